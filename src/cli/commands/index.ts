@@ -1,0 +1,23 @@
+import type { CommandModule } from "yargs";
+import { doctorCommand } from "./doctor.js";
+import { hookCommand } from "./hook.js";
+import { initCommand } from "./init.js";
+import { installCommand } from "./install.js";
+import { joinCommand } from "./join.js";
+import { projectsCommand } from "./projects.js";
+import { scanCommand } from "./scan.js";
+import { statusCommand } from "./status.js";
+import { syncCommand } from "./sync.js";
+
+/** Every `git ctx` subcommand, in the order `--help` lists them. */
+export const commands: CommandModule<any, any>[] = [
+  installCommand,
+  initCommand,
+  joinCommand,
+  projectsCommand,
+  syncCommand,
+  statusCommand,
+  hookCommand,
+  scanCommand,
+  doctorCommand,
+];

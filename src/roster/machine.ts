@@ -1,0 +1,80 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import writeFileAtomic from "write-file-atomic";
+import { InvalidInputError } from "../errors.js";
+
+/** Operating systems a participant can run; decides path spellings (FORMATS.md). */
+export type MachineOs = "linux" | "darwin" | "windows";
+export const MACHINE_OSES: readonly MachineOs[] = ["linux", "darwin", "windows"];
+
+/** This machine as the roster and the codec see it. */
+export interface Machine {
+  /** Stable id, created once per machine (see {@link machineIdFile}). */
+  id: string;
+  os: MachineOs;
+  /** Home directory as it appears in transcripts, e.g. `/home/me` or `C:\Users\me`. */
+  home: string;
+}
+
+/**
+ * Environment overrides, documented in the README ("Simulating another machine"):
+ * - `GIT_CTX_MACHINE_ID`: the machine id (otherwise read from or created in {@link machineIdFile});
+ * - `GIT_CTX_OS`: `linux|darwin|windows` (otherwise from `process.platform`);
+ * - `GIT_CTX_HOME`: the home as written in transcripts (otherwise `os.homedir()`, i.e. `$HOME`).
+ * Tests and the demo use them to simulate a Windows or macOS machine on Linux.
+ */
+export const ENV = { machineId: "GIT_CTX_MACHINE_ID", os: "GIT_CTX_OS", home: "GIT_CTX_HOME" } as const;
+
+/** Maps `process.platform` to a {@link MachineOs}; anything that is not win32/darwin is `linux`. */
+export function platformOs(platform: NodeJS.Platform = process.platform): MachineOs {
+  return platform === "win32" ? "windows" : platform === "darwin" ? "darwin" : "linux";
+}
+
+/** Path of the file that holds this machine's id: `$XDG_CONFIG_HOME/git-ctx/machine-id` or `~/.config/git-ctx/machine-id`. */
+export function machineIdFile(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CONFIG_HOME || path.join(env.HOME || os.homedir(), ".config");
+  return path.join(base, "git-ctx", "machine-id");
+}
+
+/** Machine ids are short and safe in file names, refs and JSON: `[A-Za-z0-9._-]{1,64}`. */
+export const MACHINE_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * Returns this machine's identity, creating and storing a machine id on first use
+ * (`<hostname>-<8 hex>`, written atomically).
+ * @throws InvalidInputError when `GIT_CTX_OS` or a stored/overridden id is not valid.
+ */
+export function currentMachine(env: NodeJS.ProcessEnv = process.env): Machine {
+  const osName = (env[ENV.os] || platformOs()) as MachineOs;
+  if (!MACHINE_OSES.includes(osName)) {
+    throw new InvalidInputError({ what: `${ENV.os}`, value: osName, fix: `use one of ${MACHINE_OSES.join(", ")}` });
+  }
+  const home = env[ENV.home] || env.HOME || os.homedir();
+  let id = env[ENV.machineId];
+  if (!id) {
+    const file = machineIdFile(env);
+    try {
+      id = readFileSync(file, "utf8").trim();
+    } catch {
+      const host = os.hostname().replace(/[^A-Za-z0-9._-]/g, "-").slice(0, 40) || "machine";
+      id = `${host}-${randomBytes(4).toString("hex")}`;
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileAtomic.sync(file, id + "\n");
+    }
+  }
+  if (!MACHINE_ID_RE.test(id)) {
+    throw new InvalidInputError({ what: "machine id", value: id, fix: `edit ${machineIdFile(env)} or ${ENV.machineId} to match ${MACHINE_ID_RE}` });
+  }
+  return { id, os: osName, home };
+}
+
+/**
+ * The Claude Code projects folder: `$CLAUDE_CONFIG_DIR/projects` when set, else `~/.claude/projects`
+ * (FORMATS.md: Claude Code stores a project's sessions in `~/.claude/projects/<key>/`).
+ */
+export function claudeProjectsDir(env: NodeJS.ProcessEnv = process.env): string {
+  const cfg = env.CLAUDE_CONFIG_DIR || path.join(env.HOME || os.homedir(), ".claude");
+  return path.join(cfg, "projects");
+}

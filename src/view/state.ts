@@ -1,0 +1,81 @@
+import { mkdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import writeFileAtomic from "write-file-atomic";
+import { z } from "zod";
+import { CtxError } from "../errors.js";
+
+/**
+ * Per-view-repository state, kept in `$GIT_DIR/ctx/state.json` (never committed, never pushed).
+ * It is what the clean/smudge filter reads to find a file's anchors from its top-level folder,
+ * and what the remote helper reads to know which projects this machine joined.
+ */
+export const JoinedProjectSchema = z.looseObject({
+  /** This machine's absolute project root, native spelling (e.g. `C:\Users\me\proj`). */
+  root: z.string().min(1),
+  /** This machine's Claude Code directory key for `root` = the view folder name. */
+  key: z.string().min(1),
+  /** Roster policy `rewrite_home`: whether `{{CC_HOME}}` is used for this project. */
+  rewriteHome: z.boolean().default(true),
+});
+export type JoinedProject = z.infer<typeof JoinedProjectSchema>;
+
+export const ViewStateSchema = z.looseObject({
+  version: z.literal(1),
+  /** The cluster URL without the `ctx::` prefix (any URL git accepts). */
+  cluster: z.string().default(""),
+  machine: z.object({ id: z.string(), os: z.enum(["linux", "darwin", "windows"]), home: z.string() }),
+  /** Joined projects by project id. */
+  projects: z.record(z.string(), JoinedProjectSchema).default({}),
+});
+export type ViewState = z.infer<typeof ViewStateSchema>;
+
+/** `$GIT_DIR/ctx/state.json` exists but is not valid. */
+export class ViewStateError extends CtxError {
+  readonly code = "ViewState" as const;
+  constructor(readonly data: { file: string; problem: string }) {
+    super(`${data.file}: ${data.problem} (run 'git ctx doctor', or remove the file and re-run 'git ctx join' for each project)`);
+  }
+}
+
+/** Path of the state file inside an absolute git dir. */
+export function stateFile(gitDir: string): string {
+  return path.join(gitDir, "ctx", "state.json");
+}
+
+/**
+ * Reads the view state of the repository whose git dir is `gitDir` (absolute).
+ * @returns the state, or `undefined` when the file does not exist (not a git-ctx view).
+ * @throws ViewStateError when the file exists but is not valid JSON or fails the schema.
+ */
+export function readViewState(gitDir: string): ViewState | undefined {
+  const file = stateFile(gitDir);
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw e;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new ViewStateError({ file, problem: `not valid JSON (${(e as Error).message})` });
+  }
+  const r = ViewStateSchema.safeParse(json);
+  if (!r.success) throw new ViewStateError({ file, problem: r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") });
+  return r.data;
+}
+
+/** Writes the view state atomically (temp file + rename), creating `$GIT_DIR/ctx/`. */
+export function writeViewState(gitDir: string, state: ViewState): void {
+  const file = stateFile(gitDir);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileAtomic.sync(file, JSON.stringify(ViewStateSchema.parse(state), null, 2) + "\n");
+}
+
+/** Finds the joined project whose view folder (directory key) is `folder`. */
+export function projectByFolder(state: ViewState, folder: string): { id: string; project: JoinedProject } | undefined {
+  for (const [id, project] of Object.entries(state.projects)) if (project.key === folder) return { id, project };
+  return undefined;
+}
