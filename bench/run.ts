@@ -13,7 +13,7 @@ import type { BenchModule, BenchRow } from "./types.js";
 async function main(argv: string[]): Promise<void> {
   const writeIdx = argv.indexOf("--write");
   const writeTo = writeIdx >= 0 ? argv[writeIdx + 1] : undefined;
-  const filters = argv.filter((a, i) => a !== "--write" && i !== writeIdx + 1 || writeIdx < 0 && a !== "--write");
+  const filters = argv.filter((_a, i) => writeIdx < 0 || (i !== writeIdx && i !== writeIdx + 1));
   const here = path.dirname(fileURLToPath(import.meta.url));
   const files = readdirSync(here).filter((f) => f.endsWith(".bench.js")).sort()
     .filter((f) => filters.length === 0 || filters.some((w) => f.includes(w)));
