@@ -42,16 +42,26 @@ export function machineIdFile(env: NodeJS.ProcessEnv = process.env): string {
 export const MACHINE_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
 
 /**
+ * This machine's OS and transcript home without touching the machine-id file (for read-only
+ * commands such as `git ctx doctor`): `GIT_CTX_OS` else `process.platform`; `GIT_CTX_HOME`
+ * else `$HOME` else `os.homedir()`.
+ * @throws InvalidInputError when `GIT_CTX_OS` is not one of {@link MACHINE_OSES}.
+ */
+export function machineOsHome(env: NodeJS.ProcessEnv = process.env): { os: MachineOs; home: string } {
+  const osName = (env[ENV.os] || platformOs()) as MachineOs;
+  if (!MACHINE_OSES.includes(osName)) {
+    throw new InvalidInputError({ what: `${ENV.os}`, value: osName, fix: `use one of ${MACHINE_OSES.join(", ")}` });
+  }
+  return { os: osName, home: env[ENV.home] || env.HOME || os.homedir() };
+}
+
+/**
  * Returns this machine's identity, creating and storing a machine id on first use
  * (`<hostname>-<8 hex>`, written atomically).
  * @throws InvalidInputError when `GIT_CTX_OS` or a stored/overridden id is not valid.
  */
 export function currentMachine(env: NodeJS.ProcessEnv = process.env): Machine {
-  const osName = (env[ENV.os] || platformOs()) as MachineOs;
-  if (!MACHINE_OSES.includes(osName)) {
-    throw new InvalidInputError({ what: `${ENV.os}`, value: osName, fix: `use one of ${MACHINE_OSES.join(", ")}` });
-  }
-  const home = env[ENV.home] || env.HOME || os.homedir();
+  const { os: osName, home } = machineOsHome(env);
   let id = env[ENV.machineId];
   if (!id) {
     const file = machineIdFile(env);
