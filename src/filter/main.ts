@@ -1,5 +1,118 @@
-/** Entry point of bin/git-ctx-filter. (Placeholder until its issue lands.) */
-export async function main(_argv: string[]): Promise<void> {
-  process.stderr.write("not available yet\n");
-  process.exitCode = 2;
+import { pipeline } from "node:stream/promises";
+import yargs from "yargs";
+import { isCtxError } from "../errors.js";
+import { git } from "../git/exec.js";
+import { claudeDirKey } from "../roster/dirkey.js";
+import { MACHINE_OSES, platformOs, type MachineOs } from "../roster/machine.js";
+import { readViewState, type ViewState } from "../view/state.js";
+import { CatFileBatch } from "./catfile.js";
+import { runMergeDriver, MERGE_DRIVER_ERROR, type MergeFileFn } from "./merge.js";
+import { runFilterProcess } from "./process.js";
+import { makeCtxTransform, type FilterAnchors, type FilterCodec } from "./transform.js";
+
+/**
+ * Entry point of `bin/git-ctx-filter`:
+ * - `git-ctx-filter [process]`: git's long-running filter process (`filter.ctx.process`);
+ * - `git-ctx-filter clean|smudge --root R --home H [--os O] [--key K] [--no-rewrite-home] < in > out`:
+ *   one-shot, streaming, for scripts and debugging;
+ * - `git-ctx-filter merge %O %A %B %L %P`: the merge driver (`merge.ctx.driver`).
+ * With `GIT_CTX_FILTER_DEBUG=rss` it prints `git-ctx-filter: maxRSS=<KiB>` on stderr at exit
+ * (used by bench/filter.bench.ts).
+ */
+export async function main(argv: string[]): Promise<void> {
+  const oneShot = (command: "clean" | "smudge", describe: string) => ({
+    command,
+    describe,
+    builder: (y: ReturnType<typeof yargs>) =>
+      y
+        .option("root", { type: "string", demandOption: true, describe: "this machine's project root (native spelling)" })
+        .option("home", { type: "string", demandOption: true, describe: "home directory as written in transcripts" })
+        .option("os", { choices: MACHINE_OSES as MachineOs[], describe: "path flavour (default: GIT_CTX_OS or this platform)" })
+        .option("key", { type: "string", describe: "Claude Code directory key of --root (default: computed from --root)" })
+        .option("rewrite-home", { type: "boolean", default: true, describe: "also rewrite the home to {{CC_HOME}} (--no-rewrite-home to keep it)" }),
+    handler: (o: { root: string; home: string; os?: MachineOs; key?: string; rewriteHome: boolean }) =>
+      run(() => oneShotMode(command, { os: o.os ?? ((process.env.GIT_CTX_OS as MachineOs) || platformOs()), home: o.home, root: o.root, key: o.key ?? claudeDirKey(o.root), rewriteHome: o.rewriteHome })),
+  });
+  await yargs(argv)
+    .scriptName("git-ctx-filter")
+    .usage("git-ctx-filter: clean/smudge filter and merge driver of git-ctx (run by git; see 'git ctx install')")
+    .command(["process", "$0"], "serve git's long-running filter protocol on stdin/stdout (filter.ctx.process)", (y) => y, () => run(processMode))
+    .command(oneShot("clean", "machine paths → sentinels, stdin to stdout") as never)
+    .command(oneShot("smudge", "sentinels → machine paths, stdin to stdout") as never)
+    .command(
+      "merge <base> <ours> <theirs> [markerSize] [path]",
+      "merge driver: git passes %O %A %B %L %P; the result is written into %A",
+      (y) =>
+        y
+          .positional("base", { type: "string", demandOption: true })
+          .positional("ours", { type: "string", demandOption: true })
+          .positional("theirs", { type: "string", demandOption: true })
+          .positional("markerSize", { type: "number" })
+          .positional("path", { type: "string" }),
+      (o) => run(() => mergeMode({ base: o.base, ours: o.ours, theirs: o.theirs, markerSize: o.markerSize, path: o.path }), MERGE_DRIVER_ERROR),
+    )
+    .strict()
+    .help()
+    .version(false)
+    .parseAsync();
+}
+
+/** Runs a mode, maps failures to messages on stderr and an exit code. */
+async function run(fn: () => Promise<number | void>, errorCode = 1): Promise<void> {
+  let code: number;
+  try {
+    code = (await fn()) ?? 0;
+  } catch (e) {
+    if (isCtxError(e)) {
+      process.stderr.write(`git-ctx-filter: ${e.message}\n`);
+      code = errorCode;
+    } else {
+      process.stderr.write(`git-ctx-filter: internal error (please report): ${(e as Error)?.stack ?? String(e)}\n`);
+      code = errorCode === 1 ? 70 : errorCode;
+    }
+  }
+  if (/\brss\b/.test(process.env.GIT_CTX_FILTER_DEBUG ?? "")) process.stderr.write(`git-ctx-filter: maxRSS=${process.resourceUsage().maxRSS} KiB\n`);
+  process.exitCode = code;
+}
+
+async function loadCodec(): Promise<FilterCodec> {
+  return (await import("../sentinel/index.js")) as unknown as FilterCodec;
+}
+
+/**
+ * The long-running filter process. The git dir is found once at start
+ * (`git rev-parse --absolute-git-dir`; cwd = work-tree top, GIT_DIR unset: GIT.md); the view state
+ * is read once and index blobs through one persistent `git cat-file --batch` child, both lazily on
+ * the first file that needs them, so root-level files cost nothing.
+ */
+async function processMode(): Promise<void> {
+  const codec = await loadCodec();
+  const cwd = process.cwd();
+  const gitDir = await git(["rev-parse", "--absolute-git-dir"], { cwd, noCtxFilter: true });
+  let state: { value: ViewState | undefined } | undefined;
+  let cat: CatFileBatch | undefined;
+  const transform = makeCtxTransform({
+    codec,
+    gitDir,
+    state: () => (state ??= { value: readViewState(gitDir) }).value,
+    readIndexBlob: (p) => (cat ??= new CatFileBatch(cwd)).readBlob(`:0:${p}`),
+  });
+  try {
+    await runFilterProcess(process.stdin, process.stdout, { transform });
+  } finally {
+    await cat?.close();
+  }
+}
+
+/** One-shot clean/smudge of stdin to stdout, streaming (bounded memory for any size). */
+async function oneShotMode(command: "clean" | "smudge", anchors: FilterAnchors): Promise<void> {
+  const codec = await loadCodec();
+  const t = command === "clean" ? codec.createCanonicalizeStream(anchors) : codec.createLocalizeStream(anchors);
+  await pipeline(process.stdin, t, process.stdout);
+}
+
+/** The merge driver, with src/merge's `mergeFile`. */
+async function mergeMode(args: { base: string; ours: string; theirs: string; markerSize?: number; path?: string }): Promise<number> {
+  const { mergeFile } = (await import("../merge/index.js")) as unknown as { mergeFile: MergeFileFn };
+  return runMergeDriver(args, mergeFile);
 }

@@ -1,0 +1,273 @@
+import type { Readable, Writable } from "node:stream";
+import { CtxError } from "../errors.js";
+
+/**
+ * git's pkt-line framing (`git help gitprotocol-common`, "pkt-line Format"): a 4-digit lowercase
+ * hex length that counts itself, then the payload. `0000` is a flush packet, `0001` a delimiter
+ * packet. `eof` is not on the wire: it is what {@link PktReader.read} returns when the input ends
+ * cleanly between packets.
+ */
+export type Pkt = { type: "data"; bytes: Buffer } | { type: "flush" } | { type: "delim" } | { type: "eof" };
+
+/** Largest payload of one data packet: 65520 − 4 bytes of length header (`LARGE_PACKET_DATA_MAX` in git's pkt-line.h). */
+export const MAX_PKT_PAYLOAD = 65516;
+
+/** The input is not valid pkt-line framing (bad header, oversize packet, input cut inside a packet). */
+export class PktLineError extends CtxError {
+  readonly code = "PktLine" as const;
+  constructor(readonly data: { problem: string; header?: string }) {
+    super(`pkt-line protocol error: ${data.problem}${data.header !== undefined ? ` (header '${data.header}')` : ""} (is git-ctx-filter run by git as filter.ctx.process? check 'git config filter.ctx.process')`);
+  }
+}
+
+const FLUSH = Buffer.from("0000", "latin1");
+const DELIM = Buffer.from("0001", "latin1");
+
+/**
+ * Encodes one packet to its wire bytes. `eof` has no wire form and encodes to an empty buffer.
+ * @throws PktLineError when a data payload is empty or longer than {@link MAX_PKT_PAYLOAD}
+ *   (git never sends an empty data packet: `0004` is reserved).
+ */
+export function encodePkt(pkt: Pkt): Buffer {
+  switch (pkt.type) {
+    case "flush":
+      return FLUSH;
+    case "delim":
+      return DELIM;
+    case "eof":
+      return Buffer.alloc(0);
+    case "data": {
+      const n = pkt.bytes.length;
+      if (n === 0 || n > MAX_PKT_PAYLOAD) throw new PktLineError({ problem: `data payload of ${n} bytes (must be 1..${MAX_PKT_PAYLOAD})` });
+      const out = Buffer.allocUnsafe(n + 4);
+      out.write((n + 4).toString(16).padStart(4, "0"), 0, "latin1");
+      pkt.bytes.copy(out, 4);
+      return out;
+    }
+  }
+}
+
+/** A text packet: `text` + `\n` as a data packet (pkt-line text lines end with LF). */
+export function textPkt(text: string): Pkt {
+  return { type: "data", bytes: Buffer.from(text + "\n", "utf8") };
+}
+
+/**
+ * Reads exact byte counts (or LF-terminated lines) from a byte stream, pulling chunks on demand
+ * (so the stream's own backpressure applies: nothing is read ahead beyond one chunk).
+ * Shared by {@link PktReader} and the `git cat-file --batch` reader.
+ */
+export class ByteSource {
+  private readonly it: AsyncIterator<Buffer | string>;
+  private chunks: Buffer[] = [];
+  private length = 0;
+  private done = false;
+  constructor(stream: AsyncIterable<Buffer | string>) {
+    this.it = stream[Symbol.asyncIterator]();
+  }
+  /**
+   * Returns the bytes up to and including the next LF, or what is left when the input ends first
+   * (empty at end of input).
+   */
+  async takeLine(): Promise<Buffer> {
+    for (;;) {
+      let seen = 0;
+      for (const c of this.chunks) {
+        const i = c.indexOf(0x0a);
+        if (i >= 0) return this.take(seen + i + 1);
+        seen += c.length;
+      }
+      if (this.done) return this.take(this.length);
+      const r = await this.it.next();
+      if (r.done) this.done = true;
+      else {
+        const b = typeof r.value === "string" ? Buffer.from(r.value, "latin1") : r.value;
+        if (b.length) {
+          this.chunks.push(b);
+          this.length += b.length;
+        }
+      }
+    }
+  }
+
+  /** Returns exactly `n` bytes, or fewer when the input ended first (0 bytes: at end). */
+  async take(n: number): Promise<Buffer> {
+    while (this.length < n && !this.done) {
+      const r = await this.it.next();
+      if (r.done) this.done = true;
+      else {
+        const b = typeof r.value === "string" ? Buffer.from(r.value, "latin1") : r.value;
+        if (b.length) {
+          this.chunks.push(b);
+          this.length += b.length;
+        }
+      }
+    }
+    const k = Math.min(n, this.length);
+    if (k === 0) return Buffer.alloc(0);
+    let out: Buffer;
+    if (this.chunks[0]!.length >= k) {
+      const first = this.chunks[0]!;
+      out = first.subarray(0, k);
+      if (first.length === k) this.chunks.shift();
+      else this.chunks[0] = first.subarray(k);
+    } else {
+      out = Buffer.allocUnsafe(k);
+      let off = 0;
+      while (off < k) {
+        const c = this.chunks[0]!;
+        const m = Math.min(c.length, k - off);
+        c.copy(out, off, 0, m);
+        off += m;
+        if (m === c.length) this.chunks.shift();
+        else this.chunks[0] = c.subarray(m);
+      }
+    }
+    this.length -= k;
+    return out;
+  }
+}
+
+/**
+ * Reads pkt-lines from a byte stream (git's stdout side of the filter process: our stdin).
+ * One packet at a time; the payload of a data packet is a fresh view of the input bytes.
+ */
+export class PktReader {
+  private readonly src: ByteSource;
+  constructor(input: Readable | AsyncIterable<Buffer | string>) {
+    this.src = new ByteSource(input as AsyncIterable<Buffer | string>);
+  }
+
+  /**
+   * Reads the next packet. Returns `{type:"eof"}` when the input ends between packets.
+   * @throws PktLineError on a malformed header, a length of 2/3 or above 65520, or input that ends
+   *   inside a packet.
+   */
+  async read(): Promise<Pkt> {
+    const head = await this.src.take(4);
+    if (head.length === 0) return { type: "eof" };
+    const hs = head.toString("latin1");
+    if (head.length < 4) throw new PktLineError({ problem: "input ended inside a packet header", header: hs });
+    if (!/^[0-9a-f]{4}$/.test(hs)) throw new PktLineError({ problem: "packet header is not 4 lowercase hex digits", header: hs });
+    const len = parseInt(hs, 16);
+    if (len === 0) return { type: "flush" };
+    if (len === 1) return { type: "delim" };
+    if (len < 4) throw new PktLineError({ problem: `reserved packet length ${len}`, header: hs });
+    if (len > MAX_PKT_PAYLOAD + 4) throw new PktLineError({ problem: `packet of ${len} bytes exceeds ${MAX_PKT_PAYLOAD + 4}`, header: hs });
+    const bytes = await this.src.take(len - 4);
+    if (bytes.length < len - 4) throw new PktLineError({ problem: `input ended inside a packet (${bytes.length} of ${len - 4} payload bytes)`, header: hs });
+    return { type: "data", bytes };
+  }
+
+  /**
+   * Reads a text data packet and returns it without its trailing LF.
+   * @throws PktLineError when the next packet is not a data packet (names `expected`).
+   */
+  async readText(expected: string): Promise<string> {
+    const p = await this.read();
+    if (p.type !== "data") throw new PktLineError({ problem: `expected ${expected}, got a ${p.type} packet` });
+    return pktText(p.bytes);
+  }
+
+  /**
+   * Reads text packets up to the next flush and returns them (without trailing LFs).
+   * Returns `undefined` when the input ends cleanly before the first packet (git closed the pipe).
+   * @throws PktLineError on a delimiter, or end of input after the first packet.
+   */
+  async readTextList(): Promise<string[] | undefined> {
+    const out: string[] = [];
+    for (;;) {
+      const p = await this.read();
+      if (p.type === "flush") return out;
+      if (p.type === "eof") {
+        if (out.length === 0) return undefined;
+        throw new PktLineError({ problem: "input ended before the flush packet closing a list" });
+      }
+      if (p.type === "delim") throw new PktLineError({ problem: "unexpected delimiter packet in a list" });
+      out.push(pktText(p.bytes));
+    }
+  }
+}
+
+/** Payload of a text packet as UTF-8 without one trailing LF. */
+export function pktText(bytes: Buffer): string {
+  const n = bytes.length && bytes[bytes.length - 1] === 0x0a ? bytes.length - 1 : bytes.length;
+  return bytes.toString("utf8", 0, n);
+}
+
+/**
+ * Writes pkt-lines to a byte stream (our stdout, read by git), respecting backpressure: every
+ * write waits for `drain` when the stream's buffer is full, so memory stays bounded by one packet
+ * plus the stream's high-water mark.
+ */
+export class PktWriter {
+  private failure: Error | undefined;
+  constructor(private readonly out: Writable) {
+    out.on("error", (e: Error) => {
+      this.failure = e;
+    });
+  }
+
+  private async raw(b: Buffer): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (b.length === 0) return;
+    if (!this.out.write(b)) await this.drained();
+    if (this.failure) throw this.failure;
+  }
+
+  private drained(): Promise<void> {
+    const out = this.out;
+    return new Promise<void>((resolve, reject) => {
+      const done = (e?: Error) => {
+        out.off("drain", onDrain);
+        out.off("close", onClose);
+        out.off("error", onError);
+        if (e) reject(e);
+        else resolve();
+      };
+      const onDrain = () => done();
+      const onClose = () => done(this.failure ?? new PktLineError({ problem: "output closed (git went away)" }));
+      const onError = (e: Error) => done(e);
+      out.on("drain", onDrain);
+      out.on("close", onClose);
+      out.on("error", onError);
+    });
+  }
+
+  /** Writes one packet. @throws the stream's error (e.g. EPIPE when git exits). */
+  async write(pkt: Pkt): Promise<void> {
+    await this.raw(encodePkt(pkt));
+  }
+
+  /** Writes `text` + LF as a data packet. */
+  async text(text: string): Promise<void> {
+    await this.write(textPkt(text));
+  }
+
+  /** Writes a flush packet. */
+  async flush(): Promise<void> {
+    await this.raw(FLUSH);
+  }
+
+  /** Writes each line as a text packet, then a flush packet. */
+  async textList(lines: readonly string[]): Promise<void> {
+    for (const l of lines) await this.text(l);
+    await this.flush();
+  }
+
+  /**
+   * Writes bytes as data packets of at most {@link MAX_PKT_PAYLOAD} bytes (no flush). Empty input
+   * writes nothing (git reads an empty content as "no packets before the flush").
+   */
+  async content(bytes: Buffer): Promise<void> {
+    for (let off = 0; off < bytes.length; off += MAX_PKT_PAYLOAD) {
+      await this.write({ type: "data", bytes: bytes.subarray(off, Math.min(bytes.length, off + MAX_PKT_PAYLOAD)) });
+    }
+  }
+
+  /** Resolves when everything written so far has been handed to the OS (call before exiting). */
+  async end(): Promise<void> {
+    if (this.failure) return;
+    await new Promise<void>((resolve) => this.out.write(Buffer.alloc(0), () => resolve()));
+  }
+}

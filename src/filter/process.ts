@@ -1,0 +1,218 @@
+import { createReadStream } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
+import { Readable, type Writable } from "node:stream";
+import { file as tmpFile } from "tmp-promise";
+import { CtxError } from "../errors.js";
+import { PktLineError, PktReader, PktWriter } from "./pktline.js";
+
+/**
+ * The long-running filter process protocol, version 2, git's side of which is documented in
+ * `git help gitattributes` ("Long Running Filter Process") and implemented in git's `convert.c`
+ * (`apply_multi_file_filter`). Shape follows git-lfs's `git/filter_process_scanner.go`: handshake,
+ * capability negotiation, then a request loop. The per-file work is an injected
+ * {@link FilterTransform}, so this file knows nothing of sentinels or repositories.
+ */
+
+/** The two filter commands git-ctx announces (`delay` is not supported). */
+export type FilterCommand = "clean" | "smudge";
+export const FILTER_COMMANDS: readonly FilterCommand[] = ["clean", "smudge"];
+
+/** One request from git: `command=`, `pathname=` (repo-relative, `/`-separated) and other keys. */
+export interface FilterRequest {
+  command: FilterCommand;
+  pathname: string;
+  /** Every `key=value` line of the request, including `command` and `pathname` (smudge also has `ref`, `treeish`, `blob`). */
+  meta: Record<string, string>;
+}
+
+/**
+ * The content git sent for one request. Content up to the spill threshold is held in memory
+ * (`buffer`); larger content is spilled to a temp file (`file`) as it arrives, so the process never
+ * holds a large file twice. `stream()` reads it from the start in either case.
+ */
+export interface FilterInput {
+  /** Size in bytes. */
+  size: number;
+  /** The whole content, when held in memory. */
+  buffer: Buffer | undefined;
+  /** Path of the temp file holding the content, when spilled (deleted after the request). */
+  file: string | undefined;
+  /** A fresh stream of the content (may be called more than once). */
+  stream(): Readable;
+}
+
+/** What a transform answers: the whole result, or a stream of chunks (written with backpressure). */
+export type FilterOutput = Buffer | AsyncIterable<Buffer>;
+
+/**
+ * The per-file work of the filter. Throwing (or a stream that errors) makes the filter answer
+ * `status=error` for that file; git then fails the command when `filter.ctx.required=true`.
+ */
+export type FilterTransform = (req: FilterRequest, input: FilterInput) => Promise<FilterOutput>;
+
+/** Options of {@link runFilterProcess}. */
+export interface FilterProcessOptions {
+  transform: FilterTransform;
+  /** Diagnostics sink (default: stderr). stdout belongs to the protocol (STYLE.md 7). */
+  log?: (line: string) => void;
+  /** Content above this many bytes is spilled to a temp file (default 64 MiB). */
+  spillThreshold?: number;
+  /** Directory for spill files (default: the OS temp dir). */
+  tmpDir?: string;
+}
+
+/** git did not open the protocol the way `gitattributes` documents (wrong welcome, no version 2). */
+export class FilterHandshakeError extends CtxError {
+  readonly code = "FilterHandshake" as const;
+  constructor(readonly data: { got: string[]; problem: string }) {
+    super(`filter process handshake failed: ${data.problem} (got ${JSON.stringify(data.got)}); git-ctx-filter needs git ≥ 2.11 calling it as filter.ctx.process`);
+  }
+}
+
+/** Default spill threshold: 64 MiB. */
+export const DEFAULT_SPILL_THRESHOLD = 64 * 1024 * 1024;
+
+/**
+ * Serves git's long-running filter protocol on `input`/`output` until git closes the pipe.
+ *
+ * Per request it reads the whole content before answering (git writes all content before it
+ * reads the answer: answering early could deadlock on full pipes), then answers
+ * `status=success`, the content, a flush and an empty status list (flush) — or `status=error`
+ * and a flush when the transform fails before producing output, or, when a streamed output fails
+ * midway, a flush followed by `status=error` (gitattributes: git then discards the partial
+ * content). Errors are logged with the path; raw content is never answered in place of a failed
+ * transform (fails safe and loud, STYLE.md 6).
+ *
+ * @throws PktLineError / FilterHandshakeError when the framing or handshake is wrong (the caller
+ *   exits non-zero; git reports the filter as failed).
+ */
+export async function runFilterProcess(input: Readable | AsyncIterable<Buffer>, output: Writable, opts: FilterProcessOptions): Promise<void> {
+  const log = opts.log ?? ((l: string) => void process.stderr.write(l + "\n"));
+  const reader = new PktReader(input);
+  const writer = new PktWriter(output);
+
+  const welcome = await reader.readTextList();
+  if (!welcome || welcome[0] !== "git-filter-client") throw new FilterHandshakeError({ got: welcome ?? [], problem: "expected 'git-filter-client'" });
+  if (!welcome.slice(1).includes("version=2")) throw new FilterHandshakeError({ got: welcome, problem: "git does not offer version=2" });
+  await writer.textList(["git-filter-server", "version=2"]);
+
+  const caps = await reader.readTextList();
+  if (!caps) throw new FilterHandshakeError({ got: [], problem: "input ended before the capability list" });
+  const offered = new Set(caps.filter((c) => c.startsWith("capability=")).map((c) => c.slice("capability=".length)));
+  const agreed = FILTER_COMMANDS.filter((c) => offered.has(c));
+  await writer.textList(agreed.map((c) => `capability=${c}`));
+
+  for (;;) {
+    const lines = await reader.readTextList();
+    if (lines === undefined) break; // git closed the pipe: done
+    const meta: Record<string, string> = {};
+    for (const l of lines) {
+      const eq = l.indexOf("=");
+      if (eq > 0) meta[l.slice(0, eq)] = l.slice(eq + 1);
+    }
+    const content = await readContent(reader, opts.spillThreshold ?? DEFAULT_SPILL_THRESHOLD, opts.tmpDir);
+    try {
+      const command = meta.command;
+      if (command !== "clean" && command !== "smudge") {
+        log(`git-ctx-filter: unsupported command '${command ?? ""}' for '${meta.pathname ?? ""}'`);
+        await writer.textList(["status=error"]);
+        continue;
+      }
+      const req: FilterRequest = { command, pathname: meta.pathname ?? "", meta };
+      await answer(req, content.input, opts.transform, writer, log);
+    } finally {
+      await content.cleanup();
+    }
+  }
+  await writer.end();
+}
+
+/** Runs the transform and writes its answer (success with content, or error) for one request. */
+async function answer(req: FilterRequest, input: FilterInput, transform: FilterTransform, writer: PktWriter, log: (l: string) => void): Promise<void> {
+  const fail = (e: unknown) => log(`git-ctx-filter: ${req.command} '${req.pathname}' failed: ${e instanceof Error ? e.message : String(e)}`);
+  let out: FilterOutput;
+  let first: IteratorResult<Buffer> | undefined;
+  let it: AsyncIterator<Buffer> | undefined;
+  try {
+    out = await transform(req, input);
+    if (!Buffer.isBuffer(out)) {
+      it = out[Symbol.asyncIterator]();
+      first = await it.next(); // an early failure still gets a clean status=error
+    }
+  } catch (e) {
+    fail(e);
+    await writer.textList(["status=error"]);
+    return;
+  }
+  await writer.textList(["status=success"]);
+  if (Buffer.isBuffer(out)) {
+    await writer.content(out);
+    await writer.flush();
+    await writer.flush(); // empty status list: keep "success"
+    return;
+  }
+  try {
+    for (let r = first!; !r.done; r = await it!.next()) await writer.content(toBuffer(r.value));
+  } catch (e) {
+    fail(e);
+    await writer.flush();
+    await writer.textList(["status=error"]);
+    return;
+  }
+  await writer.flush();
+  await writer.flush();
+}
+
+function toBuffer(v: Buffer | string | Uint8Array): Buffer {
+  return Buffer.isBuffer(v) ? v : typeof v === "string" ? Buffer.from(v, "latin1") : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
+/**
+ * Reads content packets up to the flush. Holds them in memory up to `threshold` bytes, then moves
+ * everything to a temp file and appends the rest there.
+ * @throws PktLineError when the input ends or a delimiter arrives before the flush.
+ */
+async function readContent(reader: PktReader, threshold: number, tmpDir: string | undefined): Promise<{ input: FilterInput; cleanup: () => Promise<void> }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let spill: { path: string; fh: FileHandle; cleanup: () => Promise<void> } | undefined;
+  try {
+    for (;;) {
+      const p = await reader.read();
+      if (p.type === "flush") break;
+      if (p.type !== "data") throw new PktLineError({ problem: `expected content or flush, got a ${p.type} packet` });
+      size += p.bytes.length;
+      if (spill) {
+        await spill.fh.write(p.bytes);
+        continue;
+      }
+      chunks.push(p.bytes);
+      if (size > threshold) {
+        const t = await tmpFile({ prefix: "git-ctx-filter-", tmpdir: tmpDir });
+        const fh = await open(t.path, "w");
+        spill = { path: t.path, fh, cleanup: t.cleanup };
+        for (const c of chunks) await fh.write(c);
+        chunks.length = 0;
+      }
+    }
+  } catch (e) {
+    if (spill) {
+      await spill.fh.close().catch(() => {});
+      await spill.cleanup().catch(() => {});
+    }
+    throw e;
+  }
+  if (spill) {
+    await spill.fh.close();
+    const sp = spill;
+    return {
+      input: { size, buffer: undefined, file: sp.path, stream: () => createReadStream(sp.path, { highWaterMark: 1 << 20 }) },
+      cleanup: () => sp.cleanup().catch(() => {}),
+    };
+  }
+  const buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+  return {
+    input: { size, buffer, file: undefined, stream: () => Readable.from([buffer]) },
+    cleanup: async () => {},
+  };
+}

@@ -1,0 +1,110 @@
+import { pipeline, type Duplex } from "node:stream";
+import { CtxError } from "../errors.js";
+import type { MachineOs } from "../roster/machine.js";
+import { projectByFolder, type ViewState } from "../view/state.js";
+import type { FilterInput, FilterOutput, FilterRequest, FilterTransform } from "./process.js";
+
+/**
+ * What the clean/smudge filter does to one file of a view: find the file's anchors from its
+ * top-level folder (this machine's directory key of a joined project, `$GIT_DIR/ctx/state.json`)
+ * and run the sentinel codec. Everything effectful (state, index, codec) is injected, so this is
+ * tested without git (test/filter/transform.test.ts).
+ */
+
+/**
+ * The anchors of one joined project on this machine, as the sentinel codec takes them
+ * (structurally the `Anchors` type of src/sentinel). `contextDir` defaults in the codec to
+ * `<home>/.claude/projects/<key>` in the machine's native spelling.
+ */
+export interface FilterAnchors {
+  os: MachineOs;
+  /** Home as written in transcripts (`GIT_CTX_HOME`/state `machine.home`). */
+  home: string;
+  /** This machine's project root, native spelling. */
+  root: string;
+  /** This machine's directory key of `root` (= the view folder). */
+  key: string;
+  contextDir?: string;
+  /** Roster policy `rewrite_home`. */
+  rewriteHome: boolean;
+}
+
+/** The codec functions the filter uses (src/sentinel), injected so tests can pass a fake. */
+export interface FilterCodec {
+  /** Clean `content` reusing the lines of `base` (the index's canonical blob) that still match; see docs/architecture.md. */
+  cleanWithBase(content: Buffer, anchors: FilterAnchors, base: Buffer | undefined): Buffer;
+  /** Smudge: sentinels → this machine's paths. */
+  localize(content: Buffer, anchors: FilterAnchors): Buffer;
+  /** Streaming clean without a base (for content too large to hold). */
+  createCanonicalizeStream(anchors: FilterAnchors): Duplex;
+  /** Streaming smudge. */
+  createLocalizeStream(anchors: FilterAnchors): Duplex;
+}
+
+/** A file inside a view folder is filtered, but the repository has no `$GIT_DIR/ctx/state.json`. */
+export class NotAViewError extends CtxError {
+  readonly code = "NotAView" as const;
+  constructor(readonly data: { gitDir: string; pathname: string }) {
+    super(`${data.gitDir}/ctx/state.json is missing, so '${data.pathname}' cannot be filtered: this repository has filter=ctx attributes but is not a git-ctx view (run 'git ctx init' here, or remove the git-ctx block from ${data.gitDir}/info/attributes)`);
+  }
+}
+
+/**
+ * Anchors of the joined project whose view folder is the first component of `pathname`
+ * (repo-relative, `/`-separated), or `undefined` for root-level files and folders that are not a
+ * joined project (those pass through unchanged: the remote helper never pushes them).
+ */
+export function anchorsForPath(state: ViewState, pathname: string): FilterAnchors | undefined {
+  const slash = pathname.indexOf("/");
+  if (slash <= 0) return undefined;
+  const found = projectByFolder(state, pathname.slice(0, slash));
+  if (!found) return undefined;
+  return { os: state.machine.os, home: state.machine.home, root: found.project.root, key: found.project.key, rewriteHome: found.project.rewriteHome };
+}
+
+/** Dependencies of {@link makeCtxTransform}. */
+export interface CtxTransformDeps {
+  codec: FilterCodec;
+  /** The view state (read once per process by the caller); `undefined` when there is none. May throw ViewStateError. */
+  state: () => ViewState | undefined;
+  /** Absolute git dir, for messages. */
+  gitDir: string;
+  /** The canonical blob the index holds for `pathname` (stage 0), or `undefined` when none. */
+  readIndexBlob: (pathname: string) => Promise<Buffer | undefined>;
+}
+
+/**
+ * Builds the filter transform of a view repository:
+ * - root-level files pass through unchanged (without reading the state);
+ * - files of folders that are not joined projects pass through unchanged;
+ * - clean: `cleanWithBase(content, anchors, indexBlob)`; content spilled to disk (too large to
+ *   hold) is canonicalized as a stream without a base;
+ * - smudge: `localize`, streamed for spilled content.
+ * @throws (via the returned promise) NotAViewError for a folder file when there is no state;
+ *   ViewStateError when the state is invalid; codec errors. The filter answers `status=error`.
+ */
+export function makeCtxTransform(deps: CtxTransformDeps): FilterTransform {
+  return async (req: FilterRequest, input: FilterInput): Promise<FilterOutput> => {
+    if (req.pathname.indexOf("/") <= 0) return passThrough(input);
+    const state = deps.state();
+    if (!state) throw new NotAViewError({ gitDir: deps.gitDir, pathname: req.pathname });
+    const anchors = anchorsForPath(state, req.pathname);
+    if (!anchors) return passThrough(input);
+    if (req.command === "clean") {
+      if (input.buffer) return deps.codec.cleanWithBase(input.buffer, anchors, await deps.readIndexBlob(req.pathname));
+      return piped(input, deps.codec.createCanonicalizeStream(anchors));
+    }
+    if (input.buffer) return deps.codec.localize(input.buffer, anchors);
+    return piped(input, deps.codec.createLocalizeStream(anchors));
+  };
+}
+
+function passThrough(input: FilterInput): FilterOutput {
+  return input.buffer ?? (input.stream() as AsyncIterable<Buffer>);
+}
+
+/** Pipes the input's stream through `t`; errors of either side surface when iterating `t`. */
+function piped(input: FilterInput, t: Duplex): AsyncIterable<Buffer> {
+  pipeline(input.stream(), t, () => {});
+  return t as AsyncIterable<Buffer>;
+}
