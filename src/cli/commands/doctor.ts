@@ -1,13 +1,38 @@
 import type { CommandModule } from "yargs";
+import { MACHINE_OSES, type MachineOs } from "../../roster/machine.js";
 import { runCommand } from "../run.js";
 
-/** `git ctx doctor`: check a Claude Code project folder or the whole view and name the fixes. (Placeholder until its issue lands: it says so and exits 2.) */
-export const doctorCommand: CommandModule = {
-  command: "doctor",
+interface DoctorArgs {
+  folder?: string;
+  root?: string;
+  home?: string;
+  os?: MachineOs;
+  "rewrite-home": boolean;
+  json: boolean;
+}
+
+/**
+ * `git ctx doctor [<folder>]`: with a folder, check one Claude Code project folder (root,
+ * rewrites per tier, round trip, residue); without, check the whole view. Exit 1 when
+ * attention is needed. Folder names start with `-`: pass a path (`./-home-me-x`) or put
+ * the folder after `--`.
+ */
+export const doctorCommand: CommandModule<object, DoctorArgs> = {
+  command: "doctor [folder]",
   describe: "check a Claude Code project folder or the whole view and name the fixes",
-  handler: () =>
-    runCommand(async () => {
-      process.stderr.write("git ctx doctor: not available yet\n");
-      return 2;
-    }),
+  builder: (y) =>
+    y
+      .positional("folder", { type: "string", describe: "a Claude Code project folder (e.g. ~/.claude/projects/-home-me-app); omit to check the whole view" })
+      .option("root", { type: "string", describe: "the project root on this machine (default: inferred from the transcripts' cwd)" })
+      .option("home", { type: "string", describe: "home as written in transcripts (default: $GIT_CTX_HOME or $HOME)" })
+      .option("os", { choices: MACHINE_OSES as MachineOs[], describe: "this machine's OS for path spellings (default: this platform; windows for a Windows root)" })
+      .option("rewrite-home", { type: "boolean", default: true, describe: "rewrite the home to {{CC_HOME}} (roster policy rewrite_home)" })
+      .option("json", { type: "boolean", default: false, describe: "print a JSON report" })
+      .example("git ctx doctor ~/.claude/projects/-home-me-app", "check one project folder")
+      .example("git ctx doctor --json -- -home-me-app", "a folder name starting with '-' goes after --")
+      .example("git ctx doctor", "check the whole view (~/.claude/projects)") as never,
+  handler: (a) =>
+    runCommand(async () =>
+      (await import("../../commands/doctor.js")).doctor({ folder: a.folder, root: a.root, home: a.home, os: a.os, rewriteHome: a["rewrite-home"], json: a.json }),
+    ),
 };

@@ -1,0 +1,59 @@
+import * as path from "node:path";
+import { formatFolderReport, doctorFolder, type Codec } from "../doctor/folder.js";
+import { machineOsHome, type MachineOs } from "../roster/machine.js";
+
+/** Options of {@link doctor} (the CLI maps flags onto these). */
+export interface DoctorOptions {
+  /** A Claude Code project folder to check; absent: check the whole view (`~/.claude/projects` or cwd's repo). */
+  folder?: string;
+  /** `--root`: the project root on this machine (folder mode). */
+  root?: string;
+  /** `--home`: the home as written in transcripts (default `GIT_CTX_HOME`, else `$HOME`). */
+  home?: string;
+  /** `--os`: this machine's OS (default `GIT_CTX_OS`, else the platform; `windows` for a Windows root). */
+  os?: MachineOs;
+  /** `--rewrite-home`: roster policy `rewrite_home` (default true). */
+  rewriteHome?: boolean;
+  /** `--json`: print the report as JSON instead of text. */
+  json?: boolean;
+  /** Environment (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+  /** Where results go (default stdout). */
+  write?: (s: string) => void;
+  /** The codec; default: `src/sentinel`. */
+  codec?: Codec;
+}
+
+/**
+ * `git ctx doctor [<folder>]`: checks a Claude Code project folder (root, rewrite counts per
+ * tier, byte-exact round trip, residue) or the whole view, prints the report, and returns the
+ * exit code: 0 when nothing needs attention, 1 otherwise.
+ * @throws InvalidInputError for a bad `GIT_CTX_OS`; fs errors when the folder cannot be read.
+ */
+export async function doctor(o: DoctorOptions): Promise<number> {
+  const env = o.env ?? process.env;
+  const write = o.write ?? ((s: string) => void process.stdout.write(s));
+  if (o.folder === undefined) {
+    process.stderr.write("git ctx doctor: checking the whole view is not available yet; name a project folder\n");
+    return 2;
+  }
+  const codec = o.codec ?? (await loadCodec());
+  const m = machineOsHome(env);
+  const abs = path.resolve(o.folder);
+  const r = await doctorFolder(
+    { folder: abs, root: o.root, home: o.home ?? m.home, os: o.os, machineOs: m.os, rewriteHome: o.rewriteHome, rerun: `git ctx doctor ${quote(abs)}` },
+    codec,
+  );
+  write(o.json ? JSON.stringify(r, null, 2) + "\n" : formatFolderReport(r));
+  return r.ok ? 0 : 1;
+}
+
+/** Loads the sentinel codec (`src/sentinel/index.ts`). */
+export async function loadCodec(): Promise<Codec> {
+  const spec = "../sentinel/index.js"; // TODO: literal import once src/sentinel lands
+  return (await import(spec)) as Codec;
+}
+
+function quote(s: string): string {
+  return /^[A-Za-z0-9_./:=@%+\\-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
