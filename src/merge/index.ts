@@ -1,0 +1,79 @@
+/**
+ * `src/merge`: the pure merges behind the merge driver (`git-ctx-filter merge %O %A %B %L %P`,
+ * GIT.md "Merge drivers"). Inputs and outputs are the repository (canonical) form, as bytes.
+ * Rules and their reasons: docs/cluster-format.md, "Merges".
+ */
+import { mergeJsonNewer } from "./json.js";
+import { mergeJsonl } from "./jsonl.js";
+import { mergeMemoryIndex, mergeText } from "./memory.js";
+import { mergeRosterFile } from "./roster.js";
+
+export { mergeJsonl, transcriptTime, type JsonlMergeResult } from "./jsonl.js";
+export { mergeMemoryIndex, mergeText, hasConflictMarkers, type TextMergeResult } from "./memory.js";
+export { mergeRosters, mergeRosterFile } from "./roster.js";
+export { mergeJsonNewer, jsonTimeHint, TIME_HINT_FIELDS } from "./json.js";
+export { mergeSequences, type SequenceMergeOptions, type SequenceMergeResult } from "./sequence.js";
+
+/** Result of merging one file. */
+export interface MergeOutcome {
+  /** The merged bytes, to be written into `%A`. */
+  merged: Buffer;
+  /** True when conflict markers were written (the driver then exits 1). */
+  conflict: boolean;
+  /** Human-readable reports (non-append changes, which JSON side won, conflicts), for stderr/logs. */
+  notes: string[];
+}
+
+/** The strategy {@link mergeFile} uses for a path. */
+export type MergeStrategy = "jsonl" | "memory-index" | "memory-topic" | "roster" | "json" | "text";
+
+/**
+ * Chooses the merge strategy from a repository-relative path (`%P`; `/`-separated; view form
+ * `-home-me-proj/x.jsonl` or cluster form `context/-x/memory/MEMORY.md`, `roster.json`):
+ * `*.jsonl` → `jsonl`; `…/memory/MEMORY.md` → `memory-index`; `…/memory/*.md` → `memory-topic`;
+ * a file named `roster.json` → `roster`; other `*.json` → `json`; anything else → `text`.
+ * Name matching is case-sensitive (Claude Code writes these exact names).
+ */
+export function mergeStrategy(path: string): MergeStrategy {
+  const parts = path.split("/");
+  const name = parts[parts.length - 1] ?? "";
+  const dir = parts.length >= 2 ? parts[parts.length - 2] : undefined;
+  if (name.endsWith(".jsonl")) return "jsonl";
+  if (dir === "memory" && name === "MEMORY.md") return "memory-index";
+  if (dir === "memory" && name.endsWith(".md")) return "memory-topic";
+  if (name === "roster.json") return "roster";
+  if (name.endsWith(".json")) return "json";
+  return "text";
+}
+
+/**
+ * Merges one file three ways, picking the strategy by path ({@link mergeStrategy}):
+ * - `jsonl`: {@link mergeJsonl} — symmetric union, never conflicts; non-append changes in notes;
+ * - `memory-index`: {@link mergeMemoryIndex} — three-way line union, never conflicts;
+ * - `memory-topic` and `text`: {@link mergeText} — diff3; a real conflict keeps both sides
+ *   between markers of `opts.markerSize` (`%L`, default 7) and sets `conflict`;
+ * - `roster`: {@link mergeRosterFile} — per machine entry (falls back to `text` if unparsable);
+ * - `json`: {@link mergeJsonNewer} — the newer side wins, reported.
+ * @param path repository-relative path (`%P`).
+ * @param base common ancestor (`%O`); empty when the file was added on both sides.
+ * @param ours our version (`%A`). @param theirs their version (`%B`).
+ * Pure; never throws for any bytes.
+ */
+export function mergeFile(path: string, base: Buffer, ours: Buffer, theirs: Buffer, opts: { markerSize?: number } = {}): MergeOutcome {
+  const markerSize = opts.markerSize ?? 7;
+  switch (mergeStrategy(path)) {
+    case "jsonl": {
+      const r = mergeJsonl(base, ours, theirs);
+      return { merged: r.merged, conflict: false, notes: r.nonAppend };
+    }
+    case "memory-index":
+      return mergeMemoryIndex(base, ours, theirs);
+    case "roster":
+      return mergeRosterFile(path, base, ours, theirs, markerSize);
+    case "json":
+      return mergeJsonNewer(base, ours, theirs);
+    case "memory-topic":
+    case "text":
+      return mergeText(base, ours, theirs, markerSize);
+  }
+}
