@@ -1,0 +1,77 @@
+import { mkdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import writeFileAtomic from "write-file-atomic";
+import { z } from "zod";
+import { CtxError } from "../errors.js";
+
+/** A finding as stored in the held-back list (same shape as `Finding`, never the secret). */
+const StoredFindingSchema = z.looseObject({
+  file: z.string(),
+  line: z.number().int(),
+  rule: z.string(),
+  redacted: z.string(),
+  fingerprint: z.string(),
+});
+
+/**
+ * One quarantined file: a file of the view that the push gate of the remote helper did not send
+ * because it holds findings.
+ */
+export const HeldBackSchema = z.looseObject({
+  /** Repo-relative path in the view (`<key>/<session>.jsonl`). */
+  path: z.string().min(1),
+  /** The findings that held it back (redacted). */
+  findings: z.array(StoredFindingSchema),
+  /** ISO-8601 UTC time the file was first held back. */
+  since: z.string(),
+});
+export type HeldBack = z.infer<typeof HeldBackSchema>;
+
+/** `$GIT_DIR/ctx/held-back.json` exists but is not a valid list. */
+export class HeldBackFileError extends CtxError {
+  readonly code = "HeldBackFile" as const;
+  constructor(readonly data: { file: string; problem: string }) {
+    super(`${data.file}: ${data.problem} (delete the file: the next 'git push' or 'git ctx sync' writes it again)`);
+  }
+}
+
+/** Path of the held-back list inside an absolute git dir: `$GIT_DIR/ctx/held-back.json`. */
+export function heldBackFile(gitDir: string): string {
+  return path.join(gitDir, "ctx", "held-back.json");
+}
+
+/**
+ * Reads the quarantine list written by the push gate.
+ * @returns the entries, or `[]` when the file does not exist
+ * @throws HeldBackFileError when the file is not valid JSON or not a list of entries
+ */
+export function readHeldBack(gitDir: string): HeldBack[] {
+  const file = heldBackFile(gitDir);
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw e;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new HeldBackFileError({ file, problem: `not valid JSON (${(e as Error).message})` });
+  }
+  const r = z.array(HeldBackSchema).safeParse(json);
+  if (!r.success) throw new HeldBackFileError({ file, problem: r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") });
+  return r.data;
+}
+
+/**
+ * Replaces the quarantine list atomically (temp file + rename), creating `$GIT_DIR/ctx/`.
+ * An empty list is written as `[]` (the file then says "nothing held back").
+ * @throws ZodError when an entry does not fit {@link HeldBackSchema} (a bug in the caller)
+ */
+export function writeHeldBack(gitDir: string, items: HeldBack[]): void {
+  const file = heldBackFile(gitDir);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileAtomic.sync(file, JSON.stringify(z.array(HeldBackSchema).parse(items), null, 2) + "\n");
+}

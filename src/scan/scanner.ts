@@ -1,0 +1,128 @@
+import { createHash } from "node:crypto";
+import { RULES, boundaryBefore, type Rule } from "./rules.js";
+import { shannonEntropy } from "./entropy.js";
+
+/**
+ * One detected credential. Carries no secret: only a redacted form and a fingerprint.
+ */
+export interface Finding {
+  /** File as given to {@link scanBytes} (a repo-relative path for `git ctx scan`). */
+  file: string;
+  /** 1-based line of the secret's first byte (for JSONL: the record). */
+  line: number;
+  /** Rule id (see `RULES` in src/scan/rules.ts), e.g. `aws-access-key-id`, `github-pat`. */
+  rule: string;
+  /** Redacted value, e.g. `AKIA…MPLE`; never the secret (see {@link redact}). */
+  redacted: string;
+  /** `sha256(rule + ":" + secret)` as hex, first 16 characters; the allowlist key. */
+  fingerprint: string;
+}
+
+/** Options of {@link scanBytes}. */
+export interface ScanOptions {
+  /** Fingerprints to skip (from {@link loadAllowlist}). */
+  allow?: ReadonlySet<string>;
+  /** Rule set to use (default: all of `RULES`); tests pass subsets. */
+  rules?: readonly Rule[];
+}
+
+/**
+ * The secret in the form it had before JSON escaping: `\n`, `\r`, `\t`, `\/`, `\"`, `\\` escapes
+ * (one or two levels) are decoded. Only private-key blocks contain escapes in practice, so the
+ * fingerprint of a key is the same in a plain file and inside a transcript's tool result.
+ */
+export function normalizeSecret(secret: string): string {
+  if (!secret.includes("\\")) return secret;
+  return secret.replace(/\\{1,2}([nrt"\/\\])/g, (_m, c: string) => (c === "n" ? "\n" : c === "r" ? "\r" : c === "t" ? "\t" : c));
+}
+
+/**
+ * Stable allowlist key of a finding: `sha256(rule + ":" + normalizeSecret(secret))`, hex, first
+ * 16 characters. The same secret found by the same rule in any file, in plain or JSON-escaped
+ * form, has the same fingerprint on every machine.
+ */
+export function fingerprint(rule: string, secret: string): string {
+  return createHash("sha256").update(`${rule}:${normalizeSecret(secret)}`, "latin1").digest("hex").slice(0, 16);
+}
+
+/**
+ * Redacted form of a secret for display: never contains the secret.
+ * - private-key blocks: the BEGIN line only, e.g. `-----BEGIN RSA PRIVATE KEY-----…` (no body);
+ * - 16 characters or more: first 4 + `…` + last 4 (e.g. `AKIA…MPLE`), i.e. at most 8 of ≥ 16;
+ * - shorter: first 2 + `…` (a short password shows 2 characters).
+ */
+export function redact(rule: string, secret: string): string {
+  if (rule === "private-key") {
+    const m = /^-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----/.exec(secret);
+    return `${m ? m[0] : "-----BEGIN PRIVATE KEY-----"}…`;
+  }
+  if (secret.length >= 16) return `${secret.slice(0, 4)}…${secret.slice(-4)}`;
+  return `${secret.slice(0, 2)}…`;
+}
+
+interface Hit {
+  start: number;
+  end: number;
+  rule: string;
+  priority: number;
+  secret: string;
+}
+
+/**
+ * Finds credentials in `bytes` (any content: JSONL transcripts, tool-result text, memory files,
+ * binary). The bytes are decoded as latin1 (one char per byte, so invalid UTF-8 and NUL cannot
+ * break the scan, and every rule pattern is ASCII). Secrets are found in plain text and in
+ * JSON-escaped strings (one or two levels: `\n`, `\"`, `\\n` around them).
+ *
+ * Overlapping hits are reported once, by the rule that comes first in `RULES` (specific token
+ * formats before the generic rules). Findings whose fingerprint is in `opts.allow` are skipped.
+ * Result is ordered by position. Pure: no I/O; never throws.
+ *
+ * @param bytes the file content
+ * @param file  the name to put in each finding (not read)
+ */
+export function scanBytes(bytes: Buffer, file: string, opts: ScanOptions = {}): Finding[] {
+  const text = bytes.toString("latin1");
+  const rules = opts.rules ?? RULES;
+  const hits: Hit[] = [];
+  for (let p = 0; p < rules.length; p++) {
+    const rule = rules[p]!;
+    const re = new RegExp(rule.regex.source, rule.regex.flags.includes("g") ? rule.regex.flags : rule.regex.flags + "g");
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text)) !== null) {
+      if (m[0].length === 0) {
+        re.lastIndex++;
+        continue;
+      }
+      const secret = m[rule.group];
+      if (secret === undefined || secret.length === 0) continue;
+      const end = m.index + m[0].length;
+      const start = end - secret.length;
+      if (rule.boundary && !boundaryBefore(text, start)) {
+        // the token may start later inside this run; resume right after the rejected start
+        re.lastIndex = m.index + 1;
+        continue;
+      }
+      if (rule.minEntropy !== undefined && shannonEntropy(normalizeSecret(secret)) < rule.minEntropy) continue;
+      if (rule.accept && !rule.accept(secret, m, text, start)) continue;
+      hits.push({ start, end, rule: rule.idOf ? rule.idOf(secret) : rule.id, priority: p, secret });
+    }
+  }
+  if (hits.length === 0) return [];
+  // Keep, among overlapping hits, the one of the highest-priority rule.
+  hits.sort((a, b) => a.priority - b.priority || a.start - b.start);
+  const kept: Hit[] = [];
+  for (const h of hits) if (!kept.some((k) => h.start < k.end && k.start < h.end)) kept.push(h);
+  kept.sort((a, b) => a.start - b.start);
+  const out: Finding[] = [];
+  let line = 1;
+  let pos = 0;
+  for (const h of kept) {
+    for (let i = text.indexOf("\n", pos); i !== -1 && i < h.start; i = text.indexOf("\n", i + 1)) line++;
+    pos = h.start;
+    const fp = fingerprint(h.rule, h.secret);
+    if (opts.allow?.has(fp)) continue;
+    out.push({ file, line, rule: h.rule, redacted: redact(h.rule, h.secret), fingerprint: fp });
+  }
+  return out;
+}
