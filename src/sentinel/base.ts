@@ -1,0 +1,190 @@
+import { Transform } from "node:stream";
+import { compile, type Anchors, type Form } from "./anchors.js";
+import { canonicalizeStr, localizeStr, sniffForm } from "./codec.js";
+import { Chunker } from "./stream.js";
+
+/**
+ * Clean with the index's canonical blob as base (docs/cluster-format.md, "Stability across
+ * machines"): the leading lines of `work` that equal the localized lines of `base` (same position,
+ * from the start, while equal) are emitted as base's canonical bytes; the rest is canonicalized.
+ * A line is the bytes up to and including `\n` (the last one may lack it; it then only equals a
+ * base line that also lacks it).
+ *
+ * Guarantees (property-tested in test/sentinel/base.test.ts):
+ * - `localize(cleanWithBase(w, a, b), a)` equals `w` (for any `w`, `b`);
+ * - if `w` equals `localize(b, a)` then the result equals `b` byte for byte, even when `b` came
+ *   from another machine and mentions this machine's paths literally.
+ * Pure, never throws. Without a base it is {@link canonicalize}.
+ */
+export function cleanWithBaseStr(w: string, a: Anchors, b: string | undefined): string {
+  const c = compile(a);
+  const wForm = a.form ?? sniffForm(w, true)!;
+  if (b === undefined || b.length === 0) return canonicalizeStr(w, c, wForm);
+  const bForm = a.form ?? sniffForm(b, true)!;
+  let wp = 0;
+  let bp = 0;
+  while (wp < w.length && bp < b.length) {
+    let be = b.indexOf("\n", bp);
+    be = be < 0 ? b.length : be + 1;
+    const bl = b.slice(bp, be);
+    const ll = localizeStr(bl, c, bForm);
+    if (!w.startsWith(ll, wp)) break;
+    // a line of w must end where ll ends: at "\n", or at the end of w
+    if (ll.charCodeAt(ll.length - 1) !== 10 && wp + ll.length !== w.length) break;
+    wp += ll.length;
+    bp = be;
+  }
+  if (wp === 0) return canonicalizeStr(w, c, wForm);
+  return b.slice(0, bp) + canonicalizeStr(w.slice(wp), c, wForm);
+}
+
+/** Reads lines (with their `\n`) from an async or sync source of byte chunks. */
+class LineReader {
+  private buf = "";
+  /** `buf` holds no newline before this index. */
+  private scanFrom = 0;
+  private done = false;
+  private readonly it: AsyncIterator<Buffer> | Iterator<Buffer>;
+
+  constructor(src: AsyncIterable<Buffer> | Iterable<Buffer>) {
+    this.it = Symbol.asyncIterator in src ? (src as AsyncIterable<Buffer>)[Symbol.asyncIterator]() : (src as Iterable<Buffer>)[Symbol.iterator]();
+  }
+
+  /** Next line, or `undefined` at the end. The first call also reveals the head for sniffing. */
+  async line(): Promise<string | undefined> {
+    for (;;) {
+      const nl = this.buf.indexOf("\n", this.scanFrom);
+      if (nl >= 0) {
+        const l = this.buf.slice(0, nl + 1);
+        this.buf = this.buf.slice(nl + 1);
+        this.scanFrom = 0;
+        return l;
+      }
+      this.scanFrom = this.buf.length;
+      if (this.done) {
+        if (!this.buf.length) return undefined;
+        const l = this.buf;
+        this.buf = "";
+        return l;
+      }
+      const r = await this.it.next();
+      if (r.done) this.done = true;
+      else this.buf += Buffer.from(r.value).toString("latin1");
+    }
+  }
+
+  /** Stops reading (closes the source). */
+  async close(): Promise<void> {
+    if (!this.done) {
+      this.done = true;
+      await this.it.return?.();
+    }
+  }
+}
+
+/**
+ * Streaming {@link cleanWithBase} with memory bounded by the longest line (prefix phase) and by
+ * the chunk size afterwards. Feed the work-tree bytes with {@link push}, finish with {@link end};
+ * the base (the index's canonical blob) is read lazily from an async or sync iterable of chunks
+ * (e.g. the stdout of `git cat-file blob <oid>`) and closed as soon as a line differs.
+ * Output is byte for byte that of the whole-buffer function.
+ */
+export class Cleaner {
+  private readonly base: LineReader | undefined;
+  private work = "";
+  private prefix = true;
+  private bForm: Form | undefined;
+  private readonly chunker: Chunker;
+  private wFormKnown: boolean;
+
+  constructor(
+    private readonly a: Anchors,
+    base: AsyncIterable<Buffer> | Iterable<Buffer> | Buffer | undefined,
+  ) {
+    this.base = base === undefined ? undefined : new LineReader(Buffer.isBuffer(base) ? [base] : base);
+    this.prefix = this.base !== undefined;
+    this.bForm = a.form;
+    this.wFormKnown = a.form !== undefined;
+    this.chunker = new Chunker(a, "canonicalize");
+  }
+
+  /** Feeds work-tree bytes; resolves to the canonical output that is final so far. */
+  async push(chunk: Buffer): Promise<Buffer> {
+    if (!this.prefix) return this.chunker.push(chunk);
+    this.work += chunk.toString("latin1");
+    const out: string[] = [];
+    let nl: number;
+    while (this.prefix && (nl = this.work.indexOf("\n")) >= 0) {
+      const wl = this.work.slice(0, nl + 1);
+      if (!(await this.matchLine(wl, out))) break;
+      this.work = this.work.slice(nl + 1);
+    }
+    const head = Buffer.from(out.join(""), "latin1");
+    if (this.prefix) return head;
+    const rest = this.switchToRest();
+    return rest.length ? Buffer.concat([head, rest]) : head;
+  }
+
+  /** Ends the work input; resolves to the remaining output. */
+  async end(): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    if (this.prefix) {
+      const out: string[] = [];
+      if (this.work.length === 0 || (await this.matchLine(this.work, out, true))) {
+        if (this.work.length) this.work = "";
+        await this.base?.close();
+        this.prefix = false;
+        return Buffer.from(out.join(""), "latin1");
+      }
+      parts.push(this.switchToRest());
+    }
+    parts.push(this.chunker.end());
+    return Buffer.concat(parts);
+  }
+
+  /** Compares one work line with the next base line; on a match appends the base line to `out`. */
+  private async matchLine(wl: string, out: string[], last = false): Promise<boolean> {
+    const bl = await this.base!.line();
+    if (bl === undefined) return false;
+    if (this.bForm === undefined) this.bForm = sniffForm(bl, false); // blank lines: decided by a later line
+    if (!this.wFormKnown) this.fixWorkForm(wl);
+    const ll = localizeStr(bl, compile(this.a), this.bForm ?? "json");
+    if (ll !== wl) return false;
+    if (last && (await this.base!.line()) !== undefined) return false;
+    out.push(bl);
+    return true;
+  }
+
+  /** The work form must come from the file's first line, even when the rest is canonicalized later. */
+  private fixWorkForm(firstLine: string): void {
+    const f = sniffForm(firstLine, false);
+    if (f !== undefined) {
+      this.chunker.setForm(f);
+      this.wFormKnown = true;
+    }
+  }
+
+  private switchToRest(): Buffer {
+    this.prefix = false;
+    void this.base?.close();
+    const w = this.work;
+    this.work = "";
+    if (!w.length) return EMPTY;
+    return this.chunker.push(Buffer.from(w, "latin1"));
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Streaming clean with a base as a Transform (see {@link Cleaner}). */
+export function createCleanWithBaseStream(a: Anchors, base: AsyncIterable<Buffer> | Iterable<Buffer> | Buffer | undefined): Transform {
+  const cl = new Cleaner(a, base);
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      cl.push(chunk).then((o) => cb(null, o.length ? o : undefined), cb);
+    },
+    flush(cb) {
+      cl.end().then((o) => cb(null, o.length ? o : undefined), cb);
+    },
+  });
+}

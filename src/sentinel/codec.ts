@@ -1,0 +1,296 @@
+import {
+  SEG_CLASS,
+  SENTINEL_NAME,
+  SEP,
+  TIERS,
+  TIER_OF_NAME,
+  TOKEN_SRC,
+  asciiLower,
+  defaultSpelling,
+  spellingOn,
+  type Compiled,
+  type Form,
+  type Spelling,
+  type Tier,
+} from "./anchors.js";
+
+/**
+ * The codec on latin1 strings (one char per byte). Everything here is pure and total: any string
+ * is accepted, nothing throws. The byte-level API in `index.ts` wraps these functions.
+ * The canonical form is specified in docs/cluster-format.md ("Canonical form").
+ */
+
+/** Per-tier rewrite counts. */
+export type TierCounts = Record<Tier, number>;
+/** Fresh zero counts. */
+export function zeroCounts(): TierCounts {
+  return { contextDir: 0, root: 0, key: 0, home: 0 };
+}
+
+const SPELLINGS = new Set<string>(["p", "e", "b1", "b2", "b4", "f", "g", "ge"]);
+const VARIANT_RE = /^(b1|b2|b4|ge|g|f|e|p)?(r)?(?:c([0-9a-z]+))?$/;
+
+/** A parsed variant (`@...` part of a sentinel); see docs/cluster-format.md. */
+export interface Variant {
+  spelling: Spelling | undefined;
+  raw: boolean;
+  mask: bigint;
+}
+
+/** Parses a variant code; `undefined` when it is not one this codec produces (then the token is kept as text). */
+export function parseVariant(v: string | undefined): Variant | undefined {
+  if (v === undefined) return { spelling: undefined, raw: false, mask: 0n };
+  const m = VARIANT_RE.exec(v);
+  if (!m || v === "") return undefined;
+  let mask = 0n;
+  if (m[3] !== undefined) {
+    if (m[3].length > 64 || m[3].startsWith("0")) return undefined; // canonical base36: no leading zeros
+    mask = parseBase36(m[3]);
+  }
+  const spelling = m[1] as Spelling | undefined;
+  if (spelling !== undefined && !SPELLINGS.has(spelling)) return undefined;
+  return { spelling, raw: m[2] === "r", mask };
+}
+
+/** Renders a variant code (inverse of {@link parseVariant}); `""` for the plain sentinel. */
+export function formatVariant(spelling: Spelling | undefined, raw: boolean, mask: bigint): string {
+  return (spelling ?? "") + (raw ? "r" : "") + (mask ? "c" + mask.toString(36) : "");
+}
+
+function parseBase36(s: string): bigint {
+  let n = 0n;
+  for (const ch of s) n = n * 36n + BigInt(parseInt(ch, 36));
+  return n;
+}
+
+/** Bit i set ⇔ the i-th ASCII letter of `matched` differs in case from `native` (same length). */
+function caseMask(matched: string, native: string): bigint {
+  if (matched === native) return 0n;
+  let mask = 0n;
+  let bit = 0n;
+  for (let i = 0; i < native.length; i++) {
+    const n = native.charCodeAt(i);
+    const isLetter = (n >= 65 && n <= 90) || (n >= 97 && n <= 122);
+    if (!isLetter) continue;
+    if (matched.charCodeAt(i) !== n) mask |= 1n << bit;
+    bit++;
+  }
+  return mask;
+}
+
+/** Flips the case of the letters of `text` selected by `mask` (bits beyond the letter count are ignored). */
+function applyMask(text: string, mask: bigint): string {
+  if (!mask) return text;
+  let out = "";
+  let bit = 0n;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    const n = ch.charCodeAt(0);
+    const isLetter = (n >= 65 && n <= 90) || (n >= 97 && n <= 122);
+    if (isLetter) {
+      out += (mask >> bit) & 1n ? String.fromCharCode(n ^ 0x20) : ch;
+      bit++;
+    } else out += ch;
+  }
+  return out;
+}
+
+/** Char codes that continue a path on the left side of an anchor: `[A-Za-z0-9_.-]` and ≥ 0x80. */
+const LEFT_PATH = new Uint8Array(256);
+for (let c = 0; c < 256; c++) {
+  const ch = String.fromCharCode(c);
+  if (/[A-Za-z0-9_.\-]/.test(ch) || c >= 0x80) LEFT_PATH[c] = 1;
+}
+const ESCAPE_LETTER = new Set([110, 114, 116, 98, 102]); // n r t b f
+
+/**
+ * Left boundary at `i`: start of input, or a char that does not continue a path, or the letter of
+ * a JSON escape (`\n/home/me`: a letter in `nrtbf` right after a backslash).
+ */
+export function leftOk(s: string, i: number): boolean {
+  if (i === 0) return true;
+  const p = s.charCodeAt(i - 1);
+  if (p > 255 || !LEFT_PATH[p]) return true;
+  return i >= 2 && ESCAPE_LETTER.has(p) && s.charCodeAt(i - 2) === 92;
+}
+
+/** Sticky tail regex per separator: `(SEP SEG*)*` (docs/cluster-format.md, "Tails"). */
+const TAIL_RE = new Map<string, RegExp>();
+function tailRe(sep: string): RegExp {
+  let r = TAIL_RE.get(sep);
+  if (!r) {
+    r = new RegExp(`(?:${sep.replace(/[\\/]/g, (c) => "\\" + c)}[${SEG_CLASS}]*)*`, "y");
+    TAIL_RE.set(sep, r);
+  }
+  return r;
+}
+function tailEnd(s: string, from: number, sep: string): number {
+  if (!s.startsWith(sep, from)) return from;
+  const r = tailRe(sep);
+  r.lastIndex = from;
+  r.exec(s);
+  return r.lastIndex;
+}
+
+/** Sniffs the form of a file from its first significant chars: JSON when it starts with `[`, `"` or `{` not followed by `{`. `undefined` when undecidable yet (only blanks so far, or a lone `{` at the end). */
+export function sniffForm(s: string, final: boolean): Form | undefined {
+  let i = 0;
+  if (s.startsWith("\xef\xbb\xbf")) i = 3;
+  while (i < s.length) {
+    const c = s.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) i++;
+    else break;
+  }
+  if (i >= s.length) return final ? "text" : undefined;
+  const c = s[i];
+  if (c === "[" || c === '"') return "json";
+  if (c === "{") {
+    if (i + 1 >= s.length) return final ? "json" : undefined;
+    return s[i + 1] === "{" ? "text" : "json";
+  }
+  return "text";
+}
+
+/**
+ * Canonicalizes a latin1 string: anchors → sentinels (with variants), literal sentinel tokens one
+ * `_LIT` level up. `counts`, when given, is incremented per tier.
+ */
+export function canonicalizeStr(s: string, c: Compiled, form: Form, counts?: TierCounts): string {
+  const re = c.re;
+  if (!c.any && s.indexOf("{{CC_") < 0) return s;
+  re.lastIndex = 0;
+  const def = defaultSpelling(c.os, form);
+  const winDefSep = SEP[defaultSpelling("windows", form)];
+  let out = "";
+  let last = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(s)) !== null) {
+    const i = m.index;
+    const t = m[0];
+    if (m[1] !== undefined) {
+      // literal sentinel text: one _LIT level up
+      const cut = m[3] !== undefined ? t.length - 3 - m[3].length : t.length - 2;
+      out += s.slice(last, i) + t.slice(0, cut) + "_LIT" + t.slice(cut);
+      last = i + t.length;
+      continue;
+    }
+    if (!leftOk(s, i)) {
+      re.lastIndex = i + 1;
+      continue;
+    }
+    const alt = c.byText.get(c.ci ? asciiLower(t) : t);
+    if (!alt) {
+      re.lastIndex = i + 1; // cannot happen: every regex alternative is in byText
+      continue;
+    }
+    const e = i + t.length;
+    const mask = c.ci ? caseMask(t, alt.text) : 0n;
+    if (counts) counts[alt.tier]++;
+    if (alt.spelling === undefined) {
+      out += s.slice(last, i) + token(alt.tier, formatVariant(undefined, false, mask));
+      last = e;
+      continue;
+    }
+    const sp = alt.spelling;
+    const sep = SEP[sp];
+    const te = tailEnd(s, e, sep);
+    const isDef = sp === def;
+    const raw = s.startsWith("/", te) || (isDef && s.startsWith(winDefSep, te));
+    const v = formatVariant(isDef ? undefined : sp, raw, mask);
+    let tail = s.slice(e, te);
+    if (!raw && sep !== "/" && tail.length) tail = tail.split(sep).join("/");
+    out += s.slice(last, i) + token(alt.tier, v) + tail;
+    last = te;
+    re.lastIndex = te;
+  }
+  return last === 0 ? s : out + s.slice(last);
+}
+
+function token(tier: Tier, variant: string): string {
+  return `{{CC_${SENTINEL_NAME[tier]}${variant ? "@" + variant : ""}}}`;
+}
+
+const TOKEN_RE = new RegExp(TOKEN_SRC, "g");
+const CANON_TAIL = /(?:\/[A-Za-z0-9._~+@!#$%=\x80-\xff-]*)*/y;
+
+/**
+ * Localizes a latin1 string: sentinels → this machine's spellings (tails get the spelling's
+ * separators back), literal tokens one `_LIT` level down; unknown variants stay as text.
+ */
+export function localizeStr(s: string, c: Compiled, form: Form): string {
+  if (s.indexOf("{{CC_") < 0) return s;
+  const re = TOKEN_RE;
+  re.lastIndex = 0;
+  let out = "";
+  let last = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(s)) !== null) {
+    const i = m.index;
+    const t = m[0];
+    const lit = m[2]!;
+    if (lit.length) {
+      out += s.slice(last, i) + t.slice(0, 5 + m[1]!.length) + t.slice(9 + m[1]!.length);
+      last = i + t.length;
+      continue;
+    }
+    const tier = TIER_OF_NAME.get(m[1]!)!;
+    const v = parseVariant(m[3]);
+    if (!v || (tier === "key" && (v.spelling !== undefined || v.raw))) continue;
+    let text: string | undefined;
+    let sep = "/";
+    if (tier === "key") text = c.text.key.k;
+    else {
+      let sp = spellingOn(c.os, v.spelling, form);
+      text = c.text[tier][sp];
+      if (text === undefined && (sp === "g" || sp === "ge")) {
+        sp = defaultSpelling(c.os, form); // this machine's anchor has no drive letter
+        text = c.text[tier][sp];
+      }
+      sep = SEP[sp];
+    }
+    if (text === undefined) continue; // tier disabled on this machine: keep the sentinel
+    if (c.ci && v.mask) text = applyMask(text, v.mask);
+    out += s.slice(last, i) + text;
+    last = i + t.length;
+    if (tier !== "key" && !v.raw && sep !== "/" && s.charCodeAt(last) === 47) {
+      CANON_TAIL.lastIndex = last;
+      CANON_TAIL.exec(s);
+      const te = CANON_TAIL.lastIndex;
+      out += s.slice(last, te).split("/").join(sep);
+      last = te;
+      re.lastIndex = te;
+    }
+  }
+  return last === 0 ? s : out + s.slice(last);
+}
+
+/** A machine path found in canonical text (see {@link residueStr}). */
+export interface Residue {
+  tier: Tier;
+  /** Byte offset in the canonical bytes. */
+  offset: number;
+  /** The path text found (latin1; decode as UTF-8 for display). */
+  text: string;
+}
+
+/**
+ * Machine paths of `c` still present in canonical text: every anchor spelling followed by a right
+ * boundary, whatever precedes it (so `/mnt/home/me/proj` is reported too); sentinel tokens are skipped.
+ */
+export function residueStr(s: string, c: Compiled): Residue[] {
+  const out: Residue[] = [];
+  if (!c.any) return out;
+  const re = c.re;
+  re.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(s)) !== null) {
+    if (m[1] !== undefined) continue;
+    const t = m[0];
+    const alt = c.byText.get(c.ci ? asciiLower(t) : t);
+    if (alt) out.push({ tier: alt.tier, offset: m.index, text: t });
+    re.lastIndex = m.index + 1;
+  }
+  return out;
+}
+
+export { TIERS };

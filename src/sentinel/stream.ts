@@ -1,0 +1,129 @@
+import { Transform } from "node:stream";
+import { compile, type Anchors, type Compiled, type Form } from "./anchors.js";
+import { canonicalizeStr, localizeStr, sniffForm, zeroCounts, type TierCounts } from "./codec.js";
+
+/** Target size of one processed piece (latin1 chars = bytes). */
+export const CHUNK_BYTES = 1 << 20;
+
+/**
+ * Incremental codec with bounded memory. Input is cut only right after a "cut byte" (newline,
+ * quote, blank, `,;<>|*?()[]^&` and a few more, minus any byte that occurs in an anchor):
+ * no anchor, tail or sentinel token can contain such a byte, and each of them is a boundary on
+ * both sides, so processing the pieces separately gives exactly the bytes of processing the whole
+ * input (docs/cluster-format.md, "Streaming"). Memory: about {@link CHUNK_BYTES} plus the longest
+ * run without a cut byte (a 10 MB JSON line has quotes every few bytes).
+ */
+export class Chunker {
+  private pieces: string[] = [];
+  private size = 0;
+  /** Chars at the start of the joined pending text already known to hold no cut byte. */
+  private scanned = 0;
+  private form: Form | undefined;
+  readonly counts: TierCounts = zeroCounts();
+  private readonly c: Compiled;
+
+  constructor(
+    a: Anchors,
+    private readonly mode: "canonicalize" | "localize",
+    private readonly chunkBytes = CHUNK_BYTES,
+  ) {
+    this.c = compile(a);
+    this.form = a.form;
+  }
+
+  /** Feeds bytes; returns the output that is final so far (possibly empty). */
+  push(chunk: Buffer): Buffer {
+    if (chunk.length === 0) return EMPTY;
+    this.pieces.push(chunk.toString("latin1"));
+    this.size += chunk.length;
+    if (this.size < this.chunkBytes) return EMPTY;
+    const s = this.pieces.length === 1 ? this.pieces[0]! : this.pieces.join("");
+    let cut = -1;
+    const cutTable = this.c.cut;
+    for (let i = s.length - 1; i >= this.scanned; i--) {
+      const code = s.charCodeAt(i);
+      if (code < 256 && cutTable[code]) {
+        cut = i + 1;
+        break;
+      }
+    }
+    if (cut < 0) {
+      this.pieces = [s];
+      this.scanned = s.length;
+      return EMPTY;
+    }
+    const head = s.slice(0, cut);
+    const rest = s.slice(cut);
+    this.pieces = rest.length ? [rest] : [];
+    this.size = rest.length;
+    this.scanned = 0;
+    return this.run(head, false);
+  }
+
+  /** Ends the input; returns the remaining output. */
+  end(): Buffer {
+    const s = this.pieces.join("");
+    this.pieces = [];
+    this.size = 0;
+    this.scanned = 0;
+    return s.length ? this.run(s, true) : EMPTY;
+  }
+
+  private run(s: string, final: boolean): Buffer {
+    let form = this.form;
+    if (form === undefined) {
+      form = sniffForm(s, final);
+      // Only blanks so far (a cut byte never follows a lone `{`): no anchor or token can be in them.
+      if (form !== undefined) this.form = form;
+      else form = "json";
+    }
+    const out = this.mode === "canonicalize" ? canonicalizeStr(s, this.c, form, this.counts) : localizeStr(s, this.c, form);
+    return Buffer.from(out, "latin1");
+  }
+
+  /** Fixes the form (the file's form is decided by its first significant bytes, which a caller may have seen). */
+  setForm(f: Form): void {
+    this.form = f;
+  }
+
+  /** The form in use (after the first significant bytes), or the one given in the anchors. */
+  get currentForm(): Form | undefined {
+    return this.form;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function chunkerTransform(ch: Chunker): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      try {
+        const out = ch.push(chunk);
+        cb(null, out.length ? out : undefined);
+      } catch (e) {
+        cb(e as Error);
+      }
+    },
+    flush(cb) {
+      try {
+        const out = ch.end();
+        cb(null, out.length ? out : undefined);
+      } catch (e) {
+        cb(e as Error);
+      }
+    },
+  });
+}
+
+/**
+ * Streaming {@link canonicalize}: a Transform from work-tree bytes to canonical bytes, byte for
+ * byte the same output as the whole-buffer function, in bounded memory (see {@link Chunker}).
+ */
+export function createCanonicalizeStream(a: Anchors): Transform {
+  return chunkerTransform(new Chunker(a, "canonicalize"));
+}
+
+/** Streaming {@link localize}: canonical bytes to this machine's bytes, bounded memory. */
+export function createLocalizeStream(a: Anchors): Transform {
+  return chunkerTransform(new Chunker(a, "localize"));
+}
