@@ -24,13 +24,13 @@ function pick<T>(x: T, y: T, base: T | undefined, prefer: (x: T, y: T) => number
   if (base !== undefined && same(x, base)) return { v: y, chose: false };
   if (base !== undefined && same(y, base)) return { v: x, chose: false };
   const c = prefer(x, y);
-  if (c !== 0) return { v: c > 0 ? x : y, chose: true };
+  if (c > 0 || c < 0) return { v: c > 0 ? x : y, chose: true };
   return { v: JSON.stringify(x) > JSON.stringify(y) ? x : y, chose: true };
 }
 
 /**
  * Merges two parsed rosters per machine entry (issue 4): participants are keyed by `machine_id`
- * and none is ever dropped; when both sides changed the same machine's entry, the one with the
+ * and a machine listed on either side is kept; when both sides changed the same machine's entry, the one with the
  * later `last_converged` wins and the loser's fields the winner lacks are kept (unknown fields
  * survive). Top-level fields (`project_id`, `rewrite_home`, unknown ones): one side's change wins
  * over an unchanged field; two different changes → a symmetric deterministic choice, reported.
@@ -50,7 +50,7 @@ export function mergeRosters(base: Roster | undefined, ours: Roster, theirs: Ros
       participants.push((a ?? b)!);
       continue;
     }
-    const r = pick(a, b, bo.get(id), (x, y) => timeMs(x) - timeMs(y));
+    const r = pick(a, b, bo.get(id), (x, y) => Math.sign(timeMs(x) - timeMs(y)) || 0);
     if (r.chose) notes.push(`roster: machine '${id}' changed on both sides; kept the entry with the later last_converged`);
     const loser = r.v === a ? b : a;
     participants.push(same(a, b) ? a : { ...loser, ...r.v });
@@ -79,7 +79,8 @@ export function mergeRosters(base: Roster | undefined, ours: Roster, theirs: Ros
  * with the roster schema (src/roster/schema.ts), merges with {@link mergeRosters}, writes the
  * canonical serialisation (`serializeRoster`: participants sorted by `machine_id`). An unreadable
  * base is treated as absent; if `ours` or `theirs` is not a valid roster, falls back to a diff3
- * text merge (conflict markers when needed) and says so in `notes`. Never throws.
+ * text merge (conflict markers when needed) and says so in `notes`. When one side equals the base,
+ * the other side is returned whole (git's own three-way rule). Never throws.
  */
 export function mergeRosterFile(path: string, base: Buffer, ours: Buffer, theirs: Buffer, markerSize = 7): RosterMergeResult {
   if (ours.equals(theirs) || theirs.equals(base)) return { merged: ours, conflict: false, notes: [] };
