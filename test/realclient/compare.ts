@@ -22,9 +22,12 @@ function esc(s: string): string {
   return s.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
 }
 
-/** A regex source matching `p` in every spelling of `os`. */
+/**
+ * A regex source matching `p` in every spelling of `os`. A path that starts with `/` is spelled
+ * the POSIX way even on a Windows side (the real client's own cwd on this Linux test machine).
+ */
 export function spellingsRe(p: string, os: MachineOs): string {
-  if (os !== "windows") {
+  if (os !== "windows" || p.startsWith("/")) {
     const comps = p.split("/").filter(Boolean).map(esc);
     return `(?:\\\\?/)${comps.join("(?:\\\\?/)")}`;
   }

@@ -1,6 +1,8 @@
 /**
  * Real Claude Code resumes a corpus session moved from machine A to machine B by git-ctx's codec
- * (`localize(canonicalize(bytes, anchorsA), anchorsB)`), and B's new lines come back to A.
+ * (`localize(canonicalize(bytes, anchorsA), anchorsB)`: A's clean filter, B's smudge filter), and
+ * B's new lines come back to A (`localize(cleanWithBase(grownB, anchorsB, canonical), anchorsA)`:
+ * B's clean filter with the index blob as base, A's smudge filter).
  *
  * For every case (cases.ts): machine A is the recording machine (its transcript bytes as found in
  * the corpus); machine B is a Linux-style machine with its own temp home and a different root.
@@ -32,6 +34,8 @@ import { RECORDER_REPLY, startRecorder, type RecordedRequest, type Recorder } fr
 interface Codec {
   canonicalize(buf: Buffer, a: AnchorsLike): Buffer;
   localize(buf: Buffer, a: AnchorsLike): Buffer;
+  /** What the clean filter runs: the index's canonical blob as base (docs/architecture.md). */
+  cleanWithBase(work: Buffer, a: AnchorsLike, base: Buffer | undefined): Buffer;
 }
 interface AnchorsLike {
   os: MachineOs;
@@ -45,8 +49,8 @@ async function loadCodec(): Promise<Codec | string> {
   const spec = "../../src/sentinel/index.js";
   try {
     const m = (await import(/* @vite-ignore */ spec)) as Partial<Codec>;
-    if (typeof m.canonicalize === "function" && typeof m.localize === "function") return m as Codec;
-    return "src/sentinel/index.ts has no canonicalize/localize yet";
+    if (typeof m.canonicalize === "function" && typeof m.localize === "function" && typeof m.cleanWithBase === "function") return m as Codec;
+    return "src/sentinel/index.ts has no canonicalize/localize/cleanWithBase yet";
   } catch (e) {
     return `codec not available (${(e as Error).message.split("\n")[0]})`;
   }
@@ -66,7 +70,7 @@ function onlyRequest(reqs: RecordedRequest[], what: string): unknown[] {
 }
 
 describe.skipIf(skipWhy !== undefined)("real Claude Code resume across machines (codec level)", () => {
-  const { canonicalize, localize } = codec as Codec;
+  const { canonicalize, localize, cleanWithBase } = codec as Codec;
   let rec: Recorder;
   let tmp: { path: string; cleanup: () => Promise<void> };
   beforeAll(async () => {
@@ -96,12 +100,14 @@ describe.skipIf(skipWhy !== undefined)("real Claude Code resume across machines 
     const anchorsB: AnchorsLike = { os: "linux", home: homeB, root: rootB, key: keyB, rewriteHome: true };
 
     const files = sessionFiles(c);
+    const canonical = new Map<string, Buffer>();
     expect(files.some((f) => f.includes("/subagents/"))).toBe(c.subagents);
     for (const f of files) {
       const src = path.join(caseDir(c), f);
       mkdirSync(path.dirname(path.join(dirA, f)), { recursive: true });
       copyFileSync(src, path.join(dirA, f));
-      const onB = localize(canonicalize(readFileSync(src), anchorsA), anchorsB);
+      canonical.set(f, canonicalize(readFileSync(src), anchorsA)); // what A's clean filter commits
+      const onB = localize(canonical.get(f)!, anchorsB); // what B's smudge filter checks out
       mkdirSync(path.dirname(path.join(dirB, f)), { recursive: true });
       writeFileSync(path.join(dirB, f), onB);
       // Subagents and tool results moved too, with no A path left in them.
@@ -132,10 +138,11 @@ describe.skipIf(skipWhy !== undefined)("real Claude Code resume across machines 
     expect(countPath(priorB, rootB, "linux")).toBe(countPath(priorA, c.root, c.os));
     expect(JSON.stringify(msgsB).includes(JSON.stringify(rootB + "\\").slice(1, -1)), "a B path continues with a Windows separator").toBe(false);
 
-    // 2. B's transcript grew (the client appends on resume); carry it back to A.
+    // 2. B's transcript grew (the client appends on resume); carry it back to A the way the
+    //    filters do: B's clean with the index blob as base, then A's smudge.
     const origA = readFileSync(path.join(caseDir(c), `${c.sessionId}.jsonl`));
     const grownB = readFileSync(path.join(dirB, `${c.sessionId}.jsonl`));
-    const backOnA = localize(canonicalize(grownB, anchorsB), anchorsA);
+    const backOnA = localize(cleanWithBase(grownB, anchorsB, canonical.get(`${c.sessionId}.jsonl`)), anchorsA);
     expect(backOnA.subarray(0, origA.length).equals(origA), "A's original bytes are a prefix of the file that came back").toBe(true);
     const added = backOnA.subarray(origA.length).toString("utf8").split("\n").filter(Boolean);
     expect(added.length).toBeGreaterThan(2);
