@@ -16,6 +16,8 @@ export interface DoctorOptions {
   rewriteHome?: boolean;
   /** `--json`: print the report as JSON instead of text. */
   json?: boolean;
+  /** Working directory, where the view is looked for first (default `process.cwd()`). */
+  cwd?: string;
   /** Environment (default `process.env`). */
   env?: NodeJS.ProcessEnv;
   /** Where results go (default stdout). */
@@ -33,11 +35,14 @@ export interface DoctorOptions {
 export async function doctor(o: DoctorOptions): Promise<number> {
   const env = o.env ?? process.env;
   const write = o.write ?? ((s: string) => void process.stdout.write(s));
-  if (o.folder === undefined) {
-    process.stderr.write("git ctx doctor: checking the whole view is not available yet; name a project folder\n");
-    return 2;
-  }
   const codec = o.codec ?? (await loadCodec());
+  if (o.folder === undefined) {
+    const spec = "../doctor/view.js"; // TODO: literal import once the view checks' dependencies are committed
+    const { doctorView, formatViewReport } = (await import(spec)) as typeof import("../doctor/view.js");
+    const r = await doctorView({ env, codec, cwd: o.cwd });
+    write(o.json ? JSON.stringify(r, null, 2) + "\n" : formatViewReport(r));
+    return r.ok ? 0 : 1;
+  }
   const m = machineOsHome(env);
   const abs = path.resolve(o.folder);
   const r = await doctorFolder(
@@ -50,8 +55,7 @@ export async function doctor(o: DoctorOptions): Promise<number> {
 
 /** Loads the sentinel codec (`src/sentinel/index.ts`). */
 export async function loadCodec(): Promise<Codec> {
-  const spec = "../sentinel/index.js"; // TODO: literal import once src/sentinel lands
-  return (await import(spec)) as Codec;
+  return await import("../sentinel/index.js");
 }
 
 function quote(s: string): string {

@@ -3,6 +3,7 @@ import { MACHINE_OSES, type MachineOs } from "../../roster/machine.js";
 import { runCommand } from "../run.js";
 
 interface DoctorArgs {
+  _: (string | number)[];
   folder?: string;
   root?: string;
   home?: string;
@@ -33,6 +34,12 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
       .example("git ctx doctor", "check the whole view (~/.claude/projects)") as never,
   handler: (a) =>
     runCommand(async () =>
-      (await import("../../commands/doctor.js")).doctor({ folder: a.folder, root: a.root, home: a.home, os: a.os, rewriteHome: a["rewrite-home"], json: a.json }),
+      (await import("../../commands/doctor.js")).doctor({ folder: a.folder ?? folderAfterDashes(a._), root: a.root, home: a.home, os: a.os, rewriteHome: a["rewrite-home"], json: a.json }),
     ),
 };
+
+/** A folder given after `--` (`git ctx doctor -- -home-me-x`) lands in `_` after the command name. */
+function folderAfterDashes(rest: (string | number)[]): string | undefined {
+  const extra = rest.slice(1).map(String);
+  return extra.length ? extra[0] : undefined;
+}
