@@ -1,13 +1,23 @@
 import type { CommandModule } from "yargs";
 import { runCommand } from "../run.js";
 
-/** `git ctx install`: write git config for the ctx filter and merge driver (like `git lfs install`). (Placeholder until its issue lands: it says so and exits 2.) */
-export const installCommand: CommandModule = {
+/** `git ctx install [--global|--local]`: write git config for the ctx filter and merge driver (like `git lfs install`). */
+export const installCommand: CommandModule<{}, { global?: boolean; local?: boolean }> = {
   command: "install",
   describe: "write git config for the ctx filter and merge driver (like `git lfs install`)",
-  handler: () =>
+  builder: (y) =>
+    y
+      .option("global", { type: "boolean", describe: "write the user's global git config (default)" })
+      .option("local", { type: "boolean", describe: "write the config and info/attributes of the repository you are in" })
+      .conflicts("global", "local"),
+  handler: (o) =>
     runCommand(async () => {
-      process.stderr.write("git ctx install: not available yet\n");
-      return 2;
+      const { install } = await import("../../commands/install.js");
+      const r = await install({ scope: o.local ? "local" : "global" });
+      const where = r.scope === "global" ? "global git config" : `${r.gitDir}/config`;
+      for (const c of r.config) process.stdout.write(`${c.changed ? "set" : "kept"} ${c.key} = ${c.value}  (${where})\n`);
+      if (r.attributesFile) process.stdout.write(`wrote git-ctx attributes to ${r.attributesFile}\n`);
+      if (!r.filterOnPath) process.stderr.write("git ctx install: warning: git-ctx-filter is not on PATH; git runs it by that name (install with 'npm install -g git-ctx')\n");
+      process.stdout.write("git-ctx installed.\n");
     }),
 };

@@ -1,0 +1,170 @@
+import { mkdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import writeFileAtomic from "write-file-atomic";
+import { InvalidInputError } from "../errors.js";
+import { git, type GitOpts } from "./exec.js";
+
+/**
+ * Writing git-ctx's git configuration, attributes and excludes. Used by `git ctx install`, by the
+ * remote helper on `option cloning true`, and by `git ctx init`.
+ *
+ * Filter and merge-driver commands can only come from git config, never from the repository
+ * (GIT.md, "Where configuration can live"); attributes live in `$GIT_DIR/info/attributes` (highest
+ * precedence, not versioned) and the view's excludes in `$GIT_DIR/info/exclude`.
+ */
+
+/**
+ * Name of the filter/merge-driver program as written into git config. Like git-lfs
+ * (`git-lfs filter-process`), the bare name is used, found on `PATH` when git runs it:
+ * `npm install -g git-ctx` puts `git-ctx-filter` there (tests put `bin/` first on `PATH`).
+ */
+export const CTX_FILTER_BIN = "git-ctx-filter";
+
+/**
+ * The git config entries git-ctx needs, as `[key, value]` pairs:
+ * - `filter.ctx.process = git-ctx-filter process`: the long-running clean/smudge filter;
+ * - `filter.ctx.required = true`: a failing filter fails the git command instead of committing the
+ *   raw content (GIT.md: without it, absolute paths leaked into a commit);
+ * - `merge.ctx.name`, `merge.ctx.driver = git-ctx-filter merge %O %A %B %L %P` (gitattributes,
+ *   "Defining a custom merge driver").
+ */
+export function ctxGitConfig(): [key: string, value: string][] {
+  return [
+    ["filter.ctx.process", `${CTX_FILTER_BIN} process`],
+    ["filter.ctx.required", "true"],
+    ["merge.ctx.name", "git-ctx merge of transcripts (JSONL union), memory and rosters"],
+    ["merge.ctx.driver", `${CTX_FILTER_BIN} merge %O %A %B %L %P`],
+  ];
+}
+
+/** Where config is written: the user's global config, the repository around `cwd`, or a given git dir's `config` file. */
+export type ConfigScope = "global" | "local" | { gitDir: string };
+
+/** One entry written by {@link writeCtxConfig}. */
+export interface ConfigChange {
+  key: string;
+  value: string;
+  /** The values the key had before (empty when unset). */
+  previous: string[];
+  /** False when the key already held exactly this one value (nothing was written). */
+  changed: boolean;
+}
+
+function scopeArgs(scope: ConfigScope): string[] {
+  if (scope === "global") return ["--global"];
+  if (scope === "local") return ["--local"];
+  return ["--file", path.join(scope.gitDir, "config")];
+}
+
+/**
+ * Writes `entries` (default {@link ctxGitConfig}) into git config at `scope`. Idempotent: a key
+ * that already holds exactly the value is left alone; a key with other or several values is
+ * replaced (`--replace-all`).
+ * @param opts `cwd` (for `local`: a directory inside the repository) and `env` (e.g. a test's HOME).
+ * @returns one {@link ConfigChange} per entry, in order.
+ * @throws GitCommandError when git config fails (e.g. `local` outside a repository).
+ */
+export async function writeCtxConfig(scope: ConfigScope, entries: readonly [string, string][] = ctxGitConfig(), opts: Pick<GitOpts, "cwd" | "env"> = {}): Promise<ConfigChange[]> {
+  const s = scopeArgs(scope);
+  const out: ConfigChange[] = [];
+  for (const [key, value] of entries) {
+    const prevText = await git(["config", ...s, "--get-all", key], { ...opts, okCodes: [0, 1] });
+    const previous = prevText === "" ? [] : prevText.split("\n");
+    const changed = !(previous.length === 1 && previous[0] === value);
+    if (changed) await git(["config", ...s, "--replace-all", key, value], opts);
+    out.push({ key, value, previous, changed });
+  }
+  return out;
+}
+
+/** First and last line of the block git-ctx manages inside `info/attributes` and `info/exclude`. */
+export const BLOCK_BEGIN = "# >>> git-ctx: managed by 'git ctx' (lines up to the end marker are rewritten)";
+export const BLOCK_END = "# <<< git-ctx";
+
+/**
+ * Returns `text` with git-ctx's marked block replaced by `lines` (or appended when there is none).
+ * Lines outside the block are kept byte for byte. Pure.
+ */
+export function replaceBlock(text: string, lines: readonly string[]): string {
+  const block = [BLOCK_BEGIN, ...lines, BLOCK_END].join("\n") + "\n";
+  const b = text.indexOf(BLOCK_BEGIN + "\n");
+  if (b >= 0) {
+    const e = text.indexOf(BLOCK_END, b);
+    if (e >= 0) {
+      let after = e + BLOCK_END.length;
+      if (text[after] === "\n") after++;
+      return text.slice(0, b) + block + text.slice(after);
+    }
+  }
+  const sep = text === "" || text.endsWith("\n") ? "" : "\n";
+  return text + sep + block;
+}
+
+/**
+ * The attribute lines of a view (`git help gitattributes`):
+ * - `* filter=ctx -text`: every file goes through the filter (which passes root-level files and
+ *   folders that are not joined projects through unchanged) and never through end-of-line
+ *   conversion, so bytes round-trip exactly;
+ * - the merge driver for transcripts (`*.jsonl`), memory files at any depth (`**\/memory/*.md`:
+ *   `<key>/memory/` in the view, `context/memory/` on a cluster branch) and rosters (`roster.json`).
+ */
+export function ctxAttributeLines(): string[] {
+  return ["* filter=ctx -text", "*.jsonl merge=ctx", "**/memory/*.md merge=ctx", "roster.json merge=ctx"];
+}
+
+function updateInfoFile(gitDir: string, name: string, lines: readonly string[]): string {
+  const file = path.join(gitDir, "info", name);
+  let text = "";
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+  }
+  const next = replaceBlock(text, lines);
+  if (next !== text) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileAtomic.sync(file, next);
+  }
+  return file;
+}
+
+/**
+ * Writes {@link ctxAttributeLines} as git-ctx's block of `$GIT_DIR/info/attributes` (other lines
+ * kept; idempotent; atomic).
+ * @param gitDir absolute git dir.
+ * @returns the path of the attributes file.
+ */
+export function writeAttributes(gitDir: string): string {
+  return updateInfoFile(gitDir, "attributes", ctxAttributeLines());
+}
+
+/**
+ * Escapes a folder name for a gitignore pattern (`git help gitignore`): a backslash before the
+ * glob characters `*`, `?`, `[` and `\`, and before a trailing space. (A leading `!` or `#` needs no
+ * escape here: the name always follows `/`.)
+ * @throws InvalidInputError for an empty name, or one with `/`, a newline or a NUL byte.
+ */
+export function gitignoreEscape(name: string): string {
+  if (name === "" || /[/\n\r\0]/.test(name)) throw new InvalidInputError({ what: "view folder name", value: name, fix: "a directory key is one path component (letters, digits and '-')" });
+  return name.replace(/[*?[\\]/g, (c) => "\\" + c).replace(/ $/, "\\ ");
+}
+
+/**
+ * The exclude lines of a view: `/*` (ignore every top-level entry), then `!/<key>/` for each joined
+ * project's folder. Keys start with `-` (Claude Code directory keys), which has no meaning in
+ * gitignore. Sorted and deduplicated, so the block does not depend on the order of `keys`.
+ */
+export function ctxExcludeLines(keys: readonly string[]): string[] {
+  return ["/*", ...[...new Set(keys)].sort().map((k) => `!/${gitignoreEscape(k)}/`)];
+}
+
+/**
+ * Writes {@link ctxExcludeLines} as git-ctx's block of `$GIT_DIR/info/exclude` (other lines kept;
+ * idempotent; atomic). Folders of projects this machine has not joined stay invisible to git.
+ * @param gitDir absolute git dir. @param joinedKeys this machine's directory keys of the joined projects.
+ * @returns the path of the exclude file.
+ * @throws InvalidInputError for a key that is not one path component.
+ */
+export function writeExcludes(gitDir: string, joinedKeys: readonly string[]): string {
+  return updateInfoFile(gitDir, "exclude", ctxExcludeLines(joinedKeys));
+}
