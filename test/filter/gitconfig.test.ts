@@ -1,6 +1,5 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { dir } from "tmp-promise";
 import { afterEach, describe, expect, it } from "vitest";
 import { BLOCK_BEGIN, BLOCK_END, ctxGitConfig, gitignoreEscape, replaceBlock, writeAttributes, writeCtxConfig, writeExcludes } from "../../src/git/config.js";
 import { git } from "../../src/git/exec.js";
