@@ -14,6 +14,7 @@ export interface IgnoredAllowEntry {
   source: string;
   /** 1-based line in the file (0 for git config). */
   line: number;
+  /** The entry, shortened to its first 4 characters + `…` when longer than 8. */
   text: string;
 }
 
@@ -39,7 +40,8 @@ export function parseAllowlist(text: string, source: string): Allowlist {
     for (const tok of body.split(/[\s,]+/)) {
       const t = tok.toLowerCase();
       if (FINGERPRINT.test(t)) fingerprints.add(t);
-      else ignored.push({ source, line: source === `git config ${ALLOW_CONFIG_KEY}` ? 0 : i + 1, text: tok });
+      // shown shortened: a user may have pasted the secret itself by mistake
+      else ignored.push({ source, line: source === `git config ${ALLOW_CONFIG_KEY}` ? 0 : i + 1, text: tok.length > 8 ? `${tok.slice(0, 4)}…` : tok });
     }
   });
   return { fingerprints, ignored };

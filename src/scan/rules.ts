@@ -87,6 +87,24 @@ export function isTrivialValue(v: string): boolean {
 
 const SECRETISH_NAME = /KEY|SECRET|TOKEN|PASS|PWD|AUTH|CRED|PRIVATE|SIGNATURE|SALT|SESSION|COOKIE/i;
 
+/**
+ * The `.env` variable name ending right before offset `eq` (an `=`): `[A-Z][A-Z0-9_]{1,63}` that
+ * starts a word (see {@link boundaryBefore}), or `undefined`.
+ */
+function envNameBefore(text: string, eq: number): string | undefined {
+  let i = eq;
+  while (i > 0 && eq - i < 64) {
+    const c = text.charCodeAt(i - 1);
+    if ((c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95) i--;
+    else break;
+  }
+  if (eq - i < 2) return undefined;
+  const first = text.charCodeAt(i);
+  if (first < 65 || first > 90) return undefined;
+  if (!boundaryBefore(text, i)) return undefined;
+  return text.slice(i, eq);
+}
+
 /** Length of the longest run of `[A-Za-z0-9+/]` in `s` (the random part of a token). */
 function longestRun(s: string): number {
   let best = 0;
@@ -288,17 +306,19 @@ export const RULES: readonly Rule[] = [
     id: "env-high-entropy",
     description: ".env-style NAME=VALUE line whose value has high Shannon entropy (≥ 4.0 bits/char, ≥ 3.0 when NAME looks like a credential)",
     source: "own rule (threshold from gitleaks generic-api-key's entropy 3.5 and measured on the corpus)",
-    regex: /([A-Z][A-Z0-9_]{1,63})=(?:\\{0,3}["'])?([A-Za-z0-9+\/=_\-.~:@%!*#^]{16,512})(?=$|[\s"'`\\;,&])/g,
-    group: 2,
+    // anchored on the literal "=" (fast); NAME is read backwards from it in `accept`
+    regex: /=(?:\\{0,3}["'])?([A-Za-z0-9+\/=_\-.~:@%!*#^]{16,512})(?=$|[\s"'`\\;,&])/g,
+    group: 1,
     accept: (s, m, text) => {
-      if (!boundaryBefore(text, m.index)) return false; // NAME starts a word (or follows a JSON escape)
+      const name = envNameBefore(text, m.index);
+      if (name === undefined) return false;
       if (UUID.test(s) || s.includes("://") || s.startsWith("/") || s.startsWith("~") || s.startsWith(".")) return false;
-      if (/^[0-9a-f]{7,64}$/i.test(s) && !SECRETISH_NAME.test(m[1]!)) return false; // hashes, git SHAs
+      if (/^[0-9a-f]{7,64}$/i.test(s) && !SECRETISH_NAME.test(name)) return false; // hashes, git SHAs
       if ((s.match(/\//g) ?? []).length >= 2 && !/[+=]/.test(s)) return false; // paths
       if (isTrivialValue(s)) return false;
       // a credential has a long random run; model ids, hostnames, versions are short dotted words
-      if (longestRun(s) < (SECRETISH_NAME.test(m[1]!) ? 8 : 16)) return false;
-      return shannonEntropy(s) >= (SECRETISH_NAME.test(m[1]!) ? 3 : 4) && classes(s) >= 2;
+      if (longestRun(s) < (SECRETISH_NAME.test(name) ? 8 : 16)) return false;
+      return shannonEntropy(s) >= (SECRETISH_NAME.test(name) ? 3 : 4) && classes(s) >= 2;
     },
   },
 ];

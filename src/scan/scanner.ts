@@ -75,7 +75,8 @@ interface Hit {
  * JSON-escaped strings (one or two levels: `\n`, `\"`, `\\n` around them).
  *
  * Overlapping hits are reported once, by the rule that comes first in `RULES` (specific token
- * formats before the generic rules). Findings whose fingerprint is in `opts.allow` are skipped.
+ * formats before the generic rules). The same secret (fingerprint) twice on one line is reported
+ * once. Findings whose fingerprint is in `opts.allow` are skipped.
  * Result is ordered by position. Pure: no I/O; never throws.
  *
  * @param bytes the file content
@@ -117,11 +118,16 @@ export function scanBytes(bytes: Buffer, file: string, opts: ScanOptions = {}): 
   const out: Finding[] = [];
   let line = 1;
   let pos = 0;
+  const seen = new Set<string>();
   for (const h of kept) {
     for (let i = text.indexOf("\n", pos); i !== -1 && i < h.start; i = text.indexOf("\n", i + 1)) line++;
     pos = h.start;
     const fp = fingerprint(h.rule, h.secret);
     if (opts.allow?.has(fp)) continue;
+    // the same secret twice on one line is one finding (a Claude Code line holds tool output twice)
+    const key = `${line}:${fp}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
     out.push({ file, line, rule: h.rule, redacted: redact(h.rule, h.secret), fingerprint: fp });
   }
   return out;

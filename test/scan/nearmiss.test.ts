@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { scanBytes } from "../../src/scan/index.js";
-import { claudeToolResultLine, codexFunctionCallLine, rand, rng } from "./seeds.js";
+import { claudeToolResultLine, codexFunctionCallLine, rand, rng } from "../../bench/scan.seeds.js";
 
 /** Obviously non-secret text that looks like the rules' targets must not fire (issue 5: false positives near zero). */
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RULES, scanBytes, type Finding } from "../../src/scan/index.js";
-import { ALL_RULE_IDS, claudeToolResultLine, codexFunctionCallLine, seeds, toolOutput } from "./seeds.js";
+import { ALL_RULE_IDS, claudeToolResultLine, codexFunctionCallLine, seeds, toolOutput } from "../../bench/scan.seeds.js";
 
 /**
  * Issue 5 "done when": the seeded-secret set — every rule, in plain and JSON-escaped forms,

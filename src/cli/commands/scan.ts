@@ -1,13 +1,30 @@
 import type { CommandModule } from "yargs";
 import { runCommand } from "../run.js";
 
-/** `git ctx scan`: scan what a push would send for secrets. (Placeholder until its issue lands: it says so and exits 2.) */
-export const scanCommand: CommandModule = {
-  command: "scan",
-  describe: "scan what a push would send for secrets",
-  handler: () =>
-    runCommand(async () => {
-      process.stderr.write("git ctx scan: not available yet\n");
-      return 2;
-    }),
+interface ScanArgs {
+  _: (string | number)[];
+  paths?: string[];
+  json: boolean;
+  all: boolean;
+}
+
+/**
+ * `git ctx scan [--json] [--all] [<path>...]`: scan what a push would send for credentials.
+ * Exit 1 on findings, 0 when none. Paths starting with `-` (project folders) go after `--`.
+ */
+export const scanCommand: CommandModule<object, ScanArgs> = {
+  command: "scan [paths..]",
+  describe: "scan what a push would send for secrets (exit 1 on findings)",
+  builder: (y) =>
+    y
+      .positional("paths", { type: "string", array: true, describe: "limit the scan to these files or folders" })
+      .option("json", { type: "boolean", default: false, describe: "print a JSON report (findings are redacted)" })
+      .option("all", { type: "boolean", default: false, describe: "scan every tracked and untracked (not ignored) file, not only what changed since the last push" })
+      .example("git ctx scan", "what the next push would send")
+      .example("git ctx scan --all --json", "every file of the joined projects, as JSON")
+      .example("git ctx scan -- -home-me-app", "one project folder (names starting with '-' go after --)") as never,
+  handler: (a) =>
+    runCommand(async () =>
+      (await import("../../commands/scan.js")).scan({ paths: [...(a.paths ?? []), ...a._.slice(1).map(String)], json: a.json, all: a.all }),
+    ),
 };
