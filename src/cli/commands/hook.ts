@@ -1,13 +1,24 @@
 import type { CommandModule } from "yargs";
 import { runCommand } from "../run.js";
 
-/** `git ctx hook`: install, uninstall or show the Claude Code Stop hook. (Placeholder until its issue lands: it says so and exits 2.) */
+/** `git ctx hook install|uninstall|status`: the Claude Code hook that runs `git ctx sync --hook`. */
 export const hookCommand: CommandModule = {
-  command: "hook",
+  command: "hook <action>",
   describe: "install, uninstall or show the Claude Code Stop hook",
-  handler: () =>
+  builder: (y) =>
+    y
+      .positional("action", { choices: ["install", "uninstall", "status"] as const, demandOption: true })
+      .option("settings", { type: "string", describe: "settings file (default: ~/.claude/settings.json or $CLAUDE_CONFIG_DIR/settings.json)" })
+      .option("event", { choices: ["Stop", "SessionEnd"] as const, default: "Stop" as const, describe: "hook event: Stop (after every turn) or SessionEnd" })
+      .option("json", { type: "boolean", default: false }),
+  handler: (o) =>
     runCommand(async () => {
-      process.stderr.write("git ctx hook: not available yet\n");
-      return 2;
+      const { hook } = await import("../../commands/hook.js");
+      return hook({
+        action: o.action as "install" | "uninstall" | "status",
+        settings: o.settings as string | undefined,
+        event: o.event as "Stop" | "SessionEnd",
+        json: o.json as boolean,
+      });
     }),
 };

@@ -1,13 +1,17 @@
 import type { CommandModule } from "yargs";
 import { runCommand } from "../run.js";
 
-/** `git ctx status`: per joined project: uncommitted sessions, ahead/behind, last sync. (Placeholder until its issue lands: it says so and exits 2.) */
+/** `git ctx status`: per joined project: uncommitted sessions, ahead/behind, last sync, conflicts, held-back files. */
 export const statusCommand: CommandModule = {
   command: "status",
-  describe: "per joined project: uncommitted sessions, ahead/behind, last sync",
-  handler: () =>
+  describe: "per joined project: uncommitted sessions, ahead/behind, last sync, conflicts, held-back files",
+  builder: (y) =>
+    y
+      .option("json", { type: "boolean", default: false, describe: "print the status as JSON" })
+      .option("dir", { type: "string", describe: "the view (default: ~/.claude/projects)" }),
+  handler: (o) =>
     runCommand(async () => {
-      process.stderr.write("git ctx status: not available yet\n");
-      return 2;
+      const { status } = await import("../../commands/status.js");
+      return status({ json: o.json as boolean, dir: o.dir as string | undefined });
     }),
 };

@@ -1,0 +1,36 @@
+import { countOurs, defaultSettingsPath, editSettings, readSettings, withHook, withoutHook, BACKUP_SUFFIX, HOOK_COMMAND, type HookEvent } from "../hook/settings.js";
+
+/** Options of {@link hook} (`git ctx hook install|uninstall|status`). */
+export interface HookCommandOptions {
+  action: "install" | "uninstall" | "status";
+  /** Settings file; default `$CLAUDE_CONFIG_DIR/settings.json` or `~/.claude/settings.json`. */
+  settings?: string;
+  /** Hook event (default `Stop`: after every turn; `SessionEnd`: on exit). */
+  event?: HookEvent;
+  json?: boolean;
+  out?: NodeJS.WritableStream;
+}
+
+/**
+ * Installs, removes or shows git-ctx's Claude Code hook (`git ctx sync --hook`) in settings.json
+ * (src/hook/settings.ts): idempotent, other hooks and keys kept, invalid JSON refused (file
+ * untouched), a backup `settings.json.bak-git-ctx` kept before a rewrite, atomic write.
+ * @returns 0; for `status`, 0 when installed and 1 when not (scripts can test it).
+ * @throws HookSettingsJsonError, HookSettingsShapeError.
+ */
+export async function hook(o: HookCommandOptions): Promise<number> {
+  const out = o.out ?? process.stdout;
+  const file = o.settings ?? defaultSettingsPath();
+  const event = o.event ?? "Stop";
+  if (o.action === "status") {
+    const n = countOurs(readSettings(file).settings, event);
+    if (o.json) out.write(JSON.stringify({ file, event, installed: n > 0, entries: n }) + "\n");
+    else out.write(n > 0 ? `${event} hook installed in ${file} ('${HOOK_COMMAND}')\n` : `${event} hook not installed in ${file} (run 'git ctx hook install')\n`);
+    return n > 0 ? 0 : 1;
+  }
+  const outcome = editSettings(file, (s) => (o.action === "install" ? withHook(s, event, file) : withoutHook(s, event)));
+  const what = o.action === "install" ? (outcome === "changed" ? "installed" : "already installed") : outcome === "changed" ? "removed" : "was not installed";
+  if (o.json) out.write(JSON.stringify({ file, event, action: o.action, changed: outcome === "changed", backup: outcome === "changed" ? file + BACKUP_SUFFIX : undefined }) + "\n");
+  else out.write(`${event} hook ${what}: ${file}${outcome === "changed" ? ` (previous version kept as ${file + BACKUP_SUFFIX} when there was one)` : ""}\n`);
+  return 0;
+}

@@ -1,0 +1,166 @@
+import { readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { git, gitRaw } from "../git/exec.js";
+import { hasConflictMarkers } from "../merge/index.js";
+import { claudeProjectsDir } from "../roster/machine.js";
+import { readHeldBack } from "../scan/index.js";
+import { openView, readCarry, readLastSync, type LastSync } from "../sync/index.js";
+
+/** Options of {@link status}. */
+export interface StatusOptions {
+  /** The view (any folder inside it); default `~/.claude/projects`. */
+  dir?: string;
+  json?: boolean;
+  out?: NodeJS.WritableStream;
+  /** Current time (ms) for "ago" texts; default `Date.now()`. */
+  now?: number;
+}
+
+/** Status of one joined project (the `projects[]` of `git ctx status --json`). */
+export interface ProjectStatus {
+  id: string;
+  /** View folder (this machine's directory key). */
+  key: string;
+  root: string;
+  /** Paths (relative to the view) with changes not yet committed by a sync (`git status`). */
+  uncommitted: string[];
+  /** Of those, session transcripts (`*.jsonl`). */
+  uncommittedSessions: number;
+  /** Commits touching this folder on HEAD and not on the remote-tracking branch, and the reverse (no network). */
+  ahead: number;
+  behind: number;
+  /** Memory files that still hold conflict markers from a merge (edit them to resolve). */
+  conflicts: string[];
+  /** Files the push gate quarantined (`$GIT_DIR/ctx/held-back.json`, findings of the secret scan). */
+  heldBack: string[];
+  /** Files whose work-tree copy the last sync left as it was (updated by a later sync). */
+  syncHeld: string[];
+}
+
+/** The whole `git ctx status --json` document. */
+export interface ViewStatus {
+  summary: string;
+  workTree: string;
+  lastSync?: LastSync;
+  projects: ProjectStatus[];
+}
+
+/**
+ * `git ctx status [--json]`: a one-line summary, then per joined project: uncommitted files
+ * (sessions), ahead/behind the remote-tracking branch (no network), last sync result and time
+ * (`last-sync.json`), memory files with conflict markers, and held-back files.
+ * @throws NotAViewError, ViewStateError.
+ */
+export async function status(o: StatusOptions = {}): Promise<number> {
+  const out = o.out ?? process.stdout;
+  const s = await viewStatus(o.dir ?? claudeProjectsDir(), o.now ?? Date.now());
+  if (o.json) {
+    out.write(JSON.stringify(s, null, 2) + "\n");
+    return 0;
+  }
+  const lines = [s.summary];
+  for (const p of s.projects) {
+    lines.push(``, `${p.key}  (project ${p.id}, root ${p.root})`);
+    lines.push(`  uncommitted: ${p.uncommitted.length} file(s), ${p.uncommittedSessions} session(s)`);
+    lines.push(`  ahead ${p.ahead}, behind ${p.behind}`);
+    for (const c of p.conflicts) lines.push(`  conflict: ${c} (holds conflict markers: edit it, the next sync commits it)`);
+    for (const h of p.heldBack) lines.push(`  held back by the secret scan: ${h} (see 'git ctx scan')`);
+    for (const h of p.syncHeld) lines.push(`  not yet updated in the work tree: ${h} (the next sync catches up)`);
+  }
+  if (s.lastSync && !s.lastSync.ok) lines.push(``, `last sync failed: ${s.lastSync.error ?? "?"}`);
+  out.write(lines.join("\n") + "\n");
+  return 0;
+}
+
+/** Computes the {@link ViewStatus} of the view at `dir` (no network). */
+export async function viewStatus(dir: string, now = Date.now()): Promise<ViewStatus> {
+  const view = await openView(dir);
+  const cwd = view.workTree;
+  const branch = (await git(["symbolic-ref", "--short", "-q", "HEAD"], { cwd, okCodes: [0, 1] })) || "main";
+  const upstream = (await gitRaw(["rev-parse", "--verify", "-q", `refs/remotes/origin/${branch}`], { cwd, okCodes: [0, 1] })).code === 0;
+  const hasHead = (await gitRaw(["rev-parse", "--verify", "-q", "HEAD"], { cwd, okCodes: [0, 1] })).code === 0;
+  const lastSync = readLastSync(view.paths);
+  let heldBackAll: string[] = [];
+  try {
+    heldBackAll = readHeldBack(view.gitDir).map((h) => h.path);
+  } catch {
+    heldBackAll = [];
+  }
+  const carried = Object.keys(readCarry(view.paths).files);
+  const projects: ProjectStatus[] = [];
+  for (const [id, p] of Object.entries(view.state.projects).sort((a, b) => a[1].key.localeCompare(b[1].key))) {
+    const under = (x: string) => x.startsWith(p.key + "/");
+    const st = await gitRaw(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", p.key + "/"], { cwd });
+    const uncommitted = parsePorcelain(st.stdout.toString("utf8"));
+    let ahead = 0;
+    let behind = 0;
+    if (upstream && hasHead) {
+      const c = await git(["rev-list", "--left-right", "--count", `HEAD...refs/remotes/origin/${branch}`, "--", p.key + "/"], { cwd });
+      [ahead, behind] = c.split(/\s+/).map(Number) as [number, number];
+    } else if (hasHead) {
+      ahead = Number(await git(["rev-list", "--count", "HEAD", "--", p.key + "/"], { cwd }));
+    }
+    projects.push({
+      id,
+      key: p.key,
+      root: p.root,
+      uncommitted,
+      uncommittedSessions: uncommitted.filter((f) => f.endsWith(".jsonl")).length,
+      ahead,
+      behind,
+      conflicts: memoryConflicts(cwd, p.key),
+      heldBack: heldBackAll.filter(under),
+      syncHeld: carried.filter(under),
+    });
+  }
+  const sum = (f: (p: ProjectStatus) => number) => projects.reduce((a, p) => a + f(p), 0);
+  const last = lastSync ? `last sync ${ago(now - Date.parse(lastSync.time))} ${lastSync.ok ? "ok" : "FAILED"}` : "never synced";
+  const summary =
+    `git ctx: ${projects.length} project(s); ${sum((p) => p.uncommitted.length)} uncommitted (${sum((p) => p.uncommittedSessions)} session(s)); ` +
+    `ahead ${sum((p) => p.ahead)}, behind ${sum((p) => p.behind)}; ${last}; ${sum((p) => p.conflicts.length)} conflict(s); ` +
+    `${sum((p) => p.heldBack.length + p.syncHeld.length)} held back`;
+  return { summary, workTree: cwd, lastSync, projects };
+}
+
+/** Paths from `git status --porcelain=v1 -z` (rename entries carry a second path, skipped). */
+export function parsePorcelain(z: string): string[] {
+  const out: string[] = [];
+  const recs = z.split("\0");
+  for (let i = 0; i < recs.length; i++) {
+    const r = recs[i]!;
+    if (r.length < 4) continue;
+    out.push(r.slice(3));
+    if (r[0] === "R" || r[0] === "C") i++;
+  }
+  return out;
+}
+
+/** Memory markdown files of a project folder (`<key>/memory/**.md`) holding conflict markers. */
+function memoryConflicts(workTree: string, key: string): string[] {
+  const dir = path.join(workTree, key, "memory");
+  let names: string[];
+  try {
+    names = readdirSync(dir, { recursive: true }) as string[];
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const n of names.sort()) {
+    if (!n.endsWith(".md")) continue;
+    try {
+      if (hasConflictMarkers(readFileSync(path.join(dir, n)))) out.push(`${key}/memory/${n.split(path.sep).join("/")}`);
+    } catch {
+      /* a directory or unreadable */
+    }
+  }
+  return out;
+}
+
+function ago(ms: number): string {
+  if (!Number.isFinite(ms)) return "?";
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 90) return `${s}s ago`;
+  if (s < 5400) return `${Math.round(s / 60)}m ago`;
+  if (s < 129600) return `${Math.round(s / 3600)}h ago`;
+  return `${Math.round(s / 86400)}d ago`;
+}

@@ -1,0 +1,93 @@
+import { claudeProjectsDir } from "../roster/machine.js";
+import { logLine, openView, syncInBackground, syncNow, type View } from "../sync/index.js";
+import { parseHookInput, readStdinWithin } from "../hook/input.js";
+
+/** Options of {@link sync} (flags of `git ctx sync`). */
+export interface SyncCommandOptions {
+  /** The view (any folder inside it); default `~/.claude/projects` (`$CLAUDE_CONFIG_DIR/projects`). */
+  dir?: string;
+  /** Detach: record the request, spawn a background sync, return at once. */
+  background?: boolean;
+  /** Claude Code hook mode: read the hook JSON on stdin, start a background sync, always exit 0, print nothing. */
+  hook?: boolean;
+  /** Internal: the detached process spawned by `--background` / `--hook`. */
+  worker?: boolean;
+  /** Internal (worker): quiet window before a run, ms. */
+  quietMs?: number;
+  /** Print the report as JSON. */
+  json?: boolean;
+  /** Where human output goes (default process.stdout). */
+  out?: NodeJS.WritableStream;
+}
+
+/**
+ * In `--hook` mode a background sync waits until no further hook call came for this long (ms)
+ * before it runs, so the burst of Stop hooks of a busy session becomes one run (plus at most
+ * one trailing run). Override with `GIT_CTX_HOOK_QUIET_MS`.
+ */
+export const HOOK_QUIET_MS = 1000;
+
+/** How long the hook waits for its stdin JSON (ms): the hook must return within ~200 ms. */
+export const HOOK_STDIN_MS = 100;
+
+/**
+ * `git ctx sync`: commit the joined projects, fetch, merge, update the work tree without losing a
+ * running session's line, push (src/sync). Foreground by default (waits for a running sync, then
+ * runs); `--background` and `--hook` return at once.
+ * @returns the exit code: 0, or 1 when the sync failed (foreground only; `--hook` always 0).
+ * @throws NotAViewError, ViewStateError (not in `--hook` mode).
+ */
+export async function sync(o: SyncCommandOptions): Promise<number> {
+  if (o.hook) return hookMode(o);
+  const out = o.out ?? process.stdout;
+  const view = await openView(o.dir ?? claudeProjectsDir());
+  if (o.worker) {
+    await syncNow(view, { quietMs: o.quietMs ?? 0, waitForLock: false, request: false });
+    return 0;
+  }
+  if (o.background) {
+    const spawned = await syncInBackground(view);
+    out.write(spawned ? `git ctx sync: started in the background (log: ${view.paths.log})\n` : `git ctx sync: a sync is running; it will run again for this request (log: ${view.paths.log})\n`);
+    return 0;
+  }
+  const r = await syncNow(view, { waitForLock: true });
+  if (o.json) out.write(JSON.stringify({ ok: !r.error, runs: r.runs, deferred: r.deferred, report: r.report, error: r.error?.message }, null, 2) + "\n");
+  if (r.error) throw r.error;
+  if (o.json) return 0;
+  if (r.deferred || !r.report) out.write("git ctx sync: served by a concurrent sync (see 'git ctx status')\n");
+  else out.write(`git ctx sync: ${summaryLine(view, r.report)}\n`);
+  return 0;
+}
+
+function summaryLine(_view: View, report: NonNullable<Awaited<ReturnType<typeof syncNow>>["report"]>): string {
+  const parts = [report.committed ? `committed ${report.committed} file(s)` : "nothing to commit"];
+  if (report.incoming !== "none") parts.push(`pulled (${report.incoming}), ${report.updated} file(s) updated`);
+  if (report.pushed) parts.push("pushed");
+  if (report.held.length) parts.push(`${report.held.length} held back until the next sync: ${report.held.map((h) => `${h.path} (${h.reason})`).join(", ")}`);
+  if (report.conflicts.length) parts.push(`conflict markers in ${report.conflicts.join(", ")} (edit them; see 'git ctx status')`);
+  return parts.join("; ");
+}
+
+/**
+ * `--hook`: what Claude Code's Stop/SessionEnd hook runs. Reads the hook JSON (FORMATS.md) for
+ * at most {@link HOOK_STDIN_MS}, records a sync request and spawns a detached worker unless one
+ * is running, and returns 0. Never writes to stdout/stderr (the user's session) and never exits
+ * non-zero (exit code 2 from a Stop hook would block Claude): problems go to the sync log.
+ */
+async function hookMode(o: SyncCommandOptions): Promise<number> {
+  const input = parseHookInput(await readStdinWithin(HOOK_STDIN_MS).catch(() => ""));
+  let view: View;
+  try {
+    view = await openView(o.dir ?? claudeProjectsDir());
+  } catch {
+    return 0; // not a view: nothing to sync, nowhere to log
+  }
+  try {
+    logLine(view.paths, `hook ${input?.hook_event_name ?? "?"} session ${input?.session_id ?? "?"}`);
+    const q = Number(process.env.GIT_CTX_HOOK_QUIET_MS);
+    await syncInBackground(view, { quietMs: Number.isFinite(q) && process.env.GIT_CTX_HOOK_QUIET_MS ? q : HOOK_QUIET_MS });
+  } catch (e) {
+    logLine(view.paths, `hook failed: ${(e as Error).message}`);
+  }
+  return 0;
+}

@@ -1,0 +1,140 @@
+import { spawn } from "node:child_process";
+import { closeSync, mkdirSync, openSync } from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { CtxError } from "../errors.js";
+import { gitRaw } from "../git/exec.js";
+import { readViewState, type ViewState } from "../view/state.js";
+import { runCoalesced, requestSync, syncRunning, type CoalesceResult } from "./coalesce.js";
+import { logLine, syncPaths, writeLastSync, type SyncPaths } from "./files.js";
+import { summarize, syncView, type SyncReport } from "./run.js";
+
+export { planFileUpdate, missingLines, splitLines, HOT_MS, type FilePlan } from "./plan.js";
+export { syncPaths, readLastSync, readCarry, logLine, type LastSync, type SyncPaths, type HeldFile } from "./files.js";
+export { runCoalesced, requestSync, syncRunning } from "./coalesce.js";
+export { syncView, summarize, type SyncReport } from "./run.js";
+export { applyUpdates } from "./worktree.js";
+
+/** `dir` is not a git-ctx view (no git repository, or no `$GIT_DIR/ctx/state.json`). */
+export class NotAViewError extends CtxError {
+  readonly code = "NotAView" as const;
+  constructor(readonly data: { dir: string; problem: string }) {
+    super(`${data.dir} is not a git-ctx view: ${data.problem} (run 'git ctx init' or clone with 'git clone ctx::<url> ~/.claude/projects', or pass --dir)`);
+  }
+}
+
+/** A resolved view repository. */
+export interface View {
+  /** Absolute work tree. */
+  workTree: string;
+  /** Absolute git dir. */
+  gitDir: string;
+  state: ViewState;
+  paths: SyncPaths;
+}
+
+/**
+ * Resolves the view at `dir` (any folder inside it): work tree, git dir, state.
+ * @throws NotAViewError when `dir` is not inside a git work tree or has no view state.
+ * @throws ViewStateError when the state file is invalid.
+ */
+export async function openView(dir: string, env?: Record<string, string | undefined>): Promise<View> {
+  const r = await gitRaw(["rev-parse", "--show-toplevel", "--absolute-git-dir"], { cwd: dir, env, okCodes: [0, 128] }).catch((e: Error) => ({
+    code: 128,
+    stdout: Buffer.from(""),
+    stderr: e.message,
+  }));
+  if (r.code !== 0) throw new NotAViewError({ dir, problem: "not a git repository" });
+  const [workTree, gitDir] = r.stdout.toString("utf8").trim().split("\n");
+  const state = readViewState(gitDir!);
+  if (!state) throw new NotAViewError({ dir, problem: `no ${path.join(gitDir!, "ctx", "state.json")}` });
+  return { workTree: workTree!, gitDir: gitDir!, state, paths: syncPaths(gitDir!) };
+}
+
+/** Options of {@link syncNow}. */
+export interface SyncNowOptions {
+  /** Wait quietly for this long after the last request before running (ms). */
+  quietMs?: number;
+  /** Wait for a running sync (interactive) instead of leaving the request to it. */
+  waitForLock?: boolean;
+  /** Whether this process records the request (false for a spawned worker). */
+  request?: boolean;
+  env?: Record<string, string | undefined>;
+}
+
+/** Outcome of {@link syncNow}: the coalescing result and the last run's report or error. */
+export interface SyncNowResult extends CoalesceResult {
+  report?: SyncReport;
+  error?: Error;
+}
+
+/**
+ * Runs a coalesced sync of `view` ({@link runCoalesced} + {@link syncView}), logging to
+ * `sync.log` and writing `last-sync.json` after every run. A failing run is recorded, not thrown.
+ * Test-only switches from the environment: `GIT_CTX_UNSAFE_CHECKOUT=1`, `GIT_CTX_TEST_PAUSE_DIR`.
+ */
+export async function syncNow(view: View, o: SyncNowOptions = {}): Promise<SyncNowResult> {
+  const env = { ...process.env, ...o.env };
+  const log = (l: string) => logLine(view.paths, l);
+  const out: SyncNowResult = { runs: 0, deferred: false };
+  const res = await runCoalesced(
+    view.paths,
+    async () => {
+      const t0 = Date.now();
+      log("sync start");
+      try {
+        const report = await syncView({
+          workTree: view.workTree,
+          paths: view.paths,
+          state: view.state,
+          log,
+          env: o.env,
+          unsafeCheckout: env.GIT_CTX_UNSAFE_CHECKOUT === "1",
+          testPauseDir: env.GIT_CTX_TEST_PAUSE_DIR || undefined,
+        });
+        const summary = summarize(report);
+        log(`sync done in ${Date.now() - t0} ms: ${summary}`);
+        writeLastSync(view.paths, { time: new Date().toISOString(), ok: true, summary, heldBack: report.held, ms: Date.now() - t0 });
+        out.report = report;
+        out.error = undefined;
+      } catch (e) {
+        const msg = (e as Error).message;
+        log(`sync failed after ${Date.now() - t0} ms: ${msg}`);
+        writeLastSync(view.paths, { time: new Date().toISOString(), ok: false, summary: "failed", error: msg, heldBack: [], ms: Date.now() - t0 });
+        out.error = e as Error;
+      }
+    },
+    { quietMs: o.quietMs ?? 0, maxWaitMs: 10_000, waitForLock: o.waitForLock ?? true, request: o.request ?? true, log },
+  );
+  return { ...out, ...res };
+}
+
+/** Path of this package's `bin/git-ctx` (from `dist/src/sync/index.js`). */
+export function gitCtxBin(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../bin/git-ctx");
+}
+
+/**
+ * Records a sync request and, unless a sync is already running (its trailing run will serve the
+ * request), spawns a detached `git ctx sync --worker` with its output appended to `sync.log`,
+ * and returns at once. Never waits for the sync.
+ * @returns whether a worker was spawned.
+ */
+export async function syncInBackground(view: View, o: { quietMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<boolean> {
+  requestSync(view.paths);
+  if (await syncRunning(view.paths)) return false;
+  mkdirSync(view.paths.ctxDir, { recursive: true });
+  const fd = openSync(view.paths.log, "a");
+  try {
+    const child = spawn(process.execPath, [gitCtxBin(), "sync", "--worker", "--dir", view.workTree, "--quiet-ms", String(o.quietMs ?? 0)], {
+      detached: true,
+      stdio: ["ignore", fd, fd],
+      env: o.env ?? process.env,
+      cwd: view.workTree,
+    });
+    child.unref();
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}

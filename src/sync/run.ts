@@ -1,0 +1,318 @@
+import { existsSync, lstatSync } from "node:fs";
+import * as path from "node:path";
+import { git } from "../git/exec.js";
+import type { ViewState } from "../view/state.js";
+import { readCarry, writeCarry, type Carry, type HeldFile, type SyncPaths } from "./files.js";
+import {
+  changedPaths,
+  commitOnto,
+  commitTree,
+  isAncestor,
+  lsTree,
+  mergeCommits,
+  moveHead,
+  push,
+  readBlob,
+  revParse,
+  stagedModifications,
+  writeBlob,
+  smudgedFiles,
+  SyncPushError,
+  type Repo,
+} from "./gitops.js";
+import { isPrefix, missingLines } from "./plan.js";
+import { applyUpdates, type FileUpdate } from "./worktree.js";
+
+/** Options of {@link syncView}. */
+export interface SyncViewOptions {
+  /** Absolute work tree of the view (`~/.claude/projects`). */
+  workTree: string;
+  /** Sync state paths (`$GIT_DIR/ctx/...`). */
+  paths: SyncPaths;
+  /** The view state: its joined projects' folders are the only ones synced. */
+  state: ViewState;
+  /** Remote to exchange with (default `origin`). */
+  remote?: string;
+  /** Push attempts before giving up on a race (default 6). */
+  maxAttempts?: number;
+  /** Log sink (one line per step). */
+  log?: (line: string) => void;
+  /** Extra environment for git. */
+  env?: Record<string, string | undefined>;
+  /** TEST ONLY, see `ApplyOptions.unsafeCheckout` (env `GIT_CTX_UNSAFE_CHECKOUT=1`). */
+  unsafeCheckout?: boolean;
+  /** TEST ONLY, see `ApplyOptions.testPauseDir` (env `GIT_CTX_TEST_PAUSE_DIR`). */
+  testPauseDir?: string;
+}
+
+/** What one sync did (also summarised into `last-sync.json`). */
+export interface SyncReport {
+  /** Files in the local commit (0 when nothing changed). */
+  committed: number;
+  /** How the remote's changes came in. */
+  incoming: "none" | "fast-forward" | "merge";
+  /** Whether a push was made and accepted. */
+  pushed: boolean;
+  /** Push attempts (> 1 after races). */
+  attempts: number;
+  /** Work-tree files written (created, appended or replaced). */
+  updated: number;
+  /** Files left as they were in the work tree (see `src/sync/plan.ts`). */
+  held: HeldFile[];
+  /** Paths merged with conflict markers (memory topic files; never JSONL). */
+  conflicts: string[];
+}
+
+/** One-line human summary of a {@link SyncReport}. */
+export function summarize(r: SyncReport): string {
+  const parts: string[] = [];
+  parts.push(r.committed ? `committed ${r.committed} file${r.committed === 1 ? "" : "s"}` : "nothing to commit");
+  if (r.incoming !== "none") parts.push(`pulled (${r.incoming}), ${r.updated} file${r.updated === 1 ? "" : "s"} updated`);
+  if (r.pushed) parts.push(r.attempts > 1 ? `pushed after ${r.attempts} attempts` : "pushed");
+  if (r.held.length) parts.push(`${r.held.length} held back`);
+  if (r.conflicts.length) parts.push(`${r.conflicts.length} conflict${r.conflicts.length === 1 ? "" : "s"}`);
+  return parts.join(", ");
+}
+
+/**
+ * One `git ctx sync` (issue 4, scope 2 and 3; docs/architecture.md "Sync never loses a running
+ * session's line"). The caller holds the sync lock.
+ *
+ * 1. Files held back by an earlier sync (`sync-carry.json`) that were edited locally are
+ *    committed on top of the version they derive from and merged into HEAD.
+ * 2. `git add --ignore-removal -- <joined folders>` (never stages a deletion; carried files
+ *    excluded), commit with plumbing if the tree changed.
+ * 3. `git fetch <remote>`; the target is `refs/remotes/<remote>/<branch>`. Fast-forward when
+ *    HEAD is its ancestor, else `git merge-tree --write-tree` (our merge driver; conflicts are
+ *    committed with markers so sync never blocks) and `git commit-tree` with both parents.
+ * 4. The work tree is updated file by file by {@link applyUpdates} (append-only for JSONL,
+ *    never `git checkout`), then `HEAD` moves (`update-ref`, compare-and-swap) and the index
+ *    entries of the changed paths are set to the new blobs without stat data (`update-index
+ *    --index-info`), so the next `git add` re-cleans exactly those files.
+ * 5. `git push <remote> HEAD:refs/heads/<branch>` if HEAD is ahead; a rejected push (a race)
+ *    repeats 3–5 after a jittered pause, at most `maxAttempts` times.
+ *
+ * @throws SyncPushError when the remote refuses the push for a reason other than a race, or
+ *   the race persists after `maxAttempts`.
+ * @throws GitCommandError when git fails (network, broken repository).
+ */
+export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
+  const log = o.log ?? (() => {});
+  const repo: Repo = { cwd: o.workTree, env: o.env };
+  const remote = o.remote ?? "origin";
+  const folders = [...new Set(Object.values(o.state.projects).map((p) => p.key))]
+    .filter((k) => existsSync(path.join(o.workTree, k)))
+    .sort();
+  const branch = (await git(["symbolic-ref", "--short", "-q", "HEAD"], { cwd: o.workTree, env: o.env, okCodes: [0, 1] })) || "main";
+  const report: SyncReport = { committed: 0, incoming: "none", pushed: false, attempts: 0, updated: 0, held: [], conflicts: [] };
+
+  let head = await revParse(repo, "HEAD^{commit}");
+  // The version each work-tree file derives from: HEAD, except for carried (held-back) files.
+  const overrides = new Map<string, string>();
+
+  // 1. Carried files: merge their local edits, or note that they are just stale.
+  const carry = readCarry(o.paths);
+  const excludes: string[] = [];
+  if (head && Object.keys(carry.files).length) {
+    const sides = new Map<string, Map<string, { oid: string; mode: string }>>();
+    for (const [p, { base }] of Object.entries(carry.files)) {
+      const file = path.join(o.workTree, p);
+      if (!folders.includes(p.split("/")[0]!) || !isRegularFile(file)) continue;
+      const work = await git(["hash-object", "-w", `--path=${p}`, "--", file], { cwd: o.workTree, env: o.env });
+      if (work === (await revParse(repo, `${head}:${p}`))) continue; // caught up
+      excludes.push(p);
+      const baseBlob = await revParse(repo, `${base}:${p}`);
+      if (work === baseBlob) {
+        overrides.set(p, base); // unchanged since it was held: only stale
+        continue;
+      }
+      if (!sides.has(base)) sides.set(base, new Map());
+      sides.get(base)!.set(p, { oid: work, mode: "100644" });
+    }
+    for (const [base, files] of sides) {
+      const side = await commitOnto(repo, base, files, `ctx sync: local edits of ${files.size} held-back file${files.size === 1 ? "" : "s"} from ${o.state.machine.id}`);
+      const m = await mergeCommits(repo, head, side, `ctx sync: merge held-back local edits`);
+      await moveHead(repo, m.commit, head, "ctx sync: merge held-back edits");
+      report.conflicts.push(...m.conflicts);
+      log(`merged local edits of held-back files ${[...files.keys()].join(", ")} (${side.slice(0, 10)})`);
+      for (const p of files.keys()) overrides.set(p, side);
+      head = m.commit;
+    }
+  }
+
+  // 2. Commit the joined folders (never a deletion).
+  if (folders.length) {
+    await git(["add", "--ignore-removal", "--", ...folders.map((f) => f + "/"), ...excludes.map((p) => `:(exclude,literal)${p}`)], {
+      cwd: o.workTree,
+      env: o.env,
+    });
+    if (head) await normalizeStagedTranscripts(repo, head, folders, log);
+    const tree = await git(["write-tree"], { cwd: o.workTree, env: o.env });
+    const headTree = head ? await revParse(repo, `${head}^{tree}`) : undefined;
+    const emptyTree = (await git(["hash-object", "-t", "tree", "/dev/null"], { cwd: o.workTree, env: o.env })).trim();
+    if (tree !== headTree && !(head === undefined && tree === emptyTree)) {
+      const n = head
+        ? (await git(["diff-tree", "-r", "--name-only", "-z", "--no-renames", head, tree], { cwd: o.workTree, env: o.env })).split("\0").filter(Boolean).length
+        : (await git(["ls-tree", "-r", "--name-only", "-z", tree], { cwd: o.workTree, env: o.env })).split("\0").filter(Boolean).length;
+      const c = await commitTree(repo, tree, head ? [head] : [], `ctx sync: ${n} file${n === 1 ? "" : "s"} from ${o.state.machine.id}`);
+      await moveHead(repo, c, head, "ctx sync: commit");
+      report.committed = n;
+      log(`committed ${n} files as ${c.slice(0, 10)}`);
+      head = c;
+    }
+  }
+
+  const hasRemote = (await git(["remote"], { cwd: o.workTree, env: o.env })).split("\n").includes(remote);
+  if (!hasRemote) {
+    log(`no remote '${remote}': local commit only`);
+    report.held = [...overrides.keys()].map((p) => ({ path: p, reason: "modified" as const }));
+    saveCarry(o.paths, overrides);
+    return report;
+  }
+
+  const maxAttempts = o.maxAttempts ?? 6;
+  for (let attempt = 1; ; attempt++) {
+    report.attempts = attempt;
+    // 3. Fetch and merge.
+    await git(["fetch", "--quiet", "--no-write-fetch-head", remote], { cwd: o.workTree, env: o.env });
+    const target = await revParse(repo, `refs/remotes/${remote}/${branch}^{commit}`);
+    let next = head;
+    if (target && target !== head) {
+      if (head && (await isAncestor(repo, target, head))) {
+        /* we are ahead */
+      } else if (!head || (await isAncestor(repo, head, target))) {
+        next = target;
+        report.incoming = "fast-forward";
+      } else {
+        const m = await mergeCommits(repo, head, target, `ctx sync: merge ${remote}/${branch} into ${o.state.machine.id}`);
+        next = m.commit;
+        report.incoming = "merge";
+        report.conflicts.push(...m.conflicts);
+      }
+    }
+    // 4. Safe work-tree update, then HEAD and index.
+    if (next && (next !== head || overrides.size)) {
+      const held = await updateWorkTree(o, repo, folders, head, next, overrides, report);
+      if (next !== head) await moveHead(repo, next, head, `ctx sync: ${report.incoming}`);
+      log(`work tree at ${next.slice(0, 10)} (${report.incoming}): ${report.updated} files updated, ${held.length} held`);
+      head = next;
+    }
+    // 5. Push when ahead.
+    if (!head || head === target) break;
+    const pr = await push(repo, remote, branch);
+    if (pr.ok) {
+      report.pushed = true;
+      log(`pushed ${head.slice(0, 10)}`);
+      break;
+    }
+    if (!pr.race || attempt >= maxAttempts) throw new SyncPushError({ remote, why: pr.race ? `still racing after ${attempt} attempts: ${pr.why}` : pr.why });
+    log(`push rejected (${pr.why}); retrying`);
+    await new Promise((r) => setTimeout(r, 100 * attempt + Math.random() * 400 * attempt));
+  }
+  report.conflicts = [...new Set(report.conflicts)];
+  const reasons = new Map(report.held.map((h) => [h.path, h.reason] as const));
+  report.held = [...overrides.keys()].map((p) => ({ path: p, reason: reasons.get(p) ?? ("modified" as const) }));
+  saveCarry(o.paths, overrides);
+  return report;
+}
+
+/**
+ * Updates the work tree from the versions the files derive from (`head`, or `overrides`) to
+ * `next`, in the joined folders only; sets the index entries of those paths to `next`'s blobs.
+ * Updates `overrides` in place: held files keep (or get) the version they derive from.
+ */
+async function updateWorkTree(
+  o: SyncViewOptions,
+  repo: Repo,
+  folders: readonly string[],
+  head: string | undefined,
+  next: string,
+  overrides: Map<string, string>,
+  report: SyncReport,
+): Promise<HeldFile[]> {
+  const changed = new Set(head ? await changedPaths(repo, head, next, folders) : (await lsTree(repo, next, folders)).keys());
+  for (const p of overrides.keys()) changed.add(p);
+  const nextTree = await lsTree(repo, next, folders);
+  for (const p of overrides.keys()) if (!nextTree.has(p)) overrides.delete(p);
+  const paths = [...changed].filter((p) => nextTree.has(p)).sort(); // deletions never propagate
+  const byBase = new Map<string, string[]>();
+  for (const p of paths) {
+    const base = overrides.get(p) ?? head;
+    if (!base) continue;
+    if (!byBase.has(base)) byBase.set(base, []);
+    byBase.get(base)!.push(p);
+  }
+  const nextBytes = await smudgedFiles(repo, next, paths);
+  const expected = new Map<string, Buffer>();
+  for (const [base, ps] of byBase) for (const [p, b] of await smudgedFiles(repo, base, ps)) expected.set(p, b);
+  const updates: FileUpdate[] = paths.filter((p) => nextBytes.has(p)).map((p) => ({ path: p, expected: expected.get(p), next: nextBytes.get(p)! }));
+  const applied = await applyUpdates(updates, { workTree: o.workTree, unsafeCheckout: o.unsafeCheckout, testPauseDir: o.testPauseDir });
+  const held: HeldFile[] = [];
+  for (const a of applied) {
+    if (a.plan.action === "hold") {
+      held.push({ path: a.path, reason: a.plan.reason });
+      if (!overrides.has(a.path) && head) overrides.set(a.path, head);
+    } else {
+      overrides.delete(a.path);
+      if (a.plan.action !== "none") report.updated++;
+    }
+  }
+  report.held = held;
+  // Index: the changed paths now point at next's blobs, with no stat data (re-cleaned by the next add).
+  const info = [...changed].map((p) => {
+    const e = nextTree.get(p);
+    return e ? `${e.mode} ${e.oid}\t${p}` : `0 ${"0".repeat(40)}\t${p}`;
+  });
+  if (info.length) await git(["update-index", "-z", "--index-info"], { cwd: o.workTree, env: o.env, input: info.join("\0") + "\0" });
+  return held;
+}
+
+/**
+ * Stages every modified transcript as an append to HEAD's version. A sync that appends missing
+ * lines to a transcript (it never reorders or rewrites one: a running writer could lose a line)
+ * leaves the work-tree file with HEAD's lines in another order; committing that order would
+ * make the machines trade reorderings forever. So when the staged blob holds every line of
+ * HEAD's blob (as a multiset) but not as a prefix, the staged blob becomes HEAD's bytes followed
+ * by the staged blob's other lines, in their order (canonical space, no filter involved).
+ * A staged blob that lost some of HEAD's lines is left as it is (the merge driver reports it).
+ */
+export async function normalizeStagedTranscripts(repo: Repo, head: string, folders: readonly string[], log: (l: string) => void): Promise<number> {
+  let n = 0;
+  for (const m of await stagedModifications(repo, head, folders)) {
+    if (!m.path.endsWith(".jsonl")) continue;
+    const [before, staged] = await Promise.all([readBlob(repo, m.from), readBlob(repo, m.to)]);
+    const next = appendNormalized(before, staged);
+    if (!next) continue;
+    const oid = await writeBlob(repo, next);
+    await git(["update-index", "--cacheinfo", `${m.mode},${oid},${m.path}`], { cwd: repo.cwd, env: repo.env });
+    log(`staged ${m.path} as an append to HEAD's version (work-tree lines in another order)`);
+    n++;
+  }
+  return n;
+}
+
+/**
+ * Pure part of {@link normalizeStagedTranscripts}: `before + (staged lines missing from before)`
+ * when `staged` holds every line of `before` but does not extend it; `undefined` when `staged`
+ * already extends `before` or lacks some of its lines.
+ */
+export function appendNormalized(before: Buffer, staged: Buffer): Buffer | undefined {
+  if (isPrefix(before, staged)) return undefined;
+  if (missingLines(staged, before).length > 0) return undefined;
+  const sep = before.length > 0 && before[before.length - 1] !== 0x0a ? Buffer.from("\n") : Buffer.alloc(0);
+  return Buffer.concat([before, sep, missingLines(before, staged)]);
+}
+
+function isRegularFile(file: string): boolean {
+  try {
+    return lstatSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function saveCarry(p: SyncPaths, overrides: ReadonlyMap<string, string>): void {
+  const c: Carry = { version: 1, files: {} };
+  for (const [k, base] of overrides) c.files[k] = { base };
+  writeCarry(p, c);
+}
