@@ -64,10 +64,12 @@ function installedVersion(): string | undefined {
  * Returns the pinned real client, installing it first when missing:
  * `npm install --prefix <repo>/.cache/claude-code @anthropic-ai/claude-code@<pinned>`, then the
  * platform package's binary (or `node install.cjs` when npm ran no postinstall and no platform
- * binary is there). Never throws: a failed install (no network, unsupported platform) is a
+ * binary is there). `GIT_CTX_SKIP_REAL_CLIENT=1` skips; `GIT_CTX_CLAUDE_BIN` names a binary to use
+ * instead (its version is not checked). Never throws: a failed install (no network, unsupported platform) is a
  * `{ ok: false, why }` for the caller to skip on.
  */
 export async function ensureClaudeCode(): Promise<ClaudeCode> {
+  if (process.env.GIT_CTX_SKIP_REAL_CLIENT) return { ok: false, why: "GIT_CTX_SKIP_REAL_CLIENT is set" };
   const forced = process.env.GIT_CTX_CLAUDE_BIN;
   if (forced) return existsSync(forced) ? { ok: true, bin: forced, version: "(GIT_CTX_CLAUDE_BIN)" } : { ok: false, why: `GIT_CTX_CLAUDE_BIN=${forced} does not exist` };
   if (installedVersion() !== CLAUDE_CODE_VERSION || !candidates().some(existsSync)) {
