@@ -60,7 +60,7 @@ describe("path boundaries", () => {
     for (const p of ['"', " ", "=", "(", ":", "file://", "'"]) expect(rt(`${p}/home/me/src/proj`), p).toBe(`${p}{{CC_PROJECT_ROOT}}`);
   });
   it("Windows: drive letter needs a left boundary too", () => {
-    expect(c(J("xC:\\\\Users\\\\me\\\\dev\\\\proj"), WIN)).toBe(J("xC:\\\\Users\\\\{{CC_HOME}}"[0] === "x" ? "xC:\\\\Users\\\\me\\\\dev\\\\proj" : ""));
+    expect(c(J("xC:\\\\Users\\\\me\\\\dev\\\\proj"), WIN)).toBe(J("xC:\\\\Users\\\\me\\\\dev\\\\proj"));
     expect(rt(J("\\\\?\\C:\\\\Users\\\\me\\\\dev\\\\proj"), WIN)).toBe(J("\\\\?\\{{CC_PROJECT_ROOT}}"));
   });
 });
