@@ -11,11 +11,20 @@ export class CatFileError extends CtxError {
   }
 }
 
+/** Header of an object, as `git cat-file --batch-command` answers `info <object>`. */
+export interface ObjectInfo {
+  oid: string;
+  type: string;
+  /** Size in bytes. */
+  size: number;
+}
+
 /**
- * One persistent `git cat-file --batch -z` child for reading many objects cheaply (one git start-up
- * per filter process instead of one per file). Requests are served one at a time, in order.
- * Output format (`git help cat-file`, BATCH OUTPUT): `<oid> <type> <size>\n<contents>\n`, or
- * `<object> missing\n` / `<object> ambiguous\n`.
+ * One persistent `git cat-file --batch-command -z` child (git ≥ 2.36) for reading many objects
+ * cheaply (one git start-up per filter process instead of one per file). Requests are served one
+ * at a time, in order. Output format (`git help cat-file`, BATCH OUTPUT): `info` answers
+ * `<oid> <type> <size>\n`, `contents` the same header then `<contents>\n`; a missing object is
+ * `<object> missing\n` (or `ambiguous`).
  *
  * Spawned directly rather than through `gitRaw` (which runs one-shot commands); it uses the same
  * `NO_CTX_FILTER_ARGS`, so it never re-enters the filter.
@@ -27,9 +36,9 @@ export class CatFileBatch {
   private exited: string | undefined;
   private stderr = "";
 
-  /** Starts `git cat-file --batch -z` in `cwd` (the work-tree top, or any dir inside the repo). */
+  /** Starts `git cat-file --batch-command -z` in `cwd` (the work-tree top, or any dir inside the repo). */
   constructor(private readonly cwd: string) {
-    this.child = spawn("git", [...NO_CTX_FILTER_ARGS, "cat-file", "--batch", "-z"], { cwd, stdio: ["pipe", "pipe", "pipe"] });
+    this.child = spawn("git", [...NO_CTX_FILTER_ARGS, "cat-file", "--batch-command", "-z"], { cwd, stdio: ["pipe", "pipe", "pipe"] });
     this.child.on("error", (e) => (this.exited = e.message));
     this.child.on("exit", (code, sig) => (this.exited ??= `exited with ${code ?? sig}`));
     this.child.stdin.on("error", () => {});
@@ -43,15 +52,34 @@ export class CatFileBatch {
    * @throws CatFileError when the child has died, or `spec` contains a NUL byte.
    */
   readBlob(spec: string): Promise<Buffer | undefined> {
-    const run = this.queue.then(() => this.readOne(spec));
+    return this.serial(async () => {
+      const info = await this.ask("contents", spec);
+      if (!info) return undefined;
+      const body = await this.out.take(info.size + 1); // contents + LF
+      if (body.length !== info.size + 1) throw new CatFileError({ cwd: this.cwd, problem: `output ended inside object ${info.oid}` });
+      return info.type === "blob" ? body.subarray(0, info.size) : undefined;
+    });
+  }
+
+  /**
+   * Reads the header of the object named by `spec` without its contents.
+   * @returns the header, or `undefined` when the object is missing or ambiguous.
+   * @throws CatFileError as {@link readBlob}.
+   */
+  info(spec: string): Promise<ObjectInfo | undefined> {
+    return this.serial(() => this.ask("info", spec));
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn);
     this.queue = run.catch(() => {});
     return run;
   }
 
-  private async readOne(spec: string): Promise<Buffer | undefined> {
+  private async ask(cmd: "info" | "contents", spec: string): Promise<ObjectInfo | undefined> {
     if (spec.includes("\0")) throw new CatFileError({ cwd: this.cwd, problem: "object name contains a NUL byte" });
     if (this.exited) throw new CatFileError({ cwd: this.cwd, problem: `${this.exited}: ${this.stderr.trim()}` });
-    this.child.stdin.write(Buffer.from(spec + "\0", "utf8"));
+    this.child.stdin.write(Buffer.from(`${cmd} ${spec}\0`, "utf8"));
     const line = await this.out.takeLine();
     if (line.length === 0 || line[line.length - 1] !== 0x0a) {
       throw new CatFileError({ cwd: this.cwd, problem: `no answer for '${spec}' (${this.exited ?? "output ended"}): ${this.stderr.trim()}` });
@@ -60,10 +88,7 @@ export class CatFileBatch {
     if (header.endsWith(" missing") || header.endsWith(" ambiguous")) return undefined;
     const m = /^([0-9a-f]{40,64}) (\S+) (\d+)$/.exec(header);
     if (!m) throw new CatFileError({ cwd: this.cwd, problem: `unexpected header '${header}' for '${spec}'` });
-    const size = Number(m[3]);
-    const body = await this.out.take(size + 1); // contents + LF
-    if (body.length !== size + 1) throw new CatFileError({ cwd: this.cwd, problem: `output ended inside object ${m[1]}` });
-    return m[2] === "blob" ? body.subarray(0, size) : undefined;
+    return { oid: m[1]!, type: m[2]!, size: Number(m[3]) };
   }
 
   /** Closes the child's stdin (it exits) and waits for it. */
@@ -72,5 +97,30 @@ export class CatFileBatch {
     const done = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
     this.child.stdin.end();
     await done;
+  }
+}
+
+/**
+ * Streams one blob's bytes from a separate `git cat-file blob <oid>` child (for bases too large to
+ * hold). Ending the iteration early (the cleaner stops reading at the first differing line) kills
+ * the child.
+ * @throws CatFileError when git exits non-zero after a full read.
+ */
+export async function* blobStream(cwd: string, oid: string): AsyncGenerator<Buffer> {
+  const child = spawn("git", [...NO_CTX_FILTER_ARGS, "cat-file", "blob", oid], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (b: Buffer) => (stderr = (stderr + b.toString("utf8")).slice(-2000)));
+  const exit = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  let finished = false;
+  try {
+    for await (const chunk of child.stdout) yield chunk as Buffer;
+    finished = true;
+    const code = await exit;
+    if (code !== 0) throw new CatFileError({ cwd, problem: `git cat-file blob ${oid} exited with ${code}: ${stderr.trim()}` });
+  } finally {
+    if (!finished) {
+      child.kill();
+      await exit;
+    }
   }
 }

@@ -5,7 +5,7 @@ import { git } from "../git/exec.js";
 import { claudeDirKey } from "../roster/dirkey.js";
 import { MACHINE_OSES, platformOs, type MachineOs } from "../roster/machine.js";
 import { readViewState, type ViewState } from "../view/state.js";
-import { CatFileBatch } from "./catfile.js";
+import { blobStream, CatFileBatch } from "./catfile.js";
 import { runMergeDriver, MERGE_DRIVER_ERROR, type MergeFileFn } from "./merge.js";
 import { runFilterProcess } from "./process.js";
 import { makeCtxTransform, type FilterAnchors, type FilterCodec } from "./transform.js";
@@ -17,7 +17,8 @@ import { makeCtxTransform, type FilterAnchors, type FilterCodec } from "./transf
  *   one-shot, streaming, for scripts and debugging;
  * - `git-ctx-filter merge %O %A %B %L %P`: the merge driver (`merge.ctx.driver`).
  * With `GIT_CTX_FILTER_DEBUG=rss` it prints `git-ctx-filter: maxRSS=<KiB>` on stderr at exit
- * (used by bench/filter.bench.ts).
+ * (used by bench/filter.bench.ts); `GIT_CTX_FILTER_SPILL_BYTES=<n>` lowers the size above which
+ * the process mode streams a file through a temp file (tests exercise that path with small files).
  */
 export async function main(argv: string[]): Promise<void> {
   const oneShot = (command: "clean" | "smudge", describe: string) => ({
@@ -75,9 +76,8 @@ async function run(fn: () => Promise<number | void>, errorCode = 1): Promise<voi
   process.exitCode = code;
 }
 
-async function loadCodec(): Promise<FilterCodec> {
-  const spec = "../sentinel/index.js"; // TODO: literal import once src/sentinel lands
-  return (await import(spec)) as unknown as FilterCodec;
+async function loadCodec(): Promise<FilterCodec & { createCanonicalizeStream: typeof import("../sentinel/index.js").createCanonicalizeStream }> {
+  return import("../sentinel/index.js");
 }
 
 /**
@@ -97,9 +97,14 @@ async function processMode(): Promise<void> {
     gitDir,
     state: () => (state ??= { value: readViewState(gitDir) }).value,
     readIndexBlob: (p) => (cat ??= new CatFileBatch(cwd)).readBlob(`:0:${p}`),
+    streamIndexBlob: async (p) => {
+      const info = await (cat ??= new CatFileBatch(cwd)).info(`:0:${p}`);
+      return info && info.type === "blob" ? blobStream(cwd, info.oid) : undefined;
+    },
   });
   try {
-    await runFilterProcess(process.stdin, process.stdout, { transform });
+    const spill = Number(process.env.GIT_CTX_FILTER_SPILL_BYTES);
+    await runFilterProcess(process.stdin, process.stdout, { transform, spillThreshold: spill > 0 ? spill : undefined });
   } finally {
     await cat?.close();
   }
@@ -114,7 +119,7 @@ async function oneShotMode(command: "clean" | "smudge", anchors: FilterAnchors):
 
 /** The merge driver, with src/merge's `mergeFile`. */
 async function mergeMode(args: { base: string; ours: string; theirs: string; markerSize?: number; path?: string }): Promise<number> {
-  const spec = "../merge/index.js"; // TODO: literal import once src/merge lands
-  const { mergeFile } = (await import(spec)) as unknown as { mergeFile: MergeFileFn };
-  return runMergeDriver(args, mergeFile);
+  const { mergeFile } = await import("../merge/index.js");
+  const fn: MergeFileFn = (p, base, ours, theirs) => mergeFile(p, base, ours, theirs, { markerSize: args.markerSize });
+  return runMergeDriver(args, fn);
 }

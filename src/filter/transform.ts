@@ -1,6 +1,6 @@
 import { pipeline, type Duplex } from "node:stream";
 import { CtxError } from "../errors.js";
-import type { MachineOs } from "../roster/machine.js";
+import type { Anchors } from "../sentinel/index.js";
 import { projectByFolder, type ViewState } from "../view/state.js";
 import type { FilterInput, FilterOutput, FilterRequest, FilterTransform } from "./process.js";
 
@@ -11,23 +11,8 @@ import type { FilterInput, FilterOutput, FilterRequest, FilterTransform } from "
  * tested without git (test/filter/transform.test.ts).
  */
 
-/**
- * The anchors of one joined project on this machine, as the sentinel codec takes them
- * (structurally the `Anchors` type of src/sentinel). `contextDir` defaults in the codec to
- * `<home>/.claude/projects/<key>` in the machine's native spelling.
- */
-export interface FilterAnchors {
-  os: MachineOs;
-  /** Home as written in transcripts (`GIT_CTX_HOME`/state `machine.home`). */
-  home: string;
-  /** This machine's project root, native spelling. */
-  root: string;
-  /** This machine's directory key of `root` (= the view folder). */
-  key: string;
-  contextDir?: string;
-  /** Roster policy `rewrite_home`. */
-  rewriteHome: boolean;
-}
+/** The anchors of one joined project on this machine (the sentinel codec's `Anchors`). */
+export type FilterAnchors = Anchors;
 
 /** The codec functions the filter uses (src/sentinel), injected so tests can pass a fake. */
 export interface FilterCodec {
@@ -35,8 +20,8 @@ export interface FilterCodec {
   cleanWithBase(content: Buffer, anchors: FilterAnchors, base: Buffer | undefined): Buffer;
   /** Smudge: sentinels → this machine's paths. */
   localize(content: Buffer, anchors: FilterAnchors): Buffer;
-  /** Streaming clean without a base (for content too large to hold). */
-  createCanonicalizeStream(anchors: FilterAnchors): Duplex;
+  /** Streaming {@link FilterCodec.cleanWithBase}, the base read lazily from chunks (bounded memory). */
+  createCleanWithBaseStream(anchors: FilterAnchors, base: AsyncIterable<Buffer> | undefined): Duplex;
   /** Streaming smudge. */
   createLocalizeStream(anchors: FilterAnchors): Duplex;
 }
@@ -71,6 +56,8 @@ export interface CtxTransformDeps {
   gitDir: string;
   /** The canonical blob the index holds for `pathname` (stage 0), or `undefined` when none. */
   readIndexBlob: (pathname: string) => Promise<Buffer | undefined>;
+  /** The same blob as a stream of chunks (for content too large to hold), or `undefined` when none. */
+  streamIndexBlob: (pathname: string) => Promise<AsyncIterable<Buffer> | undefined>;
 }
 
 /**
@@ -78,7 +65,7 @@ export interface CtxTransformDeps {
  * - root-level files pass through unchanged (without reading the state);
  * - files of folders that are not joined projects pass through unchanged;
  * - clean: `cleanWithBase(content, anchors, indexBlob)`; content spilled to disk (too large to
- *   hold) is canonicalized as a stream without a base;
+ *   hold) is cleaned as a stream, the index blob streamed too;
  * - smudge: `localize`, streamed for spilled content.
  * @throws (via the returned promise) NotAViewError for a folder file when there is no state;
  *   ViewStateError when the state is invalid; codec errors. The filter answers `status=error`.
@@ -92,7 +79,7 @@ export function makeCtxTransform(deps: CtxTransformDeps): FilterTransform {
     if (!anchors) return passThrough(input);
     if (req.command === "clean") {
       if (input.buffer) return deps.codec.cleanWithBase(input.buffer, anchors, await deps.readIndexBlob(req.pathname));
-      return piped(input, deps.codec.createCanonicalizeStream(anchors));
+      return piped(input, deps.codec.createCleanWithBaseStream(anchors, await deps.streamIndexBlob(req.pathname)));
     }
     if (input.buffer) return deps.codec.localize(input.buffer, anchors);
     return piped(input, deps.codec.createLocalizeStream(anchors));

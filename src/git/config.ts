@@ -105,11 +105,14 @@ export function replaceBlock(text: string, lines: readonly string[]): string {
  * - `* filter=ctx -text`: every file goes through the filter (which passes root-level files and
  *   folders that are not joined projects through unchanged) and never through end-of-line
  *   conversion, so bytes round-trip exactly;
- * - the merge driver for transcripts (`*.jsonl`), memory files at any depth (`**\/memory/*.md`:
- *   `<key>/memory/` in the view, `context/memory/` on a cluster branch) and rosters (`roster.json`).
+ * - the merge driver (src/merge `mergeFile` picks the strategy by path) for transcripts
+ *   (`*.jsonl`), JSON files (`*.json`: `roster.json` per machine entry, others newer side wins,
+ *   e.g. subagent `*.meta.json`) and memory files at any depth (`**\/memory/*.md`: `<key>/memory/`
+ *   in the view, `context/memory/` on a cluster branch). Other files (tool results `*.txt`) use
+ *   git's default text merge.
  */
 export function ctxAttributeLines(): string[] {
-  return ["* filter=ctx -text", "*.jsonl merge=ctx", "**/memory/*.md merge=ctx", "roster.json merge=ctx"];
+  return ["* filter=ctx -text", "*.jsonl merge=ctx", "*.json merge=ctx", "**/memory/*.md merge=ctx"];
 }
 
 function updateInfoFile(gitDir: string, name: string, lines: readonly string[]): string {
