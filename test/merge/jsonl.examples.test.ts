@@ -1,3 +1,7 @@
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { dirSync } from "tmp-promise";
 import { describe, expect, it } from "vitest";
 import { mergeJsonl, transcriptTime } from "../../src/merge/index.js";
 
@@ -20,6 +24,33 @@ describe("mergeJsonl examples", () => {
     expect(lines(ab.merged)).toEqual([b1, b2, a3, b3]);
     expect(ba.merged.equals(ab.merged)).toBe(true);
     expect(ab.nonAppend).toEqual([]);
+  });
+
+  it("git's merge=union (git merge-file --union) really has these failure modes; mergeJsonl does not", () => {
+    const d = dirSync({ unsafeCleanup: true, prefix: "gitctx-union-" });
+    try {
+      const union = (o: Buffer, a: Buffer, b: Buffer): string[] => {
+        const [fo, fa, fb] = ["o", "a", "b"].map((n) => path.join(d.name, n)) as [string, string, string];
+        writeFileSync(fo, o);
+        writeFileSync(fa, a);
+        writeFileSync(fb, b);
+        const r = spawnSync("git", ["merge-file", "-p", "--union", fa, fo, fb]);
+        return lines(r.stdout);
+      };
+      const A = file(b1, b2, a3);
+      const B = file(b1, b2, b3);
+      expect(union(base, A, B)).toEqual([b1, b2, a3, b3]);
+      expect(union(base, B, A)).toEqual([b1, b2, b3, a3]); // order depends on the side: no convergence
+      expect(lines(mergeJsonl(base, B, A).merged)).toEqual([b1, b2, a3, b3]);
+      // both already had a3 (an earlier sync), then each appended: union writes a3 twice
+      const c1 = L("2025-01-01T00:00:05.000Z", "c1");
+      const A2 = file(b1, b2, a3, c1);
+      const B2 = file(b1, b2, b3, a3);
+      expect(union(base, A2, B2).filter((l) => l === a3).length).toBe(2);
+      expect(lines(mergeJsonl(base, A2, B2).merged).filter((l) => l === a3).length).toBe(1);
+    } finally {
+      d.removeCallback();
+    }
   });
 
   it("does not duplicate lines both sides already had (merge=union duplicates them)", () => {
