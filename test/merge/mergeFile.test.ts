@@ -83,3 +83,41 @@ describe("other JSON: the newer side wins, reported", () => {
     expect(mergeFile("-k/x.json", o, older, o).merged.equals(older)).toBe(true);
   });
 });
+
+describe("mergeFile never throws and the unions are symmetric, for any bytes", () => {
+  it("property", async () => {
+    const fc = (await import("fast-check")).default;
+    const { NUM_RUNS } = await import("../helpers/env.js");
+    const bytes = fc.uint8Array({ maxLength: 30 }).map((u) => Buffer.from(u));
+    const paths = fc.constantFrom("-k/s.jsonl", "-k/memory/MEMORY.md", "-k/memory/t.md", "roster.json", "-k/a.meta.json", "-k/x.txt");
+    fc.assert(
+      fc.property(paths, bytes, bytes, bytes, fc.integer({ min: 3, max: 12 }), (p, o, a, b, markerSize) => {
+        const r = mergeFile(p, o, a, b, { markerSize });
+        expect(Buffer.isBuffer(r.merged)).toBe(true);
+        if (["jsonl", "memory-index", "json"].includes(mergeStrategy(p))) {
+          expect(mergeFile(p, o, b, a, { markerSize }).merged.equals(r.merged)).toBe(true);
+          expect(r.conflict).toBe(false);
+        }
+        if (r.conflict) expect(hasConflictMarkers(r.merged, markerSize)).toBe(true);
+      }),
+      { numRuns: Math.min(NUM_RUNS, 5000) },
+    );
+  });
+});
+
+describe("other JSON: symmetric on pretty-printed objects", () => {
+  it("property: mergeJsonNewer(O,A,B) == mergeJsonNewer(O,B,A), and the result is one side or a valid JSON line merge", async () => {
+    const fc = (await import("fast-check")).default;
+    const { NUM_RUNS } = await import("../helpers/env.js");
+    const obj = fc.dictionary(fc.constantFrom("a", "b", "c", "d", "lastUpdated"), fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constantFrom("2025-01-01", "2025-01-02")), { maxKeys: 5 });
+    const f = (o: object): Buffer => Buffer.from(JSON.stringify(o, null, 2) + "\n");
+    fc.assert(
+      fc.property(obj, obj, obj, (o, a, b) => {
+        const r = mergeJsonNewer(f(o), f(a), f(b));
+        expect(r.merged.equals(mergeJsonNewer(f(o), f(b), f(a)).merged)).toBe(true);
+        expect(() => JSON.parse(r.merged.toString())).not.toThrow();
+      }),
+      { numRuns: NUM_RUNS },
+    );
+  });
+});
