@@ -83,6 +83,36 @@ interface Hit {
  * @param file  the name to put in each finding (not read)
  */
 export function scanBytes(bytes: Buffer, file: string, opts: ScanOptions = {}): Finding[] {
+  const out: Finding[] = [];
+  const seen = new Set<string>();
+  for (const h of locateSecrets(bytes, opts)) {
+    // the same secret twice on one line is one finding (a Claude Code line holds tool output twice)
+    const key = `${h.line}:${h.fingerprint}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ file, line: h.line, rule: h.rule, redacted: h.redacted, fingerprint: h.fingerprint });
+  }
+  return out;
+}
+
+/** Where a secret is: byte offsets in the scanned buffer, with its finding fields (no secret). */
+export interface SecretSpan {
+  /** Byte offset of the secret's first byte. */
+  start: number;
+  /** Byte offset just past the secret. */
+  end: number;
+  line: number;
+  rule: string;
+  redacted: string;
+  fingerprint: string;
+}
+
+/**
+ * The secrets of `bytes` with their byte spans, every occurrence (also repeats on one line),
+ * ordered by position, overlaps resolved by rule priority, allowlisted fingerprints skipped.
+ * Basis of {@link scanBytes} and of `redactBytes`. Pure; never throws.
+ */
+export function locateSecrets(bytes: Buffer, opts: ScanOptions = {}): SecretSpan[] {
   const text = bytes.toString("latin1");
   const rules = opts.rules ?? RULES;
   const hits: Hit[] = [];
@@ -115,20 +145,15 @@ export function scanBytes(bytes: Buffer, file: string, opts: ScanOptions = {}): 
   const kept: Hit[] = [];
   for (const h of hits) if (!kept.some((k) => h.start < k.end && k.start < h.end)) kept.push(h);
   kept.sort((a, b) => a.start - b.start);
-  const out: Finding[] = [];
+  const out: SecretSpan[] = [];
   let line = 1;
   let pos = 0;
-  const seen = new Set<string>();
   for (const h of kept) {
     for (let i = text.indexOf("\n", pos); i !== -1 && i < h.start; i = text.indexOf("\n", i + 1)) line++;
     pos = h.start;
     const fp = fingerprint(h.rule, h.secret);
     if (opts.allow?.has(fp)) continue;
-    // the same secret twice on one line is one finding (a Claude Code line holds tool output twice)
-    const key = `${line}:${fp}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push({ file, line, rule: h.rule, redacted: redact(h.rule, h.secret), fingerprint: fp });
+    out.push({ start: h.start, end: h.end, line, rule: h.rule, redacted: redact(h.rule, h.secret), fingerprint: fp });
   }
   return out;
 }

@@ -5,6 +5,7 @@ import { initCommand } from "./init.js";
 import { installCommand } from "./install.js";
 import { joinCommand } from "./join.js";
 import { projectsCommand } from "./projects.js";
+import { redactCommand } from "./redact.js";
 import { scanCommand } from "./scan.js";
 import { statusCommand } from "./status.js";
 import { syncCommand } from "./sync.js";
@@ -19,5 +20,6 @@ export const commands: CommandModule<any, any>[] = [
   statusCommand,
   hookCommand,
   scanCommand,
+  redactCommand,
   doctorCommand,
 ];
