@@ -11,7 +11,8 @@
  * `No conversation found with session ID: <id>`.
  */
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { lock } from "proper-lockfile";
 import * as path from "node:path";
 import { REPO } from "../helpers/env.js";
 
@@ -72,6 +73,22 @@ export async function ensureClaudeCode(): Promise<ClaudeCode> {
   if (process.env.GIT_CTX_SKIP_REAL_CLIENT) return { ok: false, why: "GIT_CTX_SKIP_REAL_CLIENT is set" };
   const forced = process.env.GIT_CTX_CLAUDE_BIN;
   if (forced) return existsSync(forced) ? { ok: true, bin: forced, version: "(GIT_CTX_CLAUDE_BIN)" } : { ok: false, why: `GIT_CTX_CLAUDE_BIN=${forced} does not exist` };
+  mkdirSync(CLAUDE_CACHE, { recursive: true });
+  // Test files run in parallel workers: one npm install at a time into the cache.
+  let release: (() => Promise<void>) | undefined;
+  try {
+    release = await lock(CLAUDE_CACHE, { retries: { retries: 400, minTimeout: 500, maxTimeout: 3000 }, realpath: false });
+  } catch (e) {
+    return { ok: false, why: `could not lock ${CLAUDE_CACHE}: ${(e as Error).message}` };
+  }
+  try {
+    return await installLocked();
+  } finally {
+    await release().catch(() => {});
+  }
+}
+
+async function installLocked(): Promise<ClaudeCode> {
   if (installedVersion() !== CLAUDE_CODE_VERSION || !candidates().some(existsSync)) {
     const r = await run("npm", ["install", "--prefix", CLAUDE_CACHE, "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error", `@anthropic-ai/claude-code@${CLAUDE_CODE_VERSION}`], { timeoutMs: 15 * 60_000, env: process.env });
     if (r.code !== 0) return { ok: false, why: `npm install @anthropic-ai/claude-code@${CLAUDE_CODE_VERSION} failed (exit ${r.code}): ${r.stderr.trim().split("\n").slice(-3).join(" | ")}` };
