@@ -52,7 +52,8 @@ function nonAppendNote(name: string, base: Buffer, side: Buffer): string | null 
  * docs/cluster-format.md, "Merges"):
  * - every line of `ours` and of `theirs` is in the result; a line content occurs
  *   `max(count in ours, count in theirs)` times, so lines both sides share appear once;
- * - each side's own order is kept; the base stays a prefix when both sides appended to it;
+ * - each side's own order is kept, unless the sides order shared lines differently (then one
+ *   order gives way and it is reported); the base stays a prefix when both sides appended to it;
  * - symmetric: `mergeJsonl(o, a, b)` and `mergeJsonl(o, b, a)` are the same bytes;
  * - `mergeJsonl(o, a, a)` is `a`; `mergeJsonl(o, o, a)` is `a` when `a` extends `o`;
  * - never writes conflict markers. A non-append change (base line edited or removed on a side)
@@ -70,9 +71,9 @@ export function mergeJsonl(base: Buffer, ours: Buffer, theirs: Buffer): JsonlMer
     const note = nonAppendNote(name, base, side);
     if (note) nonAppend.push(note);
   }
-  if (r.duplicated > 0) {
+  if (r.reordered > 0) {
     nonAppend.push(
-      `ours and theirs order ${r.duplicated} shared line(s) differently; both orders are kept, so ${r.duplicated} line(s) appear twice`,
+      `ours and theirs order ${r.reordered} shared line(s) differently; each is written once, at the place the timestamp order gives it`,
     );
   }
   return { merged: r.merged, nonAppend };

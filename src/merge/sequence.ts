@@ -8,11 +8,13 @@ import { commonPrefixLength, lineKey, splitLines, type Lines } from "./lines.js"
  * sequence that
  * - starts with their longest common prefix (whole lines), so a base both sides only appended to
  *   stays a prefix;
- * - contains each side as a subsequence (each side's own order is kept, always);
- * - holds every line content `x` exactly `max(count_a(x), count_b(x))` times, so lines both sides
- *   share appear once — except when the two sides order shared lines differently (a "crossing",
- *   impossible for appends to a common base): then keeping both orders needs a second copy, and
- *   the copy is kept rather than a line dropped or an order broken, counted in `duplicated`;
+ * - holds every line content `x` exactly `max(count_a(x), count_b(x))` times: no line is lost and
+ *   lines both sides share appear once;
+ * - contains each side as a subsequence (each side's own order is kept) — except when the two
+ *   sides order shared lines differently (a "crossing": `a` has x…y, `b` has y…x). No sequence
+ *   then keeps both orders with one copy of each; the merge keeps one copy (a duplicated
+ *   transcript line is worse than a moved one: Claude Code chains lines by `parentUuid`, and a
+ *   re-merge must not grow the file) and counts the crossing in `reordered`;
  * - is the same bytes for `(a, b)` and `(b, a)` (every decision below depends only on the
  *   unordered pair of states), so all machines converge to one blob;
  * - equals `b` when `a` is a byte prefix of `b` (fast-forward, including a completed last line),
@@ -24,7 +26,8 @@ import { commonPrefixLength, lineKey, splitLines, type Lines } from "./lines.js"
  * the other side with at least as many copies must wait (it will pair with that copy); otherwise
  * a line without its own time that directly follows the last emitted line of its side goes next
  * ("sticky": untimed lines stay after their predecessor), then the earlier time, then the smaller
- * bytes. Times come from `timeOf` (JSONL: the `timestamp` field); without `timeOf` every line is
+ * bytes. In a crossing (both heads must wait for each other) the head that this same rule puts
+ * first is written once and its pending copy on the other side is skipped. Times come from `timeOf` (JSONL: the `timestamp` field); without `timeOf` every line is
  * untimed, so each side's new lines stay in one block and blocks are ordered by their first line.
  *
  * Cost: O(n) steps over the tails with two hash maps of line contents; the common prefix costs a
@@ -43,8 +46,8 @@ export interface SequenceMergeOptions {
 /** Result of {@link mergeSequences}. */
 export interface SequenceMergeResult {
   merged: Buffer;
-  /** Lines emitted a second time because the sides order shared lines differently (0 for appends). */
-  duplicated: number;
+  /** Crossings resolved: shared lines written once where the two sides' orders disagree (0 for appends). */
+  reordered: number;
   /** Bytes of the shared prefix copied as is (whole lines). */
   prefixBytes: number;
 }
@@ -108,13 +111,13 @@ function dec(m: Map<string, number>, k: string): void {
  * module comment for the exact guarantees). Pure, never throws.
  * @param a one side (e.g. ours), bytes.
  * @param b the other side (e.g. theirs), bytes.
- * @returns the merged bytes (which may be `a` or `b` itself), the number of lines kept twice
- *   because of a crossing, and the length of the shared prefix.
+ * @returns the merged bytes (which may be `a` or `b` itself), the number of crossings resolved
+ *   against one side's order, and the length of the shared prefix.
  */
 export function mergeSequences(a: Buffer, b: Buffer, opts: SequenceMergeOptions = {}): SequenceMergeResult {
   const p = commonPrefixLength(a, b);
-  if (p === b.length) return { merged: a, duplicated: 0, prefixBytes: b.length };
-  if (p === a.length) return { merged: b, duplicated: 0, prefixBytes: a.length };
+  if (p === b.length) return { merged: a, reordered: 0, prefixBytes: b.length };
+  if (p === a.length) return { merged: b, reordered: 0, prefixBytes: a.length };
   const cut = p === 0 ? 0 : a.lastIndexOf(10, p - 1) + 1;
   const inherited = inheritedTime(a, cut, opts.timeOf);
   const ta = tail(a, cut, opts.timeOf, inherited);
@@ -134,7 +137,10 @@ export function mergeSequences(a: Buffer, b: Buffer, opts: SequenceMergeOptions 
   let i = 0;
   let j = 0;
   let last = BOTH; // the shared prefix (possibly empty) precedes both heads
-  let duplicated = 0;
+  let reordered = 0;
+  // Copies already written during a crossing: skipped when that side's cursor reaches them.
+  const skipA = new Map<string, number>();
+  const skipB = new Map<string, number>();
 
   const emitA = (): void => {
     outSide.push(A);
@@ -166,6 +172,16 @@ export function mergeSequences(a: Buffer, b: Buffer, opts: SequenceMergeOptions 
   };
 
   while (i < na || j < nb) {
+    if (i < na && (skipA.get(ta.keys[i]!) ?? 0) > 0) {
+      dec(skipA, ta.keys[i]!);
+      i++;
+      continue;
+    }
+    if (j < nb && (skipB.get(tb.keys[j]!) ?? 0) > 0) {
+      dec(skipB, tb.keys[j]!);
+      j++;
+      continue;
+    }
     if (j >= nb) {
       emitA();
       continue;
@@ -193,10 +209,22 @@ export function mergeSequences(a: Buffer, b: Buffer, opts: SequenceMergeOptions 
     const freeB = remB.get(y)! > (remA.get(y) ?? 0);
     if (freeA && !freeB) emitA();
     else if (freeB && !freeA) emitB();
-    else {
-      if (!freeA) duplicated++; // crossing: both heads wait for each other; keep a copy
+    else if (freeA) {
       if (pickA()) emitA();
       else emitB();
+    } else {
+      // Crossing: each head waits for the other. Write the one the rule puts first, once, and
+      // skip its pending copy on the other side (the other side's order gives way).
+      reordered++;
+      if (pickA()) {
+        dec(remB, x);
+        skipB.set(x, (skipB.get(x) ?? 0) + 1);
+        emitA();
+      } else {
+        dec(remA, y);
+        skipA.set(y, (skipA.get(y) ?? 0) + 1);
+        emitB();
+      }
     }
   }
 
@@ -216,5 +244,5 @@ export function mergeSequences(a: Buffer, b: Buffer, opts: SequenceMergeOptions 
     w += t.lines.buf.copy(out, w, t.lines.starts[idx]!, t.lines.ends[idx]!);
     if (k < n - 1 || outTerm[k]) out[w++] = 10;
   }
-  return { merged: out, duplicated, prefixBytes: cut };
+  return { merged: out, reordered, prefixBytes: cut };
 }

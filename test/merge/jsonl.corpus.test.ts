@@ -62,14 +62,16 @@ describe.skipIf(!HAS_CORPUS)("mergeJsonl on real Claude Code sessions (corpus, r
       expect(r.merged.equals(mergeJsonl(toFile(base), toFile([...base, ...b]), toFile([...base, ...a])).merged), f).toBe(true);
       const m = fromFile(r.merged);
       const [ca, cb, got] = [counts([...base, ...a]), counts([...base, ...b]), counts(m)];
-      const crossing = r.nonAppend.some((n) => /appear twice/.test(n));
       for (const x of new Set(lines)) {
         const want = Math.max(ca.get(x) ?? 0, cb.get(x) ?? 0);
         expect(want, f).toBeGreaterThan(0); // every real line went to at least one machine
-        if (crossing) expect(got.get(x) ?? 0, f).toBeGreaterThanOrEqual(want);
-        else expect(got.get(x) ?? 0, f).toBe(want);
+        expect(got.get(x) ?? 0, f).toBe(want);
       }
-      expect(isSubsequence([...base, ...a], m) && isSubsequence([...base, ...b], m), f).toBe(true);
+      // Orders are kept unless a reorder is reported, and that happens only where the real file
+      // repeats a line verbatim (then which copy is "the same line" is ambiguous).
+      const reordered = r.nonAppend.some((n) => /differently/.test(n));
+      if (!reordered) expect(isSubsequence([...base, ...a], m) && isSubsequence([...base, ...b], m), f).toBe(true);
+      else expect(new Set(lines).size, f).toBeLessThan(lines.length);
       expect(m.length, f).toBeLessThanOrEqual(base.length + a.length + b.length);
     }
   });

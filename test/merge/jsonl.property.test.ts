@@ -5,7 +5,7 @@ import { NUM_RUNS } from "../helpers/env.js";
 import { commonPrefix, counts, fromFile, isSubsequence, lineArb, poolArb, seqFrom, toFile } from "./arbitraries.js";
 
 const params = { numRuns: NUM_RUNS };
-const DUP_NOTE = /appear twice/;
+const REORDER_NOTE = /order \d+ shared line\(s\) differently/;
 
 /** Three versions drawn from one pool, so sides share, repeat and reorder lines. */
 const threeArb = poolArb.chain((pool) => fc.tuple(seqFrom(pool), seqFrom(pool), seqFrom(pool)));
@@ -13,19 +13,17 @@ const threeArb = poolArb.chain((pool) => fc.tuple(seqFrom(pool), seqFrom(pool), 
 const appendArb = poolArb.chain((pool) => fc.tuple(seqFrom(pool), seqFrom(pool), seqFrom(pool)));
 
 describe("mergeJsonl properties (any three versions)", () => {
-  it("keeps every line: each content occurs at least max(ours, theirs) times, exactly that unless a crossing is reported", () => {
+  it("keeps every line and shares lines once: each content occurs exactly max(ours, theirs) times", () => {
     fc.assert(
       fc.property(threeArb, ([o, a, b]) => {
         const r = mergeJsonl(toFile(o), toFile(a), toFile(b));
         const m = counts(fromFile(r.merged));
         const ca = counts(a);
         const cb = counts(b);
-        const crossing = r.nonAppend.some((n) => DUP_NOTE.test(n));
         for (const x of new Set([...a, ...b])) {
           const want = Math.max(ca.get(x) ?? 0, cb.get(x) ?? 0);
           const got = m.get(x) ?? 0;
-          if (crossing) expect(got).toBeGreaterThanOrEqual(want);
-          else expect(got).toBe(want);
+          expect(got).toBe(want);
         }
         // nothing that neither side had
         for (const x of m.keys()) expect(ca.has(x) || cb.has(x)).toBe(true);
@@ -34,12 +32,35 @@ describe("mergeJsonl properties (any three versions)", () => {
     );
   });
 
-  it("keeps each side's own order (each side is a subsequence of the result)", () => {
+  it("keeps each side's own order (each side is a subsequence of the result) unless it reports a reorder", () => {
+    let reorders = 0;
     fc.assert(
       fc.property(threeArb, ([o, a, b]) => {
-        const m = fromFile(mergeJsonl(toFile(o), toFile(a), toFile(b)).merged);
+        const r = mergeJsonl(toFile(o), toFile(a), toFile(b));
+        const m = fromFile(r.merged);
+        if (r.nonAppend.some((n) => REORDER_NOTE.test(n))) {
+          reorders++;
+          return;
+        }
         expect(isSubsequence(a, m)).toBe(true);
         expect(isSubsequence(b, m)).toBe(true);
+      }),
+      params,
+    );
+    expect(reorders).toBeLessThan(NUM_RUNS / 4); // the exemption stays rare on these inputs
+  });
+
+  it("reports a reorder only for a real crossing: two shared lines that the sides order differently", () => {
+    fc.assert(
+      fc.property(threeArb, ([o, a, b]) => {
+        const r = mergeJsonl(toFile(o), toFile(a), toFile(b));
+        if (!r.nonAppend.some((n) => REORDER_NOTE.test(n))) return;
+        // some pair of contents in both sides appears as x..y in one and only y..x in the other
+        const shared = [...new Set(a)].filter((x) => b.includes(x));
+        const before = (s: string[], x: string, y: string): boolean => s.indexOf(x) >= 0 && s.lastIndexOf(y) > s.indexOf(x);
+        const crossing = shared.some((x) => shared.some((y) => x !== y && before(a, x, y) && before(b, y, x)));
+        const repeated = [...counts(a).values(), ...counts(b).values()].some((n) => n > 1);
+        expect(crossing || repeated).toBe(true);
       }),
       params,
     );
@@ -121,7 +142,7 @@ describe("mergeJsonl properties (appends to a common base)", () => {
         const B = toFile([...o, ...tb]);
         const r = mergeJsonl(O, A, B);
         expect(r.merged.subarray(0, O.length).equals(O)).toBe(true);
-        expect(r.nonAppend.filter((n) => !DUP_NOTE.test(n))).toEqual([]);
+        expect(r.nonAppend.filter((n) => !REORDER_NOTE.test(n))).toEqual([]);
         expect(mergeJsonl(O, O, A).merged.equals(A)).toBe(true);
         expect(mergeJsonl(O, A, O).merged.equals(A)).toBe(true);
       }),
@@ -131,7 +152,7 @@ describe("mergeJsonl properties (appends to a common base)", () => {
 
   it("shares lines exactly once when the sides agree on the order of what they share", () => {
     // Both tails are subsequences of one history S of distinct lines (what criss-cross syncs of
-    // appended transcripts produce): no crossing is possible, so no duplicate either.
+    // appended transcripts produce): no crossing is possible, so nothing to report.
     const arb = fc.uniqueArray(lineArb, { maxLength: 16 }).chain((s) =>
       fc.tuple(fc.constant(s), fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }), fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length })),
     );
