@@ -34,7 +34,7 @@ export async function main(argv: string[]): Promise<void> {
     handler: (o: { root: string; home: string; os?: MachineOs; key?: string; rewriteHome: boolean }) =>
       run(() => oneShotMode(command, { os: o.os ?? ((process.env.GIT_CTX_OS as MachineOs) || platformOs()), home: o.home, root: o.root, key: o.key ?? claudeDirKey(o.root), rewriteHome: o.rewriteHome })),
   });
-  await yargs(argv)
+  await yargs(joinKeyValue(argv))
     .scriptName("git-ctx-filter")
     .usage("git-ctx-filter: clean/smudge filter and merge driver of git-ctx (run by git; see 'git ctx install')")
     .command(["process", "$0"], "serve git's long-running filter protocol on stdin/stdout (filter.ctx.process)", (y) => y, () => run(processMode))
@@ -56,6 +56,20 @@ export async function main(argv: string[]): Promise<void> {
     .help()
     .version(false)
     .parseAsync();
+}
+
+/**
+ * Directory keys start with `-` (`-home-me-proj`), which yargs reads as an option: `--key -home-x`
+ * is rewritten to `--key=-home-x` so both spellings work.
+ */
+function joinKeyValue(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--") return [...out, ...argv.slice(i)];
+    if (argv[i] === "--key" && i + 1 < argv.length) out.push(`--key=${argv[++i]}`);
+    else out.push(argv[i]!);
+  }
+  return out;
 }
 
 /** Runs a mode, maps failures to messages on stderr and an exit code. */
