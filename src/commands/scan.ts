@@ -18,6 +18,8 @@ export interface ScanCommandOptions {
   env?: NodeJS.ProcessEnv;
   /** Where results go (default stdout). */
   write?: (s: string) => void;
+  /** Reads a file (default `fs.readFileSync`); tests inject one that loses the file mid-read. */
+  readFile?: (abs: string) => Buffer;
 }
 
 /** The `git ctx scan --json` document. Holds no secret: findings are redacted. */
@@ -133,7 +135,7 @@ export async function scanView(o: ScanCommandOptions, env: NodeJS.ProcessEnv = p
         if (st.isSymbolicLink()) skipped.push({ path: rel, reason: "symbolic link (git stores the link text, not the target)" });
         continue;
       }
-      bytes = readFileSync(abs);
+      bytes = (o.readFile ?? readFileSync)(abs);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === "ENOENT") continue; // deleted: nothing to send
