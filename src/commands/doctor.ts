@@ -37,8 +37,7 @@ export async function doctor(o: DoctorOptions): Promise<number> {
   const write = o.write ?? ((s: string) => void process.stdout.write(s));
   const codec = o.codec ?? (await loadCodec());
   if (o.folder === undefined) {
-    const spec = "../doctor/view.js"; // TODO: literal import once the view checks' dependencies are committed
-    const { doctorView, formatViewReport } = (await import(spec)) as typeof import("../doctor/view.js");
+    const { doctorView, formatViewReport } = await import("../doctor/view.js");
     const r = await doctorView({ env, codec, cwd: o.cwd });
     write(o.json ? JSON.stringify(r, null, 2) + "\n" : formatViewReport(r));
     return r.ok ? 0 : 1;

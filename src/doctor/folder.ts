@@ -40,6 +40,8 @@ export interface DoctorFolderOptions {
   rewriteHome?: boolean;
   /** The command line that re-runs this check, used in fix texts (default `git ctx doctor <folder>`). */
   rerun?: string;
+  /** Files larger than this are skipped (listed in `skipped`); default {@link DOCTOR_MAX_FILE_BYTES}. */
+  maxFileBytes?: number;
 }
 
 /** Files bigger than this are not read (reported as skipped): doctor reads whole files. */
@@ -69,7 +71,7 @@ export async function doctorFolder(o: DoctorFolderOptions, codec: Codec): Promis
     const inf = await inferProjectRoot(folder);
     if (inf) root = { path: inf.root, source: "inferred", evidence: inf.evidence, candidates: inf.candidates };
   }
-  const { files: paths, skipped } = await listFiles(folder);
+  const { files: paths, skipped } = await listFiles(folder, o.maxFileBytes);
   const files: FileReport[] = [];
   const totals = { files: 0, bytes: 0, counts: zeroCounts(), roundTripFailed: 0, residue: 0 };
   let anchors: FolderReport["anchors"] = null;
@@ -140,9 +142,9 @@ export async function doctorFolder(o: DoctorFolderOptions, codec: Codec): Promis
 /**
  * Regular files below `folder`, as `/`-separated relative paths sorted by code unit; symlinks and
  * special files are listed in `skipped` (a symlink could point outside the project), and so are
- * files over {@link DOCTOR_MAX_FILE_BYTES}.
+ * files over `maxBytes` (default {@link DOCTOR_MAX_FILE_BYTES}).
  */
-export async function listFiles(folder: string): Promise<{ files: string[]; skipped: { file: string; why: string }[] }> {
+export async function listFiles(folder: string, maxBytes = DOCTOR_MAX_FILE_BYTES): Promise<{ files: string[]; skipped: { file: string; why: string }[] }> {
   const files: string[] = [];
   const skipped: { file: string; why: string }[] = [];
   async function walk(rel: string): Promise<void> {
@@ -153,7 +155,7 @@ export async function listFiles(folder: string): Promise<{ files: string[]; skip
       else if (!e.isFile()) skipped.push({ file: r, why: "not a regular file" });
       else {
         const st = await lstat(path.join(folder, r));
-        if (st.size > DOCTOR_MAX_FILE_BYTES) skipped.push({ file: r, why: `larger than ${DOCTOR_MAX_FILE_BYTES} bytes` });
+        if (st.size > maxBytes) skipped.push({ file: r, why: `larger than ${maxBytes} bytes` });
         else files.push(r);
       }
     }

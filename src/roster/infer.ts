@@ -13,7 +13,7 @@ export interface InferredRoot {
 }
 
 /** Bytes read from the start of each transcript: the `cwd` is on every message line. */
-export const INFER_BYTES_PER_FILE = 4 * 1024 * 1024;
+export const INFER_BYTES_PER_FILE = 1024 * 1024;
 /** At most this many transcript files are read per folder (newest names do not matter: any session names the root). */
 export const INFER_MAX_FILES = 200;
 

@@ -1,0 +1,53 @@
+import { readdir } from "node:fs/promises";
+import { ctxAttributeLines } from "../../git/config.js";
+import { git, gitRaw } from "../../git/exec.js";
+import { fail, pass, type Check, type ViewContext } from "../check.js";
+
+/**
+ * Attributes and excludes as git applies them in the view (`git check-attr`, `git check-ignore
+ * --no-index`): for each joined project a transcript path must get `filter=ctx` and `merge=ctx`
+ * and must not be ignored; top-level folders of projects that are not joined must be ignored
+ * (`$GIT_DIR/info/exclude`: `/*`, then `!/<key>/` per joined project).
+ */
+export async function checkAttributes(ctx: ViewContext): Promise<Check[]> {
+  const out: Check[] = [];
+  const keys = Object.values(ctx.state?.projects ?? {}).map((p) => p.key);
+  const probeKeys = keys.length ? keys : ["-git-ctx-doctor-probe"];
+  const badAttr: string[] = [];
+  for (const k of probeKeys) {
+    const p = `${k}/doctor-probe.jsonl`;
+    const text = await git(["check-attr", "filter", "merge", "--", p], { cwd: ctx.workTree, env: ctx.env });
+    const attrs = Object.fromEntries(text.split("\n").map((l) => l.slice(p.length + 2).split(": ") as [string, string]));
+    if (attrs.filter !== "ctx" || attrs.merge !== "ctx") badAttr.push(`${p}: filter=${attrs.filter ?? "?"} merge=${attrs.merge ?? "?"}`);
+  }
+  out.push(
+    badAttr.length
+      ? fail("attributes", `transcripts do not go through the ctx filter and merge driver: ${badAttr.join("; ")} (expected the lines ${ctxAttributeLines().join(" | ")} in $GIT_DIR/info/attributes)`, "git ctx install --local   (run inside the view)")
+      : pass("attributes", `filter=ctx merge=ctx on *.jsonl in ${probeKeys.length} folder(s)`),
+  );
+  if (!ctx.state) return out;
+  const problems: string[] = [];
+  for (const k of keys) {
+    if (await ignored(ctx, `${k}/x.jsonl`)) problems.push(`joined folder ${k}/ is ignored`);
+  }
+  const joined = new Set(keys);
+  // a folder that does not exist yet (a project another machine joins later) must be ignored too
+  if (!(await ignored(ctx, "-git-ctx-doctor-unjoined-probe/x.jsonl"))) problems.push("new top-level folders are not ignored: git-ctx's block ('/*', then '!/<key>/' per joined project) is missing from $GIT_DIR/info/exclude");
+  let others = 0;
+  for (const e of await readdir(ctx.workTree, { withFileTypes: true })) {
+    if (!e.isDirectory() || e.name === ".git" || joined.has(e.name)) continue;
+    others++;
+    if (!(await ignored(ctx, `${e.name}/x.jsonl`))) problems.push(`folder ${e.name}/ of a project this machine has not joined is not ignored (it would be committed)`);
+  }
+  out.push(
+    problems.length
+      ? fail("excludes", problems.join("; "), "git ctx init   (inside the view; idempotent: rewrites git-ctx's block of $GIT_DIR/info/exclude from the joined projects)")
+      : pass("excludes", `${keys.length} joined folder(s) visible, ${others} other folder(s) ignored`),
+  );
+  return out;
+}
+
+async function ignored(ctx: ViewContext, p: string): Promise<boolean> {
+  const r = await gitRaw(["check-ignore", "-q", "--no-index", "--", p], { cwd: ctx.workTree, env: ctx.env, okCodes: [0, 1] });
+  return r.code === 0;
+}

@@ -1,0 +1,123 @@
+import { existsSync } from "node:fs";
+import * as path from "node:path";
+import { gitRaw } from "../git/exec.js";
+import { claudeProjectsDir, machineOsHome } from "../roster/machine.js";
+import { readViewState, stateFile, type ViewState } from "../view/state.js";
+import { CheckSchema, fail, pass, type Check, type CheckFn, type ViewContext } from "./check.js";
+import { checkAttributes } from "./checks/attributes.js";
+import { checkConfig, checkFilterInView } from "./checks/config.js";
+import { checkHook } from "./checks/hook.js";
+import { checkProjects } from "./checks/projects.js";
+import { checkSizes } from "./checks/sizes.js";
+import { checkSyncState } from "./checks/syncstate.js";
+import { checkVersions } from "./checks/versions.js";
+import type { Codec } from "./folder.js";
+import { z } from "zod";
+
+/** `--json` shape of `git ctx doctor` for the whole view. */
+export const ViewReportSchema = z.object({
+  view: z.object({ workTree: z.string(), gitDir: z.string() }).nullable(),
+  checks: z.array(CheckSchema),
+  /** True when no check failed (exit code 0); warnings do not count. */
+  ok: z.boolean(),
+});
+export type ViewReport = z.infer<typeof ViewReportSchema>;
+
+/** Options of {@link doctorView}. */
+export interface DoctorViewOptions {
+  env: NodeJS.ProcessEnv;
+  codec: Codec;
+  /** Where to look for the view first (default `process.cwd()`). */
+  cwd?: string;
+  /** The checks to run (default {@link VIEW_CHECKS}); tests pass a subset. */
+  checks?: readonly CheckFn[];
+}
+
+/** Every view check, in report order. */
+export const VIEW_CHECKS: readonly CheckFn[] = [
+  (c) => checkVersions(c),
+  checkConfig,
+  checkAttributes,
+  checkFilterInView,
+  checkHook,
+  checkProjects,
+  checkSizes,
+  checkSyncState,
+];
+
+async function repoOf(dir: string, env: NodeJS.ProcessEnv): Promise<{ workTree: string; gitDir: string } | undefined> {
+  if (!existsSync(dir)) return undefined;
+  const r = await gitRaw(["rev-parse", "--show-toplevel", "--absolute-git-dir"], { cwd: dir, env, okCodes: [0, 128] });
+  if (r.code !== 0) return undefined;
+  const [workTree, gitDir] = r.stdout.toString("utf8").trim().split("\n");
+  return workTree && gitDir ? { workTree, gitDir } : undefined;
+}
+
+/**
+ * Finds the view: the repository around `cwd` when it has `$GIT_DIR/ctx/state.json`, else
+ * `~/.claude/projects` (`$CLAUDE_CONFIG_DIR/projects`) when it is a repository's top, else the
+ * repository around `cwd`. `undefined` when none is a repository.
+ */
+export async function findView(cwd: string, env: NodeJS.ProcessEnv): Promise<{ workTree: string; gitDir: string } | undefined> {
+  const here = await repoOf(cwd, env);
+  if (here && existsSync(stateFile(here.gitDir))) return here;
+  const projects = claudeProjectsDir(env);
+  const home = await repoOf(projects, env);
+  if (home && path.resolve(home.workTree) === path.resolve(projects)) return home;
+  return here;
+}
+
+/**
+ * `git ctx doctor` without a folder: runs every view check (each returns `{name, ok, detail,
+ * fix?}`; a check that throws becomes a failed check naming the error) and reports whether
+ * anything needs attention. Reads only; spawns git and the configured filter program.
+ */
+export async function doctorView(o: DoctorViewOptions): Promise<ViewReport> {
+  const cwd = o.cwd ?? process.cwd();
+  const view = await findView(cwd, o.env);
+  const checks: Check[] = [];
+  if (!view) {
+    checks.push(
+      fail(
+        "view",
+        `neither ${cwd} nor ${claudeProjectsDir(o.env)} is a git repository`,
+        `git clone ctx::<cluster-url> ${claudeProjectsDir(o.env)}   (or 'git ctx init' inside an existing ${claudeProjectsDir(o.env)})`,
+      ),
+    );
+    return ViewReportSchema.parse({ view: null, checks, ok: false });
+  }
+  let state: ViewState | undefined;
+  try {
+    state = readViewState(view.gitDir);
+    checks.push(
+      state
+        ? pass("view", `${view.workTree}: machine ${state.machine.id} (${state.machine.os}), cluster ${state.cluster || "(none)"}, ${Object.keys(state.projects).length} joined project(s)`)
+        : fail("view", `${view.workTree} has no ${stateFile(view.gitDir)}: it is not a git-ctx view`, `git ctx init   (inside ${view.workTree}), or git clone ctx::<cluster-url> ${claudeProjectsDir(o.env)}`),
+    );
+  } catch (e) {
+    checks.push(fail("view", (e as Error).message, `git ctx init   (rewrites ${stateFile(view.gitDir)})`));
+  }
+  const machine = state ? { os: state.machine.os, home: state.machine.home } : machineOsHome(o.env);
+  const ctx: ViewContext = { env: o.env, workTree: view.workTree, gitDir: view.gitDir, state, machine, codec: o.codec };
+  for (const fn of o.checks ?? VIEW_CHECKS) {
+    try {
+      checks.push(...(await fn(ctx)));
+    } catch (e) {
+      checks.push(fail("doctor", `a check could not run: ${(e as Error).message}`, "report this git-ctx bug with the output of 'git ctx doctor --json'"));
+    }
+  }
+  return ViewReportSchema.parse({ view, checks, ok: checks.every((c) => c.ok) });
+}
+
+/** Human-readable view report: one line per check (`✓`, `!` warning, `✗` failure) and the fix under each problem. */
+export function formatViewReport(r: ViewReport): string {
+  const lines: string[] = [];
+  for (const c of r.checks) {
+    const mark = !c.ok ? "✗" : c.warning ? "!" : "✓";
+    lines.push(`${mark} ${c.name}: ${c.detail}`);
+    if (c.fix && (!c.ok || c.warning)) lines.push(`    fix: ${c.fix}`);
+  }
+  const failed = r.checks.filter((c) => !c.ok).length;
+  lines.push(failed ? `${failed} problem(s) need attention` : "ok: nothing needs attention");
+  return lines.join("\n") + "\n";
+}
