@@ -213,4 +213,30 @@ describe("mergeJsonl convergence", () => {
       params,
     );
   });
+
+  it("a hot work tree that got the missing lines appended in its own order re-merges to the merge, once each", () => {
+    // Sync design (docs/architecture.md): a transcript written in the last seconds only gets the
+    // merge's missing lines appended, so the machine's next commit orders them differently from
+    // the pushed merge M. Re-merging with M must give M back (time-ordered appends) and never
+    // duplicate a line.
+    const timed = fc.record({ t: fc.integer({ min: 0, max: 9 }), id: fc.string({ maxLength: 3 }) }).map(({ t, id }) => JSON.stringify({ uuid: id, timestamp: `2025-01-01T00:00:0${t}.000Z` }));
+    const key = (l: string): string => transcriptTime(l)! + "\u0000" + l;
+    const sorted = (xs: string[]): string[] => [...new Set(xs)].sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
+    fc.assert(
+      fc.property(fc.array(timed, { maxLength: 4 }), fc.array(timed, { maxLength: 8 }), fc.array(timed, { maxLength: 8 }), (o, x, y) => {
+        const base = [...new Set(o)].filter((l) => !x.includes(l) && !y.includes(l));
+        const a = [...base, ...sorted(x)];
+        const b = [...base, ...sorted(y)];
+        const M = mergeJsonl(toFile(base), toFile(a), toFile(b)).merged;
+        const ma = fromFile(M);
+        const missing = [...ma];
+        for (const l of a) missing.splice(missing.indexOf(l), 1);
+        const hot = toFile([...a, ...missing]);
+        const r = mergeJsonl(toFile(a), hot, M);
+        expect(r.merged.equals(M)).toBe(true);
+        expect(mergeJsonl(toFile(a), M, hot).merged.equals(M)).toBe(true);
+      }),
+      params,
+    );
+  });
 });
