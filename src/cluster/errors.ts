@@ -1,0 +1,66 @@
+import { CtxError } from "../errors.js";
+
+/**
+ * A cluster branch holds a tree entry that would escape the project folder when checked out:
+ * a `..` or `.` component, an absolute or empty name, a backslash, a `.git` component, a
+ * submodule, or a symlink whose target points outside the folder.
+ */
+export class UnsafeTreeEntryError extends CtxError {
+  readonly code = "UnsafeTreeEntry" as const;
+  constructor(readonly data: { branch: string; path: string; problem: string }) {
+    super(
+      `cluster branch ${data.branch} holds an unsafe entry '${data.path}' (${data.problem}); ` +
+        `git-ctx refuses to check it out. Remove the entry on that branch (e.g. with a clone of the cluster) and pull again`,
+    );
+  }
+}
+
+/** `git ctx join` named a project id that has no `project/<id>` branch in the cluster. */
+export class UnknownProjectError extends CtxError {
+  readonly code = "UnknownProject" as const;
+  constructor(readonly data: { id: string; cluster: string; known: string[] }) {
+    super(
+      `no project '${data.id}' in ${data.cluster}` +
+        (data.known.length ? ` (it has: ${data.known.join(", ")})` : " (it has no projects yet)") +
+        `; run 'git ctx projects' to list them and pass the right one with --id, or 'git ctx init <root>' to create it`,
+    );
+  }
+}
+
+/** Two joined projects would use the same view folder (the directory key is lossy). */
+export class KeyCollisionError extends CtxError {
+  readonly code = "KeyCollision" as const;
+  constructor(readonly data: { key: string; id: string; other: string; root: string }) {
+    super(
+      `project '${data.id}' (root ${data.root}) would use the folder '${data.key}', already used by joined project '${data.other}'; ` +
+        `Claude Code keys both roots the same way, so they cannot both be joined on this machine: move one project to another path`,
+    );
+  }
+}
+
+/** A folder is not a git-ctx view repository (no `$GIT_DIR/ctx/state.json`). */
+export class NotAViewError extends CtxError {
+  readonly code = "NotAView" as const;
+  constructor(readonly data: { dir: string }) {
+    super(
+      `${data.dir} is not a git-ctx view (no .git/ctx/state.json); ` +
+        `run 'git clone ctx::<cluster-url> ${data.dir}' on a new machine, or 'git ctx init --remote <cluster-url> <project-root>' to adopt it`,
+    );
+  }
+}
+
+/** The view has no cluster URL (`remote.origin.url` is not `ctx::<url>` and state has none). */
+export class NoClusterError extends CtxError {
+  readonly code = "NoCluster" as const;
+  constructor(readonly data: { dir: string }) {
+    super(`the view ${data.dir} has no cluster: pass --remote <cluster-url> (any git URL, or a local path for a new bare cluster)`);
+  }
+}
+
+/** A `git push` (or pull) in the view failed; the message carries git's output. */
+export class ViewGitError extends CtxError {
+  readonly code = "ViewGit" as const;
+  constructor(readonly data: { step: string; dir: string; output: string }) {
+    super(`${data.step} failed in ${data.dir}: ${data.output.trim() || "(no output)"}; fix the cause and re-run the command (it is safe to repeat)`);
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Names of the cluster layout (docs/cluster-format.md "Cluster layout"), shared with the public
+ * context-convergence project: one orphan branch `project/<id>` per project holding `roster.json`
+ * and `context/`, and a branch `main` with a README.
+ */
+
+/** Branch prefix of project branches in the cluster (`refs/heads/project/<id>`). */
+export const PROJECT_BRANCH_PREFIX = "refs/heads/project/";
+/** The cluster's README branch. */
+export const CLUSTER_MAIN = "refs/heads/main";
+/** Folder of a project branch holding the canonical project directory content. */
+export const CONTEXT_DIR = "context";
+/** File at the root of a project branch holding the roster. */
+export const ROSTER_FILE = "roster.json";
+
+/** View-repository ref: the last view commit this machine exchanged with the cluster. */
+export const VIEW_LAST_REF = "refs/ctx/view/last";
+/** View-repository ref prefix: fetched cluster tips (`refs/ctx/cluster/project/<id>`). */
+export const CLUSTER_TRACKING_PREFIX = "refs/ctx/cluster/project/";
+/** The only branch of the view (what git sees through the remote helper). */
+export const VIEW_BRANCH = "refs/heads/main";
+
+/** Identity of the view commits and of the README commit: fixed, so they are deterministic. */
+export const CTX_IDENTITY = { name: "git-ctx", email: "git-ctx@localhost" } as const;
+
+/** `refs/heads/project/<id>`. */
+export function projectBranch(id: string): string {
+  return PROJECT_BRANCH_PREFIX + id;
+}
+
+/** `project/<id>` (the branch's short name, used in messages). */
+export function projectBranchShort(id: string): string {
+  return `project/${id}`;
+}
+
+/** `refs/ctx/cluster/project/<id>`: where the view repository keeps the fetched tip of `project/<id>`. */
+export function clusterTrackingRef(id: string): string {
+  return CLUSTER_TRACKING_PREFIX + id;
+}
+
+/** The project id of a cluster ref `refs/heads/project/<id>`, or undefined. */
+export function projectIdOfBranch(ref: string): string | undefined {
+  return ref.startsWith(PROJECT_BRANCH_PREFIX) && ref.length > PROJECT_BRANCH_PREFIX.length ? ref.slice(PROJECT_BRANCH_PREFIX.length) : undefined;
+}
+
+/** README.md of the cluster's `main` branch (created by the first push when absent). */
+export const CLUSTER_README = `# git-ctx context cluster
+
+This repository holds Claude Code project context (session transcripts, subagents, tool
+results, memory), one project per orphan branch \`project/<id>\`, in a machine-neutral
+canonical form: machine paths are replaced by sentinels such as \`{{CC_PROJECT_ROOT}}\`.
+Each project branch has \`roster.json\` (each machine's root and home) and \`context/\`.
+The layout is shared with context-convergence.
+
+Use it through git-ctx, not by hand:
+
+    git ctx install
+    git clone ctx::<this repository's URL> ~/.claude/projects
+    git ctx projects
+    git ctx join <project-root>
+
+Keep this repository private: transcripts can contain secrets.
+`;

@@ -1,0 +1,225 @@
+import { rmSync } from "node:fs";
+import * as path from "node:path";
+import { randomBytes } from "node:crypto";
+import { git, gitRaw, type GitOpts } from "../git/exec.js";
+
+/** SHA-1 of the empty tree (a constant of git's object format). */
+export const EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
+
+/** One entry of a tree as `git ls-tree` prints it. */
+export interface TreeEntry {
+  /** Octal mode: `100644`, `100755`, `120000` (symlink), `040000` (tree), `160000` (gitlink). */
+  mode: string;
+  type: "blob" | "tree" | "commit";
+  oid: string;
+  /** Entry name (one path component for a flat listing, a `/`-separated path for `-r`). */
+  name: string;
+}
+
+/** Identity and date for `git commit-tree` (date in git's raw form `@<seconds> <+hhmm>`). */
+export interface Signature {
+  name: string;
+  email: string;
+  date: string;
+}
+
+/** One changed path of `git diff-tree -r --no-renames`. */
+export interface TreeChange {
+  /** `A` added, `M` modified, `D` deleted, `T` type changed. */
+  status: string;
+  /** Mode and object of the new side (`000000`/zeros for a deletion). */
+  mode: string;
+  oid: string;
+  /** Path relative to the compared trees, `/`-separated. */
+  path: string;
+}
+
+/**
+ * Git plumbing bound to one repository (`gitDir`, absolute). Every call runs git with
+ * `--git-dir=<gitDir>` and our filter turned off (`noCtxFilter`): nothing here needs a work tree,
+ * and plumbing run by the remote helper must never re-enter the filter. The merge driver stays
+ * configured (see {@link mergeTrees}).
+ */
+export class Plumbing {
+  constructor(readonly gitDir: string) {}
+
+  /** Runs `git --git-dir=<gitDir> <args>` and returns trimmed stdout. @throws GitCommandError */
+  run(args: readonly string[], o: GitOpts = {}): Promise<string> {
+    return git(["--git-dir", this.gitDir, ...args], { noCtxFilter: true, ...o, env: { GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined, ...o.env } });
+  }
+
+  /** As {@link run}, with raw stdout bytes. */
+  raw(args: readonly string[], o: GitOpts = {}) {
+    return gitRaw(["--git-dir", this.gitDir, ...args], { noCtxFilter: true, ...o, env: { GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined, ...o.env } });
+  }
+
+  /** The object id `rev` names, or `undefined` when it names nothing (`rev-parse --verify -q`). */
+  async resolve(rev: string): Promise<string | undefined> {
+    const r = await this.raw(["rev-parse", "--verify", "-q", "--end-of-options", rev], { okCodes: [0, 1, 128] });
+    const out = r.stdout.toString("utf8").trim();
+    return r.code === 0 && out ? out : undefined;
+  }
+
+  /** Tree id of a commit (or tree-ish). @throws GitCommandError when it does not exist. */
+  treeOf(commit: string): Promise<string> {
+    return this.run(["rev-parse", "--verify", `${commit}^{tree}`]);
+  }
+
+  /** Flat listing of a tree (`ls-tree -z`); with `recursive`, every blob/link below it (`-r`). */
+  async lsTree(treeish: string, recursive = false): Promise<TreeEntry[]> {
+    const r = await this.raw(["ls-tree", "-z", "--full-tree", ...(recursive ? ["-r"] : []), treeish]);
+    return parseLsTree(r.stdout);
+  }
+
+  /** Writes a tree from `entries` (`mktree -z`; entries are sorted by git) and returns its id. */
+  mktree(entries: readonly TreeEntry[]): Promise<string> {
+    const input = entries.map((e) => `${e.mode} ${e.type} ${e.oid}\t${e.name}\0`).join("");
+    return this.run(["mktree", "-z"], { input });
+  }
+
+  /** A tree holding only `name/` → `tree` (or the empty tree when `tree` is undefined). */
+  wrap(name: string, tree: string | undefined): Promise<string> {
+    if (!tree || tree === EMPTY_TREE) return Promise.resolve(EMPTY_TREE);
+    return this.mktree([{ mode: "040000", type: "tree", oid: tree, name }]);
+  }
+
+  /** Stores `content` as a blob and returns its id (`hash-object -w --stdin`, no filters). */
+  hashBlob(content: string | Buffer): Promise<string> {
+    return this.run(["hash-object", "-w", "--no-filters", "--stdin"], { input: content });
+  }
+
+  /** The bytes of a blob. */
+  async blob(oid: string): Promise<Buffer> {
+    return (await this.raw(["cat-file", "blob", oid])).stdout;
+  }
+
+  /**
+   * Creates a commit object (`commit-tree`) with exactly the given author, committer, parents and
+   * message: same inputs ⇒ same id (git-subtree/josh determinism, GIT.md).
+   */
+  commitTree(tree: string, parents: readonly string[], author: Signature, committer: Signature, message: string): Promise<string> {
+    const args = ["commit-tree", tree];
+    for (const p of parents) args.push("-p", p);
+    args.push("-F", "-");
+    return this.run(args, {
+      input: message,
+      env: {
+        GIT_AUTHOR_NAME: author.name, GIT_AUTHOR_EMAIL: author.email, GIT_AUTHOR_DATE: author.date,
+        GIT_COMMITTER_NAME: committer.name, GIT_COMMITTER_EMAIL: committer.email, GIT_COMMITTER_DATE: committer.date,
+      },
+    });
+  }
+
+  /** Committer date of a commit in seconds since the epoch. */
+  async commitTime(commit: string): Promise<number> {
+    return Number(await this.run(["show", "-s", "--format=%ct", commit]));
+  }
+
+  /** Author, committer and raw message of a commit (for re-committing it elsewhere). */
+  async commitInfo(commit: string): Promise<{ author: Signature; committer: Signature; message: string }> {
+    const text = (await this.raw(["cat-file", "commit", commit])).stdout.toString("utf8");
+    const cut = text.indexOf("\n\n");
+    const head = cut < 0 ? text : text.slice(0, cut);
+    const message = cut < 0 ? "" : text.slice(cut + 2);
+    const sig = (kind: string): Signature => {
+      const line = head.split("\n").find((l) => l.startsWith(kind + " ")) ?? "";
+      const m = /^\S+ (.*) <([^>]*)> (\d+) ([+-]\d{4})$/.exec(line);
+      return m ? { name: m[1]!, email: m[2]!, date: `@${m[3]} ${m[4]}` } : { name: "unknown", email: "unknown", date: "@0 +0000" };
+    };
+    return { author: sig("author"), committer: sig("committer"), message };
+  }
+
+  /** Is `a` an ancestor of (or equal to) `b`? */
+  async isAncestor(a: string, b: string): Promise<boolean> {
+    const r = await this.raw(["merge-base", "--is-ancestor", a, b], { okCodes: [0, 1] });
+    return r.code === 0;
+  }
+
+  /**
+   * Changes from tree-ish `a` (or the empty tree) to `b`, recursively, without rename detection
+   * (`diff-tree -r --no-renames -z`), limited to `pathspec` when given.
+   */
+  async diffTrees(a: string | undefined, b: string, pathspec?: string): Promise<TreeChange[]> {
+    const args = ["diff-tree", "-r", "--no-renames", "-z", a ?? EMPTY_TREE, b];
+    if (pathspec) args.push("--", pathspec);
+    const out = (await this.raw(args)).stdout.toString("utf8");
+    const parts = out.split("\0");
+    const res: TreeChange[] = [];
+    for (let i = 0; i + 1 < parts.length; i += 2) {
+      const meta = parts[i]!;
+      if (!meta.startsWith(":")) { i--; continue; }
+      const [, dstMode, , dstOid, status] = meta.slice(1).split(" ") as [string, string, string, string, string];
+      res.push({ status: status.charAt(0), mode: dstMode, oid: dstOid, path: parts[i + 1]! });
+    }
+    return res;
+  }
+
+  /**
+   * Returns the tree `base` with `changes` applied as index entries (`update-index --index-info`
+   * into a temporary index file); entries of `changes` with an all-zero mode are removed.
+   */
+  async overlay(base: string, changes: readonly { mode: string; oid: string; path: string }[]): Promise<string> {
+    if (changes.length === 0) return base;
+    const index = path.join(this.gitDir, `ctx-tmp-index-${process.pid}-${randomBytes(4).toString("hex")}`);
+    const env = { GIT_INDEX_FILE: index };
+    try {
+      await this.run(["read-tree", base], { env });
+      const input = changes.map((c) => `${c.mode} ${c.mode === "000000" ? "0".repeat(40) : c.oid}\t${c.path}\0`).join("");
+      await this.run(["update-index", "-z", "--index-info"], { env, input });
+      return await this.run(["write-tree"], { env });
+    } finally {
+      rmSync(index, { force: true });
+      rmSync(index + ".lock", { force: true });
+    }
+  }
+
+  /**
+   * Three-way merge of trees in this repository with `git merge-tree --write-tree` (git ≥ 2.38),
+   * which applies the merge drivers configured for the repository (`merge.<driver>.driver` +
+   * `$GIT_DIR/info/attributes`). git 2.39 has no `--merge-base`, so the base is made the merge
+   * base by committing `base` and then `ours`/`theirs` as its children (throw-away commits).
+   * @returns the merged tree and whether git reported conflicts (the tree then holds conflict
+   *   markers for those files; the caller decides).
+   */
+  async mergeTrees(base: string, ours: string, theirs: string): Promise<{ tree: string; conflict: boolean; messages: string }> {
+    const sig: Signature = { name: "git-ctx", email: "git-ctx@localhost", date: "@0 +0000" };
+    const b = await this.commitTree(base, [], sig, sig, "base\n");
+    const o = await this.commitTree(ours, [b], sig, sig, "ours\n");
+    const t = await this.commitTree(theirs, [b], sig, sig, "theirs\n");
+    // merge-tree must use our merge driver: do not strip the ctx merge config here.
+    const r = await gitRaw(["--git-dir", this.gitDir, "-c", "filter.ctx.process=", "-c", "filter.ctx.required=false", "merge-tree", "--write-tree", o, t], {
+      okCodes: [0, 1],
+      env: { GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined },
+    });
+    const out = r.stdout.toString("utf8");
+    const tree = out.split("\n")[0]!.trim();
+    return { tree, conflict: r.code === 1, messages: out.split("\n").slice(1).join("\n").trim() };
+  }
+
+  /**
+   * Applies ref updates in one transaction (`update-ref --stdin -z`): every ref moves or none.
+   * `old` (when given) is checked (compare-and-swap); `new` undefined deletes the ref.
+   */
+  async updateRefs(updates: readonly { ref: string; new?: string; old?: string }[], message = "git-ctx"): Promise<void> {
+    if (updates.length === 0) return;
+    let input = "start\0";
+    for (const u of updates) {
+      if (u.new) input += `update ${u.ref}\0${u.new}\0${u.old ?? ""}\0`;
+      else input += `delete ${u.ref}\0${u.old ?? ""}\0`;
+    }
+    input += "prepare\0commit\0";
+    await this.run(["update-ref", "-m", message, "--stdin", "-z"], { input });
+  }
+}
+
+/** Parses `ls-tree -z` output (`<mode> SP <type> SP <oid> TAB <name> NUL`). */
+export function parseLsTree(out: Buffer): TreeEntry[] {
+  const res: TreeEntry[] = [];
+  for (const rec of out.toString("utf8").split("\0")) {
+    if (!rec) continue;
+    const tab = rec.indexOf("\t");
+    const [mode, type, oid] = rec.slice(0, tab).split(" ") as [string, TreeEntry["type"], string];
+    res.push({ mode, type, oid, name: rec.slice(tab + 1) });
+  }
+  return res;
+}

@@ -1,0 +1,212 @@
+import { newRoster, participantFor, serializeRoster, upsertParticipant, type Machine, type Participant, type Roster } from "../roster/index.js";
+import type { JoinedProject, ViewState } from "../view/state.js";
+import { crashPoint } from "./crash.js";
+import {
+  CLUSTER_MAIN, CLUSTER_README, CONTEXT_DIR, CTX_IDENTITY, ROSTER_FILE, VIEW_LAST_REF,
+  clusterTrackingRef, projectBranch, projectBranchShort,
+} from "./layout.js";
+import { EMPTY_TREE, type Plumbing, type Signature, type TreeChange } from "./plumbing.js";
+import { fetchProjects, lsRemote, pushAtomic } from "./remote.js";
+import { readTipRoster, tipContext } from "./view.js";
+
+/** Everything {@link pushView} needs besides the commit: injected so tests can vary it. */
+export interface PushContext {
+  p: Plumbing;
+  /** The cluster URL (no `ctx::`). */
+  url: string;
+  state: ViewState;
+  machine: Machine;
+  /** Clock for `last_converged` (default: `new Date()`). */
+  now?: () => Date;
+  /** Compute and report, push nothing, move no ref (`git push -n`). */
+  dryRun?: boolean;
+  progress?: boolean;
+  /** Attempts before answering `fetch first` (default 5). */
+  maxAttempts?: number;
+  /** Diagnostics (stderr, gated by verbosity in the helper). */
+  log?: (level: number, msg: string) => void;
+  /** Waits between attempts (default: 50–300 ms × attempt, random jitter). */
+  sleep?: (attempt: number) => Promise<void>;
+}
+
+/** What happened to one project in a push. */
+export interface ProjectPushReport {
+  id: string;
+  /** `pushed`: a new commit went to `project/<id>`; `unchanged`: the cluster already had it all. */
+  action: "pushed" | "unchanged" | "would push";
+  /** The new cluster commit (when pushed or would push). */
+  commit?: string;
+  /** Number of added/modified files taken from the pushed commit. */
+  files: number;
+  /** git merge-tree reported conflicts (the merged tree keeps both sides). */
+  conflict?: boolean;
+  /** Whether the commit merged concurrent cluster changes. */
+  merged?: boolean;
+}
+
+/** Outcome of a push, as a value (STYLE.md: per-ref results are values). */
+export type PushResult =
+  | { ok: true; projects: ProjectPushReport[]; attempts: number }
+  | { ok: false; why: string; projects: ProjectPushReport[]; attempts: number };
+
+/** One project's share of the pushed commit. */
+interface ProjectWork {
+  id: string;
+  proj: JoinedProject;
+  /** Folder tree in the base view (last), or EMPTY_TREE. */
+  base: string;
+  /** base + the pushed additions/modifications; undefined = roster-only update. */
+  ours?: string;
+  files: number;
+}
+
+/** The fields of a participant entry that identify where the project lives on that machine. */
+function sameParticipant(a: Participant | undefined, b: Participant): boolean {
+  return !!a && a.os === b.os && a.home === b.home && a.project_root === b.project_root && a.encoded_dir === b.encoded_dir;
+}
+
+/**
+ * Splits the changes of the joined folders between `refs/ctx/view/last` and `commit` into the
+ * per-project content to push: additions and modifications only (`diff-tree --no-renames`,
+ * status A/M/T). Deletions never propagate: Claude Code deletes old transcripts locally after
+ * `cleanupPeriodDays` (FORMATS.md), which must not erase them on every machine.
+ * Folders of projects this machine has not joined are ignored.
+ */
+async function splitCommit(p: Plumbing, state: ViewState, last: string | undefined, commit: string): Promise<ProjectWork[]> {
+  const work: ProjectWork[] = [];
+  for (const id of Object.keys(state.projects).sort()) {
+    const proj = state.projects[id]!;
+    const base = (last && (await p.resolve(`${last}:${proj.key}`))) || EMPTY_TREE;
+    const mine = (await p.resolve(`${commit}:${proj.key}`)) || EMPTY_TREE;
+    if (base === mine) continue;
+    const changes = (await p.diffTrees(base, mine)).filter((c: TreeChange) => c.status !== "D");
+    if (changes.length === 0) continue;
+    const ours = await p.overlay(base, changes);
+    if (ours === base) continue;
+    work.push({ id, proj, base, ours, files: changes.length });
+  }
+  return work;
+}
+
+/**
+ * Pushes the view commit `commit` to the cluster (docs/architecture.md): for each joined
+ * project whose folder gained or changed files since `refs/ctx/view/last`, builds one commit
+ * on `project/<id>` whose `context/` is the cluster tip's context merged (in canonical space,
+ * `git merge-tree --write-tree` with the ctx merge driver) with the pushed changes and whose
+ * `roster.json` lists this machine; author, committer and message are the pushed commit's.
+ * All branches go in one `git push --atomic` without force; when a branch moved meanwhile, it
+ * fetches and redoes the merge, up to `maxAttempts` times, then answers `fetch first`.
+ * A push whose content the cluster already has creates no commit (a crashed push redone is a
+ * no-op). On success the cluster tracking refs move and `refs/ctx/view/last` becomes `commit`.
+ * `extraRosterIds`: projects whose roster must list this machine even with no file change
+ * (`git ctx join`/`init`). With `commit` undefined only those roster updates are pushed.
+ * @throws InvalidRosterError when a cluster roster is invalid; GitCommandError for a broken repository.
+ */
+export async function pushView(ctx: PushContext, commit: string | undefined, extraRosterIds: readonly string[] = []): Promise<PushResult> {
+  const { p, state } = ctx;
+  const log = ctx.log ?? (() => {});
+  const now = ctx.now ?? (() => new Date());
+  const last = await p.resolve(VIEW_LAST_REF);
+  const work = commit ? await splitCommit(p, state, last, commit) : [];
+  for (const id of extraRosterIds) {
+    const proj = state.projects[id];
+    if (proj && !work.some((w) => w.id === id)) work.push({ id, proj, base: EMPTY_TREE, files: 0 });
+  }
+  const max = ctx.maxAttempts ?? 5;
+  const sleep = ctx.sleep ?? ((n: number) => new Promise<void>((r) => setTimeout(r, (50 + Math.random() * 250) * n)));
+  const info = commit ? await p.commitInfo(commit) : undefined;
+  let reports: ProjectPushReport[] = [];
+  for (let attempt = 1; attempt <= max; attempt++) {
+    const heads = await lsRemote(p, ctx.url);
+    const tips = await fetchProjects(p, ctx.url, work.map((w) => w.id), heads, { progress: ctx.progress });
+    crashPoint("push:after-fetch");
+    reports = [];
+    const updates: { commit: string; ref: string }[] = [];
+    const trackUpdates: { ref: string; new: string }[] = [];
+    for (const w of work) {
+      const r = await projectCommit(ctx, w, tips.get(w.id), info, now());
+      reports.push(r.report);
+      if (r.commit) {
+        updates.push({ commit: r.commit, ref: projectBranch(w.id) });
+        trackUpdates.push({ ref: clusterTrackingRef(w.id), new: r.commit });
+      }
+    }
+    if (updates.length && !heads.main) updates.push({ commit: await readmeCommit(p), ref: CLUSTER_MAIN });
+    crashPoint("push:after-commit");
+    if (ctx.dryRun) {
+      for (const r of reports) if (r.action === "pushed") r.action = "would push";
+      for (const r of reports) log(1, `git-ctx: ${projectBranchShort(r.id)}: ${r.action}${r.files ? ` (${r.files} file(s))` : ""}`);
+      return { ok: true, projects: reports, attempts: attempt };
+    }
+    const out = await pushAtomic(p, ctx.url, updates, { progress: ctx.progress });
+    if (out.ok) {
+      crashPoint("push:after-remote");
+      const refs: { ref: string; new: string }[] = [...trackUpdates];
+      if (commit) refs.push({ ref: VIEW_LAST_REF, new: commit });
+      await p.updateRefs(refs, "git-ctx: push");
+      crashPoint("push:after-refs");
+      for (const r of reports) log(1, `git-ctx: ${projectBranchShort(r.id)}: ${r.action}${r.merged ? " (merged with changes from other machines)" : ""}`);
+      return { ok: true, projects: reports, attempts: attempt };
+    }
+    if (!out.rejected) {
+      const first = out.output.split("\n").map((l) => l.trim()).filter(Boolean).slice(-3).join("; ");
+      return { ok: false, why: `cluster push failed: ${first}`.replace(/\s+/g, " ").slice(0, 300), projects: reports, attempts: attempt };
+    }
+    log(2, `git-ctx: the cluster moved during the push (attempt ${attempt}/${max}); fetching and merging again`);
+    if (attempt < max) await sleep(attempt);
+  }
+  return { ok: false, why: "fetch first", projects: reports, attempts: max };
+}
+
+/**
+ * Builds the new cluster commit of one project, or none when the cluster already holds
+ * everything (content and this machine's roster entry).
+ */
+async function projectCommit(
+  ctx: PushContext, w: ProjectWork, tip: string | undefined,
+  info: { author: Signature; committer: Signature; message: string } | undefined, now: Date,
+): Promise<{ commit?: string; report: ProjectPushReport }> {
+  const { p } = ctx;
+  const tipCtx = (await tipContext(p, tip)) ?? EMPTY_TREE;
+  let merged = tipCtx;
+  let conflict = false;
+  let didMerge = false;
+  if (w.ours !== undefined) {
+    if (!tip || tipCtx === w.base) merged = w.ours;
+    else if (w.ours === w.base) merged = tipCtx;
+    else {
+      const key = w.proj.key;
+      const m = await p.mergeTrees(await p.wrap(key, w.base), await p.wrap(key, w.ours), await p.wrap(key, tipCtx));
+      merged = (await p.resolve(`${m.tree}:${key}`)) ?? EMPTY_TREE;
+      conflict = m.conflict;
+      didMerge = merged !== w.ours;
+      if (m.conflict) ctx.log?.(0, `git-ctx: warning: ${projectBranchShort(w.id)}: merge conflicts kept with both sides: ${m.messages.split("\n").slice(0, 5).join("; ")}`);
+    }
+  }
+  const roster: Roster = tip ? await readTipRoster(p, w.id, tip) : newRoster(w.id, w.proj.rewriteHome);
+  const me = participantFor(ctx.machine, w.proj.root, w.proj.key, now);
+  const rosterCurrent = sameParticipant(roster.participants.find((x) => x.machine_id === me.machine_id), me);
+  const report: ProjectPushReport = { id: w.id, action: "unchanged", files: w.files, conflict, merged: didMerge };
+  if (tip && merged === tipCtx && rosterCurrent) return { report };
+  const rosterBlob = await p.hashBlob(serializeRoster(upsertParticipant(roster, me)));
+  const entries = (tip ? await p.lsTree(tip) : []).filter((e) => e.name !== ROSTER_FILE && e.name !== CONTEXT_DIR);
+  entries.push({ mode: "100644", type: "blob", oid: rosterBlob, name: ROSTER_FILE });
+  if (merged !== EMPTY_TREE) entries.push({ mode: "040000", type: "tree", oid: merged, name: CONTEXT_DIR });
+  const tree = await p.mktree(entries);
+  const nowSig: Signature = { ...CTX_IDENTITY, date: `@${Math.floor(now.getTime() / 1000)} +0000` };
+  const author = info?.author ?? nowSig;
+  const committer = info?.committer ?? nowSig;
+  const message = info?.message ?? `git-ctx: ${ctx.machine.id} joins ${projectBranchShort(w.id)}\n`;
+  const commit = await p.commitTree(tree, tip ? [tip] : [], author, committer, message);
+  report.action = "pushed";
+  report.commit = commit;
+  return { commit, report };
+}
+
+/** The cluster's first `main` commit: README.md only, fixed identity and date (deterministic). */
+export async function readmeCommit(p: Plumbing): Promise<string> {
+  const blob = await p.hashBlob(CLUSTER_README);
+  const tree = await p.mktree([{ mode: "100644", type: "blob", oid: blob, name: "README.md" }]);
+  const sig: Signature = { ...CTX_IDENTITY, date: "@0 +0000" };
+  return p.commitTree(tree, [], sig, sig, "git-ctx cluster\n");
+}

@@ -1,0 +1,101 @@
+import { gitRaw } from "../git/exec.js";
+import { CLUSTER_MAIN, clusterTrackingRef, projectBranch, projectIdOfBranch } from "./layout.js";
+import type { Plumbing } from "./plumbing.js";
+
+/**
+ * Transport to the cluster: nested `git ls-remote` / `git fetch` / `git push` against the
+ * underlying URL, so every URL git supports works with the user's ssh keys, credential helpers,
+ * `insteadOf` rules and proxies (GIT.md). Nested calls use `-c gc.auto=0
+ * -c maintenance.auto=false`, `--no-write-fetch-head` and never force.
+ */
+
+/** What `git ls-remote` says about the cluster. */
+export interface ClusterHeads {
+  /** Project id → tip commit id of `project/<id>`. */
+  projects: Map<string, string>;
+  /** Tip of the cluster's `main` (README) branch, if any. */
+  main?: string;
+}
+
+/** Options shared by the nested transport calls. */
+export interface TransportOpts {
+  /** Show nested git progress on stderr (`option progress true`). */
+  progress?: boolean;
+}
+
+const QUIET_MAINT = ["-c", "gc.auto=0", "-c", "maintenance.auto=false"];
+
+/** Lists the cluster's `main` and `project/*` branches (`git ls-remote --heads <url>`). */
+export async function lsRemote(p: Plumbing, url: string): Promise<ClusterHeads> {
+  const r = await p.raw([...QUIET_MAINT, "ls-remote", "--heads", url]);
+  const heads: ClusterHeads = { projects: new Map() };
+  for (const line of r.stdout.toString("utf8").split("\n")) {
+    const [oid, ref] = line.split("\t");
+    if (!oid || !ref) continue;
+    if (ref === CLUSTER_MAIN) heads.main = oid;
+    const id = projectIdOfBranch(ref);
+    if (id) heads.projects.set(id, oid);
+  }
+  return heads;
+}
+
+/**
+ * Makes `refs/ctx/cluster/project/<id>` equal the cluster's tip for every id in `ids` that
+ * exists in `heads`: one `git fetch` for the tips not already present locally, then one ref
+ * transaction. Ids without a branch in the cluster are skipped. Only those branches' objects
+ * are transferred (a machine never downloads projects it has not joined).
+ * @returns id → tip for the ids that exist in the cluster.
+ */
+export async function fetchProjects(p: Plumbing, url: string, ids: Iterable<string>, heads: ClusterHeads, o: TransportOpts = {}): Promise<Map<string, string>> {
+  const tips = new Map<string, string>();
+  const refspecs: string[] = [];
+  for (const id of ids) {
+    const tip = heads.projects.get(id);
+    if (!tip) continue;
+    tips.set(id, tip);
+    const local = await p.resolve(clusterTrackingRef(id));
+    if (local === tip) continue;
+    if (!(await p.resolve(`${tip}^{commit}`))) refspecs.push(`+${projectBranch(id)}:${clusterTrackingRef(id)}`);
+  }
+  if (refspecs.length) {
+    await p.raw([...QUIET_MAINT, "fetch", "--no-write-fetch-head", "--no-tags", "--no-recurse-submodules", o.progress ? "--progress" : "-q", url, ...refspecs], {
+      inheritStderr: !!o.progress,
+    });
+  }
+  // The fetch may have raced with another push: pin the refs to what ls-remote said when we
+  // have those objects, so a caller's view of the cluster is one consistent snapshot.
+  const updates: { ref: string; new: string }[] = [];
+  for (const [id, tip] of tips) {
+    if (!(await p.resolve(`${tip}^{commit}`))) {
+      const got = await p.resolve(clusterTrackingRef(id));
+      if (got) tips.set(id, got);
+      continue;
+    }
+    if ((await p.resolve(clusterTrackingRef(id))) !== tip) updates.push({ ref: clusterTrackingRef(id), new: tip });
+  }
+  await p.updateRefs(updates, "git-ctx: fetch cluster");
+  return tips;
+}
+
+/** Result of {@link pushAtomic}: pushed, or rejected because a branch moved (retry), with git's output. */
+export type PushOutcome = { ok: true } | { ok: false; rejected: boolean; output: string };
+
+/**
+ * Pushes `updates` (`<commit>:<ref>`) to the cluster in one `git push --atomic` without force:
+ * every branch moves or none, and a branch that moved since we read it rejects the push
+ * (compare-and-swap). The push is thin by default, so an appended transcript travels as a delta
+ * against the blob the cluster already has.
+ */
+export async function pushAtomic(p: Plumbing, url: string, updates: readonly { commit: string; ref: string }[], o: TransportOpts = {}): Promise<PushOutcome> {
+  if (updates.length === 0) return { ok: true };
+  const args = [
+    "--git-dir", p.gitDir, ...QUIET_MAINT, "-c", "push.followTags=false", "-c", "push.gpgSign=false",
+    "push", "--atomic", "--porcelain", "--no-verify", o.progress ? "--progress" : "-q", url,
+    ...updates.map((u) => `${u.commit}:${u.ref}`),
+  ];
+  const r = await gitRaw(args, { okCodes: [0, 1, 128], noCtxFilter: true, env: { GIT_DIR: undefined, GIT_WORK_TREE: undefined } });
+  const output = r.stdout.toString("utf8") + r.stderr;
+  if (r.code === 0) return { ok: true };
+  const rejected = /\[rejected\]|\(fetch first\)|non-fast-forward|\(stale info\)|atomic push failed|failed to update ref|cannot lock ref|\[remote rejected\]/i.test(output);
+  return { ok: false, rejected, output };
+}

@@ -1,0 +1,82 @@
+import { InvalidRosterError, parseRoster, type Roster } from "../roster/index.js";
+import type { ViewState } from "../view/state.js";
+import { crashPoint } from "./crash.js";
+import { CONTEXT_DIR, CTX_IDENTITY, ROSTER_FILE, VIEW_LAST_REF, projectBranchShort } from "./layout.js";
+import { EMPTY_TREE, type Plumbing, type Signature, type TreeEntry } from "./plumbing.js";
+import { validateContextTree } from "./validate.js";
+
+/** The view commit `list` advertises, and what it was built from. */
+export interface BuiltView {
+  /** The view commit: `refs/ctx/view/last` when nothing changed, else a new child of it. */
+  commit: string;
+  /** True when a new view commit was created (and `refs/ctx/view/last` moved to it). */
+  created: boolean;
+  /** Project id → cluster tip included in the view. */
+  tips: Map<string, string>;
+}
+
+/**
+ * Reads and validates `roster.json` of a cluster tip.
+ * @throws InvalidRosterError naming the branch when it is missing or invalid.
+ */
+export async function readTipRoster(p: Plumbing, id: string, tip: string): Promise<Roster> {
+  const where = `${projectBranchShort(id)}:${ROSTER_FILE}`;
+  const oid = await p.resolve(`${tip}:${ROSTER_FILE}`);
+  if (!oid) throw new InvalidRosterError({ where, problem: "the file is missing" });
+  return parseRoster((await p.blob(oid)).toString("utf8"), where);
+}
+
+/** The `context/` tree of a cluster tip, or undefined when the branch has none. */
+export async function tipContext(p: Plumbing, tip: string | undefined): Promise<string | undefined> {
+  if (!tip) return undefined;
+  return p.resolve(`${tip}:${CONTEXT_DIR}`);
+}
+
+/**
+ * Builds the view commit for the joined projects of `state` from the cluster `tips`
+ * (docs/architecture.md, "The view and the cluster"):
+ * - tree = tree of `refs/ctx/view/last` (or empty) with each joined project's folder (this
+ *   machine's key) replaced by its tip's `context/` tree; a joined project without a cluster
+ *   branch keeps the folder it had; other top-level entries are kept as they were;
+ * - when that tree equals last's tree, the result is last itself (nothing to pull);
+ * - otherwise a new commit, parent = last, author = committer = `git-ctx <git-ctx@localhost>`,
+ *   date = the newest committer date of the included tips, message listing `project/<id> <tip>`:
+ *   a pure function of its inputs, so a repeated or crashed `list` gives the same commit id.
+ * `refs/ctx/view/last` then moves to the new commit (it is the newest view exchanged).
+ * Each tip's roster is validated, and a context tree that differs from the folder in last is
+ * checked for entries escaping the folder.
+ * @throws InvalidRosterError, UnsafeTreeEntryError naming the branch.
+ */
+export async function buildView(p: Plumbing, state: ViewState, tips: Map<string, string>): Promise<BuiltView> {
+  const last = await p.resolve(VIEW_LAST_REF);
+  const entries = new Map<string, TreeEntry>();
+  if (last) for (const e of await p.lsTree(last)) entries.set(e.name, e);
+  const included = new Map<string, string>();
+  let date = 0;
+  for (const id of Object.keys(state.projects).sort()) {
+    const proj = state.projects[id]!;
+    const tip = tips.get(id);
+    if (!tip) continue;
+    await readTipRoster(p, id, tip);
+    included.set(id, tip);
+    date = Math.max(date, await p.commitTime(tip));
+    const ctx = await tipContext(p, tip);
+    if (!ctx || ctx === EMPTY_TREE) {
+      entries.delete(proj.key);
+      continue;
+    }
+    const had = entries.get(proj.key);
+    if (had?.oid !== ctx) await validateContextTree(p, ctx, projectBranchShort(id));
+    entries.set(proj.key, { mode: "040000", type: "tree", oid: ctx, name: proj.key });
+  }
+  const tree = entries.size ? await p.mktree([...entries.values()]) : EMPTY_TREE;
+  if (last && (await p.treeOf(last)) === tree) return { commit: last, created: false, tips: included };
+  if (!included.size && last) date = await p.commitTime(last);
+  const sig: Signature = { ...CTX_IDENTITY, date: `@${date} +0000` };
+  const lines = [...included].map(([id, tip]) => `${projectBranchShort(id)} ${tip}`);
+  const message = `git-ctx view\n` + (lines.length ? `\n${lines.join("\n")}\n` : "");
+  const commit = await p.commitTree(tree, last ? [last] : [], sig, sig, message);
+  crashPoint("list:before-ref");
+  await p.updateRefs([{ ref: VIEW_LAST_REF, new: commit, old: last ?? "0".repeat(40) }], "git-ctx: view");
+  return { commit, created: true, tips: included };
+}

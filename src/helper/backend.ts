@@ -1,0 +1,90 @@
+import { currentMachine, type Machine } from "../roster/index.js";
+import { readViewState, type ViewState } from "../view/state.js";
+import { crashPoint } from "../cluster/crash.js";
+import { VIEW_BRANCH, VIEW_LAST_REF } from "../cluster/layout.js";
+import type { Plumbing } from "../cluster/plumbing.js";
+import { pushView } from "../cluster/push.js";
+import { fetchProjects, lsRemote } from "../cluster/remote.js";
+import { configureView } from "../cluster/setup.js";
+import { buildView } from "../cluster/view.js";
+import type { AdvertisedRef, HelperBackend, HelperOptions, PushCommand, RefResult } from "./protocol.js";
+
+/** What the cluster backend of the helper is built from (src/helper/main.ts passes the real ones). */
+export interface ClusterBackendDeps {
+  p: Plumbing;
+  /** Cluster URL (absolute when it is a local path). */
+  url: string;
+  machine?: Machine;
+  /** Diagnostics on stderr, gated by `option verbosity`. */
+  stderr?: (s: string) => void;
+}
+
+/**
+ * The helper's backend over src/cluster (docs/architecture.md, "The view and the cluster"):
+ * - `list`: fetch the joined projects' branches and advertise the deterministic view commit as
+ *   `refs/heads/main` (and `HEAD` → main);
+ * - `list for-push`: advertise `refs/ctx/view/last` without network, so a plain `git push` of
+ *   work based on the last exchanged view is a fast-forward for git;
+ * - `push`: only non-force updates of `refs/heads/main`; force and deletion are refused
+ *   (the cluster is append-only);
+ * - `option cloning`: configure the new view repository.
+ */
+export class ClusterBackend implements HelperBackend {
+  constructor(private readonly d: ClusterBackendDeps) {}
+
+  private log(o: HelperOptions, level: number, msg: string): void {
+    if (o.verbosity >= level) (this.d.stderr ?? ((s) => process.stderr.write(s)))(msg + "\n");
+  }
+
+  private state(): ViewState {
+    const machine = this.d.machine ?? currentMachine();
+    return readViewState(this.d.p.gitDir) ?? { version: 1, cluster: this.d.url, machine: { id: machine.id, os: machine.os, home: machine.home }, projects: {} };
+  }
+
+  async list(forPush: boolean, _o: HelperOptions): Promise<AdvertisedRef[]> {
+    const { p, url } = this.d;
+    if (forPush) {
+      const last = await p.resolve(VIEW_LAST_REF);
+      return last ? [{ oid: last, name: VIEW_BRANCH }, { symref: VIEW_BRANCH, name: "HEAD" }] : [];
+    }
+    const state = this.state();
+    const heads = await lsRemote(p, url);
+    const tips = await fetchProjects(p, url, Object.keys(state.projects), heads, { progress: _o.progress });
+    crashPoint("list:after-fetch");
+    const view = await buildView(p, state, tips);
+    if (view.created) this.log(_o, 2, `git-ctx: new view ${view.commit.slice(0, 12)} from ${[...view.tips.keys()].join(", ") || "no project"}`);
+    return [{ oid: view.commit, name: VIEW_BRANCH }, { symref: VIEW_BRANCH, name: "HEAD" }];
+  }
+
+  async fetch(oids: string[], _o: HelperOptions): Promise<void> {
+    for (const oid of oids) {
+      if (!(await this.d.p.resolve(`${oid}^{commit}`))) throw new Error(`git-remote-ctx: asked to fetch ${oid}, which 'list' did not build; run the fetch again`);
+    }
+  }
+
+  async push(cmds: PushCommand[], o: HelperOptions): Promise<RefResult[]> {
+    const results: RefResult[] = [];
+    for (const c of cmds) {
+      if (c.src === "") results.push({ ref: c.dst, ok: false, why: "deleting is refused: the ctx cluster is append-only" });
+      else if (c.force) results.push({ ref: c.dst, ok: false, why: "force push is refused: the ctx cluster is append-only (git pull, then git push)" });
+      else if (c.dst !== VIEW_BRANCH) results.push({ ref: c.dst, ok: false, why: `only ${VIEW_BRANCH} (the view) can be pushed to a ctx cluster` });
+      else results.push(await this.pushMain(c, o));
+    }
+    return results;
+  }
+
+  private async pushMain(c: PushCommand, o: HelperOptions): Promise<RefResult> {
+    const { p } = this.d;
+    const state = readViewState(p.gitDir);
+    if (!state) return { ref: c.dst, ok: false, why: "this repository is not a git-ctx view (no .git/ctx/state.json): use git ctx init" };
+    const commit = await p.resolve(`${c.src}^{commit}`);
+    if (!commit) return { ref: c.dst, ok: false, why: `cannot resolve ${c.src}` };
+    const machine = this.d.machine ?? { ...state.machine };
+    const r = await pushView({ p, url: this.d.url, state, machine, dryRun: o.dryRun, progress: o.progress, log: (l, m) => this.log(o, l, m) }, commit);
+    return r.ok ? { ref: c.dst, ok: true } : { ref: c.dst, ok: false, why: r.why };
+  }
+
+  async cloning(_o: HelperOptions): Promise<void> {
+    await configureView(this.d.p.gitDir, this.d.url, this.d.machine ?? currentMachine());
+  }
+}
