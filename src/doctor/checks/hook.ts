@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import { fail, pass, type Check, type ViewContext } from "../check.js";
+import { HOOK_COMMAND, isOurCommand } from "../../hook/settings.js";
+import { fail, pass, warn, type Check, type ViewContext } from "../check.js";
 
 /** Claude Code's user settings: `$CLAUDE_CONFIG_DIR/settings.json`, else `~/.claude/settings.json`. */
 export function claudeSettingsFile(env: NodeJS.ProcessEnv): string {
@@ -9,7 +10,7 @@ export function claudeSettingsFile(env: NodeJS.ProcessEnv): string {
 }
 
 /** A hook command that runs git-ctx's sync (`git ctx sync …` or `git-ctx sync …`, any path before it). */
-export const SYNC_HOOK_RE = /\bgit[ -]ctx\s+sync\b/;
+export const SYNC_HOOK_RE = /\bgit[ -]ctx(\.cmd|\.exe)?["']?\s+sync\b/;
 
 /**
  * The Claude Code Stop hook (FORMATS.md, "Hooks"): `settings.json` must be valid JSON and
@@ -35,7 +36,10 @@ export async function checkHook(ctx: ViewContext): Promise<Check[]> {
   const cmds = stopHookCommands(json);
   const ours = cmds.filter((c) => SYNC_HOOK_RE.test(c));
   if (!ours.length) return [fail(name, `no Stop hook in ${file} runs 'git ctx sync' (${cmds.length} other Stop hook(s))`, fix)];
-  return [pass(name, `${file}: ${ours[0]}`)];
+  if (!ours.some(isOurCommand)) {
+    return [warn(name, `${file}: '${ours[0]}' runs sync without --hook, so each turn waits for a whole sync`, `${fix}   (installs '${HOOK_COMMAND}', which returns at once and syncs in the background)`)];
+  }
+  return [pass(name, `${file}: ${ours.find(isOurCommand)}`)];
 }
 
 /** Every `command` of `hooks.Stop[].hooks[]` in a parsed settings object (tolerates any shape). */
