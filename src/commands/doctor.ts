@@ -1,4 +1,7 @@
+import { existsSync } from "node:fs";
 import * as path from "node:path";
+import { gitRaw } from "../git/exec.js";
+import { projectByFolder, readViewState } from "../view/state.js";
 import { formatFolderReport, doctorFolder, type Codec } from "../doctor/folder.js";
 import { machineOsHome, type MachineOs } from "../roster/machine.js";
 
@@ -6,7 +9,7 @@ import { machineOsHome, type MachineOs } from "../roster/machine.js";
 export interface DoctorOptions {
   /** A Claude Code project folder to check; absent: check the whole view (`~/.claude/projects` or cwd's repo). */
   folder?: string;
-  /** `--root`: the project root on this machine (folder mode). */
+  /** `--root`: the project root on this machine (folder mode; default: the view's state.json for a joined project's folder, else inferred). */
   root?: string;
   /** `--home`: the home as written in transcripts (default `GIT_CTX_HOME`, else `$HOME`). */
   home?: string;
@@ -43,13 +46,45 @@ export async function doctor(o: DoctorOptions): Promise<number> {
     return r.ok ? 0 : 1;
   }
   const m = machineOsHome(env);
-  const abs = path.resolve(o.folder);
+  const abs = path.resolve(o.cwd ?? process.cwd(), o.folder);
+  const joined = o.root === undefined ? await joinedProjectOf(abs, env) : undefined;
   const r = await doctorFolder(
-    { folder: abs, root: o.root, home: o.home ?? m.home, os: o.os, machineOs: m.os, rewriteHome: o.rewriteHome, rerun: `git ctx doctor ${quote(abs)}` },
+    {
+      folder: abs,
+      root: o.root ?? joined?.root,
+      rootSource: o.root === undefined && joined ? "state" : "option",
+      home: o.home ?? joined?.home ?? m.home,
+      os: o.os ?? joined?.os,
+      machineOs: m.os,
+      rewriteHome: o.rewriteHome ?? joined?.rewriteHome,
+      rerun: `git ctx doctor ${quote(abs)}`,
+    },
     codec,
   );
   write(o.json ? JSON.stringify(r, null, 2) + "\n" : formatFolderReport(r));
   return r.ok ? 0 : 1;
+}
+
+/**
+ * When `folder` is a top-level folder of a git-ctx view (its parent is the work tree of a
+ * repository with `$GIT_DIR/ctx/state.json`) and a joined project's folder, that project's
+ * anchors from the state; else `undefined`.
+ */
+async function joinedProjectOf(folder: string, env: NodeJS.ProcessEnv): Promise<{ root: string; home: string; os: MachineOs; rewriteHome: boolean } | undefined> {
+  const parent = path.dirname(folder);
+  if (!existsSync(parent)) return undefined;
+  const r = await gitRaw(["rev-parse", "--show-toplevel", "--absolute-git-dir"], { cwd: parent, env, okCodes: [0, 128] });
+  if (r.code !== 0) return undefined;
+  const [top, gitDir] = r.stdout.toString("utf8").trim().split("\n");
+  if (!top || !gitDir || path.resolve(top) !== path.resolve(parent)) return undefined;
+  let state;
+  try {
+    state = readViewState(gitDir);
+  } catch {
+    return undefined; // an invalid state.json is reported by the whole-view doctor
+  }
+  const p = state && projectByFolder(state, path.basename(folder));
+  return p && state ? { root: p.project.root, home: state.machine.home, os: state.machine.os, rewriteHome: p.project.rewriteHome } : undefined;
 }
 
 /** Loads the sentinel codec (`src/sentinel/index.ts`). */

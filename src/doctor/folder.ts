@@ -30,6 +30,8 @@ export interface DoctorFolderOptions {
   folder: string;
   /** The project root on this machine; inferred from the transcripts' `cwd` when absent. */
   root?: string;
+  /** Where `root` came from (default `option`). */
+  rootSource?: "option" | "state";
   /** This machine's home as written in transcripts. */
   home: string;
   /** This machine's OS; when not given and the root is a Windows path, `windows` is used. */
@@ -66,7 +68,7 @@ export async function doctorFolder(o: DoctorFolderOptions, codec: Codec): Promis
   const rerun = o.rerun ?? `git ctx doctor ${shellQuote(o.folder)}`;
   const problems: Problem[] = [];
   let root: FolderReport["root"] = null;
-  if (o.root) root = { path: o.root, source: "option" };
+  if (o.root) root = { path: o.root, source: o.rootSource ?? "option" };
   else {
     const inf = await inferProjectRoot(folder);
     if (inf) root = { path: inf.root, source: "inferred", evidence: inf.evidence, candidates: inf.candidates };
@@ -171,7 +173,7 @@ export function formatFolderReport(r: FolderReport): string {
   const c = r.totals.counts;
   out.push(`folder      ${r.folder}`);
   if (r.root) {
-    const how = r.root.source === "option" ? "from --root" : `inferred from ${r.root.evidence} of ${Object.values(r.root.candidates ?? {}).reduce((s, n) => s + n, 0)} cwd fields`;
+    const how = r.root.source === "option" ? "from --root" : r.root.source === "state" ? "from the view's state.json" : `inferred from ${r.root.evidence} of ${Object.values(r.root.candidates ?? {}).reduce((s, n) => s + n, 0)} cwd fields`;
     out.push(`root        ${r.root.path} (${how})`);
   } else out.push("root        unknown");
   if (r.anchors) out.push(`anchors     os=${r.anchors.os} home=${r.anchors.home} key=${r.anchors.key} rewrite_home=${r.anchors.rewriteHome}`);

@@ -42,7 +42,8 @@ export const FolderReportSchema = z.object({
   root: z
     .object({
       path: z.string(),
-      source: z.enum(["option", "inferred"]),
+      /** `option`: --root; `state`: the view's `state.json` (a joined project); `inferred`: the transcripts' cwd. */
+      source: z.enum(["option", "state", "inferred"]),
       /** For an inferred root: `cwd` fields supporting it, and all `cwd` values seen with counts. */
       evidence: z.number().int().optional(),
       candidates: z.record(z.string(), z.number().int()).optional(),

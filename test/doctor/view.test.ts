@@ -198,4 +198,21 @@ describe("git ctx doctor (whole view)", () => {
       writeFileSync(excl, e0);
     }
   });
+
+  it("finds ~/.claude/projects from anywhere, and doctor <folder> on a joined folder uses the state's anchors", async () => {
+    const { doctor } = await import("../../src/commands/doctor.js");
+    const elsewhere = await doctorView({ env: m.env, codec: await loadCodec(), cwd: m.home });
+    expect(elsewhere.view?.workTree).toBe(m.projects);
+    let out = "";
+    const good = readViewState(gitDir)!;
+    writeViewState(gitDir, { ...good, projects: { [ID]: { ...good.projects[ID]!, rewriteHome: false } } });
+    try {
+      expect(await doctor({ folder: key, cwd: m.projects, env: m.env, json: true, write: (x) => (out += x) })).toBe(0);
+      const r = JSON.parse(out);
+      expect(r.root).toEqual({ path: root, source: "state" });
+      expect(r.anchors).toMatchObject({ home: m.pathHome, rewriteHome: false });
+    } finally {
+      writeViewState(gitDir, good);
+    }
+  });
 });
