@@ -34,6 +34,14 @@ export async function main(argv: string[]): Promise<void> {
     handler: (o: { root: string; home: string; os?: MachineOs; key?: string; rewriteHome: boolean }) =>
       run(() => oneShotMode(command, { os: o.os ?? ((process.env.GIT_CTX_OS as MachineOs) || platformOs()), home: o.home, root: o.root, key: o.key ?? claudeDirKey(o.root), rewriteHome: o.rewriteHome })),
   });
+  // merge: every argument is positional (git substitutes %P, a view path starting with `-`), so
+  // yargs, which would read `-home-me-p/s.jsonl` as an option, only serves `merge --help`.
+  const rest = argv.slice(1);
+  if (argv[0] === "merge" && rest.length >= 3 && !rest.some((a) => a === "--help" || a === "-h")) {
+    const a = rest[0] === "--" ? rest.slice(1) : rest;
+    const markerSize = a[3] !== undefined && /^\d+$/.test(a[3]) ? Number(a[3]) : undefined;
+    return run(() => mergeMode({ base: a[0]!, ours: a[1]!, theirs: a[2]!, markerSize, path: a[4] }), MERGE_DRIVER_ERROR);
+  }
   await yargs(joinKeyValue(argv))
     .scriptName("git-ctx-filter")
     .usage("git-ctx-filter: clean/smudge filter and merge driver of git-ctx (run by git; see 'git ctx install')")
