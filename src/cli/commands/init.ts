@@ -1,13 +1,32 @@
 import type { CommandModule } from "yargs";
 import { runCommand } from "../run.js";
 
-/** `git ctx init`: adopt an existing ~/.claude/projects as a view of a cluster. (Placeholder until its issue lands: it says so and exits 2.) */
-export const initCommand: CommandModule = {
-  command: "init",
-  describe: "adopt an existing ~/.claude/projects as a view of a cluster",
-  handler: () =>
+interface InitArgs {
+  roots: string[];
+  remote?: string;
+  id?: string;
+  dir?: string;
+}
+
+/**
+ * `git ctx init [--remote <url>] [--id <id>] <project-root>...`: adopt an existing
+ * ~/.claude/projects as the view of a cluster, register the given projects and push them.
+ */
+export const initCommand: CommandModule<object, InitArgs> = {
+  command: "init <roots..>",
+  describe: "adopt ~/.claude/projects as a view of a cluster, register project roots and push them",
+  builder: (y) =>
+    y
+      .positional("roots", { type: "string", array: true, demandOption: true, describe: "project roots on this machine (where you run claude)" })
+      .option("remote", { type: "string", describe: "cluster URL (any git URL; a local path that does not exist becomes a new bare cluster)" })
+      .option("id", { type: "string", describe: "project id (only with one root; default: the root's git remote as host/owner/repo, else its base name)" })
+      .option("dir", { type: "string", describe: "the view folder (default: $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects)" })
+      .example("git ctx init --remote ~/ctx-cluster ~/src/app", "start a cluster in a local folder") as never,
+  handler: (a) =>
     runCommand(async () => {
-      process.stderr.write("git ctx init: not available yet\n");
-      return 2;
+      const { init } = await import("../../commands/init.js");
+      const r = await init({ roots: a.roots, remote: a.remote, id: a.id, dir: a.dir });
+      if (r.createdCluster) process.stdout.write(`created a new cluster at ${r.cluster}\n`);
+      for (const x of r.projects) process.stdout.write(`joined project/${x.id}: ${x.root} -> ${r.dir}/${x.key}\n`);
     }),
 };

@@ -1,13 +1,25 @@
 import type { CommandModule } from "yargs";
 import { runCommand } from "../run.js";
 
-/** `git ctx join`: join this machine to a project of the cluster. (Placeholder until its issue lands: it says so and exits 2.) */
-export const joinCommand: CommandModule = {
-  command: "join",
-  describe: "join this machine to a project of the cluster",
-  handler: () =>
+interface JoinArgs {
+  root: string;
+  id?: string;
+  dir?: string;
+}
+
+/** `git ctx join [--id <id>] <project-root>`: join this machine to a project of the cluster. */
+export const joinCommand: CommandModule<object, JoinArgs> = {
+  command: "join <root>",
+  describe: "join this machine to a project of the cluster and check its sessions out",
+  builder: (y) =>
+    y
+      .positional("root", { type: "string", demandOption: true, describe: "the project's root on this machine" })
+      .option("id", { type: "string", describe: "project id in the cluster (see 'git ctx projects'; default: from the root's git remote or base name)" })
+      .option("dir", { type: "string", describe: "the view folder (default: $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects)" }) as never,
+  handler: (a) =>
     runCommand(async () => {
-      process.stderr.write("git ctx join: not available yet\n");
-      return 2;
+      const { join } = await import("../../commands/join.js");
+      const r = await join({ root: a.root, id: a.id, dir: a.dir });
+      process.stdout.write(`joined project/${r.id}: ${r.root} -> ${r.key}${r.mergedLocal ? " (local sessions merged)" : ""}\n`);
     }),
 };

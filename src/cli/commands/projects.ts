@@ -1,13 +1,25 @@
 import type { CommandModule } from "yargs";
 import { runCommand } from "../run.js";
 
-/** `git ctx projects`: list the cluster's projects with each machine's root. (Placeholder until its issue lands: it says so and exits 2.) */
-export const projectsCommand: CommandModule = {
+interface ProjectsArgs {
+  json: boolean;
+  remote?: string;
+  dir?: string;
+}
+
+/** `git ctx projects [--json]`: list the cluster's projects with each machine's root. */
+export const projectsCommand: CommandModule<object, ProjectsArgs> = {
   command: "projects",
   describe: "list the cluster's projects with each machine's root",
-  handler: () =>
+  builder: (y) =>
+    y
+      .option("json", { type: "boolean", default: false, describe: "print JSON" })
+      .option("remote", { type: "string", describe: "cluster URL (default: the view's cluster)" })
+      .option("dir", { type: "string", describe: "the view folder (default: $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects)" }) as never,
+  handler: (a) =>
     runCommand(async () => {
-      process.stderr.write("git ctx projects: not available yet\n");
-      return 2;
+      const { projects, formatProjects } = await import("../../commands/projects.js");
+      const list = await projects({ remote: a.remote, dir: a.dir });
+      process.stdout.write(a.json ? JSON.stringify(list, null, 2) + "\n" : formatProjects(list, a.remote));
     }),
 };

@@ -1,0 +1,107 @@
+import { mkdirSync } from "node:fs";
+import * as path from "node:path";
+import { InvalidInputError } from "../errors.js";
+import { writeExcludes } from "../git/config.js";
+import { claudeDirKey, currentMachine, projectIdFor } from "../roster/index.js";
+import { writeViewState, type ViewState } from "../view/state.js";
+import { KeyCollisionError, NoClusterError, ViewGitError } from "../cluster/errors.js";
+import { Plumbing } from "../cluster/plumbing.js";
+import { pushView } from "../cluster/push.js";
+import { fetchProjects, lsRemote } from "../cluster/remote.js";
+import { absoluteClusterUrl, configureView, ensureLocalCluster } from "../cluster/setup.js";
+import { readTipRoster } from "../cluster/view.js";
+import { hasFiles, normalizeRoot, viewDir, viewGit, viewGitDir } from "../cluster/viewrepo.js";
+
+/** Options of `git ctx init`. */
+export interface InitOptions {
+  /** Project roots on this machine (absolute, or relative to the current directory). */
+  roots: string[];
+  /** Cluster URL: any git URL, or a local path (created as a bare repository when new). Default: the view's current cluster. */
+  remote?: string;
+  /** Project id, only with a single root (default {@link projectIdFor}). */
+  id?: string;
+  /** The view folder (default `~/.claude/projects`, honouring `CLAUDE_CONFIG_DIR`). */
+  dir?: string;
+}
+
+/** What `git ctx init` did. */
+export interface InitReport {
+  dir: string;
+  cluster: string;
+  /** True when a new bare cluster was created at a local path. */
+  createdCluster: boolean;
+  projects: { id: string; root: string; key: string; hadSessions: boolean }[];
+}
+
+/**
+ * `git ctx init [--remote <url>] [--id <id>] <project-root>...`: adopts an existing Claude Code
+ * projects folder (which `git clone` cannot do: it refuses a non-empty folder, GIT.md) as the
+ * view repository of a cluster:
+ * 1. `git init` (branch `main`) when the folder is not yet a repository; a local cluster path
+ *    that does not exist becomes a new bare repository (the embedded default);
+ * 2. the same configuration as a `git clone ctx::<url>` (filter, merge driver, attributes,
+ *    `pull.rebase=false`, state), remote `origin` = `ctx::<url>`, `main` tracking `origin/main`;
+ * 3. each root is registered (id by {@link projectIdFor}, folder = this machine's key; ids and
+ *    keys checked), the excludes list the joined folders;
+ * 4. the joined folders are committed (`git add -- <key>/`, the clean filter canonicalizes) and
+ *    pushed with plain `git push` through the helper, which merges them with what the cluster
+ *    already has (a second machine's `init` loses nothing); each roster lists this machine;
+ * 5. `git pull` fast-forwards to the view.
+ * Safe to re-run (adds more roots, or finishes an interrupted run).
+ * @throws NoClusterError (no URL known), KeyCollisionError, InvalidInputError, ViewGitError.
+ */
+export async function init(o: InitOptions): Promise<InitReport> {
+  if (o.roots.length === 0) throw new InvalidInputError({ what: "project roots", fix: "name at least one project root, e.g. git ctx init --remote ~/ctx-cluster ~/src/app" });
+  if (o.id !== undefined && o.roots.length > 1) throw new InvalidInputError({ what: "--id", value: o.id, fix: "--id names one project: run git ctx init once per root" });
+  const dir = viewDir(o.dir);
+  mkdirSync(dir, { recursive: true });
+  if (!viewGitDir(dir)) await viewGit(dir, "git init", ["init", "-q", "--initial-branch=main"]);
+  const gitDir = viewGitDir(dir)!;
+  const p = new Plumbing(gitDir);
+  const origin = await viewGit(dir, "git remote get-url", ["remote", "get-url", "origin"], { okCodes: [0, 2, 128] });
+  const current = origin.code === 0 && origin.output.startsWith("ctx::") ? origin.output.slice(5) : undefined;
+  if (!o.remote && !current) throw new NoClusterError({ dir });
+  const cluster = o.remote ? absoluteClusterUrl(o.remote) : current!;
+  const createdCluster = await ensureLocalCluster(cluster);
+  const machine = currentMachine();
+  const state0 = await configureView(gitDir, cluster, machine);
+  if (origin.code !== 0) await viewGit(dir, "git remote add", ["remote", "add", "origin", `ctx::${cluster}`]);
+  else if (origin.output !== `ctx::${cluster}`) await viewGit(dir, "git remote set-url", ["remote", "set-url", "origin", `ctx::${cluster}`]);
+  await viewGit(dir, "git config", ["config", "branch.main.remote", "origin"]);
+  await viewGit(dir, "git config", ["config", "branch.main.merge", "refs/heads/main"]);
+
+  const heads = await lsRemote(p, cluster);
+  const projects: InitReport["projects"] = [];
+  const state: ViewState = { ...state0, projects: { ...state0.projects } };
+  for (const r of o.roots) {
+    const root = normalizeRoot(r);
+    const key = claudeDirKey(root);
+    const id = await projectIdFor(root, o.id);
+    for (const [other, proj] of Object.entries(state.projects)) {
+      if (other !== id && proj.key === key) throw new KeyCollisionError({ key, id, other, root });
+    }
+    let rewriteHome = true;
+    if (heads.projects.has(id)) {
+      const tips = await fetchProjects(p, cluster, [id], heads);
+      rewriteHome = (await readTipRoster(p, id, tips.get(id)!)).rewrite_home;
+    }
+    state.projects[id] = { root, key, rewriteHome };
+    projects.push({ id, root, key, hadSessions: hasFiles(path.join(dir, key)) });
+  }
+  writeViewState(gitDir, state);
+  writeExcludes(gitDir, Object.values(state.projects).map((x) => x.key));
+
+  const keys = projects.filter((x) => x.hadSessions).map((x) => `${x.key}/`);
+  if (keys.length) {
+    await viewGit(dir, "git add", ["add", "--", ...keys]);
+    const staged = await viewGit(dir, "git diff --cached", ["diff", "--cached", "--quiet"], { okCodes: [0, 1] });
+    if (staged.code === 1) {
+      await viewGit(dir, "git commit", ["commit", "-q", "-m", `git ctx init: ${projects.map((x) => x.id).join(", ")}`]);
+    }
+  }
+  if (await p.resolve("HEAD")) await viewGit(dir, "git push", ["push", "-q", "origin", "main"], { echo: true });
+  const r = await pushView({ p, url: cluster, state, machine: state.machine }, undefined, projects.map((x) => x.id));
+  if (!r.ok) throw new ViewGitError({ step: "adding this machine to the project rosters", dir, output: r.why });
+  await viewGit(dir, "git pull", ["pull", "-q", "--no-rebase", "origin", "main"], { echo: true });
+  return { dir, cluster, createdCluster, projects };
+}

@@ -1,0 +1,80 @@
+import * as path from "node:path";
+import { claudeDirKey, projectIdFor } from "../roster/index.js";
+import { readViewState, writeViewState, type ViewState } from "../view/state.js";
+import { writeExcludes } from "../git/config.js";
+import { KeyCollisionError, NotAViewError, UnknownProjectError, ViewGitError } from "../cluster/errors.js";
+import { projectBranchShort } from "../cluster/layout.js";
+import { Plumbing } from "../cluster/plumbing.js";
+import { pushView } from "../cluster/push.js";
+import { fetchProjects, lsRemote } from "../cluster/remote.js";
+import { readTipRoster } from "../cluster/view.js";
+import { hasFiles, normalizeRoot, viewDir, viewGit, viewGitDir } from "../cluster/viewrepo.js";
+
+/** Options of `git ctx join`. */
+export interface JoinOptions {
+  /** This machine's project root (absolute, or relative to the current directory). */
+  root: string;
+  /** Project id in the cluster; default: {@link projectIdFor} of `root`. */
+  id?: string;
+  /** The view folder (default `~/.claude/projects`, honouring `CLAUDE_CONFIG_DIR`). */
+  dir?: string;
+}
+
+/** What `git ctx join` did. */
+export interface JoinReport {
+  id: string;
+  key: string;
+  root: string;
+  /** Local sessions that were already in the folder were committed and merged into the cluster. */
+  mergedLocal: boolean;
+}
+
+/**
+ * `git ctx join [--id <id>] <project-root>`: adds this machine to a project of the cluster and
+ * checks its folder out under this machine's directory key (docs/architecture.md):
+ * 1. the id must name a `project/<id>` branch of the cluster (else {@link UnknownProjectError});
+ * 2. the key must not be another joined project's folder (else {@link KeyCollisionError});
+ * 3. the project goes into `$GIT_DIR/ctx/state.json` and the excludes;
+ * 4. sessions already in `<key>/` are committed and pushed (the helper merges them with the
+ *    cluster in canonical space, losing nothing); this machine's roster entry is pushed even
+ *    when no file changed;
+ * 5. `git pull` brings the project's folder (a fast-forward when nothing else is pending).
+ * Safe to re-run.
+ * @throws NotAViewError, UnknownProjectError, KeyCollisionError, InvalidRosterError (naming the
+ *   branch), ViewGitError (git's output), InvalidInputError (bad id).
+ */
+export async function join(o: JoinOptions): Promise<JoinReport> {
+  const dir = viewDir(o.dir);
+  const gitDir = viewGitDir(dir);
+  const state0 = gitDir ? readViewState(gitDir) : undefined;
+  if (!gitDir || !state0) throw new NotAViewError({ dir });
+  const p = new Plumbing(gitDir);
+  const root = normalizeRoot(o.root);
+  const key = claudeDirKey(root);
+  const heads = await lsRemote(p, state0.cluster);
+  const id = await projectIdFor(root, o.id);
+  if (!heads.projects.has(id)) throw new UnknownProjectError({ id, cluster: state0.cluster, known: [...heads.projects.keys()].sort() });
+  for (const [other, proj] of Object.entries(state0.projects)) {
+    if (other !== id && proj.key === key) throw new KeyCollisionError({ key, id, other, root });
+  }
+  const tips = await fetchProjects(p, state0.cluster, [id], heads);
+  const roster = await readTipRoster(p, id, tips.get(id)!);
+  const state: ViewState = { ...state0, projects: { ...state0.projects, [id]: { root, key, rewriteHome: roster.rewrite_home } } };
+  writeViewState(gitDir, state);
+  writeExcludes(gitDir, Object.values(state.projects).map((x) => x.key));
+
+  let mergedLocal = false;
+  if (hasFiles(path.join(dir, key))) {
+    await viewGit(dir, "git add", ["add", "--", `${key}/`]);
+    const staged = await viewGit(dir, "git diff --cached", ["diff", "--cached", "--quiet"], { okCodes: [0, 1] });
+    if (staged.code === 1) {
+      await viewGit(dir, "git commit", ["commit", "-q", "-m", `git ctx join: sessions already on this machine for ${projectBranchShort(id)}`]);
+      await viewGit(dir, "git push", ["push", "-q", "origin", "main"], { echo: true });
+      mergedLocal = true;
+    }
+  }
+  const r = await pushView({ p, url: state.cluster, state, machine: state.machine }, undefined, [id]);
+  if (!r.ok) throw new ViewGitError({ step: `adding this machine to the roster of ${projectBranchShort(id)}`, dir, output: r.why });
+  await viewGit(dir, "git pull", ["pull", "-q", "--no-rebase", "origin", "main"], { echo: true });
+  return { id, key, root, mergedLocal };
+}

@@ -1,0 +1,83 @@
+import { dir as tmpDir } from "tmp-promise";
+import { git } from "../git/exec.js";
+import { readViewState } from "../view/state.js";
+import { NoClusterError } from "../cluster/errors.js";
+import { projectBranch } from "../cluster/layout.js";
+import { Plumbing } from "../cluster/plumbing.js";
+import { lsRemote } from "../cluster/remote.js";
+import { absoluteClusterUrl } from "../cluster/setup.js";
+import { readTipRoster } from "../cluster/view.js";
+import { viewDir, viewGitDir } from "../cluster/viewrepo.js";
+
+/** Options of `git ctx projects`. */
+export interface ProjectsOptions {
+  /** Cluster URL (default: the view's cluster). */
+  remote?: string;
+  /** The view folder (default `~/.claude/projects`). */
+  dir?: string;
+}
+
+/** One project of the cluster as `git ctx projects` lists it. */
+export interface ProjectListing {
+  id: string;
+  /** Tip commit of `project/<id>`. */
+  tip: string;
+  /** Whether this machine's view has joined it. */
+  joined: boolean;
+  rewriteHome: boolean;
+  machines: { machineId: string; os: string; root: string; key: string; lastConverged: string | null }[];
+  /** Set when the branch's roster.json is missing or invalid (the message names the branch). */
+  error?: string;
+}
+
+/**
+ * `git ctx projects [--json]`: lists the cluster's `project/*` branches with each machine's root
+ * from their `roster.json`. The branches are fetched into a throw-away repository (depth 1), so
+ * listing never adds other projects' objects to the view repository.
+ * @throws NoClusterError when no cluster URL is known; GitCommandError when the cluster cannot be read.
+ */
+export async function projects(o: ProjectsOptions = {}): Promise<ProjectListing[]> {
+  const dir = viewDir(o.dir);
+  const gitDir = viewGitDir(dir);
+  const state = gitDir ? readViewState(gitDir) : undefined;
+  const url = o.remote ? absoluteClusterUrl(o.remote) : state?.cluster;
+  if (!url) throw new NoClusterError({ dir });
+  const tmp = await tmpDir({ unsafeCleanup: true, prefix: "git-ctx-projects-" });
+  try {
+    await git(["init", "-q", "--bare", tmp.path], { noCtxFilter: true, env: { GIT_DIR: undefined } });
+    const p = new Plumbing(tmp.path);
+    const heads = await lsRemote(p, url);
+    const ids = [...heads.projects.keys()].sort();
+    if (ids.length) {
+      await p.run(["-c", "gc.auto=0", "fetch", "-q", "--no-write-fetch-head", "--no-tags", "--depth=1", url, ...ids.map((id) => `+${projectBranch(id)}:${projectBranch(id)}`)]);
+    }
+    const out: ProjectListing[] = [];
+    for (const id of ids) {
+      const tip = heads.projects.get(id)!;
+      const item: ProjectListing = { id, tip, joined: !!state?.projects[id], rewriteHome: true, machines: [] };
+      try {
+        const roster = await readTipRoster(p, id, (await p.resolve(projectBranch(id))) ?? tip);
+        item.rewriteHome = roster.rewrite_home;
+        item.machines = roster.participants.map((x) => ({ machineId: x.machine_id, os: x.os, root: x.project_root, key: x.encoded_dir, lastConverged: x.last_converged ?? null }));
+      } catch (e) {
+        item.error = (e as Error).message;
+      }
+      out.push(item);
+    }
+    return out;
+  } finally {
+    await tmp.cleanup();
+  }
+}
+
+/** Human-readable listing: one block per project, one line per machine. */
+export function formatProjects(list: readonly ProjectListing[], cluster?: string): string {
+  if (list.length === 0) return `no projects in ${cluster ?? "the cluster"} yet (create one with 'git ctx init --remote <url> <project-root>')\n`;
+  const lines: string[] = [];
+  for (const x of list) {
+    lines.push(`${x.id}${x.joined ? "  (joined)" : ""}`);
+    if (x.error) lines.push(`  ! ${x.error}`);
+    for (const m of x.machines) lines.push(`  ${m.machineId} (${m.os}): ${m.root}${m.lastConverged ? `  last sync ${m.lastConverged}` : ""}`);
+  }
+  return lines.join("\n") + "\n";
+}
