@@ -97,9 +97,10 @@ describe("roster schema", () => {
         const s = serializeRoster(r);
         const back = parseRoster(s, "w");
         expect(serializeRoster(back)).toBe(s);
-        expect(back.participants).toHaveLength(ps.length);
+        const sorted = [...r.participants].sort((a, b) => (a.machine_id < b.machine_id ? -1 : a.machine_id > b.machine_id ? 1 : 0));
+        expect(JSON.stringify(back)).toBe(JSON.stringify({ ...r, participants: sorted }));
       }),
-      { numRuns: Math.min(NUM_RUNS, 2000) },
+      { numRuns: NUM_RUNS },
     );
   });
 });
