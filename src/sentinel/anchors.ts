@@ -108,6 +108,8 @@ export interface Compiled {
   re: RegExp;
   /** Matched text (ASCII-lowercased when `ci`) → the alternative. */
   byText: Map<string, Alt>;
+  /** Native text → the alternative (the common, exact-case lookup). */
+  exact: Map<string, Alt>;
   /** Whether any anchor is enabled (otherwise only tokens are looked for). */
   any: boolean;
   /** Bytes that end a safe streaming cut (docs/cluster-format.md, "Streaming"), as a lookup table. */
@@ -198,11 +200,13 @@ function build(a: Anchors): Compiled {
     home: a.rewriteHome ? a.home : undefined,
   };
   const byText = new Map<string, Alt>();
+  const exact = new Map<string, Alt>();
   const alts: Alt[] = [];
   const add = (alt: Alt) => {
     const k = ci ? asciiLower(alt.text) : alt.text;
     if (byText.has(k)) return; // same text in a higher-priority tier (e.g. root == home): it wins
     byText.set(k, alt);
+    if (!exact.has(alt.text)) exact.set(alt.text, alt);
     alts.push(alt);
   };
   for (const tier of TIERS) {
@@ -230,7 +234,7 @@ function build(a: Anchors): Compiled {
   const cut = new Uint8Array(256);
   const used = new Set(alts.map((x) => x.text).join(""));
   for (const ch of CUT_CANDIDATES) if (!used.has(ch)) cut[ch.charCodeAt(0)] = 1;
-  return { os, ci, text, re, byText, any: alts.length > 0, cut };
+  return { os, ci, text, re, byText, exact, any: alts.length > 0, cut };
 }
 
 function escapeChar(ch: string): string {

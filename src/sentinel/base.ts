@@ -1,7 +1,9 @@
 import { Transform } from "node:stream";
 import { compile, type Anchors, type Form } from "./anchors.js";
-import { canonicalizeStr, localizeStr, sniffForm } from "./codec.js";
+import { canonicalizeBuf, localizeBuf, sniffForm } from "./codec.js";
 import { Chunker } from "./stream.js";
+
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Clean with the index's canonical blob as base (docs/cluster-format.md, "Stability across
@@ -16,31 +18,33 @@ import { Chunker } from "./stream.js";
  *   from another machine and mentions this machine's paths literally.
  * Pure, never throws. Without a base it is {@link canonicalize}.
  */
-export function cleanWithBaseStr(w: string, a: Anchors, b: string | undefined): string {
+export function cleanWithBaseBuf(work: Buffer, a: Anchors, base: Buffer | undefined): Buffer {
   const c = compile(a);
-  const wForm = a.form ?? sniffForm(w, true)!;
-  if (b === undefined || b.length === 0) return canonicalizeStr(w, c, wForm);
-  const bForm = a.form ?? sniffForm(b, true)!;
+  const ws = work.toString("latin1");
+  const wForm = a.form ?? sniffForm(ws, true)!;
+  if (base === undefined || base.length === 0) return canonicalizeBuf(work, ws, c, wForm);
+  const bs = base.toString("latin1");
+  const bForm = a.form ?? sniffForm(bs, true)!;
   let wp = 0;
   let bp = 0;
-  while (wp < w.length && bp < b.length) {
-    let be = b.indexOf("\n", bp);
-    be = be < 0 ? b.length : be + 1;
-    const bl = b.slice(bp, be);
-    const ll = localizeStr(bl, c, bForm);
-    if (!w.startsWith(ll, wp)) break;
-    // a line of w must end where ll ends: at "\n", or at the end of w
-    if (ll.charCodeAt(ll.length - 1) !== 10 && wp + ll.length !== w.length) break;
+  while (wp < work.length && bp < base.length) {
+    let be = base.indexOf(10, bp);
+    be = be < 0 ? base.length : be + 1;
+    const ll = localizeBuf(base.subarray(bp, be), bs.slice(bp, be), c, bForm);
+    if (wp + ll.length > work.length || !ll.equals(work.subarray(wp, wp + ll.length))) break;
+    // a line of work must end where ll ends: at "\n", or at the end of work
+    if (ll[ll.length - 1] !== 10 && wp + ll.length !== work.length) break;
     wp += ll.length;
     bp = be;
   }
-  if (wp === 0) return canonicalizeStr(w, c, wForm);
-  return b.slice(0, bp) + canonicalizeStr(w.slice(wp), c, wForm);
+  if (wp === 0) return canonicalizeBuf(work, ws, c, wForm);
+  if (wp === work.length && bp === base.length) return base;
+  return Buffer.concat([base.subarray(0, bp), canonicalizeBuf(work.subarray(wp), ws.slice(wp), c, wForm)]);
 }
 
 /** Reads lines (with their `\n`) from an async or sync source of byte chunks. */
 class LineReader {
-  private buf = "";
+  private buf: Buffer = EMPTY;
   /** `buf` holds no newline before this index. */
   private scanFrom = 0;
   private done = false;
@@ -50,13 +54,13 @@ class LineReader {
     this.it = Symbol.asyncIterator in src ? (src as AsyncIterable<Buffer>)[Symbol.asyncIterator]() : (src as Iterable<Buffer>)[Symbol.iterator]();
   }
 
-  /** Next line, or `undefined` at the end. The first call also reveals the head for sniffing. */
-  async line(): Promise<string | undefined> {
+  /** Next line, or `undefined` at the end. */
+  async line(): Promise<Buffer | undefined> {
     for (;;) {
-      const nl = this.buf.indexOf("\n", this.scanFrom);
+      const nl = this.buf.indexOf(10, this.scanFrom);
       if (nl >= 0) {
-        const l = this.buf.slice(0, nl + 1);
-        this.buf = this.buf.slice(nl + 1);
+        const l = this.buf.subarray(0, nl + 1);
+        this.buf = this.buf.subarray(nl + 1);
         this.scanFrom = 0;
         return l;
       }
@@ -64,12 +68,13 @@ class LineReader {
       if (this.done) {
         if (!this.buf.length) return undefined;
         const l = this.buf;
-        this.buf = "";
+        this.buf = EMPTY;
+        this.scanFrom = 0;
         return l;
       }
       const r = await this.it.next();
       if (r.done) this.done = true;
-      else this.buf += Buffer.from(r.value).toString("latin1");
+      else if (r.value.length) this.buf = this.buf.length ? Buffer.concat([this.buf, r.value]) : Buffer.from(r.value);
     }
   }
 
@@ -91,7 +96,7 @@ class LineReader {
  */
 export class Cleaner {
   private readonly base: LineReader | undefined;
-  private work = "";
+  private work: Buffer = EMPTY;
   private prefix = true;
   private bForm: Form | undefined;
   private readonly chunker: Chunker;
@@ -111,15 +116,15 @@ export class Cleaner {
   /** Feeds work-tree bytes; resolves to the canonical output that is final so far. */
   async push(chunk: Buffer): Promise<Buffer> {
     if (!this.prefix) return this.chunker.push(chunk);
-    this.work += chunk.toString("latin1");
-    const out: string[] = [];
+    this.work = this.work.length ? Buffer.concat([this.work, chunk]) : chunk;
+    const out: Buffer[] = [];
     let nl: number;
-    while (this.prefix && (nl = this.work.indexOf("\n")) >= 0) {
-      const wl = this.work.slice(0, nl + 1);
+    while (this.prefix && (nl = this.work.indexOf(10)) >= 0) {
+      const wl = this.work.subarray(0, nl + 1);
       if (!(await this.matchLine(wl, out))) break;
-      this.work = this.work.slice(nl + 1);
+      this.work = this.work.subarray(nl + 1);
     }
-    const head = Buffer.from(out.join(""), "latin1");
+    const head = Buffer.concat(out);
     if (this.prefix) return head;
     const rest = this.switchToRest();
     return rest.length ? Buffer.concat([head, rest]) : head;
@@ -129,12 +134,12 @@ export class Cleaner {
   async end(): Promise<Buffer> {
     const parts: Buffer[] = [];
     if (this.prefix) {
-      const out: string[] = [];
+      const out: Buffer[] = [];
       if (this.work.length === 0 || (await this.matchLine(this.work, out, true))) {
-        if (this.work.length) this.work = "";
+        this.work = EMPTY;
         await this.base?.close();
         this.prefix = false;
-        return Buffer.from(out.join(""), "latin1");
+        return Buffer.concat(out);
       }
       parts.push(this.switchToRest());
     }
@@ -143,21 +148,22 @@ export class Cleaner {
   }
 
   /** Compares one work line with the next base line; on a match appends the base line to `out`. */
-  private async matchLine(wl: string, out: string[], last = false): Promise<boolean> {
+  private async matchLine(wl: Buffer, out: Buffer[], last = false): Promise<boolean> {
     const bl = await this.base!.line();
     if (bl === undefined) return false;
-    if (this.bForm === undefined) this.bForm = sniffForm(bl, false); // blank lines: decided by a later line
+    const bs = bl.toString("latin1");
+    if (this.bForm === undefined) this.bForm = sniffForm(bs, false); // blank lines: decided by a later line
     if (!this.wFormKnown) this.fixWorkForm(wl);
-    const ll = localizeStr(bl, compile(this.a), this.bForm ?? "json");
-    if (ll !== wl) return false;
+    const ll = localizeBuf(bl, bs, compile(this.a), this.bForm ?? "json");
+    if (!ll.equals(wl)) return false;
     if (last && (await this.base!.line()) !== undefined) return false;
     out.push(bl);
     return true;
   }
 
   /** The work form must come from the file's first line, even when the rest is canonicalized later. */
-  private fixWorkForm(firstLine: string): void {
-    const f = sniffForm(firstLine, false);
+  private fixWorkForm(firstLine: Buffer): void {
+    const f = sniffForm(firstLine.toString("latin1"), false);
     if (f !== undefined) {
       this.chunker.setForm(f);
       this.wFormKnown = true;
@@ -168,13 +174,12 @@ export class Cleaner {
     this.prefix = false;
     void this.base?.close();
     const w = this.work;
-    this.work = "";
+    this.work = EMPTY;
     if (!w.length) return EMPTY;
-    return this.chunker.push(Buffer.from(w, "latin1"));
+    return this.chunker.push(w);
   }
 }
 
-const EMPTY = Buffer.alloc(0);
 
 /** Streaming clean with a base as a Transform (see {@link Cleaner}). */
 export function createCleanWithBaseStream(a: Anchors, base: AsyncIterable<Buffer> | Iterable<Buffer> | Buffer | undefined): Transform {

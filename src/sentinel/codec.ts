@@ -1,5 +1,6 @@
 import {
   SEG_CLASS,
+  SENTINEL,
   SENTINEL_NAME,
   SEP,
   TIERS,
@@ -152,16 +153,65 @@ export function sniffForm(s: string, final: boolean): Form | undefined {
 }
 
 /**
- * Canonicalizes a latin1 string: anchors → sentinels (with variants), literal sentinel tokens one
- * `_LIT` level up. `counts`, when given, is incremented per tier.
+ * Output buffer that grows by doubling; copies ranges of the source bytes and writes latin1
+ * strings, so big outputs are built without long string ropes (they cost GC time).
  */
-export function canonicalizeStr(s: string, c: Compiled, form: Form, counts?: TierCounts): string {
+class Out {
+  buf: Buffer;
+  n = 0;
+  constructor(
+    private readonly src: Buffer,
+    cap: number,
+  ) {
+    this.buf = Buffer.allocUnsafe(cap);
+  }
+  private ensure(k: number): void {
+    if (this.n + k <= this.buf.length) return;
+    const nb = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.n + k));
+    this.buf.copy(nb, 0, 0, this.n);
+    this.buf = nb;
+  }
+  /** Appends source bytes `[start, end)` (short ranges by hand: Buffer#copy has a high fixed cost). */
+  copy(start: number, end: number): void {
+    const k = end - start;
+    if (k <= 0) return;
+    this.ensure(k);
+    const buf = this.buf;
+    if (k < 64) {
+      const src = this.src;
+      let n = this.n;
+      for (let i = start; i < end; i++) buf[n++] = src[i]!;
+    } else buf.set(this.src.subarray(start, end), this.n);
+    this.n += k;
+  }
+  /** Appends a latin1 string. */
+  str(t: string): void {
+    const k = t.length;
+    this.ensure(k);
+    const buf = this.buf;
+    if (k < 64) {
+      let n = this.n;
+      for (let i = 0; i < k; i++) buf[n++] = t.charCodeAt(i);
+    } else buf.write(t, this.n, "latin1");
+    this.n += k;
+  }
+  done(): Buffer {
+    return this.buf.subarray(0, this.n);
+  }
+}
+
+/**
+ * Canonicalizes bytes (`s` is `src` decoded as latin1): anchors → sentinels (with variants),
+ * literal sentinel tokens one `_LIT` level up. `counts`, when given, is incremented per tier.
+ * Returns `src` itself when nothing changes.
+ */
+export function canonicalizeBuf(src: Buffer, s: string, c: Compiled, form: Form, counts?: TierCounts): Buffer {
+  if (!c.any && s.indexOf("{{CC_") < 0) return src;
   const re = c.re;
-  if (!c.any && s.indexOf("{{CC_") < 0) return s;
   re.lastIndex = 0;
   const def = defaultSpelling(c.os, form);
   const winDefSep = SEP[defaultSpelling("windows", form)];
-  let out = "";
+  let out: Out | undefined;
   let last = 0;
   let m: RegExpExecArray | null;
   while ((m = re.exec(s)) !== null) {
@@ -170,15 +220,17 @@ export function canonicalizeStr(s: string, c: Compiled, form: Form, counts?: Tie
     if (m[1] !== undefined) {
       // literal sentinel text: one _LIT level up
       const cut = m[3] !== undefined ? t.length - 3 - m[3].length : t.length - 2;
-      out += s.slice(last, i) + t.slice(0, cut) + "_LIT" + t.slice(cut);
-      last = i + t.length;
+      out ??= new Out(src, src.length + 256);
+      out.copy(last, i + cut);
+      out.str("_LIT");
+      last = i + cut;
       continue;
     }
     if (!leftOk(s, i)) {
       re.lastIndex = i + 1;
       continue;
     }
-    const alt = c.byText.get(c.ci ? asciiLower(t) : t);
+    const alt = c.exact.get(t) ?? (c.ci ? c.byText.get(asciiLower(t)) : undefined);
     if (!alt) {
       re.lastIndex = i + 1; // cannot happen: every regex alternative is in byText
       continue;
@@ -186,8 +238,10 @@ export function canonicalizeStr(s: string, c: Compiled, form: Form, counts?: Tie
     const e = i + t.length;
     const mask = c.ci ? caseMask(t, alt.text) : 0n;
     if (counts) counts[alt.tier]++;
+    out ??= new Out(src, src.length + 256);
+    out.copy(last, i);
     if (alt.spelling === undefined) {
-      out += s.slice(last, i) + token(alt.tier, formatVariant(undefined, false, mask));
+      out.str(mask ? token(alt.tier, formatVariant(undefined, false, mask)) : SENTINEL[alt.tier]);
       last = e;
       continue;
     }
@@ -196,14 +250,15 @@ export function canonicalizeStr(s: string, c: Compiled, form: Form, counts?: Tie
     const te = tailEnd(s, e, sep);
     const isDef = sp === def;
     const raw = s.startsWith("/", te) || (isDef && s.startsWith(winDefSep, te));
-    const v = formatVariant(isDef ? undefined : sp, raw, mask);
-    let tail = s.slice(e, te);
-    if (!raw && sep !== "/" && tail.length) tail = tail.split(sep).join("/");
-    out += s.slice(last, i) + token(alt.tier, v) + tail;
+    out.str(isDef && !raw && !mask ? SENTINEL[alt.tier] : token(alt.tier, formatVariant(isDef ? undefined : sp, raw, mask)));
+    if (!raw && sep !== "/" && te > e) out.str(s.slice(e, te).replaceAll(sep, "/"));
+    else out.copy(e, te);
     last = te;
     re.lastIndex = te;
   }
-  return last === 0 ? s : out + s.slice(last);
+  if (!out) return src;
+  out.copy(last, src.length);
+  return out.done();
 }
 
 function token(tier: Tier, variant: string): string {
@@ -214,14 +269,15 @@ const TOKEN_RE = new RegExp(TOKEN_SRC, "g");
 const CANON_TAIL = /(?:\/[A-Za-z0-9._~+@!#$%=\x80-\xff-]*)*/y;
 
 /**
- * Localizes a latin1 string: sentinels → this machine's spellings (tails get the spelling's
- * separators back), literal tokens one `_LIT` level down; unknown variants stay as text.
+ * Localizes bytes (`s` is `src` decoded as latin1): sentinels → this machine's spellings (tails
+ * get the spelling's separators back), literal tokens one `_LIT` level down; unknown variants
+ * stay as text. Returns `src` itself when nothing changes.
  */
-export function localizeStr(s: string, c: Compiled, form: Form): string {
-  if (s.indexOf("{{CC_") < 0) return s;
+export function localizeBuf(src: Buffer, s: string, c: Compiled, form: Form): Buffer {
+  if (s.indexOf("{{CC_") < 0) return src;
   const re = TOKEN_RE;
   re.lastIndex = 0;
-  let out = "";
+  let out: Out | undefined;
   let last = 0;
   let m: RegExpExecArray | null;
   while ((m = re.exec(s)) !== null) {
@@ -229,12 +285,13 @@ export function localizeStr(s: string, c: Compiled, form: Form): string {
     const t = m[0];
     const lit = m[2]!;
     if (lit.length) {
-      out += s.slice(last, i) + t.slice(0, 5 + m[1]!.length) + t.slice(9 + m[1]!.length);
-      last = i + t.length;
+      out ??= new Out(src, src.length + 256);
+      out.copy(last, i + 5 + m[1]!.length);
+      last = i + 9 + m[1]!.length; // drop one "_LIT"
       continue;
     }
     const tier = TIER_OF_NAME.get(m[1]!)!;
-    const v = parseVariant(m[3]);
+    const v = m[3] === undefined ? PLAIN : parseVariant(m[3]);
     if (!v || (tier === "key" && (v.spelling !== undefined || v.raw))) continue;
     let text: string | undefined;
     let sep = "/";
@@ -250,19 +307,25 @@ export function localizeStr(s: string, c: Compiled, form: Form): string {
     }
     if (text === undefined) continue; // tier disabled on this machine: keep the sentinel
     if (c.ci && v.mask) text = applyMask(text, v.mask);
-    out += s.slice(last, i) + text;
+    out ??= new Out(src, src.length + 256);
+    out.copy(last, i);
+    out.str(text);
     last = i + t.length;
     if (tier !== "key" && !v.raw && sep !== "/" && s.charCodeAt(last) === 47) {
       CANON_TAIL.lastIndex = last;
       CANON_TAIL.exec(s);
       const te = CANON_TAIL.lastIndex;
-      out += s.slice(last, te).split("/").join(sep);
+      out.str(s.slice(last, te).replaceAll("/", sep));
       last = te;
       re.lastIndex = te;
     }
   }
-  return last === 0 ? s : out + s.slice(last);
+  if (!out) return src;
+  out.copy(last, src.length);
+  return out.done();
 }
+
+const PLAIN: Variant = { spelling: undefined, raw: false, mask: 0n };
 
 /** A machine path found in canonical text (see {@link residueStr}). */
 export interface Residue {

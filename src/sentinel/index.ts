@@ -1,7 +1,7 @@
 import type { Transform } from "node:stream";
 import { compile, type Anchors, type Tier } from "./anchors.js";
-import { cleanWithBaseStr } from "./base.js";
-import { canonicalizeStr, localizeStr, residueStr, sniffForm, zeroCounts } from "./codec.js";
+import { cleanWithBaseBuf } from "./base.js";
+import { canonicalizeBuf, localizeBuf, residueStr, sniffForm, zeroCounts } from "./codec.js";
 
 /**
  * The sentinel codec: this machine's paths ↔ machine-neutral sentinels, on bytes.
@@ -33,8 +33,7 @@ function formOf(a: Anchors, s: string) {
 export function canonicalize(input: Buffer, a: Anchors): Buffer {
   if (input.length === 0) return input;
   const s = input.toString("latin1");
-  const out = canonicalizeStr(s, compile(a), formOf(a, s));
-  return out === s ? input : Buffer.from(out, "latin1");
+  return canonicalizeBuf(input, s, compile(a), formOf(a, s));
 }
 
 /**
@@ -47,8 +46,7 @@ export function canonicalize(input: Buffer, a: Anchors): Buffer {
 export function localize(input: Buffer, a: Anchors): Buffer {
   if (input.length === 0 || input.indexOf("{{CC_") < 0) return input;
   const s = input.toString("latin1");
-  const out = localizeStr(s, compile(a), formOf(a, s));
-  return out === s ? input : Buffer.from(out, "latin1");
+  return localizeBuf(input, s, compile(a), formOf(a, s));
 }
 
 /** {@link canonicalize} that also counts the rewrites per tier (for `git ctx doctor`). */
@@ -56,8 +54,7 @@ export function canonicalizeWithCounts(input: Buffer, a: Anchors): { output: Buf
   const counts = zeroCounts();
   if (input.length === 0) return { output: input, counts };
   const s = input.toString("latin1");
-  const out = canonicalizeStr(s, compile(a), formOf(a, s), counts);
-  return { output: out === s ? input : Buffer.from(out, "latin1"), counts };
+  return { output: canonicalizeBuf(input, s, compile(a), formOf(a, s), counts), counts };
 }
 
 /**
@@ -70,8 +67,7 @@ export function canonicalizeWithCounts(input: Buffer, a: Anchors): { output: Buf
  */
 export function cleanWithBase(work: Buffer, a: Anchors, base: Buffer | undefined): Buffer {
   if (base === undefined || base.length === 0) return canonicalize(work, a);
-  const out = cleanWithBaseStr(work.toString("latin1"), a, base.toString("latin1"));
-  return Buffer.from(out, "latin1");
+  return cleanWithBaseBuf(work, a, base);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Transform } from "node:stream";
 import { compile, type Anchors, type Compiled, type Form } from "./anchors.js";
-import { canonicalizeStr, localizeStr, sniffForm, zeroCounts, type TierCounts } from "./codec.js";
+import { canonicalizeBuf, localizeBuf, sniffForm, zeroCounts, type TierCounts } from "./codec.js";
 
 /** Target size of one processed piece (latin1 chars = bytes). */
 export const CHUNK_BYTES = 1 << 20;
@@ -14,11 +14,12 @@ export const CHUNK_BYTES = 1 << 20;
  * run without a cut byte (a 10 MB JSON line has quotes every few bytes).
  */
 export class Chunker {
-  private pieces: string[] = [];
+  private pieces: Buffer[] = [];
   private size = 0;
-  /** Chars at the start of the joined pending text already known to hold no cut byte. */
+  /** Bytes at the start of the pending input already known to hold no cut byte. */
   private scanned = 0;
   private form: Form | undefined;
+  /** Rewrites per tier so far (canonicalize mode). */
   readonly counts: TierCounts = zeroCounts();
   private readonly c: Compiled;
 
@@ -34,15 +35,14 @@ export class Chunker {
   /** Feeds bytes; returns the output that is final so far (possibly empty). */
   push(chunk: Buffer): Buffer {
     if (chunk.length === 0) return EMPTY;
-    this.pieces.push(chunk.toString("latin1"));
+    this.pieces.push(chunk);
     this.size += chunk.length;
     if (this.size < this.chunkBytes) return EMPTY;
-    const s = this.pieces.length === 1 ? this.pieces[0]! : this.pieces.join("");
+    const s = this.pieces.length === 1 ? this.pieces[0]! : Buffer.concat(this.pieces, this.size);
     let cut = -1;
     const cutTable = this.c.cut;
     for (let i = s.length - 1; i >= this.scanned; i--) {
-      const code = s.charCodeAt(i);
-      if (code < 256 && cutTable[code]) {
+      if (cutTable[s[i]!]) {
         cut = i + 1;
         break;
       }
@@ -52,8 +52,8 @@ export class Chunker {
       this.scanned = s.length;
       return EMPTY;
     }
-    const head = s.slice(0, cut);
-    const rest = s.slice(cut);
+    const head = s.subarray(0, cut);
+    const rest = s.subarray(cut);
     this.pieces = rest.length ? [rest] : [];
     this.size = rest.length;
     this.scanned = 0;
@@ -62,14 +62,15 @@ export class Chunker {
 
   /** Ends the input; returns the remaining output. */
   end(): Buffer {
-    const s = this.pieces.join("");
+    const s = Buffer.concat(this.pieces, this.size);
     this.pieces = [];
     this.size = 0;
     this.scanned = 0;
     return s.length ? this.run(s, true) : EMPTY;
   }
 
-  private run(s: string, final: boolean): Buffer {
+  private run(b: Buffer, final: boolean): Buffer {
+    const s = b.toString("latin1");
     let form = this.form;
     if (form === undefined) {
       form = sniffForm(s, final);
@@ -77,8 +78,7 @@ export class Chunker {
       if (form !== undefined) this.form = form;
       else form = "json";
     }
-    const out = this.mode === "canonicalize" ? canonicalizeStr(s, this.c, form, this.counts) : localizeStr(s, this.c, form);
-    return Buffer.from(out, "latin1");
+    return this.mode === "canonicalize" ? canonicalizeBuf(b, s, this.c, form, this.counts) : localizeBuf(b, s, this.c, form);
   }
 
   /** Fixes the form (the file's form is decided by its first significant bytes, which a caller may have seen). */
