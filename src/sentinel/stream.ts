@@ -3,7 +3,7 @@ import { compile, type Anchors, type Compiled, type Form } from "./anchors.js";
 import { canonicalizeBuf, localizeBuf, sniffForm, zeroCounts, type TierCounts } from "./codec.js";
 
 /** Target size of one processed piece (latin1 chars = bytes). */
-export const CHUNK_BYTES = 1 << 20;
+export const CHUNK_BYTES = 1 << 18;
 
 /**
  * Incremental codec with bounded memory. Input is cut only right after a "cut byte" (newline,
