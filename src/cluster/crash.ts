@@ -8,3 +8,14 @@
 export function crashPoint(step: string, env: NodeJS.ProcessEnv = process.env): void {
   if (env.GIT_CTX_TEST_CRASH_AT === step) process.kill(process.pid, "SIGKILL");
 }
+
+/**
+ * Test-only delay: when `GIT_CTX_TEST_PAUSE_AT` is `<step>:<ms>`, waits that long at `step`
+ * (used to make two machines' pushes race on the same cluster tip).
+ */
+export async function pausePoint(step: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const v = env.GIT_CTX_TEST_PAUSE_AT;
+  if (!v) return;
+  const i = v.lastIndexOf(":");
+  if (v.slice(0, i) === step) await new Promise((r) => setTimeout(r, Number(v.slice(i + 1)) || 0));
+}

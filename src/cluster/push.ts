@@ -1,6 +1,6 @@
 import { newRoster, participantFor, serializeRoster, upsertParticipant, type Machine, type Participant, type Roster } from "../roster/index.js";
 import type { JoinedProject, ViewState } from "../view/state.js";
-import { crashPoint } from "./crash.js";
+import { crashPoint, pausePoint } from "./crash.js";
 import {
   CLUSTER_MAIN, CLUSTER_README, CONTEXT_DIR, CTX_IDENTITY, ROSTER_FILE, VIEW_LAST_REF,
   clusterTrackingRef, projectBranch, projectBranchShort,
@@ -27,6 +27,8 @@ export interface PushContext {
   log?: (level: number, msg: string) => void;
   /** Waits between attempts (default: 50–300 ms × attempt, random jitter). */
   sleep?: (attempt: number) => Promise<void>;
+  /** Called when an attempt was rejected because the cluster moved (tests, diagnostics). */
+  onRetry?: (attempt: number) => void;
 }
 
 /** What happened to one project in a push. */
@@ -133,6 +135,7 @@ export async function pushView(ctx: PushContext, commit: string | undefined, ext
     }
     if (updates.length && !heads.main) updates.push({ commit: await readmeCommit(p), ref: CLUSTER_MAIN });
     crashPoint("push:after-commit");
+    await pausePoint("push:after-commit");
     if (ctx.dryRun) {
       for (const r of reports) if (r.action === "pushed") r.action = "would push";
       for (const r of reports) log(1, `git-ctx: ${projectBranchShort(r.id)}: ${r.action}${r.files ? ` (${r.files} file(s))` : ""}`);
@@ -153,6 +156,7 @@ export async function pushView(ctx: PushContext, commit: string | undefined, ext
       return { ok: false, why: `cluster push failed: ${first}`.replace(/\s+/g, " ").slice(0, 300), projects: reports, attempts: attempt };
     }
     log(2, `git-ctx: the cluster moved during the push (attempt ${attempt}/${max}); fetching and merging again`);
+    ctx.onRetry?.(attempt);
     if (attempt < max) await sleep(attempt);
   }
   return { ok: false, why: "fetch first", projects: reports, attempts: max };
