@@ -1,13 +1,11 @@
 import { pipeline } from "node:stream/promises";
-import yargs from "yargs";
 import { isCtxError } from "../errors.js";
 import { git } from "../git/exec.js";
-import { claudeDirKey } from "../roster/dirkey.js";
-import { MACHINE_OSES, platformOs, type MachineOs } from "../roster/machine.js";
-import { readViewState, type ViewState } from "../view/state.js";
+import type { MachineOs } from "../roster/machine.js";
+import type { ViewState } from "../view/state.js";
 import { blobStream, CatFileBatch } from "./catfile.js";
 import { runMergeDriver, MERGE_DRIVER_ERROR, type MergeFileFn } from "./merge.js";
-import { runFilterProcess } from "./process.js";
+import { runFilterProcess, type FilterTransform } from "./process.js";
 import { makeCtxTransform, type FilterAnchors, type FilterCodec } from "./transform.js";
 
 /**
@@ -21,10 +19,16 @@ import { makeCtxTransform, type FilterAnchors, type FilterCodec } from "./transf
  * the process mode streams a file through a temp file (tests exercise that path with small files).
  */
 export async function main(argv: string[]): Promise<void> {
+  // Fast path: git starts the filter process for every command that needs content (each
+  // `git status`), so it must start quickly: no yargs, no zod until a project file needs the state.
+  if (argv.length === 0 || (argv.length === 1 && argv[0] === "process")) return run(processMode);
+  const { default: yargs } = await import("yargs");
+  const { claudeDirKey } = await import("../roster/dirkey.js");
+  const { MACHINE_OSES, platformOs } = await import("../roster/machine.js");
   const oneShot = (command: "clean" | "smudge", describe: string) => ({
     command,
     describe,
-    builder: (y: ReturnType<typeof yargs>) =>
+    builder: (y: import("yargs").Argv) =>
       y
         .option("root", { type: "string", demandOption: true, describe: "this machine's project root (native spelling)" })
         .option("home", { type: "string", demandOption: true, describe: "home directory as written in transcripts" })
@@ -109,21 +113,26 @@ async function loadCodec(): Promise<FilterCodec & { createCanonicalizeStream: ty
  * the first file that needs them, so root-level files cost nothing.
  */
 async function processMode(): Promise<void> {
-  const codec = await loadCodec();
   const cwd = process.cwd();
-  const gitDir = await git(["rev-parse", "--absolute-git-dir"], { cwd, noCtxFilter: true });
-  let state: { value: ViewState | undefined } | undefined;
   let cat: CatFileBatch | undefined;
-  const transform = makeCtxTransform({
-    codec,
-    gitDir,
-    state: () => (state ??= { value: readViewState(gitDir) }).value,
-    readIndexBlob: (p) => (cat ??= new CatFileBatch(cwd)).readBlob(`:0:${p}`),
-    streamIndexBlob: async (p) => {
-      const info = await (cat ??= new CatFileBatch(cwd)).info(`:0:${p}`);
-      return info && info.type === "blob" ? blobStream(cwd, info.oid) : undefined;
+  // Module loading and `git rev-parse` run while the handshake is exchanged; the first request waits for them.
+  const ready = Promise.all([loadCodec(), import("../view/state.js"), git(["rev-parse", "--absolute-git-dir"], { cwd, noCtxFilter: true })]).then(
+    ([codec, { readViewState }, gitDir]) => {
+      let state: { value: ViewState | undefined } | undefined;
+      return makeCtxTransform({
+        codec,
+        gitDir,
+        state: () => (state ??= { value: readViewState(gitDir) }).value,
+        readIndexBlob: (p) => (cat ??= new CatFileBatch(cwd)).readBlob(`:0:${p}`),
+        streamIndexBlob: async (p) => {
+          const info = await (cat ??= new CatFileBatch(cwd)).info(`:0:${p}`);
+          return info && info.type === "blob" ? blobStream(cwd, info.oid) : undefined;
+        },
+      });
     },
-  });
+  );
+  ready.catch(() => {}); // reported per file by the transform below
+  const transform: FilterTransform = async (req, input) => (await ready)(req, input);
   try {
     const spill = Number(process.env.GIT_CTX_FILTER_SPILL_BYTES);
     await runFilterProcess(process.stdin, process.stdout, { transform, spillThreshold: spill > 0 ? spill : undefined });

@@ -1,7 +1,7 @@
 import { pipeline, type Duplex } from "node:stream";
 import { CtxError } from "../errors.js";
 import type { Anchors } from "../sentinel/index.js";
-import { projectByFolder, type ViewState } from "../view/state.js";
+import type { ViewState } from "../view/state.js";
 import type { FilterInput, FilterOutput, FilterRequest, FilterTransform } from "./process.js";
 
 /**
@@ -42,9 +42,11 @@ export class NotAViewError extends CtxError {
 export function anchorsForPath(state: ViewState, pathname: string): FilterAnchors | undefined {
   const slash = pathname.indexOf("/");
   if (slash <= 0) return undefined;
-  const found = projectByFolder(state, pathname.slice(0, slash));
-  if (!found) return undefined;
-  return { os: state.machine.os, home: state.machine.home, root: found.project.root, key: found.project.key, rewriteHome: found.project.rewriteHome };
+  // same lookup as projectByFolder (src/view/state.ts), without importing zod into the filter's start-up
+  const folder = pathname.slice(0, slash);
+  const p = Object.values(state.projects).find((x) => x.key === folder);
+  if (!p) return undefined;
+  return { os: state.machine.os, home: state.machine.home, root: p.root, key: p.key, rewriteHome: p.rewriteHome };
 }
 
 /** Dependencies of {@link makeCtxTransform}. */
