@@ -199,10 +199,10 @@ export async function writeBlob(r: Repo, bytes: Buffer): Promise<string> {
   return git(["hash-object", "-w", "--no-filters", "--stdin"], { ...o(r), input: bytes });
 }
 
-/** Staged modifications against `head` under the folders: `[path, headOid, stagedOid, mode]`. */
+/** Staged additions and modifications against `head` under the folders (`from` is all zeros for an addition). */
 export async function stagedModifications(r: Repo, head: string, folders: readonly string[]): Promise<{ path: string; from: string; to: string; mode: string }[]> {
   if (folders.length === 0) return [];
-  const res = await gitRaw(["--literal-pathspecs", "diff-index", "--cached", "-z", "--no-renames", "--diff-filter=M", head, "--", ...folders.map((f) => f + "/")], o(r));
+  const res = await gitRaw(["--literal-pathspecs", "diff-index", "--cached", "-z", "--no-renames", "--diff-filter=AM", head, "--", ...folders.map((f) => f + "/")], o(r));
   const parts = res.stdout.toString("utf8").split("\0");
   const out: { path: string; from: string; to: string; mode: string }[] = [];
   for (let i = 0; i + 1 < parts.length; i += 2) {

@@ -20,7 +20,7 @@ import {
   SyncPushError,
   type Repo,
 } from "./gitops.js";
-import { isPrefix, missingLines } from "./plan.js";
+import { HOT_MS, isPrefix, missingLines } from "./plan.js";
 import { applyUpdates, type FileUpdate } from "./worktree.js";
 
 /** Options of {@link syncView}. */
@@ -268,27 +268,45 @@ async function updateWorkTree(
 }
 
 /**
- * Stages every modified transcript as an append to HEAD's version. A sync that appends missing
- * lines to a transcript (it never reorders or rewrites one: a running writer could lose a line)
- * leaves the work-tree file with HEAD's lines in another order; committing that order would
- * make the machines trade reorderings forever. So when the staged blob holds every line of
- * HEAD's blob (as a multiset) but not as a prefix, the staged blob becomes HEAD's bytes followed
- * by the staged blob's other lines, in their order (canonical space, no filter involved).
- * A staged blob that lost some of HEAD's lines is left as it is (the merge driver reports it).
+ * Fixes up staged transcripts (`*.jsonl`) before the commit:
+ * - a transcript written in the last {@link HOT_MS} whose staged bytes end inside a line (git
+ *   read it while a writer was mid-line) is staged without that partial line; the next sync
+ *   commits the line once it is complete;
+ * - a transcript that holds every line of HEAD's version but not as a prefix is staged as an
+ *   append to HEAD's version: HEAD's bytes, then the other lines in their order. A sync that
+ *   appends missing lines (it never reorders or rewrites a transcript: a running writer could
+ *   lose a line) leaves the file with HEAD's lines in another order, and committing that order
+ *   would make the machines trade reorderings forever. A staged blob that lost some of HEAD's
+ *   lines is left as it is (the merge driver reports such non-append changes).
+ * Works in canonical space (blobs), no filter involved.
+ * @returns the number of index entries rewritten.
  */
-export async function normalizeStagedTranscripts(repo: Repo, head: string, folders: readonly string[], log: (l: string) => void): Promise<number> {
+export async function normalizeStagedTranscripts(repo: Repo, head: string, folders: readonly string[], log: (l: string) => void, now = Date.now()): Promise<number> {
   let n = 0;
   for (const m of await stagedModifications(repo, head, folders)) {
     if (!m.path.endsWith(".jsonl")) continue;
-    const [before, staged] = await Promise.all([readBlob(repo, m.from), readBlob(repo, m.to)]);
-    const next = appendNormalized(before, staged);
-    if (!next) continue;
+    const added = /^0+$/.test(m.from);
+    const [before, staged] = await Promise.all([added ? Promise.resolve(Buffer.alloc(0)) : readBlob(repo, m.from), readBlob(repo, m.to)]);
+    let next = staged;
+    if (staged.length && staged[staged.length - 1] !== 0x0a && isHot(path.join(repo.cwd, m.path), now)) {
+      next = staged.subarray(0, staged.lastIndexOf(0x0a) + 1);
+      log(`staged ${m.path} without its unfinished last line`);
+    }
+    if (!added) next = appendNormalized(before, next) ?? next;
+    if (next === staged || next.equals(staged)) continue;
     const oid = await writeBlob(repo, next);
     await git(["update-index", "--cacheinfo", `${m.mode},${oid},${m.path}`], { cwd: repo.cwd, env: repo.env });
-    log(`staged ${m.path} as an append to HEAD's version (work-tree lines in another order)`);
     n++;
   }
   return n;
+}
+
+function isHot(file: string, now: number): boolean {
+  try {
+    return now - lstatSync(file).mtimeMs < HOT_MS;
+  } catch {
+    return false;
+  }
 }
 
 /**
