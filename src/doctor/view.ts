@@ -81,7 +81,7 @@ export async function doctorView(o: DoctorViewOptions): Promise<ViewReport> {
       fail(
         "view",
         `neither ${cwd} nor ${claudeProjectsDir(o.env)} is a git repository`,
-        `git clone ctx::<cluster-url> ${claudeProjectsDir(o.env)}   (or 'git ctx init' inside an existing ${claudeProjectsDir(o.env)})`,
+        `git clone ctx::<cluster-url> ${claudeProjectsDir(o.env)}   (or, to adopt an existing folder: git ctx init --remote <cluster-url> <project root>...)`,
       ),
     );
     return ViewReportSchema.parse({ view: null, checks, ok: false });
@@ -92,10 +92,10 @@ export async function doctorView(o: DoctorViewOptions): Promise<ViewReport> {
     checks.push(
       state
         ? pass("view", `${view.workTree}: machine ${state.machine.id} (${state.machine.os}), cluster ${state.cluster || "(none)"}, ${Object.keys(state.projects).length} joined project(s)`)
-        : fail("view", `${view.workTree} has no ${stateFile(view.gitDir)}: it is not a git-ctx view`, `git ctx init   (inside ${view.workTree}), or git clone ctx::<cluster-url> ${claudeProjectsDir(o.env)}`),
+        : fail("view", `${view.workTree} has no ${stateFile(view.gitDir)}: it is not a git-ctx view`, `git ctx init --remote <cluster-url> <project root>...   (adopts ${view.workTree} as a view)`),
     );
   } catch (e) {
-    checks.push(fail("view", (e as Error).message, `git ctx init   (rewrites ${stateFile(view.gitDir)})`));
+    checks.push(fail("view", (e as Error).message, `repair ${stateFile(view.gitDir)}, or remove it and run: git ctx init --remote <cluster-url> <project root>...`));
   }
   const machine = state ? { os: state.machine.os, home: state.machine.home } : machineOsHome(o.env);
   const ctx: ViewContext = { env: o.env, workTree: view.workTree, gitDir: view.gitDir, state, machine, codec: o.codec };

@@ -179,7 +179,7 @@ describe("git ctx doctor (whole view)", () => {
     }
   });
 
-  it("attributes or excludes missing → fail with 'git ctx install --local' / 'git ctx init'", async () => {
+  it("attributes or excludes missing → fail with 'git ctx install --local' / 'git ctx join'", async () => {
     const { readFileSync } = await import("node:fs");
     const attrs = path.join(gitDir, "info", "attributes");
     const excl = path.join(gitDir, "info", "exclude");
@@ -191,7 +191,7 @@ describe("git ctx doctor (whole view)", () => {
       expect(check(r, "attributes")[0]).toMatchObject({ ok: false, fix: expect.stringContaining("git ctx install --local") });
       expect(check(r, "filter in this view")[0]).toMatchObject({ ok: false, detail: expect.stringContaining("did not run") });
       const ex = check(r, "excludes")[0]!;
-      expect(ex).toMatchObject({ ok: false, fix: expect.stringContaining("git ctx init") });
+      expect(ex).toMatchObject({ ok: false, fix: expect.stringContaining(`git ctx join --id ${ID} ${root}`) });
       expect(ex.detail).toContain("-not-joined/");
     } finally {
       writeFileSync(attrs, a0);

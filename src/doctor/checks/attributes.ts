@@ -2,6 +2,8 @@ import { readdir } from "node:fs/promises";
 import { ctxAttributeLines } from "../../git/config.js";
 import { git, gitRaw } from "../../git/exec.js";
 import { fail, pass, type Check, type ViewContext } from "../check.js";
+import { shellQuote } from "../folder.js";
+import { claudeDirKey } from "../../roster/dirkey.js";
 
 /**
  * Attributes and excludes as git applies them in the view (`git check-attr`, `git check-ignore
@@ -41,7 +43,7 @@ export async function checkAttributes(ctx: ViewContext): Promise<Check[]> {
   }
   out.push(
     problems.length
-      ? fail("excludes", problems.join("; "), "git ctx init   (inside the view; idempotent: rewrites git-ctx's block of $GIT_DIR/info/exclude from the joined projects)")
+      ? fail("excludes", problems.join("; "), rejoinFix(ctx))
       : pass("excludes", `${keys.length} joined folder(s) visible, ${others} other folder(s) ignored`),
   );
   return out;
@@ -50,4 +52,12 @@ export async function checkAttributes(ctx: ViewContext): Promise<Check[]> {
 async function ignored(ctx: ViewContext, p: string): Promise<boolean> {
   const r = await gitRaw(["check-ignore", "-q", "--no-index", "--", p], { cwd: ctx.workTree, env: ctx.env, okCodes: [0, 1] });
   return r.code === 0;
+}
+
+/** `git ctx join` is safe to re-run and rewrites git-ctx's block of `$GIT_DIR/info/exclude` from state.json. */
+function rejoinFix(ctx: ViewContext): string {
+  const first = Object.entries(ctx.state?.projects ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))[0];
+  const why = "(safe to re-run: rewrites git-ctx's block of $GIT_DIR/info/exclude from the joined projects)";
+  if (first && claudeDirKey(first[1].root) === first[1].key) return `git ctx join --id ${shellQuote(first[0])} ${shellQuote(first[1].root)}   ${why}`;
+  return `git ctx join ${first ? `--id ${shellQuote(first[0])}` : "[--id <id>]"} <project root>   ${why}`;
 }

@@ -42,14 +42,14 @@ async function checkProject(ctx: ViewContext, id: string, p: JoinedProject): Pro
   const folder = path.join(ctx.workTree, p.key);
   const joinFix = (root: string) => `git ctx join --id ${shellQuote(id)} ${shellQuote(root)}`;
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
-    return [fail(name, `folder ${p.key}/ is missing from the view`, "git ctx sync   (checks the joined projects out again)")];
-  }
-  const wantKey = claudeDirKey(p.root);
-  if (!sameKey(wantKey, p.key, p.root)) {
-    out.push(fail(`${name}: key`, `state.json says root ${p.root}, whose key is ${wantKey}, but the folder is ${p.key}/`, joinFix(p.root)));
+    const inHead = await gitRaw(["cat-file", "-e", `HEAD:${p.key}`], { cwd: ctx.workTree, env: ctx.env, okCodes: [0, 1, 128], noCtxFilter: true });
+    if (inHead.code === 0) return [fail(name, `folder ${p.key}/ is missing from the work tree but committed in HEAD`, `git -C ${shellQuote(ctx.workTree)} checkout HEAD -- ${p.key}`)];
+    return [warn(name, `folder ${p.key}/ does not exist yet: no session of this project on this machine and none synced`)];
   }
   const inf = await inferProjectRoot(folder);
-  if (inf && !sameRoot(inf.root, p.root)) {
+  const wantKey = claudeDirKey(p.root);
+  // only a root whose key names this folder can replace the state's (a renamed folder's cwd cannot)
+  if (inf && !sameRoot(inf.root, p.root) && sameKey(claudeDirKey(inf.root), p.key, inf.root)) {
     out.push(
       fail(
         `${name}: root`,
@@ -57,6 +57,8 @@ async function checkProject(ctx: ViewContext, id: string, p: JoinedProject): Pro
         joinFix(inf.root),
       ),
     );
+  } else if (!sameKey(wantKey, p.key, p.root)) {
+    out.push(fail(`${name}: key`, `state.json says root ${p.root}, whose key is ${wantKey}, but the folder is ${p.key}/`, `git ctx join --id ${shellQuote(id)} <the project's root on this machine, whose key is ${p.key}>`));
   }
   const tip = await gitRaw(["cat-file", "blob", `${clusterTrackingRef(id)}:${ROSTER_FILE}`], { cwd: ctx.workTree, env: ctx.env, okCodes: [0, 128], noCtxFilter: true });
   if (tip.code === 0) {
