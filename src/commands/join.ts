@@ -7,7 +7,8 @@ import { projectBranchShort } from "../cluster/layout.js";
 import { Plumbing } from "../cluster/plumbing.js";
 import { pushView } from "../cluster/push.js";
 import { fetchProjects, lsRemote } from "../cluster/remote.js";
-import { readTipRoster } from "../cluster/view.js";
+import { validateContextTree } from "../cluster/validate.js";
+import { readTipRoster, tipContext } from "../cluster/view.js";
 import { hasFiles, normalizeRoot, viewDir, viewGit, viewGitDir } from "../cluster/viewrepo.js";
 
 /** Options of `git ctx join`. */
@@ -40,8 +41,8 @@ export interface JoinReport {
  *    when no file changed;
  * 5. `git pull` brings the project's folder (a fast-forward when nothing else is pending).
  * Safe to re-run.
- * @throws NotAViewError, UnknownProjectError, KeyCollisionError, InvalidRosterError (naming the
- *   branch), ViewGitError (git's output), InvalidInputError (bad id).
+ * @throws NotAViewError, UnknownProjectError, KeyCollisionError, InvalidRosterError and
+ *   UnsafeTreeEntryError (naming the branch; checked before anything is written), ViewGitError (git's output), InvalidInputError (bad id).
  */
 export async function join(o: JoinOptions): Promise<JoinReport> {
   const dir = viewDir(o.dir);
@@ -58,7 +59,10 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
     if (other !== id && proj.key === key) throw new KeyCollisionError({ key, id, other, root });
   }
   const tips = await fetchProjects(p, state0.cluster, [id], heads);
-  const roster = await readTipRoster(p, id, tips.get(id)!);
+  const tip = tips.get(id)!;
+  const roster = await readTipRoster(p, id, tip);
+  const ctx = await tipContext(p, tip);
+  if (ctx) await validateContextTree(p, ctx, projectBranchShort(id));
   const state: ViewState = { ...state0, projects: { ...state0.projects, [id]: { root, key, rewriteHome: roster.rewrite_home } } };
   writeViewState(gitDir, state);
   writeExcludes(gitDir, Object.values(state.projects).map((x) => x.key));

@@ -165,3 +165,47 @@ export async function appendAndCommit(n: Node, key: string, session: string, lin
   await n.git(["add", "--", key]);
   await n.git(["commit", "-q", "-m", message]);
 }
+
+/** A file of a hand-built cluster branch: text content, or a symlink target. */
+export type HandFile = string | { symlink: string };
+
+/**
+ * Writes a commit to `refs/heads/project/<id>` of the cluster by hand with plumbing (as another
+ * tool, e.g. context-convergence, would): `roster.json` (raw text) + `context/<files>`, plus any
+ * extra root files. Names are written verbatim with `git mktree` (so unsafe names like `..` are
+ * possible). The new commit's parent is the branch's current tip, if any.
+ */
+export async function handBranch(url: string, id: string, roster: string, files: Record<string, HandFile>, extraRoot: Record<string, string> = {}): Promise<string> {
+  const g = (args: string[], input?: string) => clusterGit(url, args, { input }).then((r) => r.stdout.trim());
+  const blob = (text: string) => g(["hash-object", "-w", "--stdin"], text);
+  type Node = { files: Map<string, { mode: string; oid: string }>; dirs: Map<string, Node> };
+  const mk = (): Node => ({ files: new Map(), dirs: new Map() });
+  const root = mk();
+  const put = async (p: string, f: HandFile) => {
+    const parts = p.split("/");
+    let n = root;
+    for (const d of parts.slice(0, -1)) n = n.dirs.get(d) ?? (n.dirs.set(d, mk()), n.dirs.get(d)!);
+    n.files.set(parts.at(-1)!, typeof f === "string" ? { mode: "100644", oid: await blob(f) } : { mode: "120000", oid: await blob(f.symlink) });
+  };
+  await put("roster.json", roster);
+  for (const [p, c] of Object.entries(extraRoot)) await put(p, c);
+  for (const [p, f] of Object.entries(files)) await put(`context/${p}`, f);
+  const write = async (n: Node): Promise<string> => {
+    const lines: string[] = [];
+    for (const [name, f] of n.files) lines.push(`${f.mode} blob ${f.oid}\t${name}`);
+    for (const [name, d] of n.dirs) lines.push(`040000 tree ${await write(d)}\t${name}`);
+    return g(["mktree"], lines.join("\n") + "\n");
+  };
+  const tree = await write(root);
+  const parent = (await clusterGit(url, ["rev-parse", "--verify", "-q", `refs/heads/project/${id}`], { allowFail: true })).stdout.trim();
+  const commit = (await clusterGit(url, ["commit-tree", tree, ...(parent ? ["-p", parent] : []), "-m", `hand-built ${id}`], {
+    env: { GIT_AUTHOR_NAME: "other tool", GIT_AUTHOR_EMAIL: "o@t", GIT_COMMITTER_NAME: "other tool", GIT_COMMITTER_EMAIL: "o@t" },
+  })).stdout.trim();
+  await g(["update-ref", `refs/heads/project/${id}`, commit]);
+  return commit;
+}
+
+/** A valid roster.json text for `id` with one participant. */
+export function rosterText(id: string, machineId = "X", root = "/home/x/p"): string {
+  return JSON.stringify({ project_id: id, rewrite_home: true, participants: [{ machine_id: machineId, os: "linux", home: "/home/x", project_root: root, encoded_dir: root.replace(/[^a-zA-Z0-9]/g, "-"), last_converged: null }] }, null, 2) + "\n";
+}
