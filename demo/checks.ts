@@ -133,18 +133,32 @@ export interface RepoScan {
   hits: { oid: string; needle: string; context: string }[];
   /** Sentinel tokens (`{{CC_…}}`) seen in all blobs: the paths that were rewritten. */
   sentinels: number;
+  /** Blobs not scanned because `skipPath` accepted their path. */
+  skipped: number;
 }
 
 /**
  * Reads every object of a (bare) repository (`git cat-file --batch-all-objects`) and reports
  * the blobs that contain any spelling of `paths`, plus the number of sentinel tokens.
- * Used for the demo's "the cluster holds no machine path" check.
+ * Used for the demo's "the cluster holds no machine path" check, which skips `roster.json`
+ * (`skipPath`): the roster names each machine's home and root by design (docs/cluster-format.md).
  * @throws GitCommandError when `gitDir` is not a repository.
  */
-export async function scanRepoObjects(gitDir: string, paths: string[]): Promise<RepoScan> {
+export async function scanRepoObjects(gitDir: string, paths: string[], o: { skipPath?: (treePath: string) => boolean } = {}): Promise<RepoScan> {
   const list = (await gitRaw(["--git-dir", gitDir, "cat-file", "--batch-all-objects", "--batch-check=%(objectname) %(objecttype)"], { noCtxFilter: true })).stdout.toString("utf8");
-  const oids = list.split("\n").filter((l) => l.endsWith(" blob")).map((l) => l.split(" ")[0]!);
-  const r: RepoScan = { blobs: 0, bytes: 0, hits: [], sentinels: 0 };
+  let oids = list.split("\n").filter((l) => l.endsWith(" blob")).map((l) => l.split(" ")[0]!);
+  const r: RepoScan = { blobs: 0, bytes: 0, hits: [], sentinels: 0, skipped: 0 };
+  if (o.skipPath) {
+    // The path each reachable blob was found at (`rev-list --objects`); unreachable blobs have none and are scanned.
+    const named = (await gitRaw(["--git-dir", gitDir, "rev-list", "--objects", "--all"], { noCtxFilter: true })).stdout.toString("utf8");
+    const skip = new Set<string>();
+    for (const line of named.split("\n")) {
+      const sp = line.indexOf(" ");
+      if (sp > 0 && o.skipPath(line.slice(sp + 1))) skip.add(line.slice(0, sp));
+    }
+    r.skipped = oids.filter((x) => skip.has(x)).length;
+    oids = oids.filter((x) => !skip.has(x));
+  }
   if (oids.length === 0) return r;
   const out = (await gitRaw(["--git-dir", gitDir, "cat-file", "--batch"], { input: oids.join("\n") + "\n", noCtxFilter: true })).stdout;
   let pos = 0;

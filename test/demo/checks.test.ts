@@ -53,6 +53,19 @@ describe("demo checks", () => {
     r = await scanRepoObjects(bare, ["/home/alice"]);
     expect(r.blobs).toBe(2);
     expect(r.hits.map((h) => h.needle)).toEqual(["\\/home\\/alice"]);
+    // A roster naming the machine is skipped only when asked, and only at its path.
+    const work = path.join(t.path, "w");
+    await git(["init", "-q", "--initial-branch=main", work]);
+    writeFileSync(path.join(work, "roster.json"), '{"home":"/home/alice/r"}\n');
+    mkdirSync(path.join(work, "context"));
+    writeFileSync(path.join(work, "context", "s.jsonl"), '{"cwd":"/home/alice/leak"}\n');
+    await git(["add", "-A"], { cwd: work, noCtxFilter: true });
+    await git(["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "x"], { cwd: work, noCtxFilter: true });
+    await git(["push", "-q", bare, "main"], { cwd: work, noCtxFilter: true });
+    r = await scanRepoObjects(bare, ["/home/alice"], { skipPath: (p) => p === "roster.json" });
+    expect(r.skipped).toBe(1);
+    expect(r.hits.map((h) => h.context).join("|")).toContain("/home/alice/leak");
+    expect(r.hits.map((h) => h.context).join("|")).not.toContain("/home/alice/r");
     await t.cleanup();
   });
 });
