@@ -3,7 +3,6 @@ import {
   SENTINEL,
   SENTINEL_NAME,
   SEP,
-  TIERS,
   TIER_OF_NAME,
   TOKEN_SRC,
   asciiLower,
@@ -16,8 +15,8 @@ import {
 } from "./anchors.js";
 
 /**
- * The codec on latin1 strings (one char per byte). Everything here is pure and total: any string
- * is accepted, nothing throws. The byte-level API in `index.ts` wraps these functions.
+ * The codec core: bytes plus their latin1 decoding (one char per byte) in, bytes out. Everything
+ * here is pure and total: any input is accepted, nothing throws. `index.ts` wraps these functions.
  * The canonical form is specified in docs/cluster-format.md ("Canonical form").
  */
 
@@ -45,7 +44,7 @@ export function parseVariant(v: string | undefined): Variant | undefined {
   if (!m || v === "") return undefined;
   let mask = 0n;
   if (m[3] !== undefined) {
-    if (m[3].length > 64 || m[3].startsWith("0")) return undefined; // canonical base36: no leading zeros
+    if (m[3].startsWith("0")) return undefined; // canonical base36: no leading zeros (and never 0)
     mask = parseBase36(m[3]);
   }
   const spelling = m[1] as Spelling | undefined;
@@ -356,4 +355,3 @@ export function residueStr(s: string, c: Compiled): Residue[] {
   return out;
 }
 
-export { TIERS };

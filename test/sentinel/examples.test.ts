@@ -237,3 +237,13 @@ describe("counts and residue", () => {
     expect(residue(canonicalize(Buffer.from("/home/me/src/proj"), LINUX), LINUX)).toEqual([]);
   });
 });
+
+describe("long paths", () => {
+  it("a 400-letter Windows root in another case round-trips (long case masks)", () => {
+    const root = "C:\\Users\\me\\" + Array.from({ length: 40 }, (_, i) => `Folder${String.fromCharCode(65 + (i % 26))}xyz`).join("\\");
+    const a: Anchors = { os: "windows", home: "C:\\Users\\me", root, key: "k", rewriteHome: true };
+    const x = J(root.toLowerCase().replaceAll("\\", "\\\\") + "\\\\A.ts");
+    const out = rt(x, a);
+    expect(out).toMatch(/^\{"x":"\{\{CC_PROJECT_ROOT@c[0-9a-z]{60,}\}\}\/A\.ts"\}$/);
+  });
+});
