@@ -1,0 +1,42 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { dir } from "tmp-promise";
+import { describe, expect, it } from "vitest";
+import { InvalidInputError } from "../../src/errors.js";
+import { claudeProjectsDir, currentMachine, machineIdFile, machineOsHome, MACHINE_ID_RE } from "../../src/roster/machine.js";
+
+describe("machine identity", () => {
+  it("creates a stable id once, stores it, and returns the same id afterwards", async () => {
+    const t = await dir({ unsafeCleanup: true });
+    const env = { HOME: t.path, XDG_CONFIG_HOME: path.join(t.path, "cfg"), GIT_CTX_OS: "darwin" };
+    expect(existsSync(machineIdFile(env))).toBe(false);
+    const a = currentMachine(env);
+    expect(a.id).toMatch(MACHINE_ID_RE);
+    expect(readFileSync(machineIdFile(env), "utf8")).toBe(a.id + "\n");
+    expect(currentMachine(env)).toEqual(a);
+    expect(a).toMatchObject({ os: "darwin", home: t.path });
+    // overrides
+    expect(currentMachine({ ...env, GIT_CTX_MACHINE_ID: "box-1", GIT_CTX_HOME: "C:\\Users\\me", GIT_CTX_OS: "windows" })).toEqual({ id: "box-1", os: "windows", home: "C:\\Users\\me" });
+    await t.cleanup();
+  });
+
+  it("rejects an invalid OS or stored id with the fix", async () => {
+    const t = await dir({ unsafeCleanup: true });
+    const env = { HOME: t.path, XDG_CONFIG_HOME: t.path };
+    expect(() => currentMachine({ ...env, GIT_CTX_OS: "beos" })).toThrow(InvalidInputError);
+    currentMachine(env);
+    writeFileSync(machineIdFile(env), "bad id/with slash\n");
+    expect(() => currentMachine(env)).toThrow(/machine-id/);
+    await t.cleanup();
+  });
+
+  it("machineOsHome reads OS and home without creating the id file", async () => {
+    const t = await dir({ unsafeCleanup: true });
+    const env = { HOME: t.path, XDG_CONFIG_HOME: t.path, GIT_CTX_OS: "linux" };
+    expect(machineOsHome(env)).toEqual({ os: "linux", home: t.path });
+    expect(existsSync(machineIdFile(env))).toBe(false);
+    expect(claudeProjectsDir({ HOME: "/h" })).toBe("/h/.claude/projects");
+    expect(claudeProjectsDir({ HOME: "/h", CLAUDE_CONFIG_DIR: "/c" })).toBe("/c/projects");
+    await t.cleanup();
+  });
+});
