@@ -96,7 +96,9 @@ class LineReader {
  */
 export class Cleaner {
   private readonly base: LineReader | undefined;
+  /** Unprocessed work bytes: `work` then `pending` (pieces without a newline). */
   private work: Buffer = EMPTY;
+  private pending: Buffer[] = [];
   private prefix = true;
   private bForm: Form | undefined;
   private readonly chunker: Chunker;
@@ -116,12 +118,20 @@ export class Cleaner {
   /** Feeds work-tree bytes; resolves to the canonical output that is final so far. */
   async push(chunk: Buffer): Promise<Buffer> {
     if (!this.prefix) return this.chunker.push(chunk);
-    this.work = this.work.length ? Buffer.concat([this.work, chunk]) : chunk;
+    if (chunk.indexOf(10) < 0) {
+      // no line ends here: keep the piece (joined once a newline arrives, so long lines cost O(n))
+      this.pending.push(chunk);
+      return EMPTY;
+    }
+    this.work = this.joinWork(chunk);
     const out: Buffer[] = [];
     let nl: number;
     while (this.prefix && (nl = this.work.indexOf(10)) >= 0) {
       const wl = this.work.subarray(0, nl + 1);
-      if (!(await this.matchLine(wl, out))) break;
+      if (!(await this.matchLine(wl, out))) {
+        this.prefix = false; // reuse ends at the first differing line (prefix only)
+        break;
+      }
       this.work = this.work.subarray(nl + 1);
     }
     const head = Buffer.concat(out);
@@ -135,6 +145,7 @@ export class Cleaner {
     const parts: Buffer[] = [];
     if (this.prefix) {
       const out: Buffer[] = [];
+      this.work = this.joinWork(EMPTY);
       if (this.work.length === 0 || (await this.matchLine(this.work, out, true))) {
         this.work = EMPTY;
         await this.base?.close();
@@ -170,10 +181,16 @@ export class Cleaner {
     }
   }
 
+  private joinWork(more: Buffer): Buffer {
+    const parts = [this.work, ...this.pending, more].filter((b) => b.length);
+    this.pending = [];
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  }
+
   private switchToRest(): Buffer {
     this.prefix = false;
     void this.base?.close();
-    const w = this.work;
+    const w = this.joinWork(EMPTY);
     this.work = EMPTY;
     if (!w.length) return EMPTY;
     return this.chunker.push(w);

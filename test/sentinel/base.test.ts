@@ -112,6 +112,37 @@ describe("Cleaner (streaming cleanWithBase)", () => {
     );
   });
 
+  it("gives the bytes of cleanWithBase on files made of few distinct lines (repeated lines, property)", async () => {
+    const canonLines = ["{{CC_HOME}}\n", "{{CC_HOME@f}}\n", "{{CC_PROJECT_ROOT}}/x\n", "{{CC_PROJECT_ROOT@r}}/x\n", "x\n", "{{CC_HOME}}"];
+    const localLines = ["/home/b\n", "/home/b/proj/x\n", "x\n", "/home/b", "y\n"];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.constantFrom(...canonLines), { maxLength: 8 }),
+        fc.array(fc.constantFrom(...localLines), { maxLength: 8 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        async (bl, wl, wc, bc) => {
+          const base = Buffer.from(bl.join(""));
+          const work = Buffer.from(wl.join(""));
+          const want = cleanWithBase(work, LINUX_B, base);
+          expect(localize(want, LINUX_B).equals(work)).toBe(true);
+          const got = await cleanStreamed(chunks(work, wc), LINUX_B, chunks(base, bc));
+          expect(got.toString("latin1")).toBe(want.toString("latin1"));
+        },
+      ),
+      { numRuns: Math.max(500, Math.floor(NUM_RUNS / 5)) },
+    );
+  });
+
+  it("does not resume reusing base lines after a differing line (same bytes as cleanWithBase)", async () => {
+    const C = Buffer.from("{{CC_HOME}}\n{{CC_HOME}}/b\n{{CC_HOME@f}}\n");
+    const w = Buffer.from("/home/b\n/home/b\n");
+    expect(cleanWithBase(w, LINUX_B, C).toString()).toBe("{{CC_HOME}}\n{{CC_HOME}}\n");
+    for (const parts of [[w], [w.subarray(0, 9), w.subarray(9)], [w.subarray(0, 3), w.subarray(3, 12), w.subarray(12)]]) {
+      expect((await cleanStreamed(parts, LINUX_B, [C])).toString()).toBe("{{CC_HOME}}\n{{CC_HOME}}\n");
+    }
+  });
+
   it("reads the base lazily and stops at the first differing line", async () => {
     const line = "{{CC_PROJECT_ROOT}}/x\n";
     let pulled = 0;
