@@ -136,6 +136,10 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
       report.conflicts.push(...m.conflicts);
       log(`merged local edits of held-back files ${[...files.keys()].join(", ")} (${side.slice(0, 10)})`);
       for (const p of files.keys()) overrides.set(p, side);
+      // the index follows HEAD for these paths (they are excluded from the add below)
+      const merged = await lsTree(repo, m.commit, [...new Set([...files.keys()].map((p) => p.split("/")[0]!))]);
+      const info = [...files.keys()].map((p) => (merged.has(p) ? `${merged.get(p)!.mode} ${merged.get(p)!.oid}\t${p}` : `0 ${"0".repeat(40)}\t${p}`));
+      await git(["update-index", "-z", "--index-info"], { cwd: o.workTree, env: o.env, input: info.join("\0") + "\0" });
       head = m.commit;
     }
   }

@@ -67,7 +67,7 @@ async function applyOne(file: string, u: FileUpdate, now: () => number, o: Apply
     }
     if (st && !st.isFile()) return { action: "hold", reason: "modified" };
     const current = st ? readFileSync(file) : undefined;
-    await testPause(o.testPauseDir);
+    if (attempt === 0) await testPause(o.testPauseDir);
     if (o.unsafeCheckout) {
       mkdirSync(path.dirname(file), { recursive: true });
       writeFileAtomic.sync(file, u.next);
