@@ -16,6 +16,8 @@ export interface Side {
   roots: string[];
   /** Directory keys of the project folder (Windows folders exist in both drive-letter cases). */
   keys: string[];
+  /** Extra project context dirs, e.g. the runner's own `~/.claude/projects/<key>` (its memory path). */
+  ctxDirs?: string[];
 }
 
 function esc(s: string): string {
@@ -42,7 +44,7 @@ export function spellingsRe(p: string, os: MachineOs): string {
 /** Normalises a JSON-able value's strings for `side` and returns one stable JSON text. */
 export function normalize(value: unknown, side: Side): string {
   const flags = side.os === "windows" ? "gi" : "g";
-  const ctx = side.keys.map((k) => new RegExp(`${spellingsRe(side.home, side.os)}(?:\\\\+|\\\\?/)\\.claude(?:\\\\+|\\\\?/)projects(?:\\\\+|\\\\?/)${esc(k)}(?![A-Za-z0-9_-])`, flags));
+  const ctx = (side.ctxDirs ?? []).map((d) => new RegExp(`${spellingsRe(d, side.os)}(?![A-Za-z0-9_-])`, flags)).concat(side.keys.map((k) => new RegExp(`${spellingsRe(side.home, side.os)}(?:\\\\+|\\\\?/)\\.claude(?:\\\\+|\\\\?/)projects(?:\\\\+|\\\\?/)${esc(k)}(?![A-Za-z0-9_-])`, flags)));
   const roots = [...side.roots].sort((a, b) => b.length - a.length).map((r) => new RegExp(`${spellingsRe(r, side.os)}(?![A-Za-z0-9_-]|\\.[A-Za-z0-9])`, flags));
   const keys = side.keys.map((k) => new RegExp(`(?<![A-Za-z0-9-])${esc(k)}(?![A-Za-z0-9-])`, flags));
   const home = new RegExp(`${spellingsRe(side.home, side.os)}(?![A-Za-z0-9_-]|\\.[A-Za-z0-9])`, flags);

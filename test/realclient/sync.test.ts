@@ -7,7 +7,7 @@
  *
  * Checks per session: B's `/v1/messages` request holds the same conversation as A's resume of
  * the original bytes, with B's paths (compare.ts, codec-independent), and no A path in any
- * spelling; every synced file on B names no A home; after the way back, A's transcript is its
+ * spelling (the conversation includes the synced `memory/MEMORY.md`, which the client loads); every synced file on B names no A home; after the way back, A's transcript is its
  * original bytes plus the new lines, whose `cwd` is A's root and which name no B path; resuming
  * on A then sends the turn that happened on B.
  *
@@ -87,8 +87,14 @@ describe.skipIf(skipWhy !== undefined)("real Claude Code resume after git ctx in
       mkdirSync(path.dirname(path.join(folderA, f)), { recursive: true });
       copyFileSync(path.join(caseDir(c), f), path.join(folderA, f));
     }
+    // On a simulated Windows machine (a case-sensitive file system) the root must be spelled with
+    // the drive-letter case of the folder's key, as Claude Code did when it created the folder
+    // (the corpus has `c--…` folders whose transcripts mostly say `C:\…`).
+    const key = path.basename(c.folder);
+    const rootA = c.os === "windows" && /^[A-Za-z]--/.test(key) ? key[0] + c.root.slice(1) : c.root;
+    expect(claudeDirKey(rootA)).toBe(key);
     await sh(A, ["git", "ctx", "install"]);
-    await sh(A, ["git", "ctx", "init", "--remote", cluster, "--id", id, c.root]);
+    await sh(A, ["git", "ctx", "init", "--remote", cluster, "--id", id, rootA]);
 
     // Machine B: Linux, its own root for the project.
     const rootB = path.join(B.home, "code", `${tag}-project`);
@@ -109,7 +115,11 @@ describe.skipIf(skipWhy !== undefined)("real Claude Code resume after git ctx in
     mkdirSync(runCwd, { recursive: true });
     const runDir = path.join(runHome, ".claude", "projects", claudeDirKey(runCwd));
     mkdirSync(runDir, { recursive: true });
-    copyFileSync(path.join(caseDir(c), `${c.sessionId}.jsonl`), path.join(runDir, `${c.sessionId}.jsonl`));
+    // Same files as A's folder (memory too: the client loads MEMORY.md into the conversation).
+    for (const f of files) {
+      mkdirSync(path.dirname(path.join(runDir, f)), { recursive: true });
+      copyFileSync(path.join(caseDir(c), f), path.join(runDir, f));
+    }
     const ra = await resume({ bin, home: runHome, cwd: runCwd, sessionId: c.sessionId, baseUrl: rec.url });
     expect(ra.code, ra.stderr + ra.stdout).toBe(0);
     const msgsA = onlyMessages(rec.take(), "A");
@@ -117,7 +127,7 @@ describe.skipIf(skipWhy !== undefined)("real Claude Code resume after git ctx in
     expect(rb.stdout + rb.stderr).not.toContain("No conversation found");
     expect(rb.code, rb.stderr).toBe(0);
     const msgsB = onlyMessages(rec.take(), "B");
-    const sideA: Side = { os: c.os, home: c.home, roots: [c.root, runCwd], keys: [path.basename(c.folder), claudeDirKey(c.root), claudeDirKey(runCwd)] };
+    const sideA: Side = { os: c.os, home: c.home, roots: [c.root, runCwd], keys: [key, claudeDirKey(c.root), claudeDirKey(runCwd)], ctxDirs: [runDir] };
     const sideB: Side = { os: "linux", home: B.home, roots: [rootB], keys: [claudeDirKey(rootB)] };
     const na = normalize(msgsA, sideA);
     const nb = normalize(msgsB, sideB);
