@@ -4,7 +4,7 @@ import { git, gitRaw } from "../git/exec.js";
 import { hasConflictMarkers } from "../merge/index.js";
 import { claudeProjectsDir } from "../roster/machine.js";
 import { readHeldBack } from "../scan/index.js";
-import { openView, readCarry, readLastSync, type LastSync } from "../sync/index.js";
+import { appendNormalized, openView, readCarry, readLastSync, type LastSync } from "../sync/index.js";
 
 /** Options of {@link status}. */
 export interface StatusOptions {
@@ -91,7 +91,7 @@ export async function viewStatus(dir: string, now = Date.now()): Promise<ViewSta
   for (const [id, p] of Object.entries(view.state.projects).sort((a, b) => a[1].key.localeCompare(b[1].key))) {
     const under = (x: string) => x.startsWith(p.key + "/");
     const st = await gitRaw(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", p.key + "/"], { cwd });
-    const uncommitted = parsePorcelain(st.stdout.toString("utf8"));
+    const uncommitted = await withoutReorderedTranscripts(cwd, parsePorcelain(st.stdout.toString("utf8")), hasHead);
     let ahead = 0;
     let behind = 0;
     if (upstream && hasHead) {
@@ -120,6 +120,32 @@ export async function viewStatus(dir: string, now = Date.now()): Promise<ViewSta
     `ahead ${sum((p) => p.ahead)}, behind ${sum((p) => p.behind)}; ${last}; ${sum((p) => p.conflicts.length)} conflict(s); ` +
     `${sum((p) => p.heldBack.length + p.syncHeld.length)} held back`;
   return { summary, workTree: cwd, lastSync, projects };
+}
+
+/**
+ * Drops modified transcripts whose only difference from HEAD is the order of lines: a sync that
+ * appended missing lines leaves such a file (it never reorders a transcript a writer may be
+ * appending to), and the next sync stages it as HEAD's version (`appendNormalized`), so it has
+ * nothing to commit.
+ */
+async function withoutReorderedTranscripts(cwd: string, paths: string[], hasHead: boolean): Promise<string[]> {
+  if (!hasHead) return paths;
+  const out: string[] = [];
+  for (const p of paths) {
+    if (p.endsWith(".jsonl")) {
+      const head = await gitRaw(["cat-file", "blob", `HEAD:${p}`], { cwd, okCodes: [0, 128] });
+      if (head.code === 0) {
+        const oid = await git(["hash-object", "-w", `--path=${p}`, "--", p], { cwd, okCodes: [0, 128] }).catch(() => "");
+        if (oid) {
+          const work = (await gitRaw(["cat-file", "blob", oid], { cwd })).stdout;
+          const normalized = appendNormalized(head.stdout, work);
+          if (normalized && normalized.equals(head.stdout)) continue;
+        }
+      }
+    }
+    out.push(p);
+  }
+  return out;
 }
 
 /** Paths from `git status --porcelain=v1 -z` (rename entries carry a second path, skipped). */

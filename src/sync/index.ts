@@ -12,7 +12,7 @@ import { summarize, syncView, type SyncReport } from "./run.js";
 export { planFileUpdate, missingLines, splitLines, HOT_MS, type FilePlan } from "./plan.js";
 export { syncPaths, readLastSync, readCarry, logLine, type LastSync, type SyncPaths, type HeldFile } from "./files.js";
 export { runCoalesced, requestSync, syncRunning } from "./coalesce.js";
-export { syncView, summarize, type SyncReport } from "./run.js";
+export { syncView, summarize, appendNormalized, normalizeStagedTranscripts, type SyncReport } from "./run.js";
 export { applyUpdates } from "./worktree.js";
 
 /** `dir` is not a git-ctx view (no git repository, or no `$GIT_DIR/ctx/state.json`). */

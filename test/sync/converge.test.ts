@@ -93,6 +93,12 @@ async function converge(base: string[], aNew: string[], bNew: string[]): Promise
   expect(await A.git(["rev-parse", "HEAD"])).toBe(await B.git(["rev-parse", "HEAD"]));
   expect(await A.git(["rev-parse", `HEAD:${rel}`])).toBe(blobA);
   void headA;
+  // and neither machine reports anything left to commit (a reordered work-tree copy is not a change)
+  for (const m of [A, B]) {
+    const st = JSON.parse((await m.ctx(["status", "--json"])).stdout);
+    expect(st.projects[0].uncommitted).toEqual([]);
+    expect([st.projects[0].ahead, st.projects[0].behind]).toEqual([0, 0]);
+  }
 }
 
 describe("two machines appending to one session converge", () => {
