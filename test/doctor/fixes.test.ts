@@ -24,6 +24,7 @@ describe("git ctx doctor: the named fix fixes the fault (real bins)", () => {
       const ctx = (args: string[]) => spawnSync(process.execPath, [path.join(BIN, "git-ctx"), ...args], { cwd: m.projects, env: m.env, encoding: "utf8" });
       const doctor = () => {
         const r = ctx(["doctor", "--json"]);
+        expect(r.stdout, `exit ${r.status}: ${r.stderr}`).not.toBe("");
         return { code: r.status, report: ViewReportSchema.parse(JSON.parse(r.stdout)) };
       };
       const fixOf = (name: RegExp) => {
