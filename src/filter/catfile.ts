@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { CtxError } from "../errors.js";
-import { NO_CTX_FILTER_ARGS } from "../git/exec.js";
+import { gitRaw, NO_CTX_FILTER_ARGS } from "../git/exec.js";
 import { ByteSource } from "./pktline.js";
 
 /** The persistent `git cat-file --batch` child died or answered something unexpected. */
@@ -123,4 +123,23 @@ export async function* blobStream(cwd: string, oid: string): AsyncGenerator<Buff
       await exit;
     }
   }
+}
+
+/**
+ * The blob ids of the index's stage-0 entries, by repo-relative path, from one
+ * `git ls-files -s -z` (`<mode> <oid> <stage>\t<path>\0`, `git help ls-files`). One call per
+ * filter process replaces a `cat-file` round trip per cleaned file that has no index entry (every
+ * file of a first `git add`). Gitlinks (mode 160000) are left out.
+ * @throws GitCommandError when git fails.
+ */
+export async function readIndexOids(cwd: string): Promise<Map<string, string>> {
+  const out = (await gitRaw(["ls-files", "-s", "-z"], { cwd, noCtxFilter: true })).stdout.toString("utf8");
+  const map = new Map<string, string>();
+  for (const rec of out.split("\0")) {
+    const tab = rec.indexOf("\t");
+    if (tab < 0) continue;
+    const [mode, oid, stage] = rec.slice(0, tab).split(" ");
+    if (stage === "0" && mode !== "160000" && oid) map.set(rec.slice(tab + 1), oid);
+  }
+  return map;
 }

@@ -3,7 +3,7 @@ import { isCtxError } from "../errors.js";
 import { git } from "../git/exec.js";
 import type { MachineOs } from "../roster/machine.js";
 import type { ViewState } from "../view/state.js";
-import { blobStream, CatFileBatch } from "./catfile.js";
+import { blobStream, CatFileBatch, readIndexOids } from "./catfile.js";
 import { runMergeDriver, MERGE_DRIVER_ERROR, type MergeFileFn } from "./merge.js";
 import { runFilterProcess, type FilterTransform } from "./process.js";
 import { makeCtxTransform, type FilterAnchors, type FilterCodec } from "./transform.js";
@@ -109,12 +109,14 @@ async function loadCodec(): Promise<FilterCodec & { createCanonicalizeStream: ty
 /**
  * The long-running filter process. The git dir is found once at start
  * (`git rev-parse --absolute-git-dir`; cwd = work-tree top, GIT_DIR unset: GIT.md); the view state
- * is read once and index blobs through one persistent `git cat-file --batch` child, both lazily on
- * the first file that needs them, so root-level files cost nothing.
+ * is read once, the index's blob ids once (`git ls-files -s`), and index blobs through one
+ * persistent `git cat-file --batch-command` child, all lazily on the first file that needs them.
  */
 async function processMode(): Promise<void> {
   const cwd = process.cwd();
   let cat: CatFileBatch | undefined;
+  let index: Promise<Map<string, string>> | undefined;
+  const oidOf = async (p: string) => (await (index ??= readIndexOids(cwd))).get(p);
   // Module loading and `git rev-parse` run while the handshake is exchanged; the first request waits for them.
   const ready = Promise.all([loadCodec(), import("../view/state.js"), git(["rev-parse", "--absolute-git-dir"], { cwd, noCtxFilter: true })]).then(
     ([codec, { readViewState }, gitDir]) => {
@@ -123,10 +125,13 @@ async function processMode(): Promise<void> {
         codec,
         gitDir,
         state: () => (state ??= { value: readViewState(gitDir) }).value,
-        readIndexBlob: (p) => (cat ??= new CatFileBatch(cwd)).readBlob(`:0:${p}`),
+        readIndexBlob: async (p) => {
+          const oid = await oidOf(p);
+          return oid ? (cat ??= new CatFileBatch(cwd)).readBlob(oid) : undefined;
+        },
         streamIndexBlob: async (p) => {
-          const info = await (cat ??= new CatFileBatch(cwd)).info(`:0:${p}`);
-          return info && info.type === "blob" ? blobStream(cwd, info.oid) : undefined;
+          const oid = await oidOf(p);
+          return oid ? blobStream(cwd, oid) : undefined;
         },
       });
     },

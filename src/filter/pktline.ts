@@ -90,6 +90,39 @@ export class ByteSource {
     }
   }
 
+  /**
+   * Returns `n` bytes as views of the input chunks (no copy), fewer when the input ended first.
+   * The views stay valid: chunks are never reused.
+   */
+  async takeParts(n: number): Promise<Buffer[]> {
+    const out: Buffer[] = [];
+    let need = n;
+    while (need > 0) {
+      if (this.length === 0) {
+        if (this.done) break;
+        const r = await this.it.next();
+        if (r.done) {
+          this.done = true;
+          break;
+        }
+        const b = typeof r.value === "string" ? Buffer.from(r.value, "latin1") : r.value;
+        if (b.length) {
+          this.chunks.push(b);
+          this.length += b.length;
+        }
+        continue;
+      }
+      const c = this.chunks[0]!;
+      const m = Math.min(c.length, need);
+      out.push(m === c.length ? c : c.subarray(0, m));
+      if (m === c.length) this.chunks.shift();
+      else this.chunks[0] = c.subarray(m);
+      this.length -= m;
+      need -= m;
+    }
+    return out;
+  }
+
   /** Returns exactly `n` bytes, or fewer when the input ended first (0 bytes: at end). */
   async take(n: number): Promise<Buffer> {
     while (this.length < n && !this.done) {
@@ -144,19 +177,50 @@ export class PktReader {
    *   inside a packet.
    */
   async read(): Promise<Pkt> {
+    const len = await this.header();
+    if (len === -1) return { type: "eof" };
+    if (len === 0) return { type: "flush" };
+    if (len === 1) return { type: "delim" };
+    const bytes = await this.src.take(len - 4);
+    if (bytes.length < len - 4) throw new PktLineError({ problem: `input ended inside a packet (${bytes.length} of ${len - 4} payload bytes)` });
+    return { type: "data", bytes };
+  }
+
+  /**
+   * Reads data packets up to the next flush and hands their payloads to `sink` as views of the
+   * input (a payload may arrive in several pieces; no copies: this is the hot path for content).
+   * @returns the total payload size in bytes.
+   * @throws PktLineError on a malformed header, a delimiter, or end of input before the flush.
+   */
+  async readContent(sink: (piece: Buffer) => void | Promise<void>): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const len = await this.header();
+      if (len === 0) return total;
+      if (len === 1) throw new PktLineError({ problem: "expected content or flush, got a delim packet" });
+      if (len === -1) throw new PktLineError({ problem: "input ended before the flush packet closing the content" });
+      const parts = await this.src.takeParts(len - 4);
+      let got = 0;
+      for (const p of parts) {
+        got += p.length;
+        await sink(p);
+      }
+      if (got < len - 4) throw new PktLineError({ problem: `input ended inside a packet (${got} of ${len - 4} payload bytes)` });
+      total += got;
+    }
+  }
+
+  /** Reads and checks a packet header: -1 at end of input, 0 flush, 1 delim, else the length (5..65520). */
+  private async header(): Promise<number> {
     const head = await this.src.take(4);
-    if (head.length === 0) return { type: "eof" };
+    if (head.length === 0) return -1;
     const hs = head.toString("latin1");
     if (head.length < 4) throw new PktLineError({ problem: "input ended inside a packet header", header: hs });
     if (!/^[0-9a-f]{4}$/.test(hs)) throw new PktLineError({ problem: "packet header is not 4 lowercase hex digits", header: hs });
     const len = parseInt(hs, 16);
-    if (len === 0) return { type: "flush" };
-    if (len === 1) return { type: "delim" };
-    if (len < 4) throw new PktLineError({ problem: `reserved packet length ${len}`, header: hs });
+    if (len === 2 || len === 3 || len === 4) throw new PktLineError({ problem: `reserved packet length ${len}`, header: hs });
     if (len > MAX_PKT_PAYLOAD + 4) throw new PktLineError({ problem: `packet of ${len} bytes exceeds ${MAX_PKT_PAYLOAD + 4}`, header: hs });
-    const bytes = await this.src.take(len - 4);
-    if (bytes.length < len - 4) throw new PktLineError({ problem: `input ended inside a packet (${bytes.length} of ${len - 4} payload bytes)`, header: hs });
-    return { type: "data", bytes };
+    return len;
   }
 
   /**
@@ -234,9 +298,23 @@ export class PktWriter {
     });
   }
 
-  /** Writes one packet. @throws the stream's error (e.g. EPIPE when git exits). */
+  /**
+   * Writes one packet. A data payload is written as a view, not copied (header and payload go out
+   * together through `cork`), so the caller must not modify it afterwards.
+   * @throws the stream's error (e.g. EPIPE when git exits); PktLineError for an invalid payload size.
+   */
   async write(pkt: Pkt): Promise<void> {
-    await this.raw(encodePkt(pkt));
+    if (pkt.type !== "data") return this.raw(encodePkt(pkt));
+    const n = pkt.bytes.length;
+    if (n === 0 || n > MAX_PKT_PAYLOAD) throw new PktLineError({ problem: `data payload of ${n} bytes (must be 1..${MAX_PKT_PAYLOAD})` });
+    if (n < 4096) return this.raw(encodePkt(pkt));
+    if (this.failure) throw this.failure;
+    this.out.cork();
+    this.out.write(Buffer.from((n + 4).toString(16).padStart(4, "0"), "latin1"));
+    const ok = this.out.write(pkt.bytes);
+    this.out.uncork();
+    if (!ok) await this.drained();
+    if (this.failure) throw this.failure;
   }
 
   /** Writes `text` + LF as a data packet. */

@@ -3,7 +3,7 @@ import { open, type FileHandle } from "node:fs/promises";
 import { Readable, type Writable } from "node:stream";
 import { file as tmpFile } from "tmp-promise";
 import { CtxError } from "../errors.js";
-import { PktLineError, PktReader, PktWriter } from "./pktline.js";
+import { PktReader, PktWriter } from "./pktline.js";
 
 /**
  * The long-running filter process protocol, version 2, git's side of which is documented in
@@ -180,26 +180,24 @@ function toBuffer(v: Buffer | string | Uint8Array): Buffer {
 async function readContent(reader: PktReader, threshold: number, tmpDir: string | undefined): Promise<{ input: FilterInput; cleanup: () => Promise<void> }> {
   const chunks: Buffer[] = [];
   let size = 0;
+  let held = 0;
   let spill: { path: string; fh: FileHandle; cleanup: () => Promise<void> } | undefined;
   try {
-    for (;;) {
-      const p = await reader.read();
-      if (p.type === "flush") break;
-      if (p.type !== "data") throw new PktLineError({ problem: `expected content or flush, got a ${p.type} packet` });
-      size += p.bytes.length;
+    size = await reader.readContent(async (piece) => {
       if (spill) {
-        await spill.fh.write(p.bytes);
-        continue;
+        await writeAll(spill.fh, piece);
+        return;
       }
-      chunks.push(p.bytes);
-      if (size > threshold) {
+      chunks.push(piece);
+      held += piece.length;
+      if (held > threshold) {
         const t = await tmpFile({ prefix: "git-ctx-filter-", tmpdir: tmpDir });
         const fh = await open(t.path, "w");
         spill = { path: t.path, fh, cleanup: t.cleanup };
-        for (const c of chunks) await fh.write(c);
+        for (const c of chunks) await writeAll(fh, c);
         chunks.length = 0;
       }
-    }
+    });
   } catch (e) {
     if (spill) {
       await spill.fh.close().catch(() => {});
@@ -220,4 +218,9 @@ async function readContent(reader: PktReader, threshold: number, tmpDir: string 
     input: { size, buffer, file: undefined, stream: () => Readable.from([buffer]) },
     cleanup: async () => {},
   };
+}
+
+/** Writes all of `b` at the file's current position (a single write may be partial). */
+async function writeAll(fh: FileHandle, b: Buffer): Promise<void> {
+  for (let off = 0; off < b.length; ) off += (await fh.write(b, off, b.length - off)).bytesWritten;
 }
