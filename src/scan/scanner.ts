@@ -118,6 +118,17 @@ export function locateSecrets(bytes: Buffer, opts: ScanOptions = {}): SecretSpan
   const hits: Hit[] = [];
   for (let p = 0; p < rules.length; p++) {
     const rule = rules[p]!;
+    const accept = (m: RegExpExecArray): boolean => {
+      const secret = m[rule.group];
+      if (secret === undefined || secret.length === 0) return false;
+      const end = m.index + m[0].length;
+      const start = end - secret.length;
+      if (rule.boundary && !boundaryBefore(text, start)) return false;
+      if (rule.minEntropy !== undefined && shannonEntropy(normalizeSecret(secret)) < rule.minEntropy) return false;
+      if (rule.accept && !rule.accept(secret, m, text, start)) return false;
+      hits.push({ start, end, rule: rule.idOf ? rule.idOf(secret) : rule.id, priority: p, secret });
+      return true;
+    };
     const re = new RegExp(rule.regex.source, rule.regex.flags.includes("g") ? rule.regex.flags : rule.regex.flags + "g");
     let m: RegExpExecArray | null;
     while ((m = re.exec(text)) !== null) {
@@ -125,18 +136,8 @@ export function locateSecrets(bytes: Buffer, opts: ScanOptions = {}): SecretSpan
         re.lastIndex++;
         continue;
       }
-      const secret = m[rule.group];
-      if (secret === undefined || secret.length === 0) continue;
-      const end = m.index + m[0].length;
-      const start = end - secret.length;
-      if (rule.boundary && !boundaryBefore(text, start)) {
-        // the token may start later inside this run; resume right after the rejected start
-        re.lastIndex = m.index + 1;
-        continue;
-      }
-      if (rule.minEntropy !== undefined && shannonEntropy(normalizeSecret(secret)) < rule.minEntropy) continue;
-      if (rule.accept && !rule.accept(secret, m, text, start)) continue;
-      hits.push({ start, end, rule: rule.idOf ? rule.idOf(secret) : rule.id, priority: p, secret });
+      // a rejected match (boundary, entropy, placeholder) may hide a token starting inside it
+      if (!accept(m)) re.lastIndex = m.index + 1;
     }
   }
   if (hits.length === 0) return [];
