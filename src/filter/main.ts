@@ -5,6 +5,7 @@ import type { MachineOs } from "../roster/machine.js";
 import type { ViewState } from "../view/state.js";
 import { blobStream, CatFileBatch, readIndexOids } from "./catfile.js";
 import { runMergeDriver, MERGE_DRIVER_ERROR, type MergeFileFn } from "./merge.js";
+import { FdByteSource } from "./pktline.js";
 import { runFilterProcess, type FilterTransform } from "./process.js";
 import { makeCtxTransform, type FilterAnchors, type FilterCodec } from "./transform.js";
 
@@ -140,7 +141,8 @@ async function processMode(): Promise<void> {
   const transform: FilterTransform = async (req, input) => (await ready)(req, input);
   try {
     const spill = Number(process.env.GIT_CTX_FILTER_SPILL_BYTES);
-    await runFilterProcess(process.stdin, process.stdout, { transform, spillThreshold: spill > 0 ? spill : undefined });
+    // stdin read with blocking reads into one reusable buffer (no per-chunk garbage; see FdByteSource)
+    await runFilterProcess(new FdByteSource(0), process.stdout, { transform, spillThreshold: spill > 0 ? spill : undefined });
   } finally {
     await cat?.close();
   }

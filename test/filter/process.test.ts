@@ -132,3 +132,37 @@ describe("filter process protocol v2 (byte-exact transcripts)", () => {
     await expect(serve(wire(GIT_HELLO, text("command=clean"), text("pathname=-k/a"), FLUSH, data("half")), upper)).rejects.toBeInstanceOf(PktLineError);
   });
 });
+
+describe("filter process reading a file descriptor (FdByteSource, as main does with stdin)", () => {
+  it("gives the same answers as the stream reader, also with a read buffer smaller than a packet", async () => {
+    const { FdByteSource } = await import("../../src/filter/pktline.js");
+    const { openSync, closeSync, writeFileSync } = await import("node:fs");
+    const { file: tmpFile } = await import("tmp-promise");
+    const big = Buffer.alloc(300_000);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7) % 256;
+    const input = wire(GIT_HELLO, request("clean", "-k/a", big), request("smudge", "-k/b", "ABC"), request("clean", "-k/e", ""));
+    const id: FilterTransform = async (req, i) => {
+      const data = i.buffer ?? readFileSync(i.file!);
+      return req.command === "smudge" ? Buffer.from(data.toString().toLowerCase()) : data;
+    };
+    const expected = wire(SERVER_HELLO, success(big), success("abc"), wire(text("status=success"), FLUSH, FLUSH, FLUSH));
+    const t = await tmpFile();
+    const file = t.path;
+    writeFileSync(file, input);
+    for (const bufSize of [1 << 20, 70_000, 1000]) {
+      for (const spill of [undefined, 50_000]) {
+        const fd = openSync(file, "r");
+        const out = new PassThrough();
+        const got: Buffer[] = [];
+        out.on("data", (b: Buffer) => got.push(b));
+        try {
+          await runFilterProcess(new FdByteSource(fd, bufSize), out, { transform: id, log: () => {}, spillThreshold: spill });
+        } finally {
+          closeSync(fd);
+        }
+        expect(Buffer.concat(got).equals(expected), `buffer ${bufSize}, spill ${spill}`).toBe(true);
+      }
+    }
+    await t.cleanup();
+  });
+});
