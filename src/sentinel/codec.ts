@@ -132,7 +132,16 @@ function tailEnd(s: string, from: number, sep: string): number {
   return r.lastIndex;
 }
 
-/** Sniffs the form of a file from its first significant chars: JSON when it starts with `[`, `"` or `{` not followed by `{`. `undefined` when undecidable yet (only blanks so far, or a lone `{` at the end). */
+const TOKEN_AT = new RegExp(TOKEN_SRC, "y");
+
+/**
+ * Sniffs the form of a file from its first significant char (after an optional UTF-8 BOM and
+ * blanks): JSON when it is `[`, `"`, or a `{` that does not start a sentinel token; text
+ * otherwise. Gives the same answer on a file's local and canonical bytes (a canonical file
+ * starts with a sentinel exactly when the local one starts with a path; docs/cluster-format.md).
+ * `undefined` when undecidable yet (`final` false): only blanks so far, or a `{` followed only by
+ * chars that may still complete a token.
+ */
 export function sniffForm(s: string, final: boolean): Form | undefined {
   let i = 0;
   if (s.startsWith("\xef\xbb\xbf")) i = 3;
@@ -144,11 +153,11 @@ export function sniffForm(s: string, final: boolean): Form | undefined {
   if (i >= s.length) return final ? "text" : undefined;
   const c = s[i];
   if (c === "[" || c === '"') return "json";
-  if (c === "{") {
-    if (i + 1 >= s.length) return final ? "json" : undefined;
-    return s[i + 1] === "{" ? "text" : "json";
-  }
-  return "text";
+  if (c !== "{") return "text";
+  TOKEN_AT.lastIndex = i;
+  if (TOKEN_AT.test(s)) return "text";
+  if (!final && /^[{}A-Za-z0-9_@]*$/.test(s.slice(i))) return undefined;
+  return "json";
 }
 
 /**

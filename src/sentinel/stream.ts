@@ -74,7 +74,8 @@ export class Chunker {
     let form = this.form;
     if (form === undefined) {
       form = sniffForm(s, final);
-      // Only blanks so far (a cut byte never follows a lone `{`): no anchor or token can be in them.
+      // Undecided only when the piece is blanks (a piece ends with a cut byte, which cannot be in a
+      // token): no anchor or token is in it, and the next piece's sniff is the file's.
       if (form !== undefined) this.form = form;
       else form = "json";
     }

@@ -247,3 +247,14 @@ describe("long paths", () => {
     expect(out).toMatch(/^\{"x":"\{\{CC_PROJECT_ROOT@c[0-9a-z]{60,}\}\}\/A\.ts"\}$/);
   });
 });
+
+describe("form sniffing is the same on local and canonical bytes", () => {
+  it("a file starting with `{` and a path, with a literal token, with a path", () => {
+    for (const x of ["{C:\\\\Users\\\\me\\\\x", "{{CC_HOME}}C:\\\\Users\\\\me\\\\x", "C:\\\\Users\\\\me\\\\x", "{{{CC_HOME@c1}}", "\ufeff {C:\\Users\\me"]) {
+      const b = Buffer.from(x, "utf8");
+      expect(localize(canonicalize(b, WIN), WIN).equals(b), x).toBe(true);
+    }
+    expect(c("{C:\\\\Users\\\\me\\\\x", WIN)).toBe("{{{CC_HOME}}/x"); // `{` + path: JSON, `\\` is the default
+    expect(c("C:\\\\Users\\\\me\\\\x", WIN)).toBe("{{CC_HOME@b2}}/x"); // a path first: text
+  });
+});

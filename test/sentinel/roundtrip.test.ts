@@ -33,6 +33,19 @@ describe("byte-exact round trip on the same machine (property)", () => {
     });
   }
 
+  it("file starts that decide the sniffed form ({, [, \", blanks, BOM, tokens) round-trip on Windows", () => {
+    const start = fc.array(fc.constantFrom("{", "{{", "[", '"', " ", "\n", "\ufeff", "{{CC_HOME}}", "{{CC_HOME", "}}", "@b1"), { maxLength: 3 }).map((xs) => Buffer.from(xs.join("")));
+    for (const a of [ALL_MACHINES.WIN!, ALL_MACHINES.WIN_D!, ALL_MACHINES.LINUX!]) {
+      fc.assert(
+        fc.property(start, biasedBytes(a, [WIN_B]), (p, x) => {
+          const y = Buffer.concat([p, x]);
+          expect(localize(canonicalize(y, a), a).toString("latin1")).toBe(y.toString("latin1"));
+        }),
+        { numRuns: NUM_RUNS },
+      );
+    }
+  });
+
   it("canonicalize rewrites: biased input for each machine produces sentinels (the property above is not vacuous)", () => {
     let total = 0;
     fc.assert(
