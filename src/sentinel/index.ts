@@ -1,4 +1,3 @@
-import type { Transform } from "node:stream";
 import { compile, type Anchors, type Tier } from "./anchors.js";
 import { cleanWithBaseBuf } from "./base.js";
 import { canonicalizeBuf, localizeBuf, residueStr, sniffForm, zeroCounts } from "./codec.js";
@@ -85,4 +84,3 @@ export function residue(canonical: Buffer, a: Anchors): { tier: Tier; offset: nu
   }));
 }
 
-export type { Transform };
