@@ -80,6 +80,22 @@ export async function run(): Promise<BenchRow[]> {
   const found = seeded.filter((s) => scanBytes(s.bytes, s.file).some((f) => f.rule === s.rule)).length;
   rows.push({ name: "seeded recall (JSON-escaped tool_result)", value: (100 * found) / seeded.length, unit: "%", target: "100 %", ok: found === seeded.length, note: `${found}/${seeded.length} seeds, ${new Set(seeded.map((s) => s.rule)).size} rules` });
 
+  // adversarial input: runs that make backtracking regexes quadratic (each ~3–4 MB)
+  const evil: [string, string][] = [
+    ["x=x=…", "x=".repeat(2_000_000)], ["====…", "=".repeat(4_000_000)], ["eyJeyJ…", "eyJ".repeat(1_000_000)],
+    ["token=token=…", "token=".repeat(500_000)], ["bearer bearer …", "bearer ".repeat(400_000)], ["AAAA…", "A".repeat(4_000_000)],
+    ["sk-sk-…", "sk-".repeat(1_000_000)], ["a://b:a://b:…", "a://b:".repeat(600_000)],
+  ];
+  let worst = { name: "", mbps: Infinity };
+  for (const [name, text] of evil) {
+    const b = Buffer.from(text);
+    const t0 = performance.now();
+    scanBytes(b, "evil");
+    const v = b.length / 1e6 / ((performance.now() - t0) / 1000);
+    if (v < worst.mbps) worst = { name, mbps: v };
+  }
+  rows.push({ name: "worst case on adversarial runs", value: worst.mbps, unit: "MB/s", note: `slowest of ${evil.length} repeated-pattern inputs: ${worst.name} (linear time: bounded quantifiers, atomic value captures, boundary lookbehinds)` });
+
   rows.push(...(await secretlintRows(files, mb, seeded)));
   return rows;
 }

@@ -118,16 +118,17 @@ export function locateSecrets(bytes: Buffer, opts: ScanOptions = {}): SecretSpan
   const hits: Hit[] = [];
   for (let p = 0; p < rules.length; p++) {
     const rule = rules[p]!;
-    const accept = (m: RegExpExecArray): boolean => {
+    /** "ok", "reject", or "retry" (a token may start inside this run: rescan from the next offset). */
+    const accept = (m: RegExpExecArray): "ok" | "reject" | "retry" => {
       const secret = m[rule.group];
-      if (secret === undefined || secret.length === 0) return false;
+      if (secret === undefined || secret.length === 0) return "reject";
       const end = m.index + m[0].length;
       const start = end - secret.length;
-      if (rule.boundary && !boundaryBefore(text, start)) return false;
-      if (rule.minEntropy !== undefined && shannonEntropy(normalizeSecret(secret)) < rule.minEntropy) return false;
-      if (rule.accept && !rule.accept(secret, m, text, start)) return false;
+      if (rule.boundary && !boundaryBefore(text, start)) return "retry";
+      if (rule.minEntropy !== undefined && shannonEntropy(normalizeSecret(secret)) < rule.minEntropy) return "reject";
+      if (rule.accept && !rule.accept(secret, m, text, start)) return "reject";
       hits.push({ start, end, rule: rule.idOf ? rule.idOf(secret) : rule.id, priority: p, secret });
-      return true;
+      return "ok";
     };
     const re = new RegExp(rule.regex.source, rule.regex.flags.includes("g") ? rule.regex.flags : rule.regex.flags + "g");
     let m: RegExpExecArray | null;
@@ -136,8 +137,9 @@ export function locateSecrets(bytes: Buffer, opts: ScanOptions = {}): SecretSpan
         re.lastIndex++;
         continue;
       }
-      // a rejected match (boundary, entropy, placeholder) may hide a token starting inside it
-      if (!accept(m)) re.lastIndex = m.index + 1;
+      // left boundary failed (the match sits inside a base64/identifier run): the real token, if
+      // any, starts later inside it; other rejections continue after the match (linear time)
+      if (accept(m) === "retry") re.lastIndex = m.index + 1;
     }
   }
   if (hits.length === 0) return [];
