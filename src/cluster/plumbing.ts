@@ -71,6 +71,12 @@ export class Plumbing {
     return parseLsTree(r.stdout);
   }
 
+  /** The entry at `p` (a `/`-separated path) in `treeish`, or undefined when there is none. */
+  async entry(treeish: string, p: string): Promise<TreeEntry | undefined> {
+    const r = await this.raw(["ls-tree", "-z", "--full-tree", treeish, "--", p], { okCodes: [0, 128] });
+    return parseLsTree(r.stdout).find((e) => e.name === p);
+  }
+
   /** Writes a tree from `entries` (`mktree -z`; entries are sorted by git) and returns its id. */
   mktree(entries: readonly TreeEntry[]): Promise<string> {
     const input = entries.map((e) => `${e.mode} ${e.type} ${e.oid}\t${e.name}\0`).join("");

@@ -7,6 +7,8 @@ import {
 } from "./layout.js";
 import { EMPTY_TREE, type Plumbing, type Signature, type TreeChange } from "./plumbing.js";
 import { fetchProjects, lsRemote, pushAtomic } from "./remote.js";
+import { heldSummary, readHeldEntries, scanCandidate, type HeldEntry } from "./gate.js";
+import { loadAllowlist, writeHeldBack } from "../scan/index.js";
 import { readTipRoster, tipContext } from "./view.js";
 
 /** Everything {@link pushView} needs besides the commit: injected so tests can vary it. */
@@ -48,8 +50,8 @@ export interface ProjectPushReport {
 
 /** Outcome of a push, as a value (STYLE.md: per-ref results are values). */
 export type PushResult =
-  | { ok: true; projects: ProjectPushReport[]; attempts: number }
-  | { ok: false; why: string; projects: ProjectPushReport[]; attempts: number };
+  | { ok: true; projects: ProjectPushReport[]; attempts: number; held: HeldEntry[] }
+  | { ok: false; why: string; projects: ProjectPushReport[]; attempts: number; held: HeldEntry[] };
 
 /** One project's share of the pushed commit. */
 interface ProjectWork {
@@ -67,27 +69,55 @@ function sameParticipant(a: Participant | undefined, b: Participant): boolean {
   return !!a && a.os === b.os && a.home === b.home && a.project_root === b.project_root && a.encoded_dir === b.encoded_dir;
 }
 
+/** What the push gate needs: the allowlist, the files held back before, and the time. */
+interface Gate {
+  allow: ReadonlySet<string>;
+  prior: readonly HeldEntry[];
+  now: Date;
+}
+
 /**
  * Splits the changes of the joined folders between `refs/ctx/view/last` and `commit` into the
  * per-project content to push: additions and modifications only (`diff-tree --no-renames`,
  * status A/M/T). Deletions never propagate: Claude Code deletes old transcripts locally after
  * `cleanupPeriodDays` (FORMATS.md), which must not erase them on every machine.
  * Folders of projects this machine has not joined are ignored.
+ * Every file to send passes the push gate ({@link scanCandidate}); files held back before are
+ * offered again (a user may have allowed or redacted them). Files with findings are left out
+ * and returned in `held`.
  */
-async function splitCommit(p: Plumbing, state: ViewState, last: string | undefined, commit: string): Promise<ProjectWork[]> {
+async function splitCommit(p: Plumbing, state: ViewState, last: string | undefined, commit: string, gate: Gate): Promise<{ work: ProjectWork[]; held: HeldEntry[] }> {
   const work: ProjectWork[] = [];
+  const held: HeldEntry[] = [];
   for (const id of Object.keys(state.projects).sort()) {
     const proj = state.projects[id]!;
     const base = (last && (await p.resolve(`${last}:${proj.key}`))) || EMPTY_TREE;
     const mine = (await p.resolve(`${commit}:${proj.key}`)) || EMPTY_TREE;
-    if (base === mine) continue;
-    const changes = (await p.diffTrees(base, mine)).filter((c: TreeChange) => c.status !== "D");
-    if (changes.length === 0) continue;
-    const ours = await p.overlay(base, changes);
+    const changes = base === mine ? [] : (await p.diffTrees(base, mine)).filter((c: TreeChange) => c.status !== "D");
+    for (const h of gate.prior) {
+      if (!h.path.startsWith(proj.key + "/")) continue;
+      const rel = h.path.slice(proj.key.length + 1);
+      if (changes.some((c) => c.path === rel)) continue;
+      const e = await p.entry(commit, h.path);
+      if (e && e.type === "blob") changes.push({ status: "M", mode: e.mode, oid: e.oid, path: rel });
+    }
+    const kept: TreeChange[] = [];
+    for (const c of changes) {
+      const baseOid = base === EMPTY_TREE ? undefined : (await p.entry(base, c.path))?.oid;
+      if (baseOid === c.oid) continue;
+      const viewPath = `${proj.key}/${c.path}`;
+      const findings = await scanCandidate(p, { ...c, baseOid }, viewPath, gate.allow);
+      if (findings.length) {
+        const since = gate.prior.find((h) => h.path === viewPath)?.since ?? gate.now.toISOString();
+        held.push({ path: viewPath, findings: findings as HeldEntry["findings"], since, oid: c.oid, mode: c.mode });
+      } else kept.push(c);
+    }
+    if (kept.length === 0) continue;
+    const ours = await p.overlay(base, kept);
     if (ours === base) continue;
-    work.push({ id, proj, base, ours, files: changes.length });
+    work.push({ id, proj, base, ours, files: kept.length });
   }
-  return work;
+  return { work, held };
 }
 
 /**
@@ -109,7 +139,17 @@ export async function pushView(ctx: PushContext, commit: string | undefined, ext
   const log = ctx.log ?? (() => {});
   const now = ctx.now ?? (() => new Date());
   const last = await p.resolve(VIEW_LAST_REF);
-  const work = commit ? await splitCommit(p, state, last, commit) : [];
+  const prior = readHeldEntries(p.gitDir);
+  const gate: Gate = { allow: commit ? (await loadAllowlist(p.gitDir)).fingerprints : new Set(), prior, now: now() };
+  const { work, held } = commit ? await splitCommit(p, state, last, commit, gate) : { work: [] as ProjectWork[], held: prior as HeldEntry[] };
+  const saveHeld = () => {
+    if (commit && !ctx.dryRun && (held.length || prior.length)) writeHeldBack(p.gitDir, held);
+  };
+  if (commit && held.length) log(0, `git-ctx: warning: ${heldSummary(held)}`);
+  if (commit && held.length && work.length === 0 && extraRosterIds.length === 0) {
+    saveHeld();
+    return { ok: false, why: heldSummary(held), projects: [], attempts: 0, held };
+  }
   for (const id of extraRosterIds) {
     const proj = state.projects[id];
     if (proj && !work.some((w) => w.id === id)) work.push({ id, proj, base: EMPTY_TREE, files: 0 });
@@ -139,7 +179,7 @@ export async function pushView(ctx: PushContext, commit: string | undefined, ext
     if (ctx.dryRun) {
       for (const r of reports) if (r.action === "pushed") r.action = "would push";
       for (const r of reports) log(1, `git-ctx: ${projectBranchShort(r.id)}: ${r.action}${r.files ? ` (${r.files} file(s))` : ""}`);
-      return { ok: true, projects: reports, attempts: attempt };
+      return { ok: true, projects: reports, attempts: attempt, held };
     }
     const out = await pushAtomic(p, ctx.url, updates, { progress: ctx.progress });
     if (out.ok) {
@@ -147,19 +187,20 @@ export async function pushView(ctx: PushContext, commit: string | undefined, ext
       const refs: { ref: string; new: string }[] = [...trackUpdates];
       if (commit) refs.push({ ref: VIEW_LAST_REF, new: commit });
       await p.updateRefs(refs, "git-ctx: push");
+      saveHeld();
       crashPoint("push:after-refs");
       for (const r of reports) log(1, `git-ctx: ${projectBranchShort(r.id)}: ${r.action}${r.merged ? " (merged with changes from other machines)" : ""}`);
-      return { ok: true, projects: reports, attempts: attempt };
+      return { ok: true, projects: reports, attempts: attempt, held };
     }
     if (!out.rejected) {
       const first = out.output.split("\n").map((l) => l.trim()).filter(Boolean).slice(-3).join("; ");
-      return { ok: false, why: `cluster push failed: ${first}`.replace(/\s+/g, " ").slice(0, 300), projects: reports, attempts: attempt };
+      return { ok: false, why: `cluster push failed: ${first}`.replace(/\s+/g, " ").slice(0, 300), projects: reports, attempts: attempt, held };
     }
     log(2, `git-ctx: the cluster moved during the push (attempt ${attempt}/${max}); fetching and merging again`);
     ctx.onRetry?.(attempt);
     if (attempt < max) await sleep(attempt);
   }
-  return { ok: false, why: "fetch first", projects: reports, attempts: max };
+  return { ok: false, why: "fetch first", projects: reports, attempts: max, held };
 }
 
 /**

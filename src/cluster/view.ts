@@ -4,6 +4,21 @@ import { crashPoint } from "./crash.js";
 import { CONTEXT_DIR, CTX_IDENTITY, ROSTER_FILE, VIEW_LAST_REF, projectBranchShort } from "./layout.js";
 import { EMPTY_TREE, type Plumbing, type Signature, type TreeEntry } from "./plumbing.js";
 import { validateContextTree } from "./validate.js";
+import { readHeldEntries, type HeldEntry } from "./gate.js";
+
+/**
+ * Keeps the files the push gate held back (they are not in the cluster) in the view folder as
+ * they are in `last`, so that a pull never reverts or removes a local file that was held back.
+ */
+async function pinHeldBack(p: Plumbing, last: string, key: string, ctx: string | undefined, held: readonly HeldEntry[]): Promise<string | undefined> {
+  const pins: { mode: string; oid: string; path: string }[] = [];
+  for (const h of held) {
+    if (!h.path.startsWith(key + "/")) continue;
+    const e = await p.entry(last, h.path);
+    if (e && e.type === "blob") pins.push({ mode: e.mode, oid: e.oid, path: h.path.slice(key.length + 1) });
+  }
+  return pins.length ? p.overlay(ctx ?? EMPTY_TREE, pins) : ctx;
+}
 
 /** The view commit `list` advertises, and what it was built from. */
 export interface BuiltView {
@@ -52,6 +67,7 @@ export async function buildView(p: Plumbing, state: ViewState, tips: Map<string,
   const entries = new Map<string, TreeEntry>();
   if (last) for (const e of await p.lsTree(last)) entries.set(e.name, e);
   const included = new Map<string, string>();
+  const held = readHeldEntries(p.gitDir);
   let date = 0;
   for (const id of Object.keys(state.projects).sort()) {
     const proj = state.projects[id]!;
@@ -60,7 +76,8 @@ export async function buildView(p: Plumbing, state: ViewState, tips: Map<string,
     await readTipRoster(p, id, tip);
     included.set(id, tip);
     date = Math.max(date, await p.commitTime(tip));
-    const ctx = await tipContext(p, tip);
+    let ctx = await tipContext(p, tip);
+    if (last) ctx = await pinHeldBack(p, last, proj.key, ctx, held);
     if (!ctx || ctx === EMPTY_TREE) {
       entries.delete(proj.key);
       continue;
