@@ -1,3 +1,5 @@
+import { writeFileSync } from "node:fs";
+
 /**
  * Test-only fault injection: when `GIT_CTX_TEST_CRASH_AT` names `step`, the process kills itself
  * with SIGKILL (no cleanup, no flush), as a power cut or `kill -9` would. The end-to-end crash
@@ -11,11 +13,15 @@ export function crashPoint(step: string, env: NodeJS.ProcessEnv = process.env): 
 
 /**
  * Test-only delay: when `GIT_CTX_TEST_PAUSE_AT` is `<step>:<ms>`, waits that long at `step`
- * (used to make two machines' pushes race on the same cluster tip).
+ * (used to make two machines' pushes race on the same cluster tip). When
+ * `GIT_CTX_TEST_PAUSE_SIGNAL` names a file, it is created as the pause starts, so a test knows
+ * the process is paused.
  */
 export async function pausePoint(step: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const v = env.GIT_CTX_TEST_PAUSE_AT;
   if (!v) return;
   const i = v.lastIndexOf(":");
-  if (v.slice(0, i) === step) await new Promise((r) => setTimeout(r, Number(v.slice(i + 1)) || 0));
+  if (v.slice(0, i) !== step) return;
+  if (env.GIT_CTX_TEST_PAUSE_SIGNAL) writeFileSync(env.GIT_CTX_TEST_PAUSE_SIGNAL, step);
+  await new Promise((r) => setTimeout(r, Number(v.slice(i + 1)) || 0));
 }

@@ -1,6 +1,7 @@
 import { rmSync } from "node:fs";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
+import { tmpdir } from "node:os";
 import { git, gitRaw, type GitOpts } from "../git/exec.js";
 
 /** SHA-1 of the empty tree (a constant of git's object format). */
@@ -166,7 +167,7 @@ export class Plumbing {
    */
   async overlay(base: string, changes: readonly { mode: string; oid: string; path: string }[]): Promise<string> {
     if (changes.length === 0) return base;
-    const index = path.join(this.gitDir, `ctx-tmp-index-${process.pid}-${randomBytes(4).toString("hex")}`);
+    const index = path.join(tmpdir(), `git-ctx-index-${process.pid}-${randomBytes(6).toString("hex")}`); // outside $GIT_DIR: a kill -9 leaves nothing in the repository
     const env = { GIT_INDEX_FILE: index };
     try {
       await this.run(["read-tree", base], { env });

@@ -80,7 +80,8 @@ export class ClusterBackend implements HelperBackend {
     const commit = await p.resolve(`${c.src}^{commit}`);
     if (!commit) return { ref: c.dst, ok: false, why: `cannot resolve ${c.src}` };
     const machine = this.d.machine ?? { ...state.machine };
-    const r = await pushView({ p, url: this.d.url, state, machine, dryRun: o.dryRun, progress: o.progress, log: (l, m) => this.log(o, l, m) }, commit);
+    const attempts = Number(process.env.GIT_CTX_PUSH_ATTEMPTS) || undefined; // tuning/test knob, default 5
+    const r = await pushView({ p, url: this.d.url, state, machine, dryRun: o.dryRun, progress: o.progress, maxAttempts: attempts, log: (l, m) => this.log(o, l, m) }, commit);
     return r.ok ? { ref: c.dst, ok: true } : { ref: c.dst, ok: false, why: r.why };
   }
 

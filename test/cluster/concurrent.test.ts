@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendAndCommit, clusterGit, sessionLines, setupPair, writeSession, type Pair } from "./harness.js";
 
@@ -50,5 +50,30 @@ describe("concurrent pushes to one project", () => {
     expect(readFileSync(P.A.at(P.keyA, "s1.jsonl"), "utf8")).toBe(canonical);
     expect(readFileSync(P.B.at(P.keyB, "s1.jsonl"), "utf8")).toBe(canonical);
     expect(readFileSync(P.A.at(P.keyA, "b-only.jsonl"), "utf8")).toBe(readFileSync(P.B.at(P.keyB, "b-only.jsonl"), "utf8"));
+  });
+});
+
+/** When the cluster keeps moving, the helper gives up after its attempts with git's standard `fetch first`. */
+describe("a push that keeps losing the race", () => {
+  let P: Pair;
+  beforeAll(async () => {
+    P = await setupPair();
+  });
+  afterAll(async () => P?.cleanup());
+
+  it("answers fetch first; the next push lands", async () => {
+    await appendAndCommit(P.A, P.keyA, "s1", sessionLines(P.rootA, "s1", "loser", 1, Date.UTC(2026, 4, 1)), "A loses");
+    await appendAndCommit(P.B, P.keyB, "s1", sessionLines(P.rootB, "s1", "winner", 1, Date.UTC(2026, 4, 2)), "B wins");
+    const signal = P.A.at(".git", "paused");
+    const slow = P.A.git(["push"], { allowFail: true, env: { GIT_CTX_TEST_PAUSE_AT: "push:after-commit:4000", GIT_CTX_TEST_PAUSE_SIGNAL: signal, GIT_CTX_PUSH_ATTEMPTS: "1" } });
+    while (!existsSync(signal)) await new Promise((r) => setTimeout(r, 20));
+    await P.B.git(["push"]);
+    const r = await slow;
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/! \[rejected\]\s+main -> main \(fetch first\)/);
+    await P.A.git(["push"]);
+    const s1 = (await clusterGit(P.url, ["show", "project/app:context/s1.jsonl"])).stdout;
+    expect(s1).toContain('"loser-u0"');
+    expect(s1).toContain('"winner-u0"');
   });
 });
