@@ -1,6 +1,11 @@
-import { claudeProjectsDir } from "../roster/machine.js";
-import { logLine, openView, syncInBackground, syncNow, type View } from "../sync/index.js";
+import { existsSync } from "node:fs";
+import * as path from "node:path";
+import { gitRaw } from "../git/exec.js";
 import { parseHookInput, readStdinWithin } from "../hook/input.js";
+import { claudeProjectsDir } from "../roster/machine.js";
+import { syncInBackground } from "../sync/background.js";
+import { logLine, syncPaths } from "../sync/paths.js";
+import type { SyncReport, View } from "../sync/index.js";
 
 /** Options of {@link sync} (flags of `git ctx sync`). */
 export interface SyncCommandOptions {
@@ -40,6 +45,7 @@ export const HOOK_STDIN_MS = 100;
 export async function sync(o: SyncCommandOptions): Promise<number> {
   if (o.hook) return hookMode(o);
   const out = o.out ?? process.stdout;
+  const { openView, syncNow } = await import("../sync/index.js"); // zod and friends: not on the hook path
   const view = await openView(o.dir ?? claudeProjectsDir());
   if (o.worker) {
     await syncNow(view, { quietMs: o.quietMs ?? 0, waitForLock: false, request: false });
@@ -59,7 +65,7 @@ export async function sync(o: SyncCommandOptions): Promise<number> {
   return 0;
 }
 
-function summaryLine(_view: View, report: NonNullable<Awaited<ReturnType<typeof syncNow>>["report"]>): string {
+function summaryLine(_view: View, report: SyncReport): string {
   const parts = [report.committed ? `committed ${report.committed} file(s)` : "nothing to commit"];
   if (report.incoming !== "none") parts.push(`pulled (${report.incoming}), ${report.updated} file(s) updated`);
   if (report.pushed) parts.push("pushed");
@@ -76,18 +82,19 @@ function summaryLine(_view: View, report: NonNullable<Awaited<ReturnType<typeof 
  */
 async function hookMode(o: SyncCommandOptions): Promise<number> {
   const input = parseHookInput(await readStdinWithin(HOOK_STDIN_MS).catch(() => ""));
-  let view: View;
+  // Resolve the view without loading the state schema (zod): git dir + "has a state file".
+  const dir = o.dir ?? claudeProjectsDir();
+  const r = await gitRaw(["rev-parse", "--show-toplevel", "--absolute-git-dir"], { cwd: dir, okCodes: [0, 128] }).catch(() => undefined);
+  if (!r || r.code !== 0) return 0; // not a repository: nothing to sync, nowhere to log
+  const [workTree, gitDir] = r.stdout.toString("utf8").trim().split("\n") as [string, string];
+  if (!existsSync(path.join(gitDir, "ctx", "state.json"))) return 0;
+  const paths = syncPaths(gitDir);
   try {
-    view = await openView(o.dir ?? claudeProjectsDir());
-  } catch {
-    return 0; // not a view: nothing to sync, nowhere to log
-  }
-  try {
-    logLine(view.paths, `hook ${input?.hook_event_name ?? "?"} session ${input?.session_id ?? "?"}`);
+    logLine(paths, `hook ${input?.hook_event_name ?? "?"} session ${input?.session_id ?? "?"}`);
     const q = Number(process.env.GIT_CTX_HOOK_QUIET_MS);
-    await syncInBackground(view, { quietMs: Number.isFinite(q) && process.env.GIT_CTX_HOOK_QUIET_MS ? q : HOOK_QUIET_MS });
+    await syncInBackground({ workTree, paths }, { quietMs: Number.isFinite(q) && process.env.GIT_CTX_HOOK_QUIET_MS ? q : HOOK_QUIET_MS });
   } catch (e) {
-    logLine(view.paths, `hook failed: ${(e as Error).message}`);
+    logLine(paths, `hook failed: ${(e as Error).message}`);
   }
   return 0;
 }

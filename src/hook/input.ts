@@ -1,29 +1,34 @@
-import { z } from "zod";
-
 /**
  * The JSON Claude Code writes on a hook's stdin (FORMATS.md "Hooks"): `session_id`,
  * `transcript_path`, `cwd`, `hook_event_name`, `stop_hook_active` (+ `reason` for SessionEnd).
- * Unknown fields are kept; every field is optional because the hook must never fail on input.
+ * Every field is optional because the hook must never fail on input; fields of the wrong type
+ * are dropped, unknown fields are ignored. (Hand-written rather than zod: the hook path must
+ * start fast, see {@link readStdinWithin}.)
  */
-export const HookInputSchema = z.looseObject({
-  session_id: z.string().optional(),
-  transcript_path: z.string().optional(),
-  cwd: z.string().optional(),
-  hook_event_name: z.string().optional(),
-  stop_hook_active: z.boolean().optional(),
-  reason: z.string().optional(),
-});
-export type HookInput = z.infer<typeof HookInputSchema>;
+export interface HookInput {
+  session_id?: string;
+  transcript_path?: string;
+  cwd?: string;
+  hook_event_name?: string;
+  stop_hook_active?: boolean;
+  reason?: string;
+}
 
 /** Parses hook stdin text; `undefined` for empty or malformed input (never throws). */
 export function parseHookInput(text: string): HookInput | undefined {
   if (!text.trim()) return undefined;
+  let j: unknown;
   try {
-    const r = HookInputSchema.safeParse(JSON.parse(text));
-    return r.success ? r.data : undefined;
+    j = JSON.parse(text);
   } catch {
     return undefined;
   }
+  if (typeof j !== "object" || j === null || Array.isArray(j)) return undefined;
+  const o = j as Record<string, unknown>;
+  const out: HookInput = {};
+  for (const k of ["session_id", "transcript_path", "cwd", "hook_event_name", "reason"] as const) if (typeof o[k] === "string") out[k] = o[k] as string;
+  if (typeof o.stop_hook_active === "boolean") out.stop_hook_active = o.stop_hook_active;
+  return out;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { mkdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import lockfile from "proper-lockfile";
-import type { SyncPaths } from "./files.js";
+import type { SyncPaths } from "./paths.js";
 
 /** Timing of {@link runCoalesced}. */
 export interface CoalesceOptions {

@@ -1,17 +1,15 @@
-import { spawn } from "node:child_process";
-import { closeSync, mkdirSync, openSync } from "node:fs";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { CtxError } from "../errors.js";
 import { gitRaw } from "../git/exec.js";
 import { readViewState, type ViewState } from "../view/state.js";
-import { runCoalesced, requestSync, syncRunning, type CoalesceResult } from "./coalesce.js";
+import { runCoalesced, type CoalesceResult } from "./coalesce.js";
 import { logLine, syncPaths, writeLastSync, type SyncPaths } from "./files.js";
 import { summarize, syncView, type SyncReport } from "./run.js";
 
 export { planFileUpdate, missingLines, splitLines, HOT_MS, type FilePlan } from "./plan.js";
 export { syncPaths, readLastSync, readCarry, logLine, type LastSync, type SyncPaths, type HeldFile } from "./files.js";
 export { runCoalesced, requestSync, syncRunning } from "./coalesce.js";
+export { syncInBackground, gitCtxBin } from "./background.js";
 export { syncView, summarize, appendNormalized, normalizeStagedTranscripts, type SyncReport } from "./run.js";
 export { applyUpdates } from "./worktree.js";
 
@@ -109,32 +107,3 @@ export async function syncNow(view: View, o: SyncNowOptions = {}): Promise<SyncN
   return { ...out, ...res };
 }
 
-/** Path of this package's `bin/git-ctx` (from `dist/src/sync/index.js`). */
-export function gitCtxBin(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../bin/git-ctx");
-}
-
-/**
- * Records a sync request and, unless a sync is already running (its trailing run will serve the
- * request), spawns a detached `git ctx sync --worker` with its output appended to `sync.log`,
- * and returns at once. Never waits for the sync.
- * @returns whether a worker was spawned.
- */
-export async function syncInBackground(view: View, o: { quietMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<boolean> {
-  requestSync(view.paths);
-  if (await syncRunning(view.paths)) return false;
-  mkdirSync(view.paths.ctxDir, { recursive: true });
-  const fd = openSync(view.paths.log, "a");
-  try {
-    const child = spawn(process.execPath, [gitCtxBin(), "sync", "--worker", "--dir", view.workTree, "--quiet-ms", String(o.quietMs ?? 0)], {
-      detached: true,
-      stdio: ["ignore", fd, fd],
-      env: o.env ?? process.env,
-      cwd: view.workTree,
-    });
-    child.unref();
-  } finally {
-    closeSync(fd);
-  }
-  return true;
-}

@@ -1,6 +1,6 @@
 import { existsSync, lstatSync } from "node:fs";
 import * as path from "node:path";
-import { git } from "../git/exec.js";
+import { git, gitRaw } from "../git/exec.js";
 import type { ViewState } from "../view/state.js";
 import { readCarry, writeCarry, type Carry, type HeldFile, type SyncPaths } from "./files.js";
 import {
@@ -107,6 +107,10 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
   const report: SyncReport = { committed: 0, incoming: "none", pushed: false, attempts: 0, updated: 0, held: [], conflicts: [] };
 
   let head = await revParse(repo, "HEAD^{commit}");
+  // The fetch only moves remote-tracking refs: run it while the local commit is being made.
+  const hasRemote = (await gitRaw(["config", "--get", `remote.${remote}.url`], { cwd: o.workTree, env: o.env, okCodes: [0, 1] })).code === 0;
+  const fetchRemote = () => git(["fetch", "--quiet", "--no-write-fetch-head", remote], { cwd: o.workTree, env: o.env }).then(() => undefined);
+  let prefetch: Promise<unknown> | undefined = hasRemote ? fetchRemote().then(() => undefined, (e: unknown) => e) : undefined;
   // The version each work-tree file derives from: HEAD, except for carried (held-back) files.
   const overrides = new Map<string, string>();
 
@@ -150,11 +154,12 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
       cwd: o.workTree,
       env: o.env,
     });
-    if (head) await normalizeStagedTranscripts(repo, head, folders, log);
-    const tree = await git(["write-tree"], { cwd: o.workTree, env: o.env });
-    const headTree = head ? await revParse(repo, `${head}^{tree}`) : undefined;
-    const emptyTree = (await git(["hash-object", "-t", "tree", "/dev/null"], { cwd: o.workTree, env: o.env })).trim();
-    if (tree !== headTree && !(head === undefined && tree === emptyTree)) {
+    const staged = head ? await normalizeStagedTranscripts(repo, head, folders, log) : undefined;
+    // Nothing staged against HEAD (the usual no-op sync): skip write-tree.
+    const tree = staged && staged.changed === 0 ? undefined : await git(["write-tree"], { cwd: o.workTree, env: o.env });
+    const headTree = head && tree ? await revParse(repo, `${head}^{tree}`) : undefined;
+    const emptyTree = head === undefined && tree ? (await git(["hash-object", "-t", "tree", "/dev/null"], { cwd: o.workTree, env: o.env })).trim() : undefined;
+    if (tree && tree !== headTree && !(head === undefined && tree === emptyTree)) {
       const n = head
         ? (await git(["diff-tree", "-r", "--name-only", "-z", "--no-renames", head, tree], { cwd: o.workTree, env: o.env })).split("\0").filter(Boolean).length
         : (await git(["ls-tree", "-r", "--name-only", "-z", tree], { cwd: o.workTree, env: o.env })).split("\0").filter(Boolean).length;
@@ -166,7 +171,6 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
     }
   }
 
-  const hasRemote = (await git(["remote"], { cwd: o.workTree, env: o.env })).split("\n").includes(remote);
   if (!hasRemote) {
     log(`no remote '${remote}': local commit only`);
     report.held = [...overrides.keys()].map((p) => ({ path: p, reason: "modified" as const }));
@@ -178,7 +182,11 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
   for (let attempt = 1; ; attempt++) {
     report.attempts = attempt;
     // 3. Fetch and merge.
-    await git(["fetch", "--quiet", "--no-write-fetch-head", remote], { cwd: o.workTree, env: o.env });
+    if (prefetch) {
+      const err = await prefetch;
+      prefetch = undefined;
+      if (err) throw err;
+    } else await fetchRemote();
     const target = await revParse(repo, `refs/remotes/${remote}/${branch}^{commit}`);
     let next = head;
     if (target && target !== head) {
@@ -283,11 +291,19 @@ async function updateWorkTree(
  *   would make the machines trade reorderings forever. A staged blob that lost some of HEAD's
  *   lines is left as it is (the merge driver reports such non-append changes).
  * Works in canonical space (blobs), no filter involved.
- * @returns the number of index entries rewritten.
+ * @returns `changed`: staged additions and modifications under the folders (0 = nothing to
+ *   commit: sync never stages a deletion); `rewritten`: index entries rewritten.
  */
-export async function normalizeStagedTranscripts(repo: Repo, head: string, folders: readonly string[], log: (l: string) => void, now = Date.now()): Promise<number> {
+export async function normalizeStagedTranscripts(
+  repo: Repo,
+  head: string,
+  folders: readonly string[],
+  log: (l: string) => void,
+  now = Date.now(),
+): Promise<{ changed: number; rewritten: number }> {
   let n = 0;
-  for (const m of await stagedModifications(repo, head, folders)) {
+  const mods = await stagedModifications(repo, head, folders);
+  for (const m of mods) {
     if (!m.path.endsWith(".jsonl")) continue;
     const added = /^0+$/.test(m.from);
     const [before, staged] = await Promise.all([added ? Promise.resolve(Buffer.alloc(0)) : readBlob(repo, m.from), readBlob(repo, m.to)]);
@@ -302,7 +318,7 @@ export async function normalizeStagedTranscripts(repo: Repo, head: string, folde
     await git(["update-index", "--cacheinfo", `${m.mode},${oid},${m.path}`], { cwd: repo.cwd, env: repo.env });
     n++;
   }
-  return n;
+  return { changed: mods.length, rewritten: n };
 }
 
 function isHot(file: string, now: number): boolean {

@@ -80,6 +80,7 @@ describe("memory files during sync", () => {
     const merged = readFileSync(ma, "utf8");
     expect(merged).toContain("line one (B)");
     expect(merged).toContain("line three (A)");
+    age(mb); // B's own edit is recent: a hot file would rightly be held back
     await syncOk(B);
     expect(readFileSync(mb, "utf8")).toBe(merged);
     expect(await A.git(["rev-parse", "HEAD"])).toBe(await B.git(["rev-parse", "HEAD"]));

@@ -133,6 +133,8 @@ export function startWriter(file: string, tag: string, o: { everyMs: number; mod
     const [file, tag, every, mode] = process.argv.slice(1);
     let n = 0, stop = false, fd = mode === "held-fd" ? fs.openSync(file, "a") : -1;
     process.stdin.on("data", () => { stop = true; });
+    process.stdin.on("end", () => { stop = true; }); // the test process died: stop too
+    setTimeout(() => { stop = true; }, 15 * 60 * 1000).unref();
     const line = () => JSON.stringify({ type: "user", writer: tag, n, timestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, 0) + n).toISOString(), pad: "x".repeat(16) }) + "\\n";
     function tick() {
       if (stop) { if (fd >= 0) fs.closeSync(fd); process.stdout.write(String(n)); return; }
