@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import * as path from "node:path";
 import { CtxError } from "../errors.js";
 import { gitRaw } from "../git/exec.js";
@@ -49,6 +50,9 @@ export async function openView(dir: string, env?: Record<string, string | undefi
   return { workTree: workTree!, gitDir: gitDir!, state, paths: syncPaths(gitDir!) };
 }
 
+/** A sync run that takes longer than this (ms) is abandoned (`GIT_CTX_SYNC_TIMEOUT_MS` overrides). */
+export const SYNC_TIMEOUT_MS = 10 * 60 * 1000;
+
 /** Options of {@link syncNow}. */
 export interface SyncNowOptions {
   /** Wait quietly for this long after the last request before running (ms). */
@@ -70,6 +74,7 @@ export interface SyncNowResult extends CoalesceResult {
  * Runs a coalesced sync of `view` ({@link runCoalesced} + {@link syncView}), logging to
  * `sync.log` and writing `last-sync.json` after every run. A failing run is recorded, not thrown.
  * Test-only switches from the environment: `GIT_CTX_UNSAFE_CHECKOUT=1`, `GIT_CTX_TEST_PAUSE_DIR`.
+ * A run that exceeds {@link SYNC_TIMEOUT_MS} is recorded as failed and the process exits 75.
  */
 export async function syncNow(view: View, o: SyncNowOptions = {}): Promise<SyncNowResult> {
   const env = { ...process.env, ...o.env };
@@ -80,6 +85,19 @@ export async function syncNow(view: View, o: SyncNowOptions = {}): Promise<SyncN
     async () => {
       const t0 = Date.now();
       log("sync start");
+      // Watchdog: a hung git (or filter) must not hold the sync lock forever, silently.
+      const limit = Number(env.GIT_CTX_SYNC_TIMEOUT_MS) > 0 ? Number(env.GIT_CTX_SYNC_TIMEOUT_MS) : SYNC_TIMEOUT_MS;
+      const watchdog = setTimeout(() => {
+        const error = `timed out after ${Math.round(limit / 1000)} s (a git process or the git-ctx filter hung; see ${view.paths.log}, and remove ${view.gitDir}/index.lock if no git runs)`;
+        log(`sync failed: ${error}`);
+        try {
+          writeLastSync(view.paths, { time: new Date().toISOString(), ok: false, summary: "failed", error, heldBack: [], ms: Date.now() - t0 });
+          rmSync(view.paths.lock, { recursive: true, force: true }); // ours: free it for the next sync now
+        } finally {
+          process.exit(75); // EX_TEMPFAIL
+        }
+      }, limit);
+      watchdog.unref();
       try {
         const report = await syncView({
           workTree: view.workTree,
@@ -100,6 +118,8 @@ export async function syncNow(view: View, o: SyncNowOptions = {}): Promise<SyncN
         log(`sync failed after ${Date.now() - t0} ms: ${msg}`);
         writeLastSync(view.paths, { time: new Date().toISOString(), ok: false, summary: "failed", error: msg, heldBack: [], ms: Date.now() - t0 });
         out.error = e as Error;
+      } finally {
+        clearTimeout(watchdog);
       }
     },
     { quietMs: o.quietMs ?? 0, maxWaitMs: 10_000, waitForLock: o.waitForLock ?? true, request: o.request ?? true, log },

@@ -260,10 +260,16 @@ async function updateWorkTree(
   const updates: FileUpdate[] = paths.filter((p) => nextBytes.has(p)).map((p) => ({ path: p, expected: expected.get(p), next: nextBytes.get(p)! }));
   const applied = await applyUpdates(updates, { workTree: o.workTree, unsafeCheckout: o.unsafeCheckout, testPauseDir: o.testPauseDir });
   const held: HeldFile[] = [];
+  let emptyBase: string | undefined;
   for (const a of applied) {
     if (a.plan.action === "hold") {
       held.push({ path: a.path, reason: a.plan.reason });
-      if (!overrides.has(a.path) && head) overrides.set(a.path, head);
+      if (!overrides.has(a.path)) {
+        // A first sync (no HEAD) found a local file of the same name: it derives from nothing,
+        // so the next sync merges it against an empty base (both versions are kept).
+        emptyBase ??= head ?? (await commitTree(repo, await git(["hash-object", "-t", "tree", "-w", "/dev/null"], { cwd: o.workTree, env: o.env }), [], "ctx sync: empty base"));
+        overrides.set(a.path, emptyBase);
+      }
     } else {
       overrides.delete(a.path);
       if (a.plan.action !== "none") report.updated++;

@@ -85,4 +85,36 @@ describe("memory files during sync", () => {
     expect(readFileSync(mb, "utf8")).toBe(merged);
     expect(await A.git(["rev-parse", "HEAD"])).toBe(await B.git(["rev-parse", "HEAD"]));
   });
+
+  it("same-named memory files created on both machines keep both versions (add/add, conflict markers)", async () => {
+    const remote = await makeBareRemote();
+    const A = await makeViewMachine("A", remote.url);
+    const B = await makeViewMachine("B", remote.url);
+    cleanups.push(remote.cleanup, A.cleanup, B.cleanup);
+    const ma = path.join(A.folder, "memory", "notes.md");
+    const mb = path.join(B.folder, "memory", "notes.md");
+    mkdirSync(path.dirname(ma), { recursive: true });
+    writeFileSync(ma, "# Notes\nfrom A\n");
+    await syncOk(A);
+    // B's first sync: nothing committed yet; B's agent creates the same file while sync is about to
+    const t = await dir({ unsafeCleanup: true });
+    cleanups.push(t.cleanup);
+    const running = syncOk(B, [], { GIT_CTX_TEST_PAUSE_DIR: t.path });
+    while (!existsSync(path.join(t.path, "paused"))) await new Promise((r) => setTimeout(r, 5));
+    mkdirSync(path.dirname(mb), { recursive: true });
+    writeFileSync(mb, "# Notes\nfrom B\n");
+    writeFileSync(path.join(t.path, "resume"), "");
+    await running;
+    expect(readFileSync(mb, "utf8")).toBe("# Notes\nfrom B\n"); // never clobbered
+    age(mb);
+    await syncOk(B); // merged against an empty base: both versions, between markers
+    const text = readFileSync(mb, "utf8");
+    expect(text).toContain("from A");
+    expect(text).toContain("from B");
+    const st = JSON.parse((await B.ctx(["status", "--json"])).stdout);
+    expect(st.projects[0].conflicts).toEqual([`${B.key}/memory/notes.md`]);
+    age(ma);
+    await syncOk(A);
+    expect(readFileSync(ma, "utf8")).toBe(text);
+  });
 });

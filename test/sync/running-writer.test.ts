@@ -1,4 +1,4 @@
-import { appendFileSync, closeSync, existsSync, openSync, writeFileSync, writeSync } from "node:fs";
+import { appendFileSync, closeSync, existsSync, openSync, readFileSync, writeFileSync, writeSync } from "node:fs";
 import * as path from "node:path";
 import { dir } from "tmp-promise";
 import { afterEach, describe, expect, it } from "vitest";
@@ -84,6 +84,27 @@ describe("a line appended during the work-tree update is kept", () => {
         const c = lineCounts(lines);
         for (const l of [line("base", 0), line("base", 1), line("B", 2), line("A", 3), line("A", 4)]) expect(c.get(l)).toBe(1);
       }
+    }
+  });
+});
+
+describe("a sync that hangs", () => {
+  it("is abandoned by the watchdog (recorded as failed, lock freed); the next sync completes and loses nothing", async () => {
+    const { A, B, fa } = await setup();
+    const t = await dir({ unsafeCleanup: true });
+    cleanups.push(t.cleanup);
+    // pause inside the work-tree update and never resume: stands for a hung git or filter
+    const r = await A.ctx(["sync"], { env: { GIT_CTX_TEST_PAUSE_DIR: t.path, GIT_CTX_SYNC_TIMEOUT_MS: "1500" } });
+    expect(r.code).toBe(75);
+    const last = JSON.parse(readFileSync(path.join(A.gitDir, "ctx", "last-sync.json"), "utf8"));
+    expect(last.ok).toBe(false);
+    expect(last.error).toMatch(/timed out/);
+    appendFileSync(fa, line("A", 3) + "\n");
+    await syncOk(A);
+    await syncOk(B);
+    for (const f of [fa, path.join(B.folder, "s.jsonl")]) {
+      const c = lineCounts(linesOf(f));
+      for (const l of [line("base", 0), line("base", 1), line("B", 2), line("A", 3)]) expect(c.get(l)).toBe(1);
     }
   });
 });
