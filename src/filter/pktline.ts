@@ -437,7 +437,11 @@ export class PktWriter {
     }
   }
 
-  /** Resolves when everything written so far has been handed to the OS (call before exiting). */
+  /**
+   * Resolves when everything written so far has been handed to the OS. Call it before exiting and
+   * before a blocking read ({@link FdByteSource}): a write that the OS did not take at once is
+   * finished by the event loop, which a blocking read stops.
+   */
   async end(): Promise<void> {
     if (this.failure) return;
     await new Promise<void>((resolve) => this.out.write(Buffer.alloc(0), () => resolve()));

@@ -121,6 +121,7 @@ export async function runFilterProcess(input: Readable | AsyncIterable<Buffer> |
       if (command !== "clean" && command !== "smudge") {
         log(`git-ctx-filter: unsupported command '${command ?? ""}' for '${meta.pathname ?? ""}'`);
         await writer.textList(["status=error"]);
+        await writer.end();
         continue;
       }
       const req: FilterRequest = { command, pathname: meta.pathname ?? "", meta };
@@ -128,6 +129,8 @@ export async function runFilterProcess(input: Readable | AsyncIterable<Buffer> |
     } finally {
       await content.cleanup();
     }
+    // The whole answer must have left before the next (possibly blocking) read: git waits for it.
+    await writer.end();
   }
   await writer.end();
 }
