@@ -154,6 +154,14 @@ export async function pushView(ctx: PushContext, commit: string | undefined, ext
     const proj = state.projects[id];
     if (proj && !work.some((w) => w.id === id)) work.push({ id, proj, base: EMPTY_TREE, files: 0 });
   }
+  if (work.length === 0) {
+    // Nothing for the cluster (only deletions, unjoined folders, or held-back files): no network.
+    if (commit && !ctx.dryRun) {
+      await p.updateRefs([{ ref: VIEW_LAST_REF, new: commit }], "git-ctx: push (nothing to send)");
+      saveHeld();
+    }
+    return { ok: true, projects: [], attempts: 0, held };
+  }
   const max = ctx.maxAttempts ?? 5;
   const sleep = ctx.sleep ?? ((n: number) => new Promise<void>((r) => setTimeout(r, (50 + Math.random() * 250) * n)));
   const info = commit ? await p.commitInfo(commit) : undefined;
