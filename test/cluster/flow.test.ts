@@ -46,6 +46,15 @@ describe("ctx:: helper: init, clone, join, push, pull", () => {
   it("B clones (a view with no projects) and joins under its own key", async () => {
     await B.git(["clone", `ctx::${cluster.url}`, B.projects], { cwd: B.home });
     expect(readdirSync(B.projects).filter((n) => n !== ".git")).toEqual([]);
+    // option cloning configured the new repository (so its checkouts are smudged without `git ctx install`)
+    expect((await B.git(["config", "--local", "filter.ctx.process"])).stdout.trim()).toBe("git-ctx-filter process");
+    expect((await B.git(["config", "--local", "filter.ctx.required"])).stdout.trim()).toBe("true");
+    expect((await B.git(["config", "--local", "merge.ctx.driver"])).stdout.trim()).toMatch(/^git-ctx-filter merge %O %A %B %L %P$/);
+    expect((await B.git(["config", "--local", "pull.rebase"])).stdout.trim()).toBe("false");
+    expect(readFileSync(B.at(".git", "info", "attributes"), "utf8")).toContain("* filter=ctx -text");
+    expect(readFileSync(B.at(".git", "info", "exclude"), "utf8")).toMatch(/^\/\*$/m);
+    const state0 = JSON.parse(readFileSync(B.at(".git", "ctx", "state.json"), "utf8"));
+    expect(state0).toMatchObject({ version: 1, cluster: cluster.url, machine: { id: "B", os: "darwin", home: "/Users/b" }, projects: {} });
     const listed = JSON.parse((await B.ctx(["projects", "--json"])).stdout);
     expect(listed.map((p: { id: string }) => p.id)).toEqual(["app", "other"]);
     await B.ctx(["join", "--id", "app", rootB]);
