@@ -48,6 +48,13 @@ export function encodePkt(pkt: Pkt): Buffer {
   }
 }
 
+/** Splits `bytes` into data packets of at most {@link MAX_PKT_PAYLOAD} bytes (views, no copies; none for empty input). */
+export function dataPkts(bytes: Buffer): Pkt[] {
+  const out: Pkt[] = [];
+  for (let off = 0; off < bytes.length; off += MAX_PKT_PAYLOAD) out.push({ type: "data", bytes: bytes.subarray(off, Math.min(bytes.length, off + MAX_PKT_PAYLOAD)) });
+  return out;
+}
+
 /** A text packet: `text` + `\n` as a data packet (pkt-line text lines end with LF). */
 export function textPkt(text: string): Pkt {
   return { type: "data", bytes: Buffer.from(text + "\n", "utf8") };
@@ -408,6 +415,31 @@ export class PktWriter {
     const ok = this.out.write(pkt.bytes);
     this.out.uncork();
     if (!ok) await this.drained();
+    if (this.failure) throw this.failure;
+  }
+
+  /**
+   * Writes several packets as one batch (one `writev` for small answers instead of a syscall per
+   * packet), then waits until all of it has been handed to the OS. Data payloads are written as
+   * views (not copied).
+   * @throws as {@link write}.
+   */
+  async batch(pkts: readonly Pkt[]): Promise<void> {
+    if (this.failure) throw this.failure;
+    this.out.cork();
+    try {
+      for (const p of pkts) {
+        if (p.type === "data" && p.bytes.length >= 4096) {
+          const n = p.bytes.length;
+          if (n > MAX_PKT_PAYLOAD) throw new PktLineError({ problem: `data payload of ${n} bytes (must be 1..${MAX_PKT_PAYLOAD})` });
+          this.out.write(Buffer.from((n + 4).toString(16).padStart(4, "0"), "latin1"));
+          this.out.write(p.bytes);
+        } else this.out.write(encodePkt(p));
+      }
+    } finally {
+      this.out.uncork();
+    }
+    await this.end();
     if (this.failure) throw this.failure;
   }
 

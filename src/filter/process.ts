@@ -3,7 +3,9 @@ import { open, type FileHandle } from "node:fs/promises";
 import { Readable, type Writable } from "node:stream";
 import { file as tmpFile } from "tmp-promise";
 import { CtxError } from "../errors.js";
-import { PktReader, PktWriter, type ByteInput } from "./pktline.js";
+import { dataPkts, PktReader, PktWriter, textPkt, type ByteInput, type Pkt } from "./pktline.js";
+
+const FLUSH_PKT: Pkt = { type: "flush" };
 
 /**
  * The long-running filter process protocol, version 2, git's side of which is documented in
@@ -28,7 +30,8 @@ export interface FilterRequest {
 /**
  * The content git sent for one request. Content up to the spill threshold is held in memory
  * (`buffer`); larger content is spilled to a temp file (`file`) as it arrives, so the process never
- * holds a large file twice. `stream()` reads it from the start in either case.
+ * holds a large file twice. `stream()` reads it from the start in either case. `buffer` is only
+ * valid until the answer to this request has been written (the process reuses its memory).
  */
 export interface FilterInput {
   /** Size in bytes. */
@@ -88,6 +91,10 @@ export const DEFAULT_SPILL_THRESHOLD = 16 * 1024 * 1024;
  * content). Errors are logged with the path; raw content is never answered in place of a failed
  * transform (fails safe and loud, STYLE.md 6).
  *
+ * Memory: the input of a request is held in one buffer reused by the next request, and answers
+ * are written as views of it; `output` must not keep written chunks after their write callback
+ * (a pipe or `process.stdout` does not; a `PassThrough` consumer must copy).
+ *
  * @throws PktLineError / FilterHandshakeError when the framing or handshake is wrong (the caller
  *   exits non-zero; git reports the filter as failed).
  */
@@ -107,6 +114,9 @@ export async function runFilterProcess(input: Readable | AsyncIterable<Buffer> |
   const agreed = FILTER_COMMANDS.filter((c) => offered.has(c));
   await writer.textList(agreed.map((c) => `capability=${c}`));
 
+  // One input buffer reused by every request (grown up to the spill threshold): safe because each
+  // answer is completely written (writer.end) before the next request is read.
+  let arena: Buffer = Buffer.allocUnsafe(64 * 1024);
   for (;;) {
     const lines = await reader.readTextList();
     if (lines === undefined) break; // git closed the pipe: done
@@ -115,7 +125,8 @@ export async function runFilterProcess(input: Readable | AsyncIterable<Buffer> |
       const eq = l.indexOf("=");
       if (eq > 0) meta[l.slice(0, eq)] = l.slice(eq + 1);
     }
-    const content = await readContent(reader, opts.spillThreshold ?? DEFAULT_SPILL_THRESHOLD, opts.tmpDir);
+    const content = await readContent(reader, opts.spillThreshold ?? DEFAULT_SPILL_THRESHOLD, opts.tmpDir, arena);
+    arena = content.arena;
     try {
       const command = meta.command;
       if (command !== "clean" && command !== "smudge") {
@@ -152,13 +163,12 @@ async function answer(req: FilterRequest, input: FilterInput, transform: FilterT
     await writer.textList(["status=error"]);
     return;
   }
-  await writer.textList(["status=success"]);
   if (Buffer.isBuffer(out)) {
-    await writer.content(out);
-    await writer.flush();
-    await writer.flush(); // empty status list: keep "success"
+    // status, content, flush, and an empty status list (flush) = keep "success"
+    await writer.batch([textPkt("status=success"), FLUSH_PKT, ...dataPkts(out), FLUSH_PKT, FLUSH_PKT]);
     return;
   }
+  await writer.textList(["status=success"]);
   try {
     for (let r = first!; !r.done; r = await it!.next()) await writer.content(toBuffer(r.value));
   } catch (e) {
@@ -180,9 +190,9 @@ function toBuffer(v: Buffer | string | Uint8Array): Buffer {
  * everything to a temp file and appends the rest there.
  * @throws PktLineError when the input ends or a delimiter arrives before the flush.
  */
-async function readContent(reader: PktReader, threshold: number, tmpDir: string | undefined): Promise<{ input: FilterInput; cleanup: () => Promise<void> }> {
-  // In memory: one growing buffer (pieces are views that the reader reuses, so they are copied).
-  let mem = Buffer.allocUnsafe(64 * 1024);
+async function readContent(reader: PktReader, threshold: number, tmpDir: string | undefined, arena: Buffer): Promise<{ input: FilterInput; cleanup: () => Promise<void>; arena: Buffer }> {
+  // In memory: copied into `arena`, grown when needed (pieces are views that the reader reuses).
+  let mem = arena;
   let held = 0;
   let spill: { path: string; fh: FileHandle; cleanup: () => Promise<void> } | undefined;
   let size: number;
@@ -197,7 +207,6 @@ async function readContent(reader: PktReader, threshold: number, tmpDir: string 
         const fh = await open(t.path, "w");
         spill = { path: t.path, fh, cleanup: t.cleanup };
         await writeAll(fh, mem.subarray(0, held));
-        mem = Buffer.alloc(0);
         held = 0;
         await writeAll(fh, piece);
         return;
@@ -226,12 +235,14 @@ async function readContent(reader: PktReader, threshold: number, tmpDir: string 
       // on a 200 MB transcript from ~118 MB to ~155 MB (bench/filter.bench.ts)
       input: { size, buffer: undefined, file: sp.path, stream: () => createReadStream(sp.path, { highWaterMark: 64 * 1024 }) },
       cleanup: () => sp.cleanup().catch(() => {}),
+      arena: mem,
     };
   }
   const buffer = mem.subarray(0, held);
   return {
     input: { size, buffer, file: undefined, stream: () => Readable.from([buffer]) },
     cleanup: async () => {},
+    arena: mem,
   };
 }
 

@@ -9,7 +9,7 @@ import { chunks, data, ERROR, FLUSH, GIT_HELLO, request, SERVER_HELLO, success, 
 async function serve(input: Buffer, transform: FilterTransform, o: { spillThreshold?: number; chunk?: number } = {}) {
   const out = new PassThrough();
   const got: Buffer[] = [];
-  out.on("data", (b: Buffer) => got.push(b));
+  out.on("data", (b: Buffer) => got.push(Buffer.from(b))); // copy: the process reuses its input memory
   const logs: string[] = [];
   await runFilterProcess(Readable.from([...chunks(input, o.chunk ?? 4096)]), out, { transform, log: (l) => logs.push(l), spillThreshold: o.spillThreshold });
   return { out: Buffer.concat(got), logs };
@@ -154,7 +154,7 @@ describe("filter process reading a file descriptor (FdByteSource, as main does w
         const fd = openSync(file, "r");
         const out = new PassThrough();
         const got: Buffer[] = [];
-        out.on("data", (b: Buffer) => got.push(b));
+        out.on("data", (b: Buffer) => got.push(Buffer.from(b))); // copy: the process reuses its input memory
         try {
           await runFilterProcess(new FdByteSource(fd, bufSize), out, { transform: id, log: () => {}, spillThreshold: spill });
         } finally {
