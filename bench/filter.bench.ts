@@ -48,7 +48,7 @@ function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, st
 }
 
 /** Where a corpus project's files start (its key folder, or the repo folder for flattened ones). */
-function projectBase(p: CorpusProject): string {
+export function projectBase(p: CorpusProject): string {
   const [repo, leaf] = p.name.split("/") as [string, string];
   const f = p.files[0]!;
   const repoDir = f.slice(0, f.indexOf(`${path.sep}${repo}${path.sep}`) + repo.length + 1);
