@@ -2,7 +2,9 @@ import { rmSync } from "node:fs";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
-import { git, gitRaw, type GitOpts } from "../git/exec.js";
+import { spawn, type ChildProcessByStdio } from "node:child_process";
+import type { Readable, Writable } from "node:stream";
+import { NO_CTX_FILTER_ARGS, git, gitRaw, type GitOpts } from "../git/exec.js";
 
 /** SHA-1 of the empty tree (a constant of git's object format). */
 export const EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
@@ -31,6 +33,8 @@ export interface TreeChange {
   /** Mode and object of the new side (`000000`/zeros for a deletion). */
   mode: string;
   oid: string;
+  /** Object of the old side (zeros for an addition). */
+  srcOid: string;
   /** Path relative to the compared trees, `/`-separated. */
   path: string;
 }
@@ -95,9 +99,34 @@ export class Plumbing {
     return this.run(["hash-object", "-w", "--no-filters", "--stdin"], { input: content });
   }
 
-  /** The bytes of a blob. */
+  private batch: BlobReader | undefined;
+  private batchUsers = 0;
+
+  /** The bytes of a blob (through the shared `cat-file --batch-command` child inside {@link withBlobReader}). */
   async blob(oid: string): Promise<Buffer> {
+    if (this.batch) {
+      const b = await this.batch.read(oid);
+      if (b) return b;
+    }
     return (await this.raw(["cat-file", "blob", oid])).stdout;
+  }
+
+  /**
+   * Runs `fn` with one persistent `git cat-file --batch-command` child serving {@link blob}
+   * (a push reads two blobs per changed file: one child instead of one per read), and stops the
+   * child afterwards.
+   */
+  async withBlobReader<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.batchUsers++ === 0) this.batch = new BlobReader(this.gitDir);
+    try {
+      return await fn();
+    } finally {
+      if (--this.batchUsers === 0) {
+        const b = this.batch;
+        this.batch = undefined;
+        await b?.close();
+      }
+    }
   }
 
   /**
@@ -155,8 +184,8 @@ export class Plumbing {
     for (let i = 0; i + 1 < parts.length; i += 2) {
       const meta = parts[i]!;
       if (!meta.startsWith(":")) { i--; continue; }
-      const [, dstMode, , dstOid, status] = meta.slice(1).split(" ") as [string, string, string, string, string];
-      res.push({ status: status.charAt(0), mode: dstMode, oid: dstOid, path: parts[i + 1]! });
+      const [, dstMode, srcOid, dstOid, status] = meta.slice(1).split(" ") as [string, string, string, string, string];
+      res.push({ status: status.charAt(0), mode: dstMode, oid: dstOid, srcOid, path: parts[i + 1]! });
     }
     return res;
   }
@@ -229,4 +258,79 @@ export function parseLsTree(out: Buffer): TreeEntry[] {
     res.push({ mode, type, oid, name: rec.slice(tab + 1) });
   }
   return res;
+}
+
+/**
+ * One `git --git-dir=<dir> cat-file --batch` child answering blob reads one at a time
+ * (`git help cat-file`, BATCH OUTPUT: `<oid> <type> <size>\n<contents>\n`, or `<oid> missing\n`).
+ */
+class BlobReader {
+  private readonly child: ChildProcessByStdio<Writable, Readable, null>;
+  private buf: Buffer = Buffer.alloc(0);
+  private waiters: (() => void)[] = [];
+  private ended = false;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(gitDir: string) {
+    const env = { ...process.env };
+    delete env.GIT_DIR;
+    delete env.GIT_WORK_TREE;
+    delete env.GIT_INDEX_FILE;
+    this.child = spawn("git", [...NO_CTX_FILTER_ARGS, "--git-dir", gitDir, "cat-file", "--batch"], { env, stdio: ["pipe", "pipe", "ignore"] });
+    this.child.stdin.on("error", () => {});
+    this.child.on("error", () => this.finish());
+    this.child.stdout.on("data", (b: Buffer) => {
+      this.buf = this.buf.length ? Buffer.concat([this.buf, b]) : b;
+      this.wake();
+    });
+    this.child.stdout.on("end", () => this.finish());
+  }
+
+  private finish(): void {
+    this.ended = true;
+    this.wake();
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  private async need(n: number): Promise<boolean> {
+    while (this.buf.length < n && !this.ended) await new Promise<void>((r) => this.waiters.push(r));
+    return this.buf.length >= n;
+  }
+
+  private take(n: number): Buffer {
+    const out = this.buf.subarray(0, n);
+    this.buf = this.buf.subarray(n);
+    return out;
+  }
+
+  /** The blob's bytes, or undefined when it is missing, not a blob, or the child died. */
+  read(oid: string): Promise<Buffer | undefined> {
+    const run = this.queue.then(async () => {
+      if (this.ended || !/^[0-9a-f]{40,64}$/.test(oid)) return undefined;
+      this.child.stdin.write(oid + "\n");
+      let nl: number;
+      while ((nl = this.buf.indexOf(0x0a)) < 0) if (!(await this.need(this.buf.length + 1))) return undefined;
+      const header = this.take(nl + 1).toString("utf8").trim();
+      const m = /^\S+ (\S+) (\d+)$/.exec(header);
+      if (!m) return undefined;
+      const size = Number(m[2]);
+      if (!(await this.need(size + 1))) return undefined;
+      const body = Buffer.from(this.take(size + 1).subarray(0, size));
+      return m[1] === "blob" ? body : undefined;
+    });
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  /** Closes the child's stdin and waits for it to exit. */
+  async close(): Promise<void> {
+    const done = new Promise<void>((r) => (this.child.exitCode !== null ? r() : this.child.once("exit", () => r())));
+    this.child.stdin.end();
+    await done;
+  }
 }

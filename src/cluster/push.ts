@@ -99,11 +99,11 @@ async function splitCommit(p: Plumbing, state: ViewState, last: string | undefin
       const rel = h.path.slice(proj.key.length + 1);
       if (changes.some((c) => c.path === rel)) continue;
       const e = await p.entry(commit, h.path);
-      if (e && e.type === "blob") changes.push({ status: "M", mode: e.mode, oid: e.oid, path: rel });
+      if (e && e.type === "blob") changes.push({ status: "M", mode: e.mode, oid: e.oid, srcOid: base === EMPTY_TREE ? "" : ((await p.entry(base, rel))?.oid ?? ""), path: rel });
     }
     const kept: TreeChange[] = [];
     for (const c of changes) {
-      const baseOid = base === EMPTY_TREE ? undefined : (await p.entry(base, c.path))?.oid;
+      const baseOid = /^0+$/.test(c.srcOid) || !c.srcOid ? undefined : c.srcOid;
       if (baseOid === c.oid) continue;
       const viewPath = `${proj.key}/${c.path}`;
       const findings = await scanCandidate(p, { ...c, baseOid }, viewPath, gate.allow);
@@ -141,7 +141,7 @@ export async function pushView(ctx: PushContext, commit: string | undefined, ext
   const last = await p.resolve(VIEW_LAST_REF);
   const prior = readHeldEntries(p.gitDir);
   const gate: Gate = { allow: commit ? (await loadAllowlist(p.gitDir)).fingerprints : new Set(), prior, now: now() };
-  const { work, held } = commit ? await splitCommit(p, state, last, commit, gate) : { work: [] as ProjectWork[], held: prior as HeldEntry[] };
+  const { work, held } = commit ? await p.withBlobReader(() => splitCommit(p, state, last, commit, gate)) : { work: [] as ProjectWork[], held: prior as HeldEntry[] };
   const saveHeld = () => {
     if (commit && !ctx.dryRun && (held.length || prior.length)) writeHeldBack(p.gitDir, held);
   };
