@@ -1,0 +1,95 @@
+import * as posix from "node:path/posix";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { pathProblem, symlinkProblem } from "../../src/cluster/validate.js";
+import { absoluteClusterUrl, isLocalPath } from "../../src/cluster/setup.js";
+import { normalizeRoot } from "../../src/cluster/viewrepo.js";
+import { projectIdOfBranch, projectBranch, clusterTrackingRef } from "../../src/cluster/layout.js";
+import { NUM_RUNS } from "../helpers/env.js";
+
+/** The pure rules of the cluster layer: which tree entries are unsafe, which URLs are local paths, root spelling. */
+describe("tree entry rules", () => {
+  it.each([
+    ["s.jsonl", undefined],
+    ["s/subagents/agent-1.jsonl", undefined],
+    ["memory/MEMORY.md", undefined],
+    ["..", "'..' path component"],
+    ["a/../b", "'..' path component"],
+    ["./a", "'.' path component"],
+    ["/etc/passwd", "absolute name"],
+    ["C:/x", "drive-letter name"],
+    ["a\\b", "backslash in name"],
+    [".git/config", "'.git' path component"],
+    ["x/.GIT/hooks/pre-commit", "'.git' path component"],
+    ["a//b", "empty path component"],
+    ["", "empty name"],
+  ])("pathProblem(%j) = %j", (p, want) => {
+    expect(pathProblem(p)).toBe(want);
+  });
+
+  it.each([
+    ["link", "s.jsonl", undefined],
+    ["a/b/link", "../c.txt", undefined],
+    ["a/link", "../../x", "symlink pointing outside the project folder ('../../x')"],
+    ["link", "../sibling/file", "symlink pointing outside the project folder ('../sibling/file')"],
+    ["link", "/etc/passwd", "symlink to an absolute path '/etc/passwd'"],
+    ["link", "C:\\Windows", "symlink to an absolute path 'C:\\Windows'"],
+    ["a/link", "..\\..\\x", "symlink pointing outside the project folder ('..\\..\\x')"],
+    ["link", "", "symlink with an empty target"],
+  ])("symlinkProblem(%j, %j) = %j", (l, t, want) => {
+    expect(symlinkProblem(l, t)).toBe(want);
+  });
+
+  it("a relative symlink is accepted exactly when it resolves inside the folder (property)", () => {
+    const seg = fc.constantFrom("a", "b", "..", ".", "c.d");
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom("a", "b", "c"), { minLength: 1, maxLength: 4 }), fc.array(seg, { minLength: 1, maxLength: 6 }), (linkParts, targetParts) => {
+        const link = linkParts.join("/");
+        const target = targetParts.join("/");
+        const inside = !posix.relative("/root", posix.resolve("/root", posix.dirname(link), target)).startsWith("..");
+        expect(symlinkProblem(link, target) === undefined).toBe(inside);
+      }),
+      { numRuns: Math.min(NUM_RUNS, 20_000) },
+    );
+  });
+});
+
+describe("cluster URLs and roots", () => {
+  it.each([
+    ["/srv/ctx.git", true],
+    ["../ctx", true],
+    ["ctx", true],
+    ["C:\\ctx", true],
+    ["./a:b", true],
+    ["git@github.com:me/ctx.git", false],
+    ["host:ctx", false],
+    ["ssh://git@host/ctx", false],
+    ["https://github.com/me/ctx.git", false],
+    ["file:///srv/ctx.git", false],
+  ])("isLocalPath(%j) = %j", (url, want) => {
+    expect(isLocalPath(url)).toBe(want);
+  });
+
+  it("local paths become absolute, other URLs stay as given", () => {
+    expect(absoluteClusterUrl("ctx.git", "/home/me")).toBe("/home/me/ctx.git");
+    expect(absoluteClusterUrl("git@github.com:me/ctx.git", "/home/me")).toBe("git@github.com:me/ctx.git");
+    expect(absoluteClusterUrl("file:///x", "/home/me")).toBe("file:///x");
+  });
+
+  it("roots keep any OS's absolute spelling and lose trailing separators", () => {
+    expect(normalizeRoot("/Users/b/app/", "/x")).toBe("/Users/b/app");
+    expect(normalizeRoot("C:\\Users\\c\\app\\", "/x")).toBe("C:\\Users\\c\\app");
+    expect(normalizeRoot("C:\\", "/x")).toBe("C:\\");
+    expect(normalizeRoot("/", "/x")).toBe("/");
+    expect(normalizeRoot("app", "/home/me")).toBe("/home/me/app");
+  });
+
+  it("branch and tracking ref names round-trip ids with slashes", () => {
+    for (const id of ["app", "github.com/acme/app"]) {
+      expect(projectIdOfBranch(projectBranch(id))).toBe(id);
+      expect(clusterTrackingRef(id)).toBe(`refs/ctx/cluster/project/${id}`);
+    }
+    expect(projectIdOfBranch("refs/heads/main")).toBeUndefined();
+    expect(projectIdOfBranch("refs/heads/project/")).toBeUndefined();
+  });
+});
