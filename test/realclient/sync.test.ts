@@ -7,9 +7,10 @@
  *
  * Checks per session: B's `/v1/messages` request holds the same conversation as A's resume of
  * the original bytes, with B's paths (compare.ts, codec-independent), and no A path in any
- * spelling (the conversation includes the synced `memory/MEMORY.md`, which the client loads); every synced file on B names no A home; after the way back, A's transcript is its
- * original bytes plus the new lines, whose `cwd` is A's root and which name no B path; resuming
- * on A then sends the turn that happened on B.
+ * spelling (the conversation includes the synced `memory/MEMORY.md`, which the client loads);
+ * every synced file on B names no A home, and a file the secret scanner flags never reaches B;
+ * after the way back, A's transcript is its original bytes plus the new lines, whose `cwd` is
+ * A's root and which name no B path; resuming on A then sends the turn that happened on B.
  *
  * A's real-client resume runs in a separate runner home whose cwd key holds A's original bytes
  * (A's recorded root, e.g. `C:\…`, cannot be a cwd here). Skips with a visible message without the
@@ -21,6 +22,7 @@ import { spawn } from "node:child_process";
 import { dir } from "tmp-promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claudeDirKey } from "../../src/roster/dirkey.js";
+import { scanBytes } from "../../src/scan/index.js";
 import { HAS_CORPUS, makeMachine, REPO, type TestMachine } from "../helpers/env.js";
 import { CASES, caseDir, sessionFiles, type CorpusCase } from "./cases.js";
 import { ensureClaudeCode, resume, type ClaudeCode } from "./claude.js";
@@ -103,11 +105,17 @@ describe.skipIf(skipWhy !== undefined)("real Claude Code resume after git ctx in
     await sh(B, ["git", "clone", `ctx::${cluster}`, B.projects]);
     await sh(B, ["git", "ctx", "join", "--id", id, rootB]);
     const folderB = path.join(B.projects, claudeDirKey(rootB));
+    let held = 0;
     for (const f of files) {
       const p = path.join(folderB, f);
-      expect(existsSync(p), `${f} on B`).toBe(true);
-      expect(countPath(readFileSync(p, "utf8"), c.home, c.os), `${f} on B names A's home`).toBe(0);
+      // A file in which the secret scanner finds something is held back on A and never reaches
+      // B (the corpus has a public Google Maps key in one saved tool result); the rest arrive.
+      const flagged = scanBytes(readFileSync(path.join(caseDir(c), f)), f).length > 0;
+      held += flagged ? 1 : 0;
+      expect(existsSync(p), `${f} on B (${flagged ? "held back: must not arrive" : "must arrive"})`).toBe(!flagged);
+      if (!flagged) expect(countPath(readFileSync(p, "utf8"), c.home, c.os), `${f} on B names A's home`).toBe(0);
     }
+    expect(held).toBeLessThan(files.length / 2);
 
     // Resume: A (original bytes, runner home) and B (synced).
     const runHome = path.join(tmp.path, `run-${tag}`, "home");
