@@ -52,7 +52,8 @@ export function normalize(value: unknown, side: Side): string {
     for (const r of ctx) s = s.replace(r, "<CTX>");
     for (const r of roots) s = s.replace(r, "<ROOT>");
     for (const r of keys) s = s.replace(r, "<KEY>");
-    return s.replace(home, "<HOME>").replace(/\\+/g, "/");
+    // The client tells the model today's date: two resumes around midnight differ only there.
+    return s.replace(home, "<HOME>").replace(/\\+/g, "/").replace(/Today's date is \d{4}-\d{2}-\d{2}/g, "Today's date is <DATE>");
   };
   const walk = (x: unknown): unknown => {
     if (typeof x === "string") return str(x);
