@@ -1,4 +1,5 @@
 import { pipeline } from "node:stream/promises";
+import { isatty } from "node:tty";
 import { isCtxError } from "../errors.js";
 import { git } from "../git/exec.js";
 import type { MachineOs } from "../roster/machine.js";
@@ -22,7 +23,14 @@ import { makeCtxTransform, type FilterAnchors, type FilterCodec } from "./transf
 export async function main(argv: string[]): Promise<void> {
   // Fast path: git starts the filter process for every command that needs content (each
   // `git status`), so it must start quickly: no yargs, no zod until a project file needs the state.
-  if (argv.length === 0 || (argv.length === 1 && argv[0] === "process")) return run(processMode);
+  if (argv.length === 0 || (argv.length === 1 && argv[0] === "process")) {
+    if (isatty(0)) {
+      process.stderr.write("git-ctx-filter process: git runs this (filter.ctx.process) and speaks pkt-lines on stdin; for a manual run use 'git-ctx-filter clean|smudge --root R --home H < in > out' (see --help)\n");
+      process.exitCode = 2;
+      return;
+    }
+    return run(processMode);
+  }
   const { default: yargs } = await import("yargs");
   const { claudeDirKey } = await import("../roster/dirkey.js");
   const { MACHINE_OSES, platformOs } = await import("../roster/machine.js");
