@@ -171,8 +171,8 @@ export async function run(): Promise<BenchRow[]> {
 
     const tClone = await sh("git", ["clone", "-q", `ctx::${cluster}`, viewB], homeB, envB);
     const tJoin = await sh(path.join(BIN, "git-ctx"), ["join", "--id", "big", rootB], viewB, envB);
-    const tPlainClone = await sh("git", ["clone", "-q", plainBare, path.join(t.path, "plain-clone")], t.path, envB);
-    rows.push({ name: `clone + join 500 sessions / ${mb} MB`, value: tClone + tJoin, unit: "s", baseline: tPlainClone, note: `ctx: git clone ctx:: ${tClone.toFixed(2)} s + git ctx join ${tJoin.toFixed(2)} s (fetch, smudged checkout of B's paths) vs plain git clone${FILTER_NOTE}` });
+    const tPlainClone = await sh("git", ["clone", "-q", "--no-local", plainBare, path.join(t.path, "plain-clone")], t.path, envB);
+    rows.push({ name: `clone + join 500 sessions / ${mb} MB`, value: tClone + tJoin, unit: "s", baseline: tPlainClone, note: `ctx: git clone ctx:: ${tClone.toFixed(2)} s + git ctx join ${tJoin.toFixed(2)} s (fetch, smudged checkout of B's paths) vs plain \`git clone --no-local\` (pack transfer, not hard links)${FILTER_NOTE}` });
 
     // ---- bytes sent after a one-line append to a 50 MB transcript ----------------------------
     const base = path.join(t.path, "served");
