@@ -263,6 +263,8 @@ export function parseLsTree(out: Buffer): TreeEntry[] {
 /**
  * One `git --git-dir=<dir> cat-file --batch` child answering blob reads one at a time
  * (`git help cat-file`, BATCH OUTPUT: `<oid> <type> <size>\n<contents>\n`, or `<oid> missing\n`).
+ * Spawned directly because `src/git/exec.ts` runs one-shot commands only (as the filter's
+ * `CatFileBatch` does); it uses the same `NO_CTX_FILTER_ARGS` and an explicit `--git-dir`.
  */
 class BlobReader {
   private readonly child: ChildProcessByStdio<Writable, Readable, null>;
