@@ -26,6 +26,8 @@ export interface FilterCodec {
   createLocalizeStream(anchors: FilterAnchors): Duplex;
 }
 
+const FOLDERS = new WeakMap<ViewState, Map<string, ViewState["projects"][string]>>();
+
 /** A file inside a view folder is filtered, but the repository has no `$GIT_DIR/ctx/state.json`. */
 export class NotAViewError extends CtxError {
   readonly code = "NotAView" as const;
@@ -42,9 +44,15 @@ export class NotAViewError extends CtxError {
 export function anchorsForPath(state: ViewState, pathname: string): FilterAnchors | undefined {
   const slash = pathname.indexOf("/");
   if (slash <= 0) return undefined;
-  // same lookup as projectByFolder (src/view/state.ts), without importing zod into the filter's start-up
-  const folder = pathname.slice(0, slash);
-  const p = Object.values(state.projects).find((x) => x.key === folder);
+  // same lookup as projectByFolder (src/view/state.ts), without importing zod into the filter's
+  // start-up, and through a per-state index (a view may hold thousands of folders)
+  let byKey = FOLDERS.get(state);
+  if (!byKey) {
+    byKey = new Map();
+    for (const x of Object.values(state.projects)) if (!byKey.has(x.key)) byKey.set(x.key, x);
+    FOLDERS.set(state, byKey);
+  }
+  const p = byKey.get(pathname.slice(0, slash));
   if (!p) return undefined;
   return { os: state.machine.os, home: state.machine.home, root: p.root, key: p.key, rewriteHome: p.rewriteHome };
 }
