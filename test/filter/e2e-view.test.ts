@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileS
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claudeDirKey } from "../../src/roster/dirkey.js";
-import { canonicalize, localize, type Anchors } from "../../src/sentinel/index.js";
+import { canonicalize, cleanWithBase, localize, type Anchors } from "../../src/sentinel/index.js";
 import { makeMachine, type TestMachine } from "../helpers/env.js";
 import { authoredFolder, machineStrings } from "./session.js";
 import { gitOk, importCanonical, makeView, run } from "./view.js";
@@ -92,6 +92,18 @@ describe.each([
     expect(after.subarray(before.length).toString()).toBe('{"type":"user","uuid":"u3","cwd":"{{CC_PROJECT_ROOT}}","message":{"role":"user","content":"more in {{CC_PROJECT_ROOT}}"}}\n');
   });
 
+  it("a line edited in the middle is cleaned with the index blob as base (the base is left early)", () => {
+    const rel = `${A.key}/${Object.keys(files)[2]!}`; // the subagent transcript
+    const p = path.join(viewA, rel);
+    sh(["add", "--", p], viewA);
+    const base = sh(["cat-file", "blob", `:${rel}`], viewA).out;
+    const work = Buffer.from("{\"edited\":true}\n" + readFileSync(p, "utf8") + JSON.stringify({ cwd: A.root }) + "\n");
+    writeFileSync(p, work);
+    sh(["add", "--", p], viewA);
+    expect(sh(["cat-file", "blob", `:${rel}`], viewA).out.equals(cleanWithBase(work, A, base))).toBe(true);
+    sh(["commit", "-q", "-m", "edit"], viewA);
+  });
+
   it("with the filter command broken, git add fails instead of committing raw paths", () => {
     const rel = `${A.key}/memory/new-topic.md`;
     writeFileSync(path.join(viewA, rel), `root is ${A.root}\n`);
@@ -102,7 +114,7 @@ describe.each([
       expect(sh(["ls-files", "--", rel], viewA).stdout).toBe("");
     }
     // a tracked file changed in the work tree: commit -a must clean it, and fails
-    sh(["commit", "-q", "-m", "before"], viewA);
+    sh(["commit", "-q", "--allow-empty", "-m", "before"], viewA);
     const headBefore2 = sh(["rev-parse", "HEAD"], viewA).stdout;
     expect(headBefore2).not.toBe(headBefore);
     appendFileSync(path.join(viewA, A.key, "memory", "MEMORY.md"), `- raw ${A.root}\n`);
