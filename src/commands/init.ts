@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import * as path from "node:path";
 import { InvalidInputError } from "../errors.js";
 import { writeExcludes } from "../git/config.js";
-import { claudeDirKey, currentMachine, projectIdFor } from "../roster/index.js";
+import { currentMachine, projectIdFor } from "../roster/index.js";
 import { writeViewState, type ViewState } from "../view/state.js";
 import { KeyCollisionError, NoClusterError, ViewGitError } from "../cluster/errors.js";
 import { Plumbing } from "../cluster/plumbing.js";
@@ -10,6 +10,7 @@ import { pushView } from "../cluster/push.js";
 import { fetchProjects, lsRemote } from "../cluster/remote.js";
 import { absoluteClusterUrl, configureView, ensureLocalCluster } from "../cluster/setup.js";
 import { readTipRoster } from "../cluster/view.js";
+import { chooseProjectFolder, otherFoldersNote } from "../cluster/folder.js";
 import { hasFiles, normalizeRoot, viewDir, viewGit, viewGitDir } from "../cluster/viewrepo.js";
 
 /** Options of `git ctx init`. */
@@ -30,7 +31,15 @@ export interface InitReport {
   cluster: string;
   /** True when a new bare cluster was created at a local path. */
   createdCluster: boolean;
-  projects: { id: string; root: string; key: string; hadSessions: boolean }[];
+  projects: {
+    id: string;
+    root: string;
+    /** The folder joined: on Windows an existing folder whose name matches the root's key ignoring case ({@link chooseProjectFolder}). */
+    key: string;
+    hadSessions: boolean;
+    /** Set when other letter-case spellings of the folder hold files that are not synced: what to do about them. */
+    note?: string;
+  }[];
 }
 
 /**
@@ -42,7 +51,10 @@ export interface InitReport {
  * 2. the same configuration as a `git clone ctx::<url>` (filter, merge driver, attributes,
  *    `pull.rebase=false`, state), remote `origin` = `ctx::<url>`, `main` tracking `origin/main`;
  * 3. each root is registered (id by {@link projectIdFor}, folder = this machine's key; ids and
- *    keys checked), the excludes list the joined folders;
+ *    keys checked), the excludes list the joined folders; on Windows the folder is an existing
+ *    one whose name matches the key ignoring case when there is one ({@link chooseProjectFolder}:
+ *    Claude Code keys by the launch's cwd spelling, e.g. `c--Users-…` for `C:\Users\…`), and other
+ *    non-empty spellings are reported (`note`), never moved;
  * 4. the joined folders are committed (`git add -- <key>/`, the clean filter canonicalizes) and
  *    pushed with plain `git push` through the helper, which merges them with what the cluster
  *    already has (a second machine's `init` loses nothing); each roster lists this machine;
@@ -75,8 +87,9 @@ export async function init(o: InitOptions): Promise<InitReport> {
   const state: ViewState = { ...state0, projects: { ...state0.projects } };
   for (const r of o.roots) {
     const root = normalizeRoot(r);
-    const key = claudeDirKey(root);
     const id = await projectIdFor(root, o.id);
+    const choice = chooseProjectFolder(dir, root, machine.os, state.projects[id]?.key);
+    const key = choice.key;
     for (const [other, proj] of Object.entries(state.projects)) {
       if (other !== id && proj.key === key) throw new KeyCollisionError({ key, id, other, root });
     }
@@ -86,7 +99,8 @@ export async function init(o: InitOptions): Promise<InitReport> {
       rewriteHome = (await readTipRoster(p, id, tips.get(id)!)).rewrite_home;
     }
     state.projects[id] = { root, key, rewriteHome };
-    projects.push({ id, root, key, hadSessions: hasFiles(path.join(dir, key)) });
+    const note = otherFoldersNote(dir, id, choice);
+    projects.push({ id, root, key, hadSessions: hasFiles(path.join(dir, key)), ...(note ? { note } : {}) });
   }
   writeViewState(gitDir, state);
   writeExcludes(gitDir, Object.values(state.projects).map((x) => x.key));

@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { claudeDirKey, projectIdFor } from "../roster/index.js";
+import { projectIdFor } from "../roster/index.js";
 import { readViewState, writeViewState, type ViewState } from "../view/state.js";
 import { writeExcludes } from "../git/config.js";
 import { KeyCollisionError, NotAViewError, UnknownProjectError, ViewGitError } from "../cluster/errors.js";
@@ -9,6 +9,7 @@ import { pushView } from "../cluster/push.js";
 import { fetchProjects, lsRemote } from "../cluster/remote.js";
 import { validateContextTree } from "../cluster/validate.js";
 import { readTipRoster, tipContext } from "../cluster/view.js";
+import { chooseProjectFolder, otherFoldersNote } from "../cluster/folder.js";
 import { hasFiles, normalizeRoot, viewDir, viewGit, viewGitDir } from "../cluster/viewrepo.js";
 
 /** Options of `git ctx join`. */
@@ -28,13 +29,17 @@ export interface JoinReport {
   root: string;
   /** Local sessions that were already in the folder were committed and merged into the cluster. */
   mergedLocal: boolean;
+  /** Set when other letter-case spellings of the folder hold files that are not synced (Windows): what to do about them. */
+  note?: string;
 }
 
 /**
  * `git ctx join [--id <id>] <project-root>`: adds this machine to a project of the cluster and
  * checks its folder out under this machine's directory key (docs/architecture.md):
  * 1. the id must name a `project/<id>` branch of the cluster (else {@link UnknownProjectError});
- * 2. the key must not be another joined project's folder (else {@link KeyCollisionError});
+ * 2. the folder is this machine's key of the root, or on Windows an existing folder whose name
+ *    matches it ignoring case ({@link chooseProjectFolder}); it must not be another joined
+ *    project's folder (else {@link KeyCollisionError});
  * 3. the project goes into `$GIT_DIR/ctx/state.json` and the excludes;
  * 4. sessions already in `<key>/` are committed and pushed (the helper merges them with the
  *    cluster in canonical space, losing nothing); this machine's roster entry is pushed even
@@ -51,9 +56,10 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
   if (!gitDir || !state0) throw new NotAViewError({ dir });
   const p = new Plumbing(gitDir);
   const root = normalizeRoot(o.root);
-  const key = claudeDirKey(root);
   const heads = await lsRemote(p, state0.cluster);
   const id = await projectIdFor(root, o.id);
+  const choice = chooseProjectFolder(dir, root, state0.machine.os, state0.projects[id]?.key);
+  const key = choice.key;
   if (!heads.projects.has(id)) throw new UnknownProjectError({ id, cluster: state0.cluster, known: [...heads.projects.keys()].sort() });
   for (const [other, proj] of Object.entries(state0.projects)) {
     if (other !== id && proj.key === key) throw new KeyCollisionError({ key, id, other, root });
@@ -80,5 +86,6 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
   const r = await pushView({ p, url: state.cluster, state, machine: state.machine }, undefined, [id]);
   if (!r.ok) throw new ViewGitError({ step: `adding this machine to the roster of ${projectBranchShort(id)}`, dir, output: r.why });
   await viewGit(dir, "git pull", ["pull", "-q", "--no-rebase", "origin", "main"], { echo: true });
-  return { id, key, root, mergedLocal };
+  const note = otherFoldersNote(dir, id, choice);
+  return { id, key, root, mergedLocal, ...(note ? { note } : {}) };
 }

@@ -27,6 +27,9 @@ export const initCommand: CommandModule<object, InitArgs> = {
       const { init } = await import("../../commands/init.js");
       const r = await init({ roots: a.roots, remote: a.remote, id: a.id, dir: a.dir });
       if (r.createdCluster) process.stdout.write(`created a new cluster at ${r.cluster}\n`);
-      for (const x of r.projects) process.stdout.write(`joined project/${x.id}: ${x.root} -> ${r.dir}/${x.key}\n`);
+      for (const x of r.projects) {
+        process.stdout.write(`joined project/${x.id}: ${x.root} -> ${r.dir}/${x.key}\n`);
+        if (x.note) process.stderr.write(x.note + "\n");
+      }
     }),
 };

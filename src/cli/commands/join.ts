@@ -21,5 +21,6 @@ export const joinCommand: CommandModule<object, JoinArgs> = {
       const { join } = await import("../../commands/join.js");
       const r = await join({ root: a.root, id: a.id, dir: a.dir });
       process.stdout.write(`joined project/${r.id}: ${r.root} -> ${r.key}${r.mergedLocal ? " (local sessions merged)" : ""}\n`);
+      if (r.note) process.stderr.write(r.note + "\n");
     }),
 };
