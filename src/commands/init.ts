@@ -37,6 +37,8 @@ export interface InitReport {
     /** The folder joined: on Windows an existing folder whose name matches the root's key ignoring case ({@link chooseProjectFolder}). */
     key: string;
     hadSessions: boolean;
+    /** The project was already joined with this root and folder before this run (a re-run). */
+    alreadyJoined: boolean;
     /** Set when other letter-case spellings of the folder hold files that are not synced: what to do about them. */
     note?: string;
   }[];
@@ -100,7 +102,8 @@ export async function init(o: InitOptions): Promise<InitReport> {
     }
     state.projects[id] = { root, key, rewriteHome };
     const note = otherFoldersNote(dir, id, choice);
-    projects.push({ id, root, key, hadSessions: hasFiles(path.join(dir, key)), ...(note ? { note } : {}) });
+    const before = state0.projects[id];
+    projects.push({ id, root, key, hadSessions: hasFiles(path.join(dir, key)), alreadyJoined: before?.root === root && before.key === key, ...(note ? { note } : {}) });
   }
   writeViewState(gitDir, state);
   writeExcludes(gitDir, Object.values(state.projects).map((x) => x.key));

@@ -24,11 +24,17 @@ export interface JoinOptions {
 
 /** What `git ctx join` did. */
 export interface JoinReport {
+  /** The view folder. */
+  dir: string;
   id: string;
   key: string;
   root: string;
   /** Local sessions that were already in the folder were committed and merged into the cluster. */
   mergedLocal: boolean;
+  /** The project was already joined with this root and folder before this run (a re-run: nothing new unless `mergedLocal`). */
+  alreadyJoined: boolean;
+  /** The root this machine had for the project before, when this run changed it. */
+  previousRoot?: string;
   /** Set when other letter-case spellings of the folder hold files that are not synced (Windows): what to do about them. */
   note?: string;
 }
@@ -87,5 +93,8 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
   if (!r.ok) throw new ViewGitError({ step: `adding this machine to the roster of ${projectBranchShort(id)}`, dir, output: r.why });
   await viewGit(dir, "git pull", ["pull", "-q", "--no-rebase", "origin", "main"], { echo: true });
   const note = otherFoldersNote(dir, id, choice);
-  return { id, key, root, mergedLocal, ...(note ? { note } : {}) };
+  const before = state0.projects[id];
+  const alreadyJoined = before?.root === root && before.key === key;
+  const previousRoot = before && before.root !== root ? before.root : undefined;
+  return { dir, id, key, root, mergedLocal, alreadyJoined, ...(previousRoot ? { previousRoot } : {}), ...(note ? { note } : {}) };
 }

@@ -87,7 +87,7 @@ describe("git ctx init / join on Windows: the folder's drive-letter case differs
     await B.git(["clone", "-q", `ctx::${cluster.url}`, B.projects], { cwd: B.home });
     writeSession(B.at(lower), "b1", sessionLines(root, "b1", "B", 2));
     const r = await B.ctx(["join", "--id", "vault", root]);
-    expect(r.stdout).toContain(`-> ${lower} (local sessions merged)`);
+    expect(r.stdout).toContain(`-> ${B.projects}/${lower} (local sessions merged)`);
     expect(state(B).projects.vault!.key).toBe(lower);
     expect(existsSync(B.at(upper))).toBe(false);
     expect(readFileSync(B.at(lower, "a1.jsonl"), "utf8")).toContain(`"cwd":${JSON.stringify(root)}`);

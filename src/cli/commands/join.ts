@@ -20,7 +20,9 @@ export const joinCommand: CommandModule<object, JoinArgs> = {
     runCommand(async () => {
       const { join } = await import("../../commands/join.js");
       const r = await join({ root: a.root, id: a.id, dir: a.dir });
-      process.stdout.write(`joined project/${r.id}: ${r.root} -> ${r.key}${r.mergedLocal ? " (local sessions merged)" : ""}\n`);
+      const where = `${r.root} -> ${r.dir}/${r.key}`;
+      if (r.alreadyJoined) process.stdout.write(`project/${r.id} is already joined (${where})${r.mergedLocal ? "; committed and pushed its new local sessions" : "; nothing to do"}\n`);
+      else process.stdout.write(`joined project/${r.id}: ${where}${r.mergedLocal ? " (local sessions merged)" : ""}${r.previousRoot ? ` (root was ${r.previousRoot})` : ""}\n`);
       if (r.note) process.stderr.write(r.note + "\n");
     }),
 };
