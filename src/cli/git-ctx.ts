@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
 import yargs from "yargs";
 import type { CommandModule } from "yargs";
 import { commands } from "./commands/index.js";
@@ -15,8 +18,20 @@ export async function main(argv: string[]): Promise<void> {
     .recommendCommands()
     .help()
     .alias("h", "help")
-    .version()
+    .version(packageVersion())
     .wrap(Math.min(100, process.stdout.columns || 100));
   for (const c of commands) y = y.command(c as CommandModule);
   await y.parseAsync();
+}
+
+/**
+ * This package's version, from the nearest `package.json` above this module (dist/src/cli or a
+ * dist/bundle chunk): yargs would guess it from the current directory once bundled.
+ */
+function packageVersion(): string {
+  for (let d = path.dirname(fileURLToPath(import.meta.url)); ; d = path.dirname(d)) {
+    const f = path.join(d, "package.json");
+    if (existsSync(f)) return (JSON.parse(readFileSync(f, "utf8")) as { version?: string }).version ?? "unknown";
+    if (path.dirname(d) === d) return "unknown";
+  }
 }

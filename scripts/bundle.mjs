@@ -1,0 +1,58 @@
+// Bundles each bin's entry (compiled by tsc into dist/src) into one ESM file under dist/bundle/,
+// with shared code and lazily imported modules (`await import(...)`) as chunks. Node then loads a
+// handful of files instead of ~150 modules (yargs, zod, ...): start-up time matters because git
+// starts the filter process for every command that reads content and the helper for every
+// fetch/push (docs/architecture.md, "Performance notes").
+import { build } from "esbuild";
+import { rmSync } from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+
+/**
+ * zod's `core`, `classic` and `mini` indexes re-export all ~60 message locales (`z.locales`);
+ * bundled, they would sit in the chunk every zod user loads (~600 KB, ~15 ms of the filter's
+ * start-up). git-ctx only uses English (set by classic zod, and by src/view/state.ts for
+ * zod/mini), so `z.locales` is bundled with `en` alone.
+ */
+const zodEnglishOnly = {
+  name: "zod-english-only",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]v4[\\/](core|classic|mini)$/.test(args.resolveDir)
+        ? { path: path.join(args.resolveDir, "..", "locales", "en.js"), namespace: "zod-locales-en" }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: "zod-locales-en" }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: path.dirname(args.path),
+    }));
+  },
+};
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const outdir = path.join(root, "dist", "bundle");
+rmSync(outdir, { recursive: true, force: true });
+await build({
+  absWorkingDir: root,
+  entryPoints: {
+    "git-ctx": "dist/src/cli/git-ctx.js",
+    "git-remote-ctx": "dist/src/helper/main.js",
+    "git-ctx-filter": "dist/src/filter/main.js",
+  },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  outExtension: { ".js": ".mjs" },
+  chunkNames: "chunks/[name]-[hash]",
+  // Bundled CommonJS packages call require() for node built-ins and read __filename
+  // (write-file-atomic): give the ESM output both (yargs declares its own __dirname).
+  banner: { js: 'import { createRequire as __ctxCreateRequire } from "node:module"; import { fileURLToPath as __ctxFileURLToPath } from "node:url"; const require = __ctxCreateRequire(import.meta.url); const __ctxFilename = __ctxFileURLToPath(import.meta.url);' },
+  define: { __filename: "__ctxFilename" },
+  sourcemap: "linked",
+  legalComments: "none",
+  plugins: [zodEnglishOnly],
+  logLevel: "warning",
+});
