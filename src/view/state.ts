@@ -1,33 +1,41 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import writeFileAtomic from "write-file-atomic";
-import { z } from "zod";
+import * as z from "zod/mini";
+import en from "zod/v4/locales/en.js";
 import { CtxError } from "../errors.js";
 
 /**
  * Per-view-repository state, kept in `$GIT_DIR/ctx/state.json` (never committed, never pushed).
  * It is what the clean/smudge filter reads to find a file's anchors from its top-level folder,
  * and what the remote helper reads to know which projects this machine joined.
+ *
+ * The schema uses `zod/mini` (same checks and messages as classic zod, with the English locale
+ * set below): the filter process reads this file at every start, and bundled `zod/mini` loads in
+ * ~5 ms against ~20 ms for classic zod (docs/architecture.md, "Performance notes").
  */
 export const JoinedProjectSchema = z.looseObject({
   /** This machine's absolute project root, native spelling (e.g. `C:\Users\me\proj`). */
-  root: z.string().min(1),
+  root: z.string().check(z.minLength(1)),
   /** This machine's Claude Code directory key for `root` = the view folder name. */
-  key: z.string().min(1),
+  key: z.string().check(z.minLength(1)),
   /** Roster policy `rewrite_home`: whether `{{CC_HOME}}` is used for this project. */
-  rewriteHome: z.boolean().default(true),
+  rewriteHome: z._default(z.boolean(), true),
 });
 export type JoinedProject = z.infer<typeof JoinedProjectSchema>;
 
 export const ViewStateSchema = z.looseObject({
   version: z.literal(1),
   /** The cluster URL without the `ctx::` prefix (any URL git accepts). */
-  cluster: z.string().default(""),
+  cluster: z._default(z.string(), ""),
   machine: z.object({ id: z.string(), os: z.enum(["linux", "darwin", "windows"]), home: z.string() }),
   /** Joined projects by project id. */
-  projects: z.record(z.string(), JoinedProjectSchema).default({}),
+  projects: z._default(z.record(z.string(), JoinedProjectSchema), {}),
 });
 export type ViewState = z.infer<typeof ViewStateSchema>;
+
+// zod/mini carries no messages by default; the English locale gives the same ones as classic zod.
+z.config(en());
 
 /** `$GIT_DIR/ctx/state.json` exists but is not valid. */
 export class ViewStateError extends CtxError {
