@@ -21,7 +21,9 @@ export const initCommand: CommandModule<object, InitArgs> = {
       .option("remote", { type: "string", describe: "cluster URL (any git URL; a local path that does not exist becomes a new bare cluster)" })
       .option("id", { type: "string", describe: "project id (only with one root; default: the root's git remote as host/owner/repo, else its base name)" })
       .option("dir", { type: "string", describe: "the view folder (default: $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects)" })
-      .example("git ctx init --remote ~/ctx-cluster ~/src/app", "start a cluster in a local folder") as never,
+      .example("git ctx init --remote ~/ctx-cluster ~/src/app", "new cluster in a local folder, with the sessions of ~/src/app")
+      .example("git ctx init --remote git@host:me/ctx.git .", "adopt the current project into an (empty) repository on a git host")
+      .example("git ctx init ~/src/api ~/src/web", "later: add more projects to the same cluster (safe to re-run)") as never,
   handler: (a) =>
     runCommand(async () => {
       const { init } = await import("../../commands/init.js");

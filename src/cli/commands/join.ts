@@ -15,7 +15,9 @@ export const joinCommand: CommandModule<object, JoinArgs> = {
     y
       .positional("root", { type: "string", demandOption: true, describe: "the project's root on this machine" })
       .option("id", { type: "string", describe: "project id in the cluster (see 'git ctx projects'; default: from the root's git remote or base name)" })
-      .option("dir", { type: "string", describe: "the view folder (default: $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects)" }) as never,
+      .option("dir", { type: "string", describe: "the view folder (default: $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects)" })
+      .example("git ctx join --id app ~/work/app", "check out project 'app' (see git ctx projects) for your copy at ~/work/app; on a new machine first: git clone ctx::<cluster-url> ~/.claude/projects")
+      .example("cd ~/work/app && git ctx join .", "join from the project's root (id from its git remote, else the folder name)") as never,
   handler: (a) =>
     runCommand(async () => {
       const { join } = await import("../../commands/join.js");

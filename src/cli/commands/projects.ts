@@ -15,7 +15,10 @@ export const projectsCommand: CommandModule<object, ProjectsArgs> = {
     y
       .option("json", { type: "boolean", default: false, describe: "print JSON" })
       .option("remote", { type: "string", describe: "cluster URL (default: the view's cluster)" })
-      .option("dir", { type: "string", describe: "the view folder (default: $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects)" }) as never,
+      .option("dir", { type: "string", describe: "the view folder (default: $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects)" })
+      .example("git ctx projects", "list the projects of this view's cluster and each machine's root")
+      .example("git ctx projects --json", "the same as JSON for scripts (stable field names)")
+      .example("git ctx projects --remote ~/ctx-cluster", "list a cluster this machine has not joined yet") as never,
   handler: (a) =>
     runCommand(async () => {
       const { projects, formatProjects } = await import("../../commands/projects.js");
