@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { closeSync, mkdirSync, openSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { requestSync, syncRunning } from "./coalesce.js";
@@ -7,9 +7,23 @@ import type { SyncPaths } from "./paths.js";
 
 /* Kept free of zod and other heavy imports: the Claude Code hook path loads it (it must return in ~0.2 s). */
 
-/** Path of this package's `bin/git-ctx` (from `dist/src/sync/index.js`). */
-export function gitCtxBin(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../bin/git-ctx");
+/**
+ * Path of this package's `bin/git-ctx`, to spawn the background worker with the same Node:
+ * the running CLI's own script when it is `git-ctx` (the hook runs as `git ctx sync --hook`),
+ * else the first `bin/git-ctx` found walking up from this module (works from `dist/src/sync/`
+ * and from the esbuild bundle in `dist/bundle/`).
+ * @returns `undefined` when neither is found (the caller then runs `git ctx` through PATH).
+ */
+export function gitCtxBin(): string | undefined {
+  const argv1 = process.argv[1];
+  if (argv1 && path.basename(argv1) === "git-ctx" && existsSync(argv1)) return argv1;
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = path.join(dir, "bin", "git-ctx");
+    if (existsSync(candidate)) return candidate;
+    dir = path.dirname(dir);
+  }
+  return undefined;
 }
 
 /**
@@ -24,7 +38,9 @@ export async function syncInBackground(view: { workTree: string; paths: SyncPath
   mkdirSync(view.paths.ctxDir, { recursive: true });
   const fd = openSync(view.paths.log, "a");
   try {
-    const child = spawn(process.execPath, [gitCtxBin(), "sync", "--worker", "--dir", view.workTree, "--quiet-ms", String(o.quietMs ?? 0)], {
+    const bin = gitCtxBin();
+    const args = ["sync", "--worker", "--dir", view.workTree, "--quiet-ms", String(o.quietMs ?? 0)];
+    const child = spawn(bin ? process.execPath : "git", bin ? [bin, ...args] : ["ctx", ...args], {
       detached: true,
       stdio: ["ignore", fd, fd],
       env: o.env ?? process.env,
