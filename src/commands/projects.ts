@@ -25,14 +25,16 @@ export interface ProjectListing {
   /** Whether this machine's view has joined it. */
   joined: boolean;
   rewriteHome: boolean;
-  machines: { machineId: string; os: string; root: string; key: string; lastConverged: string | null }[];
-  /** Set when the branch's roster.json is missing or invalid (the message names the branch). */
-  error?: string;
+  /** The roster's participants, sorted by machine id; `thisMachine` marks the view's own machine. */
+  machines: { machineId: string; os: string; root: string; key: string; lastConverged: string | null; thisMachine: boolean }[];
+  /** The problem when the branch's roster.json is missing or invalid (the message names the branch), else null. */
+  error: string | null;
 }
 
 /**
  * `git ctx projects [--json]`: lists the cluster's `project/*` branches with each machine's root
- * from their `roster.json`. The branches are fetched into a throw-away repository (depth 1), so
+ * from their `roster.json`. The shape is stable for `--json`: projects sorted by id, machines by
+ * machine id, every field always present (`error` null when the roster is fine). The branches are fetched into a throw-away repository (depth 1), so
  * listing never adds other projects' objects to the view repository.
  * @throws NoClusterError when no cluster URL is known; GitCommandError when the cluster cannot be read.
  */
@@ -54,11 +56,13 @@ export async function projects(o: ProjectsOptions = {}): Promise<ProjectListing[
     const out: ProjectListing[] = [];
     for (const id of ids) {
       const tip = heads.projects.get(id)!;
-      const item: ProjectListing = { id, tip, joined: !!state?.projects[id], rewriteHome: true, machines: [] };
+      const item: ProjectListing = { id, tip, joined: !!state?.projects[id], rewriteHome: true, machines: [], error: null };
       try {
         const roster = await readTipRoster(p, id, (await p.resolve(projectBranch(id))) ?? tip);
         item.rewriteHome = roster.rewrite_home;
-        item.machines = roster.participants.map((x) => ({ machineId: x.machine_id, os: x.os, root: x.project_root, key: x.encoded_dir, lastConverged: x.last_converged ?? null }));
+        item.machines = roster.participants
+          .map((x) => ({ machineId: x.machine_id, os: x.os, root: x.project_root, key: x.encoded_dir, lastConverged: x.last_converged ?? null, thisMachine: x.machine_id === state?.machine.id }))
+          .sort((a, b) => (a.machineId < b.machineId ? -1 : a.machineId > b.machineId ? 1 : 0));
       } catch (e) {
         item.error = (e as Error).message;
       }
@@ -77,7 +81,7 @@ export function formatProjects(list: readonly ProjectListing[], cluster?: string
   for (const x of list) {
     lines.push(`${x.id}${x.joined ? "  (joined)" : ""}`);
     if (x.error) lines.push(`  ! ${x.error}`);
-    for (const m of x.machines) lines.push(`  ${m.machineId} (${m.os}): ${m.root}${m.lastConverged ? `  last sync ${m.lastConverged}` : ""}`);
+    for (const m of x.machines) lines.push(`  ${m.machineId} (${m.os}${m.thisMachine ? ", this machine" : ""}): ${m.root}${m.lastConverged ? `  last sync ${m.lastConverged}` : ""}`);
   }
   return lines.join("\n") + "\n";
 }
