@@ -4,7 +4,7 @@
 // starts the filter process for every command that reads content and the helper for every
 // fetch/push (docs/architecture.md, "Performance notes").
 import { build } from "esbuild";
-import { rmSync } from "node:fs";
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -31,8 +31,7 @@ const zodEnglishOnly = {
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const outdir = path.join(root, "dist", "bundle");
-rmSync(outdir, { recursive: true, force: true });
-await build({
+const result = await build({
   absWorkingDir: root,
   entryPoints: {
     "git-ctx": "dist/src/cli/git-ctx.js",
@@ -55,4 +54,23 @@ await build({
   legalComments: "none",
   plugins: [zodEnglishOnly],
   logLevel: "warning",
+  write: false,
 });
+
+// Several builds and test runs share one checkout: never leave a bin pointing at a missing or
+// half-written file. Each output is written to a temp file and renamed over the old one, chunks
+// (content-hashed names) before the entries that import them; old chunks go after a grace period.
+const written = new Set();
+const outputs = [...result.outputFiles].sort((a, b) => Number(b.path.includes(`${path.sep}chunks${path.sep}`)) - Number(a.path.includes(`${path.sep}chunks${path.sep}`)));
+for (const f of outputs) {
+  mkdirSync(path.dirname(f.path), { recursive: true });
+  const tmp = `${f.path}.tmp-${process.pid}`;
+  writeFileSync(tmp, f.contents);
+  renameSync(tmp, f.path);
+  written.add(f.path);
+}
+const chunks = path.join(outdir, "chunks");
+for (const n of readdirSync(chunks)) {
+  const f = path.join(chunks, n);
+  if (!written.has(f) && Date.now() - statSync(f).mtimeMs > 10 * 60_000) rmSync(f, { force: true });
+}
