@@ -64,3 +64,37 @@ export class ViewGitError extends CtxError {
     super(`${data.step} failed in ${data.dir}: ${data.output.trim() || "(no output)"}; fix the cause and re-run the command (it is safe to repeat)`);
   }
 }
+
+/** The cluster cannot be listed (`git ls-remote` failed): wrong URL, no access, or no network. */
+export class ClusterUnreachableError extends CtxError {
+  readonly code = "ClusterUnreachable" as const;
+  constructor(readonly data: { url: string; output: string }) {
+    super(
+      `cannot read the cluster ${data.url}: ${data.output.trim() || "(git said nothing)"}; ` +
+        `check the URL and your access with 'git ls-remote ${data.url}' (the same ssh keys and credential helpers apply), then re-run`,
+    );
+  }
+}
+
+/** `git ctx init --remote <url>` on a view that already belongs to another cluster. */
+export class ClusterMismatchError extends CtxError {
+  readonly code = "ClusterMismatch" as const;
+  constructor(readonly data: { dir: string; current: string; requested: string }) {
+    super(
+      `${data.dir} is already the view of the cluster ${data.current}, not ${data.requested}; ` +
+        `run git ctx init without --remote to add projects to it. If that cluster moved to the new URL, run ` +
+        `'git -C ${data.dir} remote set-url origin ctx::${data.requested}' and re-run; one view belongs to one cluster`,
+    );
+  }
+}
+
+/** The view folder is a git repository whose `origin` is not a `ctx::` cluster (the user's own backup repository, say). */
+export class ForeignOriginError extends CtxError {
+  readonly code = "ForeignOrigin" as const;
+  constructor(readonly data: { dir: string; origin: string }) {
+    super(
+      `${data.dir} is a git repository whose remote 'origin' is ${data.origin}, not a git-ctx cluster; git-ctx will not replace it. ` +
+        `Rename it ('git -C ${data.dir} remote rename origin backup') and re-run git ctx init`,
+    );
+  }
+}

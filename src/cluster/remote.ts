@@ -1,4 +1,5 @@
-import { gitRaw } from "../git/exec.js";
+import { GitCommandError, gitRaw } from "../git/exec.js";
+import { ClusterUnreachableError } from "./errors.js";
 import { CLUSTER_MAIN, clusterTrackingRef, projectBranch, projectIdOfBranch } from "./layout.js";
 import type { Plumbing } from "./plumbing.js";
 
@@ -25,9 +26,18 @@ export interface TransportOpts {
 
 const QUIET_MAINT = ["-c", "gc.auto=0", "-c", "maintenance.auto=false"];
 
-/** Lists the cluster's `main` and `project/*` branches (`git ls-remote --heads <url>`). */
+/**
+ * Lists the cluster's `main` and `project/*` branches (`git ls-remote --heads <url>`).
+ * @throws ClusterUnreachableError (with git's message) when git cannot list the URL.
+ */
 export async function lsRemote(p: Plumbing, url: string): Promise<ClusterHeads> {
-  const r = await p.raw([...QUIET_MAINT, "ls-remote", "--heads", url]);
+  let r: Awaited<ReturnType<Plumbing["raw"]>>;
+  try {
+    r = await p.raw([...QUIET_MAINT, "ls-remote", "--heads", url]);
+  } catch (e) {
+    if (e instanceof GitCommandError) throw new ClusterUnreachableError({ url, output: e.data.stderr });
+    throw e;
+  }
   const heads: ClusterHeads = { projects: new Map() };
   for (const line of r.stdout.toString("utf8").split("\n")) {
     const [oid, ref] = line.split("\t");

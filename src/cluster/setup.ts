@@ -25,6 +25,15 @@ export function absoluteClusterUrl(url: string, cwd = process.cwd()): string {
 }
 
 /**
+ * True when two cluster URLs name the same cluster as far as can be told without network: equal
+ * after {@link absoluteClusterUrl} (local paths resolved) and without trailing `/`.
+ */
+export function sameClusterUrl(a: string, b: string): boolean {
+  const norm = (u: string) => absoluteClusterUrl(u).replace(/\/+$/, "");
+  return norm(a) === norm(b);
+}
+
+/**
  * The embedded default: when `url` is a local path that does not exist yet (or is an empty
  * directory), creates a bare repository there (`git init --bare --initial-branch=main`), so a
  * cluster needs no server. Any other URL is left alone.

@@ -4,11 +4,11 @@ import { InvalidInputError } from "../errors.js";
 import { writeExcludes } from "../git/config.js";
 import { currentMachine, projectIdFor } from "../roster/index.js";
 import { writeViewState, type ViewState } from "../view/state.js";
-import { KeyCollisionError, NoClusterError, ViewGitError } from "../cluster/errors.js";
+import { ClusterMismatchError, ForeignOriginError, KeyCollisionError, NoClusterError, ViewGitError } from "../cluster/errors.js";
 import { Plumbing } from "../cluster/plumbing.js";
 import { pushView } from "../cluster/push.js";
 import { fetchProjects, lsRemote } from "../cluster/remote.js";
-import { absoluteClusterUrl, configureView, ensureLocalCluster } from "../cluster/setup.js";
+import { absoluteClusterUrl, configureView, ensureLocalCluster, sameClusterUrl } from "../cluster/setup.js";
 import { readTipRoster } from "../cluster/view.js";
 import { chooseProjectFolder, otherFoldersNote } from "../cluster/folder.js";
 import { hasFiles, normalizeRoot, viewDir, viewGit, viewGitDir } from "../cluster/viewrepo.js";
@@ -61,8 +61,11 @@ export interface InitReport {
  *    pushed with plain `git push` through the helper, which merges them with what the cluster
  *    already has (a second machine's `init` loses nothing); each roster lists this machine;
  * 5. `git pull` fast-forwards to the view.
- * Safe to re-run (adds more roots, or finishes an interrupted run).
- * @throws NoClusterError (no URL known), KeyCollisionError, InvalidInputError, ViewGitError.
+ * Safe to re-run (adds more roots, or finishes an interrupted run). It never rewrites a remote:
+ * a view of another cluster, or a repository whose `origin` is not `ctx::…`, is refused.
+ * @throws NoClusterError (no URL known), ClusterMismatchError (`--remote` names another cluster
+ *   than the view's), ForeignOriginError (`origin` is the user's own remote), ClusterUnreachableError,
+ *   KeyCollisionError, InvalidInputError, ViewGitError.
  */
 export async function init(o: InitOptions): Promise<InitReport> {
   if (o.roots.length === 0) throw new InvalidInputError({ what: "project roots", fix: "name at least one project root, e.g. git ctx init --remote ~/ctx-cluster ~/src/app" });
@@ -73,9 +76,12 @@ export async function init(o: InitOptions): Promise<InitReport> {
   const gitDir = viewGitDir(dir)!;
   const p = new Plumbing(gitDir);
   const origin = await viewGit(dir, "git remote get-url", ["remote", "get-url", "origin"], { okCodes: [0, 2, 128] });
-  const current = origin.code === 0 && origin.output.startsWith("ctx::") ? origin.output.slice(5) : undefined;
+  if (origin.code === 0 && !origin.output.startsWith("ctx::")) throw new ForeignOriginError({ dir, origin: origin.output });
+  const current = origin.code === 0 ? origin.output.slice(5) : undefined;
   if (!o.remote && !current) throw new NoClusterError({ dir });
-  const cluster = o.remote ? absoluteClusterUrl(o.remote) : current!;
+  const requested = o.remote ? absoluteClusterUrl(o.remote) : current!;
+  if (current !== undefined && !sameClusterUrl(current, requested)) throw new ClusterMismatchError({ dir, current, requested });
+  const cluster = current ?? requested;
   const createdCluster = await ensureLocalCluster(cluster);
   const machine = currentMachine();
   const state0 = await configureView(gitDir, cluster, machine);
