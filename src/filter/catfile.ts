@@ -36,9 +36,17 @@ export class CatFileBatch {
   private exited: string | undefined;
   private stderr = "";
 
-  /** Starts `git cat-file --batch-command -z` in `cwd` (the work-tree top, or any dir inside the repo). */
-  constructor(private readonly cwd: string) {
-    this.child = spawn("git", [...NO_CTX_FILTER_ARGS, "cat-file", "--batch-command", "-z"], { cwd, stdio: ["pipe", "pipe", "pipe"] });
+  /**
+   * Starts `git cat-file --batch-command -z` in `cwd` (the work-tree top, or any dir inside the
+   * repo); `env` is merged over `process.env` (a value of `undefined` removes the variable).
+   */
+  constructor(private readonly cwd: string, env?: Record<string, string | undefined>) {
+    const childEnv: NodeJS.ProcessEnv = { ...process.env };
+    for (const [k, v] of Object.entries(env ?? {})) {
+      if (v === undefined) delete childEnv[k];
+      else childEnv[k] = v;
+    }
+    this.child = spawn("git", [...NO_CTX_FILTER_ARGS, "cat-file", "--batch-command", "-z"], { cwd, env: childEnv, stdio: ["pipe", "pipe", "pipe"] });
     this.child.on("error", (e) => (this.exited = e.message));
     this.child.on("exit", (code, sig) => (this.exited ??= `exited with ${code ?? sig}`));
     this.child.stdin.on("error", () => {});

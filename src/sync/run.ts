@@ -1,5 +1,6 @@
 import { existsSync, lstatSync } from "node:fs";
 import * as path from "node:path";
+import { CatFileBatch } from "../filter/catfile.js";
 import { git, gitRaw } from "../git/exec.js";
 import type { ViewState } from "../view/state.js";
 import { readCarry, writeCarry, type Carry, type HeldFile, type SyncPaths } from "./files.js";
@@ -309,20 +310,32 @@ export async function normalizeStagedTranscripts(
 ): Promise<{ changed: number; rewritten: number }> {
   let n = 0;
   const mods = await stagedModifications(repo, head, folders);
-  for (const m of mods) {
-    if (!m.path.endsWith(".jsonl")) continue;
-    const added = /^0+$/.test(m.from);
-    const [before, staged] = await Promise.all([added ? Promise.resolve(Buffer.alloc(0)) : readBlob(repo, m.from), readBlob(repo, m.to)]);
-    let next = staged;
-    if (staged.length && staged[staged.length - 1] !== 0x0a && isHot(path.join(repo.cwd, m.path), now)) {
-      next = staged.subarray(0, staged.lastIndexOf(0x0a) + 1);
-      log(`staged ${m.path} without its unfinished last line`);
+  // One `git cat-file --batch-command` child for all blobs (was one `git cat-file blob` per blob:
+  // ~5 ms of git start-up each, 40 for 20 changed transcripts).
+  let cat: CatFileBatch | undefined;
+  const read = async (oid: string): Promise<Buffer> => {
+    const b = await (cat ??= new CatFileBatch(repo.cwd, repo.env)).readBlob(oid);
+    return b ?? readBlob(repo, oid); // not a blob / missing: let `git cat-file blob` report it
+  };
+  try {
+    for (const m of mods) {
+      if (!m.path.endsWith(".jsonl")) continue;
+      const added = /^0+$/.test(m.from);
+      const before = added ? Buffer.alloc(0) : await read(m.from);
+      const staged = await read(m.to);
+      let next = staged;
+      if (staged.length && staged[staged.length - 1] !== 0x0a && isHot(path.join(repo.cwd, m.path), now)) {
+        next = staged.subarray(0, staged.lastIndexOf(0x0a) + 1);
+        log(`staged ${m.path} without its unfinished last line`);
+      }
+      if (!added) next = appendNormalized(before, next) ?? next;
+      if (next === staged || next.equals(staged)) continue;
+      const oid = await writeBlob(repo, next);
+      await git(["update-index", "--cacheinfo", `${m.mode},${oid},${m.path}`], { cwd: repo.cwd, env: repo.env });
+      n++;
     }
-    if (!added) next = appendNormalized(before, next) ?? next;
-    if (next === staged || next.equals(staged)) continue;
-    const oid = await writeBlob(repo, next);
-    await git(["update-index", "--cacheinfo", `${m.mode},${oid},${m.path}`], { cwd: repo.cwd, env: repo.env });
-    n++;
+  } finally {
+    await cat?.close();
   }
   return { changed: mods.length, rewritten: n };
 }
