@@ -149,7 +149,7 @@ async function processMode(): Promise<void> {
   const transform: FilterTransform = async (req, input) => (await ready)(req, input);
   try {
     const spill = Number(process.env.GIT_CTX_FILTER_SPILL_BYTES);
-    // stdin read with blocking reads into one reusable buffer (no per-chunk garbage; see FdByteSource)
+    // stdin read into one reusable buffer (no per-chunk garbage; see FdByteSource)
     await runFilterProcess(new FdByteSource(0), process.stdout, { transform, spillThreshold: spill > 0 ? spill : undefined });
   } finally {
     await cat?.close();

@@ -1,4 +1,4 @@
-import { readSync } from "node:fs";
+import { read } from "node:fs";
 import type { Readable, Writable } from "node:stream";
 import { CtxError } from "../errors.js";
 
@@ -178,13 +178,17 @@ export interface ByteInput {
 }
 
 /**
- * Reads a file descriptor (the filter's stdin) with blocking reads into one reusable buffer, so
- * content passing through allocates nothing: with a stream, every 64 KiB read is a new Buffer
- * that lives until the next GC, and a 200 MB file left ~50 MB of them behind (RSS).
- * Blocking is right for the filter process: it has nothing else to do while git sends a request.
- * The descriptor must be in blocking mode (do not touch `process.stdin`).
+ * Reads a file descriptor (the filter's stdin) into one reusable buffer, so content passing
+ * through allocates nothing: with a stream, every 64 KiB read is a new Buffer that lives until the
+ * next GC, and a 200 MB file left ~50 MB of them behind (RSS).
+ * Reads are asynchronous (`fs.read`, on libuv's thread pool), never blocking the event loop: with
+ * blocking reads Node could not finish queued writes (to git, or to a `git cat-file` child) while
+ * waiting, and git and the filter could both end up waiting on a pipe. A non-blocking descriptor
+ * (EAGAIN) is retried after 1 ms.
  */
-const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+function readAsync(fd: number, buf: Buffer, off: number, len: number): Promise<number> {
+  return new Promise((resolve, reject) => read(fd, buf, off, len, null, (e, n) => (e ? reject(e) : resolve(n))));
+}
 
 export class FdByteSource implements ByteInput {
   private readonly buf: Buffer;
@@ -198,7 +202,7 @@ export class FdByteSource implements ByteInput {
     this.buf = Buffer.allocUnsafe(size);
   }
 
-  private fill(): boolean {
+  private async fill(): Promise<boolean> {
     if (this.done) return false;
     if (this.start === this.end) this.start = this.end = 0;
     else if (this.end === this.buf.length) {
@@ -209,12 +213,12 @@ export class FdByteSource implements ByteInput {
     let n: number;
     for (;;) {
       try {
-        n = readSync(this.fd, this.buf, this.end, this.buf.length - this.end, null);
+        n = await readAsync(this.fd, this.buf, this.end, this.buf.length - this.end);
         break;
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === "EAGAIN") {
-          Atomics.wait(SLEEPER, 0, 0, 1); // non-blocking descriptor: wait 1 ms, retry
+          await new Promise((r) => setTimeout(r, 1)); // non-blocking descriptor: wait 1 ms, retry
           continue;
         }
         if (code === "EOF") {
@@ -233,7 +237,7 @@ export class FdByteSource implements ByteInput {
     const out = Buffer.allocUnsafe(n);
     let off = 0;
     while (off < n) {
-      if (this.start === this.end && !this.fill()) break;
+      if (this.start === this.end && !(await this.fill())) break;
       const m = Math.min(n - off, this.end - this.start);
       this.buf.copy(out, off, this.start, this.start + m);
       this.start += m;
@@ -251,7 +255,7 @@ export class FdByteSource implements ByteInput {
         this.end -= this.start;
         this.start = 0;
       }
-      if (!this.fill()) break;
+      if (!(await this.fill())) break;
     }
     const m = Math.min(n, this.end - this.start);
     const view = this.buf.subarray(this.start, this.start + m);
