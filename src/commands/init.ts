@@ -39,6 +39,8 @@ export interface InitReport {
     hadSessions: boolean;
     /** The project was already joined with this root and folder before this run (a re-run). */
     alreadyJoined: boolean;
+    /** Other machines already in the project's roster (the project existed in the cluster): shown so a user notices an id that joined an unrelated project. */
+    sharedWith: { machineId: string; root: string }[];
     /** Set when other letter-case spellings of the folder hold files that are not synced: what to do about them. */
     note?: string;
   }[];
@@ -102,14 +104,17 @@ export async function init(o: InitOptions): Promise<InitReport> {
       if (other !== id && proj.key === key) throw new KeyCollisionError({ key, id, other, root });
     }
     let rewriteHome = true;
+    let sharedWith: { machineId: string; root: string }[] = [];
     if (heads.projects.has(id)) {
       const tips = await fetchProjects(p, cluster, [id], heads);
-      rewriteHome = (await readTipRoster(p, id, tips.get(id)!)).rewrite_home;
+      const roster = await readTipRoster(p, id, tips.get(id)!);
+      rewriteHome = roster.rewrite_home;
+      sharedWith = roster.participants.filter((x) => x.machine_id !== machine.id).map((x) => ({ machineId: x.machine_id, root: x.project_root }));
     }
     state.projects[id] = { root, key, rewriteHome };
     const note = otherFoldersNote(dir, id, choice);
     const before = state0.projects[id];
-    projects.push({ id, root, key, hadSessions: hasFiles(path.join(dir, key)), alreadyJoined: before?.root === root && before.key === key, ...(note ? { note } : {}) });
+    projects.push({ id, root, key, hadSessions: hasFiles(path.join(dir, key)), alreadyJoined: before?.root === root && before.key === key, sharedWith, ...(note ? { note } : {}) });
   }
   writeViewState(gitDir, state);
   writeExcludes(gitDir, Object.values(state.projects).map((x) => x.key));

@@ -33,6 +33,8 @@ export interface JoinReport {
   mergedLocal: boolean;
   /** The project was already joined with this root and folder before this run (a re-run: nothing new unless `mergedLocal`). */
   alreadyJoined: boolean;
+  /** Other machines in the project's roster, as the cluster had it before this run. */
+  sharedWith: { machineId: string; root: string }[];
   /** The root this machine had for the project before, when this run changed it. */
   previousRoot?: string;
   /** Set when other letter-case spellings of the folder hold files that are not synced (Windows): what to do about them. */
@@ -96,5 +98,6 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
   const before = state0.projects[id];
   const alreadyJoined = before?.root === root && before.key === key;
   const previousRoot = before && before.root !== root ? before.root : undefined;
-  return { dir, id, key, root, mergedLocal, alreadyJoined, ...(previousRoot ? { previousRoot } : {}), ...(note ? { note } : {}) };
+  const sharedWith = roster.participants.filter((x) => x.machine_id !== state0.machine.id).map((x) => ({ machineId: x.machine_id, root: x.project_root }));
+  return { dir, id, key, root, mergedLocal, alreadyJoined, sharedWith, ...(previousRoot ? { previousRoot } : {}), ...(note ? { note } : {}) };
 }

@@ -30,7 +30,8 @@ export const initCommand: CommandModule<object, InitArgs> = {
       const r = await init({ roots: a.roots, remote: a.remote, id: a.id, dir: a.dir });
       if (r.createdCluster) process.stdout.write(`created a new cluster at ${r.cluster}\n`);
       for (const x of r.projects) {
-        process.stdout.write(x.alreadyJoined ? `project/${x.id} is already joined (${x.root} -> ${r.dir}/${x.key})\n` : `joined project/${x.id}: ${x.root} -> ${r.dir}/${x.key}\n`);
+        const shared = x.sharedWith.length ? ` (shared with ${x.sharedWith.map((m) => `${m.machineId}: ${m.root}`).join(", ")})` : "";
+        process.stdout.write(x.alreadyJoined ? `project/${x.id} is already joined (${x.root} -> ${r.dir}/${x.key})\n` : `joined project/${x.id}: ${x.root} -> ${r.dir}/${x.key}${shared}\n`);
         if (x.note) process.stderr.write(x.note + "\n");
       }
     }),

@@ -24,7 +24,10 @@ export const joinCommand: CommandModule<object, JoinArgs> = {
       const r = await join({ root: a.root, id: a.id, dir: a.dir });
       const where = `${r.root} -> ${r.dir}/${r.key}`;
       if (r.alreadyJoined) process.stdout.write(`project/${r.id} is already joined (${where})${r.mergedLocal ? "; committed and pushed its new local sessions" : "; nothing to do"}\n`);
-      else process.stdout.write(`joined project/${r.id}: ${where}${r.mergedLocal ? " (local sessions merged)" : ""}${r.previousRoot ? ` (root was ${r.previousRoot})` : ""}\n`);
+      else {
+        const shared = r.sharedWith.length ? ` (shared with ${r.sharedWith.map((m) => `${m.machineId}: ${m.root}`).join(", ")})` : "";
+        process.stdout.write(`joined project/${r.id}: ${where}${r.mergedLocal ? " (local sessions merged)" : ""}${r.previousRoot ? ` (root was ${r.previousRoot})` : ""}${shared}\n`);
+      }
       if (r.note) process.stderr.write(r.note + "\n");
     }),
 };
