@@ -268,7 +268,9 @@ export function parseLsTree(out: Buffer): TreeEntry[] {
  */
 class BlobReader {
   private readonly child: ChildProcessByStdio<Writable, Readable, null>;
-  private buf: Buffer = Buffer.alloc(0);
+  /** Unread output as received (appending a chunk never copies; a 50 MB blob took 7 s when every chunk was concatenated to the rest). */
+  private chunks: Buffer[] = [];
+  private length = 0;
   private waiters: (() => void)[] = [];
   private ended = false;
   private queue: Promise<unknown> = Promise.resolve();
@@ -282,7 +284,8 @@ class BlobReader {
     this.child.stdin.on("error", () => {});
     this.child.on("error", () => this.finish());
     this.child.stdout.on("data", (b: Buffer) => {
-      this.buf = this.buf.length ? Buffer.concat([this.buf, b]) : b;
+      this.chunks.push(b);
+      this.length += b.length;
       this.wake();
     });
     this.child.stdout.on("end", () => this.finish());
@@ -300,13 +303,28 @@ class BlobReader {
   }
 
   private async need(n: number): Promise<boolean> {
-    while (this.buf.length < n && !this.ended) await new Promise<void>((r) => this.waiters.push(r));
-    return this.buf.length >= n;
+    while (this.length < n && !this.ended) await new Promise<void>((r) => this.waiters.push(r));
+    return this.length >= n;
+  }
+
+  /** Joins the unread chunks into one (once per blob or split header, not once per chunk). */
+  private joined(): Buffer | undefined {
+    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.length)];
+    return this.chunks[0];
+  }
+
+  /** Index of the first LF in the unread output, or -1. */
+  private newline(): number {
+    const first = this.chunks[0]?.indexOf(0x0a) ?? -1;
+    return first >= 0 ? first : (this.joined()?.indexOf(0x0a) ?? -1);
   }
 
   private take(n: number): Buffer {
-    const out = this.buf.subarray(0, n);
-    this.buf = this.buf.subarray(n);
+    const c = this.chunks[0]!.length >= n ? this.chunks[0]! : this.joined()!;
+    const out = c.subarray(0, n);
+    if (c.length === n) this.chunks.shift();
+    else this.chunks[0] = c.subarray(n);
+    this.length -= n;
     return out;
   }
 
@@ -316,7 +334,7 @@ class BlobReader {
       if (this.ended || !/^[0-9a-f]{40,64}$/.test(oid)) return undefined;
       this.child.stdin.write(oid + "\n");
       let nl: number;
-      while ((nl = this.buf.indexOf(0x0a)) < 0) if (!(await this.need(this.buf.length + 1))) return undefined;
+      while ((nl = this.newline()) < 0) if (!(await this.need(this.length + 1))) return undefined;
       const header = this.take(nl + 1).toString("utf8").trim();
       const m = /^\S+ (\S+) (\d+)$/.exec(header);
       if (!m) return undefined;
