@@ -71,6 +71,7 @@ function summaryLine(_view: View, report: SyncReport): string {
   if (report.pushed) parts.push("pushed");
   if (report.held.length) parts.push(`${report.held.length} held back until the next sync: ${report.held.map((h) => `${h.path} (${h.reason})`).join(", ")}`);
   if (report.conflicts.length) parts.push(`conflict markers in ${report.conflicts.join(", ")} (edit them; see 'git ctx status')`);
+  for (const f of report.refused ?? []) parts.push(f.message);
   return parts.join("; ");
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CtxError } from "../errors.js";
@@ -113,9 +113,16 @@ export async function changedPaths(r: Repo, a: string, b: string, folders: reado
  * of `commit:path` for each path, by checking them out of a temporary index into a temporary
  * directory (`git read-tree` + `git checkout-index --prefix`): one git process and one filter
  * process for all files. (git 2.39's `cat-file --batch --filters` loses the path and dies,
- * observed, hence this route.) Paths absent from `commit` are absent from the map.
+ * observed, hence this route.) Paths absent from `commit` are absent from the map, and so are
+ * symbolic links and other non-regular entries: they are never followed (lstat), only listed in
+ * `refused` when given.
  */
-export async function smudgedFiles(r: Repo, commit: string, paths: readonly string[]): Promise<Map<string, Buffer>> {
+export async function smudgedFiles(
+  r: Repo,
+  commit: string,
+  paths: readonly string[],
+  refused?: { path: string; why: string }[],
+): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>();
   if (paths.length === 0) return out;
   const tmp = mkdtempSync(path.join(os.tmpdir(), "git-ctx-smudge-"));
@@ -130,15 +137,30 @@ export async function smudgedFiles(r: Repo, commit: string, paths: readonly stri
     });
     void res; // exit 1 = some paths are not in the index (absent from the commit): not an error
     for (const p of paths) {
+      const f = path.join(dest, p);
+      let st;
       try {
-        out.set(p, readFileSync(path.join(dest, p)));
+        st = lstatSync(f);
       } catch {
-        /* absent from commit */
+        continue; // absent from commit
       }
+      // Never follow a symlink (mode 120000): reading through it would copy whatever local file
+      // it names into the view, and the next sync would commit and push it.
+      if (st.isSymbolicLink()) refused?.push({ path: p, why: `symbolic link to '${safeReadlink(f)}'` });
+      else if (!st.isFile()) refused?.push({ path: p, why: "not a regular file" });
+      else out.set(p, readFileSync(f));
     }
     return out;
   } finally {
     rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function safeReadlink(f: string): string {
+  try {
+    return readlinkSync(f);
+  } catch {
+    return "?";
   }
 }
 

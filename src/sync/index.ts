@@ -11,7 +11,7 @@ export { planFileUpdate, missingLines, splitLines, HOT_MS, type FilePlan } from 
 export { syncPaths, readLastSync, readCarry, logLine, type LastSync, type SyncPaths, type HeldFile } from "./files.js";
 export { runCoalesced, requestSync, syncRunning } from "./coalesce.js";
 export { syncInBackground, gitCtxBin } from "./background.js";
-export { syncView, summarize, appendNormalized, normalizeStagedTranscripts, type SyncReport } from "./run.js";
+export { syncView, summarize, appendNormalized, normalizeStagedTranscripts, type SyncReport, type RefusedFile } from "./run.js";
 export { applyUpdates } from "./worktree.js";
 
 /** `dir` is not a git-ctx view (no git repository, or no `$GIT_DIR/ctx/state.json`). */

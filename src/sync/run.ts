@@ -62,6 +62,27 @@ export interface SyncReport {
   held: HeldFile[];
   /** Paths merged with conflict markers (memory topic files; never JSONL). */
   conflicts: string[];
+  /**
+   * Incoming entries never written to the work tree: symbolic links (mode 120000) and other
+   * non-regular entries. Sync never creates or follows a link in the view (following one would
+   * copy a local file into the view and the remote). Each has a message naming the file and the fix.
+   */
+  refused: RefusedFile[];
+}
+
+/** One incoming entry {@link syncView} refused to write (see `SyncReport.refused`). */
+export interface RefusedFile {
+  /** Repository path, `<folder>/<file>`. */
+  path: string;
+  /** What it is, e.g. `symbolic link to '/home/x/secret'`. */
+  why: string;
+  /** One line for the user: the file, why, and the fix. */
+  message: string;
+}
+
+/** The user-facing line for an incoming entry sync refused to write. */
+export function refusedMessage(p: string, why: string): string {
+  return `${p}: ${why} from another machine was not written (git ctx never creates or follows symbolic links in the view; replace it with a regular file on the machine that made it, then run 'git ctx sync' there)`;
 }
 
 /** One-line human summary of a {@link SyncReport}. */
@@ -72,6 +93,7 @@ export function summarize(r: SyncReport): string {
   if (r.pushed) parts.push(r.attempts > 1 ? `pushed after ${r.attempts} attempts` : "pushed");
   if (r.held.length) parts.push(`${r.held.length} held back`);
   if (r.conflicts.length) parts.push(`${r.conflicts.length} conflict${r.conflicts.length === 1 ? "" : "s"}`);
+  if (r.refused.length) parts.push(`${r.refused.length} refused (${r.refused.map((f) => f.path).join(", ")}: not a regular file)`);
   return parts.join(", ");
 }
 
@@ -105,7 +127,7 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
     .filter((k) => existsSync(path.join(o.workTree, k)))
     .sort();
   const branch = (await git(["symbolic-ref", "--short", "-q", "HEAD"], { cwd: o.workTree, env: o.env, okCodes: [0, 1] })) || "main";
-  const report: SyncReport = { committed: 0, incoming: "none", pushed: false, attempts: 0, updated: 0, held: [], conflicts: [] };
+  const report: SyncReport = { committed: 0, incoming: "none", pushed: false, attempts: 0, updated: 0, held: [], conflicts: [], refused: [] };
 
   let head = await revParse(repo, "HEAD^{commit}");
   // The fetch only moves remote-tracking refs: run it while the local commit is being made.
@@ -247,7 +269,15 @@ async function updateWorkTree(
   for (const p of overrides.keys()) changed.add(p);
   const nextTree = await lsTree(repo, next, folders);
   for (const p of overrides.keys()) if (!nextTree.has(p)) overrides.delete(p);
-  const paths = [...changed].filter((p) => nextTree.has(p)).sort(); // deletions never propagate
+  const refused: { path: string; why: string }[] = [];
+  const paths: string[] = [];
+  for (const p of [...changed].sort()) {
+    const e = nextTree.get(p);
+    if (!e) continue; // deletions never propagate
+    if (e.mode === "120000") refused.push({ path: p, why: "symbolic link" });
+    else if (e.mode === "160000") refused.push({ path: p, why: "submodule entry" });
+    else paths.push(p);
+  }
   const byBase = new Map<string, string[]>();
   for (const p of paths) {
     const base = overrides.get(p) ?? head;
@@ -255,7 +285,13 @@ async function updateWorkTree(
     if (!byBase.has(base)) byBase.set(base, []);
     byBase.get(base)!.push(p);
   }
-  const nextBytes = await smudgedFiles(repo, next, paths);
+  const nextBytes = await smudgedFiles(repo, next, paths, refused);
+  for (const f of refused) {
+    overrides.delete(f.path);
+    const message = refusedMessage(f.path, f.why);
+    if (!report.refused.some((x) => x.path === f.path)) report.refused.push({ ...f, message });
+    o.log?.(message);
+  }
   const expected = new Map<string, Buffer>();
   for (const [base, ps] of byBase) for (const [p, b] of await smudgedFiles(repo, base, ps)) expected.set(p, b);
   const updates: FileUpdate[] = paths.filter((p) => nextBytes.has(p)).map((p) => ({ path: p, expected: expected.get(p), next: nextBytes.get(p)! }));

@@ -84,21 +84,18 @@ describe.each([false, true])("bad input through git ctx sync (filter %s)", (filt
     expect(await A.git(["ls-tree", "HEAD", "--", `${A.key}/link.jsonl`])).toMatch(/^120000 blob /);
   });
 
-  // KNOWN BUG (src/sync/gitops.ts `smudgedFiles`, owned by the sync helper): it checks the incoming
-  // commit out into a temp dir with `checkout-index` and then `readFileSync`s each path, which
-  // FOLLOWS a symlink: B's work tree gets a regular file holding the bytes of whatever local file
-  // the link names (here B's own secret outside the view), and B's next sync commits and pushes
-  // them. Through the ctx:: remote helper the cluster tree is validated first (absolute and
-  // escaping link targets are refused, see escape.test.ts), but the plain-remote sync path is not.
-  // `it.fails` keeps CI green while documenting it; remove `.fails` once smudgedFiles uses lstat /
-  // readlink for mode 120000 entries.
-  it.fails("KNOWN BUG: a symlink from the other side is never dereferenced on B (no local file leaks into B's view or the remote)", async () => {
+  // Was a bug: `smudgedFiles` read the checked-out temp copy with readFileSync, FOLLOWING the link,
+  // so B's own file named by A's link landed in B's view and B's next sync pushed it. Sync now
+  // never writes or follows an incoming symlink (mode 120000) and says so, naming the file.
+  it("a symlink from the other side is never dereferenced on B (no local file leaks into B's view or the remote), and B is told", async () => {
     const { A, B } = await pair(filter);
     const victim = path.join(B.home, "victim-secret.txt");
     writeFileSync(victim, "B's private bytes 7f3a\n");
     symlinkSync(victim, path.join(A.folder, "link.jsonl"));
     expect((await A.ctx(["sync"])).code).toBe(0);
-    expect((await B.ctx(["sync"])).code).toBe(0);
+    const rb = await B.ctx(["sync"]);
+    expect(rb.code, rb.stderr).toBe(0);
+    expect(rb.stdout + rb.stderr).toMatch(/link\.jsonl: symbolic link .*not written.*regular file/);
     const lb = path.join(B.folder, "link.jsonl");
     const st = (() => {
       try {
@@ -108,6 +105,7 @@ describe.each([false, true])("bad input through git ctx sync (filter %s)", (filt
       }
     })();
     if (st && !st.isSymbolicLink()) expect(readFileSync(lb, "utf8")).not.toContain("B's private bytes");
+    if (st?.isSymbolicLink()) expect(readlinkSync(lb)).not.toBe(victim);
     expect((await B.ctx(["sync"])).code).toBe(0);
     const objects = await B.git(["-C", B.projects, "cat-file", "--batch-all-objects", "--batch"]);
     expect(objects).not.toContain("B's private bytes 7f3a");
