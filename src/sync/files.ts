@@ -9,7 +9,7 @@ import type { SyncPaths } from "./paths.js";
 export const HeldFileSchema = z.object({
   /** Repository path (`<folder>/<file>`). */
   path: z.string(),
-  reason: z.enum(["modified", "hot", "partial-line"]),
+  reason: z.enum(["modified", "hot", "partial-line", "vanished"]),
 });
 export type HeldFile = z.infer<typeof HeldFileSchema>;
 

@@ -28,9 +28,11 @@ export type FilePlan =
    * with the new content in canonical space (the merge driver / diff3), then retries.
    * - `modified`: the file differs from the version it was last synced at (a local edit);
    * - `hot`: written in the last seconds (an agent may be rewriting it);
-   * - `partial-line`: a JSONL file whose last line has no newline yet (a writer is mid-line).
+   * - `partial-line`: a JSONL file whose last line has no newline yet (a writer is mid-line);
+   * - `vanished`: the file was deleted between planning and writing (set by the effects in
+   *   `worktree.ts`, never by {@link planFileUpdate}): an append never recreates it as a fragment.
    */
-  | { action: "hold"; reason: "modified" | "hot" | "partial-line" };
+  | { action: "hold"; reason: "modified" | "hot" | "partial-line" | "vanished" };
 
 /** Inputs of {@link planFileUpdate}; all byte arrays are work-tree (smudged) content. */
 export interface PlanInput {

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, constants, existsSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from "node:fs";
 import * as path from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { HOT_MS, planFileUpdate, type FilePlan } from "./plan.js";
@@ -88,7 +88,16 @@ async function applyOne(file: string, u: FileUpdate, now: () => number, o: Apply
         if (createExclusive(file, u.next)) return plan;
         continue; // the file appeared meanwhile: plan again against its bytes
       case "append": {
-        const fd = openSync(file, "a"); // O_APPEND: lands after whatever a writer added meanwhile
+        // O_APPEND: lands after whatever a writer added meanwhile. No O_CREAT: an append is only
+        // right for the file that was read; one deleted meanwhile must not come back holding only
+        // the new lines (a transcript starting mid-way). It is held; the next sync decides.
+        let fd: number;
+        try {
+          fd = openSync(file, constants.O_WRONLY | constants.O_APPEND);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === "ENOENT") return { action: "hold", reason: "vanished" };
+          throw e;
+        }
         try {
           writeAll(fd, plan.bytes);
         } finally {

@@ -69,13 +69,16 @@ describe("a file that disappears while sync reads it", () => {
     for (const l of (base + more).split("\n").filter(Boolean)) expect(onA).toContain(l);
   });
 
-  // KNOWN BUG (src/sync/worktree.ts `applyOne`, owned by the sync helper): the planned "append"
-  // opens the file with O_APPEND, which CREATES it when it vanished after the read: B's work tree
-  // gets a fragment holding only A's new lines (3–4 of 0–4), i.e. a transcript that starts in the
-  // middle. Fix idea: open without O_CREAT (`fs.constants.O_APPEND | O_WRONLY`) and re-plan on
-  // ENOENT. Remove `.fails` once fixed.
-  it.fails("KNOWN BUG: sync never recreates a vanished session as a fragment", async () => {
-    const { fb, base, more } = await vanishDuringSync();
+  // Was a bug: the planned "append" opened the file with O_APPEND|O_CREAT, which recreated a
+  // vanished session holding only A's new lines (3–4 of 0–4). The append now opens without
+  // O_CREAT; a vanished file is held back (reason "vanished") and the next sync decides.
+  it("sync never recreates a vanished session as a fragment, and says it held it back", async () => {
+    const { B, name, fb, base, more, r, out } = await vanishDuringSync();
+    expect(r.code, out).toBe(0);
+    if (existsSync(fb)) expect(readFileSync(fb, "utf8")).toBe(base + more);
+    expect(out).toContain(`${name} (vanished)`);
+    // the next sync does not bring a fragment back either
+    expect((await B.ctx(["sync"])).code).toBe(0);
     if (existsSync(fb)) expect(readFileSync(fb, "utf8")).toBe(base + more);
   });
 });
