@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { InvalidInputError } from "../errors.js";
-import { git, type GitOpts } from "./exec.js";
+import { git, gitRaw, type GitOpts } from "./exec.js";
 
 /**
  * Writing git-ctx's git configuration, attributes and excludes. Used by `git ctx install`, by the
@@ -67,9 +67,20 @@ function scopeArgs(scope: ConfigScope): string[] {
 export async function writeCtxConfig(scope: ConfigScope, entries: readonly [string, string][] = ctxGitConfig(), opts: Pick<GitOpts, "cwd" | "env"> = {}): Promise<ConfigChange[]> {
   const s = scopeArgs(scope);
   const out: ConfigChange[] = [];
+  // One `--list` for every key (was one `--get-all` per key: each git start counts when a clone
+  // configures the view). A scope whose file does not exist yet fails to list: nothing is set.
+  const listed = await gitRaw(["config", ...s, "-z", "--list"], { ...opts, okCodes: [0, 1, 128] });
+  const current = new Map<string, string[]>();
+  if (listed.code === 0) {
+    for (const rec of listed.stdout.toString("utf8").split("\0")) {
+      if (!rec) continue;
+      const nl = rec.indexOf("\n");
+      const k = (nl < 0 ? rec : rec.slice(0, nl)).toLowerCase();
+      current.set(k, [...(current.get(k) ?? []), nl < 0 ? "" : rec.slice(nl + 1)]);
+    }
+  }
   for (const [key, value] of entries) {
-    const prevText = await git(["config", ...s, "--get-all", key], { ...opts, okCodes: [0, 1] });
-    const previous = prevText === "" ? [] : prevText.split("\n");
+    const previous = current.get(key.toLowerCase()) ?? [];
     const changed = !(previous.length === 1 && previous[0] === value);
     if (changed) await git(["config", ...s, "--replace-all", key, value], opts);
     out.push({ key, value, previous, changed });
@@ -154,11 +165,13 @@ export function gitignoreEscape(name: string): string {
 
 /**
  * The exclude lines of a view: `/*` (ignore every top-level entry), then `!/<key>/` for each joined
- * project's folder. Keys start with `-` (Claude Code directory keys), which has no meaning in
- * gitignore. Sorted and deduplicated, so the block does not depend on the order of `keys`.
+ * project's folder, then `*.git-ctx-*.tmp` (the temp copies `git ctx sync` creates next to a new
+ * file, src/sync/worktree.ts: never committed, even one left by a killed sync). Keys start with
+ * `-` (Claude Code directory keys), which has no meaning in gitignore. Sorted and deduplicated,
+ * so the block does not depend on the order of `keys`.
  */
 export function ctxExcludeLines(keys: readonly string[]): string[] {
-  return ["/*", ...[...new Set(keys)].sort().map((k) => `!/${gitignoreEscape(k)}/`)];
+  return ["/*", ...[...new Set(keys)].sort().map((k) => `!/${gitignoreEscape(k)}/`), "*.git-ctx-*.tmp"];
 }
 
 /**

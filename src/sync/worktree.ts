@@ -1,6 +1,7 @@
-import { closeSync, constants, existsSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, ftruncateSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import * as path from "node:path";
 import writeFileAtomic from "write-file-atomic";
+import { asWriteError } from "./errors.js";
 import { HOT_MS, planFileUpdate, type FilePlan } from "./plan.js";
 
 /** One file to bring to a new version (all byte arrays are work-tree, i.e. smudged, content). */
@@ -45,14 +46,20 @@ export interface ApplyOptions {
  * (temp file + `link`, which fails if the file appeared meanwhile), appends with `O_APPEND`
  * descriptors, replaces only unmodified cold files (write-file-atomic) and holds the rest.
  * Symbolic links and directories in the way are held as "modified" (never followed, never
- * removed). Never deletes a file.
+ * removed). Never deletes a file. Nothing is left half-written on a failed write (e.g. a full
+ * disk): a new file's temp copy is removed and an append is truncated back to the old length.
+ * @throws SyncWriteError (src/sync/errors.ts) naming the file and the fix when a write fails.
  */
 export async function applyUpdates(updates: readonly FileUpdate[], o: ApplyOptions): Promise<AppliedUpdate[]> {
   const now = o.now ?? Date.now;
   const out: AppliedUpdate[] = [];
   for (const u of updates) {
     const file = path.join(o.workTree, u.path);
-    out.push({ path: u.path, plan: await applyOne(file, u, now, o) });
+    try {
+      out.push({ path: u.path, plan: await applyOne(file, u, now, o) });
+    } catch (e) {
+      throw asWriteError(e, u.path, file);
+    }
   }
   return out;
 }
@@ -99,7 +106,7 @@ async function applyOne(file: string, u: FileUpdate, now: () => number, o: Apply
           throw e;
         }
         try {
-          writeAll(fd, plan.bytes);
+          appendAll(fd, plan.bytes);
         } finally {
           closeSync(fd);
         }
@@ -118,24 +125,51 @@ async function applyOne(file: string, u: FileUpdate, now: () => number, o: Apply
   return { action: "hold", reason: "hot" };
 }
 
-/** Writes a new file atomically and only if it does not exist (temp file + hard link). */
+/**
+ * Writes a new file atomically and only if it does not exist (temp file + hard link). The temp
+ * file sits next to the target (a hard link cannot cross file systems) and is removed whatever
+ * happens (a full disk, a failed link); its name matches the view's exclude `*.git-ctx-*.tmp`
+ * (src/git/config.ts), so even one left by a killed process is never committed.
+ */
 function createExclusive(file: string, bytes: Buffer): boolean {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.git-ctx-${process.pid}-${Date.now()}.tmp`;
-  const fd = openSync(tmp, "wx");
   try {
-    writeAll(fd, bytes);
-  } finally {
-    closeSync(fd);
-  }
-  try {
+    const fd = openSync(tmp, "wx");
+    try {
+      writeAll(fd, bytes);
+    } finally {
+      closeSync(fd);
+    }
     linkSync(tmp, file);
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
     throw e;
   } finally {
-    unlinkSync(tmp);
+    rmSync(tmp, { force: true });
+  }
+}
+
+/**
+ * Appends `bytes` through an `O_APPEND` descriptor, all or nothing: when a write fails (e.g.
+ * `ENOSPC` after a short write) the file is truncated back to its length before the append, so
+ * no partial line stays at the end of a transcript. The truncation happens only when the file
+ * grew by exactly the bytes written here; if another writer appended meanwhile its bytes are
+ * never cut (our partial bytes then stay, and the error still says which file).
+ */
+function appendAll(fd: number, bytes: Buffer): void {
+  const before = fstatSync(fd).size;
+  let written = 0;
+  try {
+    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+  } catch (e) {
+    try {
+      if (written > 0 && fstatSync(fd).size === before + written) ftruncateSync(fd, before);
+    } catch {
+      /* report the write error, not this one */
+    }
+    throw e;
   }
 }
 

@@ -78,18 +78,20 @@ describe.skipIf(!MOUNT)("full disk during checkout (tmpfs)", () => {
     expect(readdirSync(B.folder)).not.toContain("a-big.jsonl"); // no half-written copy under the real name
   });
 
-  // KNOWN BUG (src/sync/worktree.ts, owned by the sync helper): ENOSPC while creating a file is
-  // reported as "internal error (please report)" (exit 70) without the file name or a fix, and
-  // `createExclusive` leaves its temp file `<name>.git-ctx-<pid>-<ts>.tmp` in the project folder
-  // (the unlink sits in a finally that only covers the link step); observed: the next sync after
-  // freeing space commits and pushes that temp file. Remove `.fails` once fixed.
-  it.fails("KNOWN BUG: the error names the file and the fix, and no temp file is left", async () => {
-    const { B, msg } = await bigNewFile();
+  // Was a bug: ENOSPC while creating a file was "internal error (please report)" (exit 70) and
+  // `createExclusive` left `<name>.git-ctx-<pid>-<ts>.tmp` in the project folder, which the next
+  // sync committed and pushed. Now a SyncWriteError names the file and the fix; the temp is removed.
+  it("the error names the file and the fix, and no temp file is left (nor committed by the next sync)", async () => {
+    const { B, msg, r } = await bigNewFile();
+    expect(r.code).toBe(1);
     expect(msg).toMatch(/a-big\.jsonl/);
     expect(msg).toMatch(/no space left|disk (is )?full/i);
     expect(msg).toMatch(/free (some )?(disk )?space|make room/i);
     expect(msg).not.toMatch(/internal error/);
     expect(readdirSync(B.folder).sort()).toEqual(["b-session.jsonl"]);
+    expect(spawnSync("mount", ["-o", "remount,size=16m", B.folder]).status).toBe(0);
+    expect((await B.ctx(["sync"])).code).toBe(0);
+    expect(await B.git(["ls-tree", "-r", "--name-only", "HEAD"])).not.toMatch(/\.tmp$/m);
   });
 
   it("once space is freed, the next sync completes: B gets A's file whole and keeps its own lines", async () => {
@@ -106,15 +108,23 @@ describe.skipIf(!MOUNT)("full disk during checkout (tmpfs)", () => {
     expect(now.startsWith(base), "B's lines were rewritten").toBe(true);
   });
 
-  // KNOWN BUG (src/sync/worktree.ts `applyOne` "append", owned by the sync helper): the suffix is
-  // written with O_APPEND straight into the session; ENOSPC mid-write leaves a partial JSON line at
-  // the end of B's transcript (observed: 24 KiB appended, ending inside a line). Claude Code then
-  // appends after a broken line. Fix idea: append only whole lines that fit (check free space or
-  // write line by line and truncate back to the last boundary on error). Remove `.fails` once fixed.
-  it.fails("KNOWN BUG: on a full disk no partial line is appended", async () => {
-    const { now, r } = await appendOnFullDisk();
+  // Was a bug: the suffix was written with O_APPEND straight into the session and ENOSPC mid-write
+  // left a partial JSON line (24 KiB appended, ending inside a line). The append is now all or
+  // nothing: a failed write truncates the file back to its previous length.
+  it("on a full disk no partial line is appended, the error names the file, and freeing space completes it", async () => {
+    const { B, base, now, r } = await appendOnFullDisk();
     expect(now.endsWith("\n")).toBe(true);
     for (const l of now.split("\n").filter(Boolean)) expect(() => JSON.parse(l)).not.toThrow();
-    if (r.code !== 0) expect(r.stderr + r.stdout).toMatch(/shared\.jsonl/);
+    expect(r.code).toBe(1); // the disk is full: the ~2 MB append cannot fit
+    expect(r.stderr + r.stdout).toMatch(/shared\.jsonl[\s\S]*no space left[\s\S]*free disk space/);
+    expect(spawnSync("rm", ["-f", path.join(B.folder, "zz-filler.bin")]).status).toBe(0);
+    expect(spawnSync("mount", ["-o", "remount,size=16m", B.folder]).status).toBe(0);
+    const again = await B.ctx(["sync"]);
+    expect(again.code, again.stderr).toBe(0);
+    const after = readFileSync(path.join(B.folder, "shared.jsonl"), "utf8");
+    expect(after.startsWith(base)).toBe(true);
+    const lines = after.split("\n").filter(Boolean);
+    expect(lines.length).toBe(2005);
+    expect(new Set(lines).size).toBe(2005); // no line twice (a retried append after a partial one)
   });
 });
