@@ -53,3 +53,21 @@ export function normalizeRoot(root: string, cwd = process.cwd()): string {
   const abs = /^([A-Za-z]:[\\/]|\/|\\\\)/.test(root) ? root : path.resolve(cwd, root);
   return abs.length > 1 && !/^[A-Za-z]:[\\/]$/.test(abs) ? abs.replace(/[\\/]+$/, "") : abs;
 }
+
+/**
+ * A joined project moves to another root (and so another folder): the old folder stops being
+ * synced, so what it holds now (sessions appended since the last sync) is committed
+ * (`git add --ignore-removal`: never a deletion) and pushed first, while the state still names the
+ * old folder, so the clean filter uses the old root's anchors. The caller then switches the state
+ * and pulls, which brings these sessions into the new folder. The old folder is left as it is.
+ * No-op when the old folder is empty or has nothing new.
+ * @throws ViewGitError when the commit or the push fails (nothing switched yet: safe to re-run).
+ */
+export async function pushMovedFolder(dir: string, id: string, before: { root: string; key: string }, root: string): Promise<void> {
+  if (!hasFiles(path.join(dir, before.key))) return;
+  await viewGit(dir, "git add", ["add", "--ignore-removal", "--", `${before.key}/`]);
+  const staged = await viewGit(dir, "git diff --cached", ["diff", "--cached", "--quiet"], { okCodes: [0, 1] });
+  if (staged.code === 0) return;
+  await viewGit(dir, "git commit", ["commit", "-q", "-m", `git ctx: last sessions of ${before.root} before moving project/${id} to ${root}`]);
+  await viewGit(dir, "git push", ["push", "-q", "origin", "main"], { echo: true });
+}

@@ -11,7 +11,7 @@ import { fetchProjects, lsRemote } from "../cluster/remote.js";
 import { absoluteClusterUrl, configureView, ensureLocalCluster, sameClusterUrl } from "../cluster/setup.js";
 import { readTipRoster } from "../cluster/view.js";
 import { chooseProjectFolder, otherFoldersNote } from "../cluster/folder.js";
-import { hasFiles, normalizeRoot, viewDir, viewGit, viewGitDir } from "../cluster/viewrepo.js";
+import { hasFiles, normalizeRoot, pushMovedFolder, viewDir, viewGit, viewGitDir } from "../cluster/viewrepo.js";
 
 /** Options of `git ctx init`. */
 export interface InitOptions {
@@ -111,6 +111,8 @@ export async function init(o: InitOptions): Promise<InitReport> {
       rewriteHome = roster.rewrite_home;
       sharedWith = roster.participants.filter((x) => x.machine_id !== machine.id).map((x) => ({ machineId: x.machine_id, root: x.project_root }));
     }
+    const prev = state0.projects[id];
+    if (prev && prev.key !== key) await pushMovedFolder(dir, id, prev, root);
     state.projects[id] = { root, key, rewriteHome };
     const note = otherFoldersNote(dir, id, choice);
     const before = state0.projects[id];

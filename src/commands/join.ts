@@ -10,7 +10,7 @@ import { fetchProjects, lsRemote } from "../cluster/remote.js";
 import { validateContextTree } from "../cluster/validate.js";
 import { readTipRoster, tipContext } from "../cluster/view.js";
 import { chooseProjectFolder, otherFoldersNote } from "../cluster/folder.js";
-import { hasFiles, normalizeRoot, viewDir, viewGit, viewGitDir } from "../cluster/viewrepo.js";
+import { hasFiles, normalizeRoot, pushMovedFolder, viewDir, viewGit, viewGitDir } from "../cluster/viewrepo.js";
 
 /** Options of `git ctx join`. */
 export interface JoinOptions {
@@ -48,7 +48,9 @@ export interface JoinReport {
  * 2. the folder is this machine's key of the root, or on Windows an existing folder whose name
  *    matches it ignoring case ({@link chooseProjectFolder}); it must not be another joined
  *    project's folder (else {@link KeyCollisionError});
- * 3. the project goes into `$GIT_DIR/ctx/state.json` and the excludes;
+ * 3. when the project was joined at another root (it moved), the old folder's pending sessions
+ *    are committed and pushed first (the old folder is not synced afterwards); then the project
+ *    goes into `$GIT_DIR/ctx/state.json` and the excludes;
  * 4. sessions already in `<key>/` are committed and pushed (the helper merges them with the
  *    cluster in canonical space, losing nothing); this machine's roster entry is pushed even
  *    when no file changed;
@@ -77,6 +79,8 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
   const roster = await readTipRoster(p, id, tip);
   const ctx = await tipContext(p, tip);
   if (ctx) await validateContextTree(p, ctx, projectBranchShort(id));
+  const before = state0.projects[id];
+  if (before && before.key !== key) await pushMovedFolder(dir, id, before, root);
   const state: ViewState = { ...state0, projects: { ...state0.projects, [id]: { root, key, rewriteHome: roster.rewrite_home } } };
   writeViewState(gitDir, state);
   writeExcludes(gitDir, Object.values(state.projects).map((x) => x.key));
@@ -95,7 +99,6 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
   if (!r.ok) throw new ViewGitError({ step: `adding this machine to the roster of ${projectBranchShort(id)}`, dir, output: r.why });
   await viewGit(dir, "git pull", ["pull", "-q", "--no-rebase", "origin", "main"], { echo: true });
   const note = otherFoldersNote(dir, id, choice);
-  const before = state0.projects[id];
   const alreadyJoined = before?.root === root && before.key === key;
   const previousRoot = before && before.root !== root ? before.root : undefined;
   const sharedWith = roster.participants.filter((x) => x.machine_id !== state0.machine.id).map((x) => ({ machineId: x.machine_id, root: x.project_root }));
