@@ -23,6 +23,14 @@ export interface FolderChoice {
 }
 
 /**
+ * True when two folder names are the same folder on a participant of `os`: ASCII case-insensitive
+ * on Windows (its paths ignore case, so `c--x` and `C--x` are one folder), exact elsewhere.
+ */
+export function sameFolder(a: string, b: string, os: MachineOs): boolean {
+  return os === "windows" ? a.toLowerCase() === b.toLowerCase() : a === b;
+}
+
+/**
  * Picks the folder of a project root among the view's folders (pure).
  *
  * Claude Code names the folder after the cwd spelling of the launch that created it, and a
@@ -44,7 +52,7 @@ export interface FolderChoice {
  */
 export function pickProjectFolder(root: string, os: MachineOs, candidates: readonly FolderCandidate[], stateKey?: string): FolderChoice {
   const exact = claudeDirKey(root);
-  const same = (k: string) => (os === "windows" ? k.toLowerCase() === exact.toLowerCase() : k === exact);
+  const same = (k: string) => sameFolder(k, exact, os);
   const matching = candidates.filter((c) => same(c.key));
   const full = matching.filter((c) => c.entries > 0);
   const byKey = (k: string | undefined) => full.find((c) => c.key === k);

@@ -10,7 +10,7 @@ import { pushView } from "../cluster/push.js";
 import { fetchProjects, lsRemote } from "../cluster/remote.js";
 import { absoluteClusterUrl, configureView, ensureLocalCluster, sameClusterUrl } from "../cluster/setup.js";
 import { readTipRoster } from "../cluster/view.js";
-import { chooseProjectFolder, otherFoldersNote } from "../cluster/folder.js";
+import { chooseProjectFolder, otherFoldersNote, sameFolder } from "../cluster/folder.js";
 import { hasFiles, normalizeRoot, pushMovedFolder, viewDir, viewGit, viewGitDir } from "../cluster/viewrepo.js";
 
 /** Options of `git ctx init`. */
@@ -101,7 +101,7 @@ export async function init(o: InitOptions): Promise<InitReport> {
     const choice = chooseProjectFolder(dir, root, machine.os, state.projects[id]?.key);
     const key = choice.key;
     for (const [other, proj] of Object.entries(state.projects)) {
-      if (other !== id && proj.key === key) throw new KeyCollisionError({ key, id, other, root });
+      if (other !== id && sameFolder(proj.key, key, machine.os)) throw new KeyCollisionError({ key, id, other, root });
     }
     let rewriteHome = true;
     let sharedWith: { machineId: string; root: string }[] = [];

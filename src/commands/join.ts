@@ -9,7 +9,7 @@ import { pushView } from "../cluster/push.js";
 import { fetchProjects, lsRemote } from "../cluster/remote.js";
 import { validateContextTree } from "../cluster/validate.js";
 import { readTipRoster, tipContext } from "../cluster/view.js";
-import { chooseProjectFolder, otherFoldersNote } from "../cluster/folder.js";
+import { chooseProjectFolder, otherFoldersNote, sameFolder } from "../cluster/folder.js";
 import { hasFiles, normalizeRoot, pushMovedFolder, viewDir, viewGit, viewGitDir } from "../cluster/viewrepo.js";
 
 /** Options of `git ctx join`. */
@@ -72,7 +72,7 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
   const key = choice.key;
   if (!heads.projects.has(id)) throw new UnknownProjectError({ id, cluster: state0.cluster, known: [...heads.projects.keys()].sort() });
   for (const [other, proj] of Object.entries(state0.projects)) {
-    if (other !== id && proj.key === key) throw new KeyCollisionError({ key, id, other, root });
+    if (other !== id && sameFolder(proj.key, key, state0.machine.os)) throw new KeyCollisionError({ key, id, other, root });
   }
   const tips = await fetchProjects(p, state0.cluster, [id], heads);
   const tip = tips.get(id)!;

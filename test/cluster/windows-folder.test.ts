@@ -116,6 +116,25 @@ describe("git ctx init / join on Windows: the folder's drive-letter case differs
   });
 });
 
+describe("two projects cannot share a folder that differs only in letter case on Windows", () => {
+  let A: Node | undefined;
+  let cluster: { url: string; cleanup: () => Promise<void> } | undefined;
+  afterAll(async () => {
+    await A?.cleanup();
+    await cluster?.cleanup();
+  });
+
+  it("init of 'c:\\…' as another project after 'C:\\…' (no folder yet) is a key collision", async () => {
+    cluster = await bareCluster();
+    A = await windowsNode("A");
+    await A.ctx(["init", "--remote", cluster.url, "--id", "one", `${WIN_HOME}\\x`]);
+    const r = await A.ctx(["init", "--id", "two", "c:\\Users\\loganf\\x"], { allowFail: true });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/would use the folder 'c--Users-loganf-x', already used by joined project 'one'/);
+    expect(Object.keys(state(A).projects)).toEqual(["one"]);
+  });
+});
+
 /** The corpus case the real-client owner found: LAF-US__IDAHO-VAULT (a `c--…` folder, a `C--…` worktree folder). */
 describe.skipIf(!HAS_CORPUS)("corpus: init on a simulated Windows machine adopts c--Users-loganf-Documents-IDAHO-VAULT", () => {
   const src = path.join(CORPUS, "claude", "LAF-US__IDAHO-VAULT");
