@@ -22,7 +22,7 @@ import {
   type Repo,
 } from "./gitops.js";
 import { HOT_MS, isPrefix, missingLines } from "./plan.js";
-import { applyUpdates, type FileUpdate } from "./worktree.js";
+import { applyUpdates, reorderInPlace, type FileStamp, type FileUpdate } from "./worktree.js";
 
 /** Options of {@link syncView}. */
 export interface SyncViewOptions {
@@ -68,6 +68,8 @@ export interface SyncReport {
    * copy a local file into the view and the remote). Each has a message naming the file and the fix.
    */
   refused: RefusedFile[];
+  /** Transcripts rewritten in place from their local line order to HEAD's (see `reorderInPlace`). */
+  reordered: number;
 }
 
 /** One incoming entry {@link syncView} refused to write (see `SyncReport.refused`). */
@@ -127,7 +129,9 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
     .filter((k) => existsSync(path.join(o.workTree, k)))
     .sort();
   const branch = (await git(["symbolic-ref", "--short", "-q", "HEAD"], { cwd: o.workTree, env: o.env, okCodes: [0, 1] })) || "main";
-  const report: SyncReport = { committed: 0, incoming: "none", pushed: false, attempts: 0, updated: 0, held: [], conflicts: [], refused: [] };
+  const report: SyncReport = { committed: 0, incoming: "none", pushed: false, attempts: 0, updated: 0, held: [], conflicts: [], refused: [], reordered: 0 };
+  // Transcripts that may hold HEAD's lines in another order: path → our own append's stamp.
+  const reorder = new Map<string, { since?: FileStamp }>();
 
   let head = await revParse(repo, "HEAD^{commit}");
   // The fetch only moves remote-tracking refs: run it while the local commit is being made.
@@ -178,6 +182,7 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
       env: o.env,
     });
     const staged = head ? await normalizeStagedTranscripts(repo, head, folders, log) : undefined;
+    for (const p of staged?.reordered ?? []) reorder.set(p, {});
     // Nothing staged against HEAD (the usual no-op sync): skip write-tree.
     const tree = staged && staged.changed === 0 ? undefined : await git(["write-tree"], { cwd: o.workTree, env: o.env });
     const headTree = head && tree ? await revParse(repo, `${head}^{tree}`) : undefined;
@@ -198,6 +203,7 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
     log(`no remote '${remote}': local commit only`);
     report.held = [...overrides.keys()].map((p) => ({ path: p, reason: "modified" as const }));
     saveCarry(o.paths, overrides);
+    if (head) await reorderTranscripts(o, repo, head, reorder, overrides, report, log);
     return report;
   }
 
@@ -227,7 +233,7 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
     }
     // 4. Safe work-tree update, then HEAD and index.
     if (next && (next !== head || overrides.size)) {
-      const held = await updateWorkTree(o, repo, folders, head, next, overrides, report);
+      const held = await updateWorkTree(o, repo, folders, head, next, overrides, report, reorder);
       if (next !== head) await moveHead(repo, next, head, `ctx sync: ${report.incoming}`);
       log(`work tree at ${next.slice(0, 10)} (${report.incoming}): ${report.updated} files updated, ${held.length} held`);
       head = next;
@@ -248,7 +254,37 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
   const reasons = new Map(report.held.map((h) => [h.path, h.reason] as const));
   report.held = [...overrides.keys()].map((p) => ({ path: p, reason: reasons.get(p) ?? ("modified" as const) }));
   saveCarry(o.paths, overrides);
+  if (head) await reorderTranscripts(o, repo, head, reorder, overrides, report, log);
   return report;
+}
+
+/**
+ * Last step: transcripts that hold exactly HEAD's lines in another order (left by appending
+ * missing lines, on this run or an earlier one) are rewritten in place to HEAD's order when cold
+ * ({@link reorderInPlace}: same inode and length, never past the old length, so a concurrent
+ * appender's line is never lost). Otherwise every machine keeps its own order while HEAD holds
+ * the merged one, and plain `git status` / `git pull` see a modified session forever. A hot or
+ * changed file is left alone; the next sync's staging finds it again. Held files are skipped.
+ */
+async function reorderTranscripts(
+  o: SyncViewOptions,
+  repo: Repo,
+  head: string,
+  candidates: ReadonlyMap<string, { since?: FileStamp }>,
+  overrides: ReadonlyMap<string, string>,
+  report: SyncReport,
+  log: (l: string) => void,
+): Promise<void> {
+  const paths = [...candidates.keys()].filter((p) => !overrides.has(p)).sort();
+  if (paths.length === 0) return;
+  const target = await smudgedFiles(repo, head, paths);
+  for (const p of paths) {
+    const t = target.get(p);
+    if (!t) continue;
+    const r = await reorderInPlace(path.join(o.workTree, p), t, { since: candidates.get(p)!.since, testPauseDir: o.testPauseDir });
+    if (r === "rewritten") report.reordered++;
+    if (r !== "same" && r !== "not-a-permutation") log(`reorder ${p} to HEAD's line order: ${r}`);
+  }
 }
 
 /**
@@ -264,6 +300,7 @@ async function updateWorkTree(
   next: string,
   overrides: Map<string, string>,
   report: SyncReport,
+  reorder: Map<string, { since?: FileStamp }>,
 ): Promise<HeldFile[]> {
   const changed = new Set(head ? await changedPaths(repo, head, next, folders) : (await lsTree(repo, next, folders)).keys());
   for (const p of overrides.keys()) changed.add(p);
@@ -310,6 +347,8 @@ async function updateWorkTree(
     } else {
       overrides.delete(a.path);
       if (a.plan.action !== "none") report.updated++;
+      if (a.reorder) reorder.set(a.path, a.reorder);
+      else if (a.plan.action !== "none") reorder.delete(a.path);
     }
   }
   report.held = held;
@@ -335,7 +374,9 @@ async function updateWorkTree(
  *   lines is left as it is (the merge driver reports such non-append changes).
  * Works in canonical space (blobs), no filter involved.
  * @returns `changed`: staged additions and modifications under the folders (0 = nothing to
- *   commit: sync never stages a deletion); `rewritten`: index entries rewritten.
+ *   commit: sync never stages a deletion); `rewritten`: index entries rewritten; `reordered`:
+ *   paths whose work-tree file holds HEAD's lines in another order (candidates for the in-place
+ *   reorder at the end of the sync).
  */
 export async function normalizeStagedTranscripts(
   repo: Repo,
@@ -343,8 +384,9 @@ export async function normalizeStagedTranscripts(
   folders: readonly string[],
   log: (l: string) => void,
   now = Date.now(),
-): Promise<{ changed: number; rewritten: number }> {
+): Promise<{ changed: number; rewritten: number; reordered: string[] }> {
   let n = 0;
+  const reordered: string[] = [];
   const mods = await stagedModifications(repo, head, folders);
   // One `git cat-file --batch-command` child for all blobs (was one `git cat-file blob` per blob:
   // ~5 ms of git start-up each, 40 for 20 changed transcripts).
@@ -364,7 +406,13 @@ export async function normalizeStagedTranscripts(
         next = staged.subarray(0, staged.lastIndexOf(0x0a) + 1);
         log(`staged ${m.path} without its unfinished last line`);
       }
-      if (!added) next = appendNormalized(before, next) ?? next;
+      if (!added) {
+        const norm = appendNormalized(before, next);
+        if (norm) {
+          next = norm;
+          reordered.push(m.path);
+        }
+      }
       if (next === staged || next.equals(staged)) continue;
       const oid = await writeBlob(repo, next);
       await git(["update-index", "--cacheinfo", `${m.mode},${oid},${m.path}`], { cwd: repo.cwd, env: repo.env });
@@ -373,7 +421,7 @@ export async function normalizeStagedTranscripts(
   } finally {
     await cat?.close();
   }
-  return { changed: mods.length, rewritten: n };
+  return { changed: mods.length, rewritten: n, reordered };
 }
 
 function isHot(file: string, now: number): boolean {

@@ -1,8 +1,8 @@
-import { closeSync, constants, existsSync, fstatSync, ftruncateSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, ftruncateSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeSync } from "node:fs";
 import * as path from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { asWriteError } from "./errors.js";
-import { HOT_MS, planFileUpdate, type FilePlan } from "./plan.js";
+import { HOT_MS, missingLines, planFileUpdate, type FilePlan } from "./plan.js";
 
 /** One file to bring to a new version (all byte arrays are work-tree, i.e. smudged, content). */
 export interface FileUpdate {
@@ -18,6 +18,20 @@ export interface FileUpdate {
 export interface AppliedUpdate {
   path: string;
   plan: FilePlan;
+  /**
+   * Set for a transcript that now holds the new version's lines in another order (lines were
+   * appended, or it already held them all): a candidate for {@link reorderInPlace}. `since` is
+   * the file's identity right after our own append when the file was cold before it (our write
+   * alone does not make it hot); `undefined` when nothing was written by us.
+   */
+  reorder?: { since?: FileStamp };
+}
+
+/** Identity of a file's state (from `fstat`): same inode, length and mtime = nobody wrote since. */
+export interface FileStamp {
+  ino: number;
+  size: number;
+  mtimeMs: number;
 }
 
 /** Options of {@link applyUpdates}. */
@@ -56,7 +70,7 @@ export async function applyUpdates(updates: readonly FileUpdate[], o: ApplyOptio
   for (const u of updates) {
     const file = path.join(o.workTree, u.path);
     try {
-      out.push({ path: u.path, plan: await applyOne(file, u, now, o) });
+      out.push({ path: u.path, ...(await applyOne(file, u, now, o)) });
     } catch (e) {
       throw asWriteError(e, u.path, file);
     }
@@ -64,7 +78,7 @@ export async function applyUpdates(updates: readonly FileUpdate[], o: ApplyOptio
   return out;
 }
 
-async function applyOne(file: string, u: FileUpdate, now: () => number, o: ApplyOptions): Promise<FilePlan> {
+async function applyOne(file: string, u: FileUpdate, now: () => number, o: ApplyOptions): Promise<Omit<AppliedUpdate, "path">> {
   for (let attempt = 0; attempt < 3; attempt++) {
     let st;
     try {
@@ -72,27 +86,25 @@ async function applyOne(file: string, u: FileUpdate, now: () => number, o: Apply
     } catch {
       st = undefined;
     }
-    if (st && !st.isFile()) return { action: "hold", reason: "modified" };
+    if (st && !st.isFile()) return { plan: { action: "hold", reason: "modified" } };
     const current = st ? readFileSync(file) : undefined;
     if (attempt === 0) await testPause(o.testPauseDir);
     if (o.unsafeCheckout) {
       mkdirSync(path.dirname(file), { recursive: true });
       writeFileAtomic.sync(file, u.next);
-      return { action: "replace" };
+      return { plan: { action: "replace" } };
     }
-    const plan = planFileUpdate({
-      current,
-      expected: u.expected,
-      next: u.next,
-      jsonl: u.path.endsWith(".jsonl"),
-      hot: st !== undefined && now() - st.mtimeMs < HOT_MS,
-    });
+    const jsonl = u.path.endsWith(".jsonl");
+    const hot = st !== undefined && now() - st.mtimeMs < HOT_MS;
+    const plan = planFileUpdate({ current, expected: u.expected, next: u.next, jsonl, hot });
     switch (plan.action) {
       case "none":
+        // same lines as the new version in another order (a transcript): may be reordered later
+        return jsonl && current && !current.equals(u.next) ? { plan, reorder: {} } : { plan };
       case "hold":
-        return plan;
+        return { plan };
       case "create":
-        if (createExclusive(file, u.next)) return plan;
+        if (createExclusive(file, u.next)) return { plan };
         continue; // the file appeared meanwhile: plan again against its bytes
       case "append": {
         // O_APPEND: lands after whatever a writer added meanwhile. No O_CREAT: an append is only
@@ -102,15 +114,18 @@ async function applyOne(file: string, u: FileUpdate, now: () => number, o: Apply
         try {
           fd = openSync(file, constants.O_WRONLY | constants.O_APPEND);
         } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === "ENOENT") return { action: "hold", reason: "vanished" };
+          if ((e as NodeJS.ErrnoException).code === "ENOENT") return { plan: { action: "hold", reason: "vanished" } };
           throw e;
         }
+        let since: FileStamp | undefined;
         try {
           appendAll(fd, plan.bytes);
+          const a = fstatSync(fd);
+          if (!hot) since = { ino: a.ino, size: a.size, mtimeMs: a.mtimeMs };
         } finally {
           closeSync(fd);
         }
-        return plan;
+        return jsonl && plan.why === "missing-lines" ? { plan, reorder: { since } } : { plan };
       }
       case "replace": {
         // Re-check just before the rename: still the bytes we planned on, still cold.
@@ -118,11 +133,120 @@ async function applyOne(file: string, u: FileUpdate, now: () => number, o: Apply
         const st2 = lstatSync(file);
         if (!again.equals(current!) || now() - st2.mtimeMs < HOT_MS) continue;
         writeFileAtomic.sync(file, u.next);
-        return plan;
+        return { plan };
       }
     }
   }
-  return { action: "hold", reason: "hot" };
+  return { plan: { action: "hold", reason: "hot" } };
+}
+
+/** Options of {@link reorderInPlace}. */
+export interface ReorderOptions {
+  /** Current time in ms (for the hot window); default `Date.now()`. */
+  now?: () => number;
+  /** The file as our own append left it: when it still matches, it counts as cold (see {@link AppliedUpdate}). */
+  since?: FileStamp;
+  /**
+   * TEST ONLY (`GIT_CTX_TEST_PAUSE_DIR=<dir>` and a file `<dir>/reorder-pause-at` holding `read`
+   * or `write`): pause after reading the file (`read`, before the re-check) or after the re-check
+   * (`write`, right before the in-place write): create `<dir>/paused-reorder`, wait for
+   * `<dir>/resume-reorder`. Opt-in, so tests of the other pause see only that one.
+   */
+  testPauseDir?: string;
+}
+
+/** Why {@link reorderInPlace} did or did not rewrite a file. */
+export type ReorderResult = "rewritten" | "same" | "hot" | "changed" | "not-a-permutation" | "absent";
+
+/**
+ * Rewrites a transcript that holds exactly `target`'s lines in another order to `target`'s
+ * order, IN PLACE (docs/architecture.md, "Sync never loses a running session's line"): same
+ * inode, same length, written from offset 0 with positional writes and never past the old
+ * length. A writer appending with `O_APPEND` at any moment writes at the end of the file, at or
+ * past the old length, so its bytes are never overwritten; a descriptor it holds stays valid.
+ * Only a cold file is rewritten (not written for {@link HOT_MS}, or untouched since our own
+ * append `o.since`); its length and mtime are checked again right before the write, and any
+ * change (a writer appended) skips it: the next sync tries again. Needed so that plain `git
+ * status` shows a synced view clean: each machine's appends leave its own order while HEAD holds
+ * the merged order.
+ * @returns what happened (`rewritten` only when bytes were written).
+ * @throws the file system's error when the positional write fails (the original bytes are
+ *   written back first, best effort).
+ */
+export async function reorderInPlace(file: string, target: Buffer, o: ReorderOptions = {}): Promise<ReorderResult> {
+  const now = o.now ?? Date.now;
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDWR | constants.O_NOFOLLOW); // no O_CREAT, no O_APPEND (pwrite would append)
+  } catch {
+    return "absent";
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return "absent";
+    const same = (a: FileStamp | undefined) => a !== undefined && a.ino === st.ino && a.size === st.size && a.mtimeMs === st.mtimeMs;
+    if (!same(o.since) && now() - st.mtimeMs < HOT_MS) return "hot";
+    if (st.size !== target.length) return "not-a-permutation";
+    const cur = Buffer.alloc(st.size);
+    let got = 0;
+    while (got < cur.length) {
+      const n = readSync(fd, cur, got, cur.length - got, got);
+      if (n === 0) return "changed";
+      got += n;
+    }
+    if (cur.equals(target)) return "same";
+    if (!isPermutation(cur, target)) return "not-a-permutation";
+    await reorderPause(o.testPauseDir, "read");
+    // Re-check just before writing: still our inode at that path, same length, same mtime.
+    const st2 = fstatSync(fd);
+    let atPath;
+    try {
+      atPath = lstatSync(file);
+    } catch {
+      return "absent";
+    }
+    if (st2.size !== st.size || st2.mtimeMs !== st.mtimeMs || atPath.ino !== st.ino || atPath.dev !== st.dev) return "changed";
+    await reorderPause(o.testPauseDir, "write");
+    let done = 0;
+    try {
+      while (done < target.length) done += writeSync(fd, target, done, target.length - done, done);
+    } catch (e) {
+      try {
+        let back = 0;
+        while (back < done) back += writeSync(fd, cur, back, done - back, back);
+      } catch {
+        /* report the first error */
+      }
+      throw e;
+    }
+    return "rewritten";
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Same length, both end with `\n`, and the same multiset of non-empty lines. */
+function isPermutation(a: Buffer, b: Buffer): boolean {
+  if (a.length !== b.length || a[a.length - 1] !== 0x0a || b[b.length - 1] !== 0x0a) return false;
+  return missingLines(a, b).length === 0 && missingLines(b, a).length === 0;
+}
+
+async function reorderPause(dir: string | undefined, at: "read" | "write"): Promise<void> {
+  if (!dir) return;
+  let want: string;
+  try {
+    want = readFileSync(path.join(dir, "reorder-pause-at"), "utf8").trim();
+  } catch {
+    return;
+  }
+  if (want !== at) return;
+  const paused = path.join(dir, "paused-reorder");
+  const resume = path.join(dir, "resume-reorder");
+  writeFileAtomic.sync(paused, String(process.pid));
+  const deadline = Date.now() + 20_000;
+  while (!existsSync(resume) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  rmSync(resume, { force: true });
+  rmSync(paused, { force: true });
 }
 
 /**

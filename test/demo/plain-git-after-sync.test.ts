@@ -2,18 +2,19 @@
  * After two machines append to the same session and `git ctx sync` merges them, plain git must
  * still work in both views (the README promises `git pull` / `git add` / `git push`).
  *
- * KNOWN FAILING (marked `it.fails`): sync brings a hot or concurrently appended JSONL file up to
- * date by appending the missing lines (it never replaces a transcript), so each work tree keeps
- * its own line order while HEAD holds the merged (timestamp) order. `git status` then shows the
- * session as modified on both machines forever (`git ctx status` says 0 uncommitted), a plain
- * `git add -A` commits the local order, and the other machine's `git pull` refuses ("Your local
- * changes … would be overwritten"). Seen first in the demo. A fix that keeps the no-lost-line
- * guarantee: when the file holds exactly the merged lines in another order and is cold, rewrite
- * it in place (same length, same inode: pwrite from offset 0, never past the old length, so a
- * concurrent O_APPEND writer's new bytes are untouched). Remove `.fails` when this passes.
+ * Was failing: sync brings a concurrently appended JSONL file up to date by appending the missing
+ * lines (it never replaces a transcript), so each work tree kept its own line order while HEAD
+ * held the merged (timestamp) order. `git status` then showed the session as modified on both
+ * machines forever, a plain `git add -A` committed the local order, and the other machine's
+ * `git pull` refused ("Your local changes … would be overwritten"). Seen first in the demo. Now
+ * sync rewrites a cold transcript that holds exactly HEAD's lines in another order in place
+ * (src/sync/worktree.ts `reorderInPlace`: same inode, same length, never past the old length).
+ * A file written in the last 2 s is hot and left for the next sync: B's session was appended by
+ * this test just before B's first sync, so B syncs once more once it is cold (what the next
+ * Stop hook does).
  */
 import { spawn } from "node:child_process";
-import { appendFileSync, readFileSync } from "node:fs";
+import { appendFileSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { dir } from "tmp-promise";
 import { afterAll, describe, expect, it } from "vitest";
@@ -41,7 +42,7 @@ describe("plain git after git ctx sync merged concurrent appends", () => {
     for (const c of cleanups) await c();
   });
 
-  it.fails("both work trees are clean, and B's git add -A / push + A's git pull work", async () => {
+  it("both work trees are clean, and B's git add -A / push + A's git pull work", async () => {
     const t = await dir({ unsafeCleanup: true });
     const A = await makeMachine("pa");
     const B = await makeMachine("pb", { os: "darwin", pathHome: "/Users/pb" });
@@ -61,9 +62,15 @@ describe("plain git after git ctx sync merged concurrent appends", () => {
     const now = Date.now();
     appendFileSync(fa, turnLines({ sessionId: s, cwd: webA!.root, parentUuid: lastUuid(readFileSync(fa, "utf8")), prompt: "a", answer: "A", timestamp: new Date(now).toISOString(), seed: "a" }));
     appendFileSync(fb, turnLines({ sessionId: s, cwd: rootB, parentUuid: lastUuid(readFileSync(fb, "utf8")), prompt: "b", answer: "B", timestamp: new Date(now + 1000).toISOString(), seed: "b" }));
+    const inoB = statSync(fb).ino;
     await ok(A, ["git", "ctx", "sync"]);
     await ok(B, ["git", "ctx", "sync"]);
     await ok(A, ["git", "ctx", "sync"]);
+    await new Promise((r) => setTimeout(r, Math.max(0, statSync(fb).mtimeMs + 2100 - Date.now()))); // B's file is cold
+    await ok(B, ["git", "ctx", "sync"]);
+    expect(statSync(fb).ino, "B's session was replaced, not rewritten in place").toBe(inoB);
+    // every line on both (the machines' paths differ, so compare counts of lines)
+    expect(readFileSync(fb, "utf8").split("\n").length).toBe(readFileSync(fa, "utf8").split("\n").length);
     expect(await ok(A, ["git", "status", "--porcelain"], A.projects)).toBe("");
     expect(await ok(B, ["git", "status", "--porcelain"], B.projects)).toBe("");
     await ok(B, ["git", "add", "-A"], B.projects);

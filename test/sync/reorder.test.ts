@@ -1,0 +1,111 @@
+import { appendFileSync, existsSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { dir } from "tmp-promise";
+import { afterEach, describe, expect, it } from "vitest";
+import { makeBareRemote, makeViewMachine, syncOk, type ViewMachine } from "./helpers.js";
+
+/**
+ * The in-place reorder (src/sync/worktree.ts `reorderInPlace`): after sync appends the lines a
+ * transcript lacked, the file holds HEAD's lines in its own order; when cold, sync rewrites it in
+ * place to HEAD's order so plain `git status` is clean. A line a writer appends at any moment is
+ * never lost: deterministic windows via the test-only pause (`GIT_CTX_TEST_PAUSE_DIR` with
+ * `reorder-pause-at` = `read` (after reading, before the re-check) or `write` (after the re-check,
+ * right before the positional write).
+ */
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+const line = (who: string, n: number) => JSON.stringify({ type: "user", uuid: `${who}-${n}`, timestamp: `2026-01-01T00:00:${String(n).padStart(2, "0")}.000Z`, message: { role: "user", content: `${who} ${n}` } });
+const NAME = "s.jsonl";
+
+/** A and B share base lines 0–1; A appends line 2, B line 3 (later timestamp): HEAD's merged order is 0,1,2,3, B's local order 0,1,3,2. */
+async function setup(): Promise<{ A: ViewMachine; B: ViewMachine; fb: string }> {
+  const remote = await makeBareRemote();
+  const A = await makeViewMachine("A", remote.url);
+  const B = await makeViewMachine("B", remote.url);
+  cleanups.push(remote.cleanup, A.cleanup, B.cleanup);
+  const fa = path.join(A.folder, NAME);
+  const fb = path.join(B.folder, NAME);
+  writeFileSync(fa, [line("base", 0), line("base", 1)].join("\n") + "\n");
+  await syncOk(A);
+  await syncOk(B);
+  appendFileSync(fa, line("A", 2) + "\n");
+  appendFileSync(fb, line("B", 3) + "\n");
+  await syncOk(A);
+  return { A, B, fb };
+}
+
+function cold(file: string): void {
+  const t = new Date(Date.now() - 10_000);
+  utimesSync(file, t, t);
+}
+
+async function waitFor(p: string): Promise<void> {
+  const end = Date.now() + 60_000;
+  while (!existsSync(p)) {
+    if (Date.now() > end) throw new Error(`timeout waiting for ${p}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** B syncs with the reorder pause at `at`; `during` runs inside that window. */
+async function syncPausedAt(B: ViewMachine, at: "read" | "write", during: () => void): Promise<string> {
+  const t = await dir({ unsafeCleanup: true });
+  cleanups.push(t.cleanup);
+  writeFileSync(path.join(t.path, "reorder-pause-at"), at);
+  const running = syncOk(B, [], { GIT_CTX_TEST_PAUSE_DIR: t.path });
+  await waitFor(path.join(t.path, "paused")); // the work-tree update's own pause: let it go on
+  writeFileSync(path.join(t.path, "resume"), "");
+  await waitFor(path.join(t.path, "paused-reorder"));
+  during();
+  writeFileSync(path.join(t.path, "resume-reorder"), "");
+  return running;
+}
+
+const merged = [line("base", 0), line("base", 1), line("A", 2), line("B", 3)].join("\n") + "\n";
+
+describe("sync rewrites a cold transcript to HEAD's line order in place", () => {
+  it("B's cold session ends in HEAD's order, same inode, and git status is clean", async () => {
+    const { B, fb } = await setup();
+    cold(fb);
+    const ino = statSync(fb).ino;
+    await syncOk(B);
+    expect(readFileSync(fb, "utf8")).toBe(merged);
+    expect(statSync(fb).ino).toBe(ino);
+    expect(await B.git(["status", "--porcelain"])).toBe("");
+    expect(await B.git(["show", `HEAD:${B.key}/${NAME}`])).toBe(merged.trimEnd());
+  });
+
+  it("a hot session is left in its order (every line there), and the next sync reorders it once cold", async () => {
+    const { B, fb } = await setup();
+    utimesSync(fb, new Date(), new Date()); // written just now: hot
+    await syncOk(B);
+    expect(readFileSync(fb, "utf8")).toBe([line("base", 0), line("base", 1), line("B", 3), line("A", 2)].join("\n") + "\n");
+    cold(fb);
+    await syncOk(B);
+    expect(readFileSync(fb, "utf8")).toBe(merged);
+    expect(await B.git(["status", "--porcelain"])).toBe("");
+  });
+
+  it("a line appended after the read (before the re-check) is kept, and the file is not rewritten", async () => {
+    const { B, fb } = await setup();
+    cold(fb);
+    await syncPausedAt(B, "read", () => appendFileSync(fb, line("B", 4) + "\n"));
+    expect(readFileSync(fb, "utf8")).toBe([line("base", 0), line("base", 1), line("B", 3), line("A", 2), line("B", 4)].join("\n") + "\n");
+  });
+
+  it("a line appended after the re-check, right before the in-place write, is kept after the rewritten lines", async () => {
+    const { B, fb } = await setup();
+    cold(fb);
+    const ino = statSync(fb).ino;
+    await syncPausedAt(B, "write", () => appendFileSync(fb, line("B", 4) + "\n"));
+    expect(readFileSync(fb, "utf8")).toBe(merged + line("B", 4) + "\n");
+    expect(statSync(fb).ino).toBe(ino);
+    // the next sync commits the new line; nothing else changes
+    await syncOk(B);
+    expect(readFileSync(fb, "utf8")).toBe(merged + line("B", 4) + "\n");
+  });
+});
