@@ -1,28 +1,89 @@
 import type { CommandModule } from "yargs";
 import { runCommand } from "../run.js";
 
+/** Options of `git ctx sync` as the CLI hands them to `src/commands/sync.ts`. */
+export interface SyncCliOptions {
+  background: boolean;
+  hook: boolean;
+  dir?: string;
+  json: boolean;
+  worker: boolean;
+  quietMs?: number;
+}
+
+/**
+ * The flags of `git ctx sync`: one table for yargs (help, validation) and for
+ * {@link parseSyncArgsFast}. Booleans default to false.
+ */
+const FLAGS = {
+  background: { type: "boolean", default: false, describe: "start the sync in the background and return at once" },
+  hook: { type: "boolean", default: false, describe: "Claude Code hook mode: read the hook JSON on stdin, sync in the background, always exit 0 silently" },
+  dir: { type: "string", describe: "the view (default: ~/.claude/projects)" },
+  json: { type: "boolean", default: false, describe: "print the sync report as JSON" },
+  worker: { type: "boolean", default: false, hidden: true },
+  "quiet-ms": { type: "number", hidden: true },
+} as const;
+
+function runSync(o: SyncCliOptions): Promise<void> {
+  return runCommand(async () => {
+    const { sync } = await import("../../commands/sync.js");
+    return sync(o);
+  });
+}
+
 /** `git ctx sync`: commit, pull and push the joined projects (what the Stop hook runs). */
 export const syncCommand: CommandModule = {
   command: "sync",
   describe: "commit, pull and push the joined projects (what the Stop hook runs)",
-  builder: (y) =>
-    y
-      .option("background", { type: "boolean", default: false, describe: "start the sync in the background and return at once" })
-      .option("hook", { type: "boolean", default: false, describe: "Claude Code hook mode: read the hook JSON on stdin, sync in the background, always exit 0 silently" })
-      .option("dir", { type: "string", describe: "the view (default: ~/.claude/projects)" })
-      .option("json", { type: "boolean", default: false, describe: "print the sync report as JSON" })
-      .option("worker", { type: "boolean", default: false, hidden: true })
-      .option("quiet-ms", { type: "number", hidden: true }),
+  builder: (y) => y.options(FLAGS),
   handler: (o) =>
-    runCommand(async () => {
-      const { sync } = await import("../../commands/sync.js");
-      return sync({
-        background: o.background as boolean,
-        hook: o.hook as boolean,
-        dir: o.dir as string | undefined,
-        json: o.json as boolean,
-        worker: o.worker as boolean,
-        quietMs: o.quietMs as number | undefined,
-      });
+    runSync({
+      background: o.background as boolean,
+      hook: o.hook as boolean,
+      dir: o.dir as string | undefined,
+      json: o.json as boolean,
+      worker: o.worker as boolean,
+      quietMs: o.quietMs as number | undefined,
     }),
 };
+
+/**
+ * The arguments after `sync` read without yargs (the Stop hook and the background worker run
+ * `git ctx sync` after every turn; loading and configuring yargs is ~40 ms of its start-up), for
+ * the plain spellings only: `--<boolean flag>`, `--dir <v>`/`--dir=<v>`, `--quiet-ms <n>`/`=<n>`,
+ * each at most once, flag names from the same table as yargs. Anything else (help, negations,
+ * aliases, unknown or repeated flags, positionals) returns `undefined`, and yargs parses the
+ * command line as before, with its messages.
+ */
+export function parseSyncArgsFast(args: readonly string[]): SyncCliOptions | undefined {
+  const o: SyncCliOptions = { background: false, hook: false, json: false, worker: false };
+  const seen = new Set<string>();
+  for (let i = 0; i < args.length; i++) {
+    const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(args[i]!);
+    if (!m || !(m[1]! in FLAGS) || seen.has(m[1]!)) return undefined;
+    const name = m[1] as keyof typeof FLAGS;
+    seen.add(name);
+    const spec = FLAGS[name];
+    if (spec.type === "boolean") {
+      if (m[2] !== undefined) return undefined;
+      o[name as "background" | "hook" | "json" | "worker"] = true;
+      continue;
+    }
+    const value = m[2] ?? args[++i];
+    if (value === undefined || (m[2] === undefined && value.startsWith("-"))) return undefined;
+    if (name === "dir") o.dir = value;
+    else {
+      if (!/^\d+$/.test(value)) return undefined;
+      o.quietMs = Number(value);
+    }
+  }
+  return o;
+}
+
+/** Runs `git ctx sync <args>` without yargs when {@link parseSyncArgsFast} reads the arguments. */
+export async function trySyncFast(args: readonly string[]): Promise<boolean> {
+  const o = parseSyncArgsFast(args);
+  if (!o) return false;
+  await runSync(o);
+  return true;
+}
