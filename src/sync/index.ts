@@ -12,7 +12,8 @@ export { syncPaths, readLastSync, readCarry, logLine, type LastSync, type SyncPa
 export { runCoalesced, requestSync, syncRunning } from "./coalesce.js";
 export { syncInBackground, gitCtxBin } from "./background.js";
 export { syncView, summarize, appendNormalized, normalizeStagedTranscripts, type SyncReport, type RefusedFile } from "./run.js";
-export { applyUpdates } from "./worktree.js";
+export { applyUpdates, reorderInPlace } from "./worktree.js";
+export { SyncWriteError } from "./errors.js";
 
 /** `dir` is not a git-ctx view (no git repository, or no `$GIT_DIR/ctx/state.json`). */
 export class NotAViewError extends CtxError {

@@ -1,7 +1,8 @@
-import { appendFileSync, existsSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { dir } from "tmp-promise";
 import { afterEach, describe, expect, it } from "vitest";
+import { reorderInPlace } from "../../src/sync/worktree.js";
 import { makeBareRemote, makeViewMachine, syncOk, type ViewMachine } from "./helpers.js";
 
 /**
@@ -107,5 +108,54 @@ describe("sync rewrites a cold transcript to HEAD's line order in place", () => 
     // the next sync commits the new line; nothing else changes
     await syncOk(B);
     expect(readFileSync(fb, "utf8")).toBe(merged + line("B", 4) + "\n");
+  });
+});
+
+describe("reorderInPlace (file level)", () => {
+  const lines = (...n: number[]) => n.map((i) => line("x", i)).join("\n") + "\n";
+  async function file(content: string, ageMs = 10_000): Promise<string> {
+    const t = await dir({ unsafeCleanup: true });
+    cleanups.push(t.cleanup);
+    const f = path.join(t.path, NAME);
+    writeFileSync(f, content);
+    const when = new Date(Date.now() - ageMs);
+    utimesSync(f, when, when);
+    return f;
+  }
+
+  it("rewrites a cold permutation in place and leaves everything else byte for byte", async () => {
+    const f = await file(lines(2, 0, 1));
+    const ino = statSync(f).ino;
+    expect(await reorderInPlace(f, Buffer.from(lines(0, 1, 2)))).toBe("rewritten");
+    expect(readFileSync(f, "utf8")).toBe(lines(0, 1, 2));
+    expect(statSync(f).ino).toBe(ino);
+    for (const [content, target, want] of [
+      [lines(2, 0, 1), lines(0, 1, 3), "not-a-permutation"], // a line it lacks: never dropped
+      [lines(2, 0, 1, 1), lines(0, 1, 2, 2), "not-a-permutation"], // same length and set, other counts
+      [lines(0, 1), lines(0, 1), "same"],
+      [lines(1, 0) + line("x", 2), lines(0, 1) + line("x", 2), "not-a-permutation"], // unfinished last line
+    ] as const) {
+      const g = await file(content);
+      expect(await reorderInPlace(g, Buffer.from(target))).toBe(want);
+      expect(readFileSync(g, "utf8")).toBe(content);
+    }
+  });
+
+  it("a hot file is left alone unless it is exactly as sync's own append left it", async () => {
+    const f = await file(lines(1, 0), 0);
+    expect(await reorderInPlace(f, Buffer.from(lines(0, 1)))).toBe("hot");
+    expect(readFileSync(f, "utf8")).toBe(lines(1, 0));
+    const st = statSync(f);
+    expect(await reorderInPlace(f, Buffer.from(lines(0, 1)), { since: { ino: st.ino, size: st.size + 1, mtimeMs: st.mtimeMs } })).toBe("hot");
+    expect(await reorderInPlace(f, Buffer.from(lines(0, 1)), { since: { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs } })).toBe("rewritten");
+    expect(readFileSync(f, "utf8")).toBe(lines(0, 1));
+  });
+
+  it("never follows a symlink", async () => {
+    const real = await file(lines(1, 0));
+    const link = path.join(path.dirname(real), "link.jsonl");
+    symlinkSync(real, link);
+    expect(await reorderInPlace(link, Buffer.from(lines(0, 1)))).toBe("absent");
+    expect(readFileSync(real, "utf8")).toBe(lines(1, 0));
   });
 });
