@@ -1,7 +1,6 @@
 import { createReadStream } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { Readable, type Writable } from "node:stream";
-import { file as tmpFile } from "tmp-promise";
 import { CtxError } from "../errors.js";
 import { dataPkts, PktReader, PktWriter, textPkt, type ByteInput, type Pkt } from "./pktline.js";
 
@@ -203,6 +202,8 @@ async function readContent(reader: PktReader, threshold: number, tmpDir: string 
         return;
       }
       if (held + piece.length > threshold) {
+        // loaded here, not at start-up (~5 ms of every filter process; only content above the threshold spills)
+        const { file: tmpFile } = (await import("tmp-promise")).default; // CommonJS: the bundle only has `default`
         const t = await tmpFile({ prefix: "git-ctx-filter-", tmpdir: tmpDir });
         const fh = await open(t.path, "w");
         spill = { path: t.path, fh, cleanup: t.cleanup };
