@@ -22,7 +22,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { dir } from "tmp-promise";
 import { lastUuid, readManifest, renderSamples, rootFor, turnLines, type RenderedProject } from "../samples/render.js";
-import type { MachineOs } from "../src/roster/machine.js";
+import { simulatedMachineEnv, type MachineOs } from "../src/roster/machine.js";
 import { compareTree, duplicateLines, findPaths, notExactlyOnce, scanRepoObjects } from "./checks.js";
 
 /** Package root (two levels above `dist/demo/demo.js`, one above `demo/demo.ts`). */
@@ -50,22 +50,7 @@ interface Machine {
 function machine(base: string, label: string, id: string, os: MachineOs, pathHome: string, bin: string): Machine {
   const home = path.join(base, id);
   mkdirSync(path.join(home, ".claude"), { recursive: true });
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith("GIT_") || k.startsWith("CLAUDE_")) delete env[k];
-  Object.assign(env, {
-    HOME: home,
-    XDG_CONFIG_HOME: path.join(home, ".config"),
-    GIT_CONFIG_GLOBAL: path.join(home, ".gitconfig"),
-    GIT_CONFIG_NOSYSTEM: "1",
-    GIT_AUTHOR_NAME: id,
-    GIT_AUTHOR_EMAIL: `${id}@example.test`,
-    GIT_COMMITTER_NAME: id,
-    GIT_COMMITTER_EMAIL: `${id}@example.test`,
-    GIT_CTX_MACHINE_ID: id,
-    GIT_CTX_OS: os,
-    GIT_CTX_HOME: pathHome,
-    PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}`,
-  });
+  const env = simulatedMachineEnv({ home, id, os, pathHome, binDir: bin });
   return { label, id, os, home, pathHome, projects: path.join(home, ".claude", "projects"), env };
 }
 

@@ -88,3 +88,47 @@ export function claudeProjectsDir(env: NodeJS.ProcessEnv = process.env): string 
   const cfg = env.CLAUDE_CONFIG_DIR || path.join(env.HOME || os.homedir(), ".claude");
   return path.join(cfg, "projects");
 }
+
+/** Options of {@link simulatedMachineEnv}. */
+export interface SimulatedMachine {
+  /** Real directory used as `$HOME` (the caller creates it). */
+  home: string;
+  /** Machine id (`GIT_CTX_MACHINE_ID`), also used as the git author name and e-mail local part. */
+  id: string;
+  /** Simulated OS (`GIT_CTX_OS`), default `linux`. */
+  os?: MachineOs;
+  /** Home as written in transcripts (`GIT_CTX_HOME`), default `home`. */
+  pathHome?: string;
+  /** Folder put first on PATH (git-ctx's `bin/`, so git finds `git-remote-ctx` and `git-ctx-filter`). */
+  binDir: string;
+  /** git author and committer name (default `id`). */
+  author?: string;
+  /** Environment to start from (default `process.env`). */
+  base?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The environment of a simulated machine on this one (the demo, the benchmarks and the tests run
+ * several "machines" side by side): its own HOME and XDG config, an isolated global git config
+ * (`GIT_CONFIG_GLOBAL` in HOME, no system config), a git identity, and the {@link ENV} overrides
+ * for machine id, OS and transcript home. Every other `GIT_*` and `CLAUDE_*` variable of `base` is
+ * dropped so that nothing of the real machine leaks in. Pure: creates no file.
+ */
+export function simulatedMachineEnv(m: SimulatedMachine): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...(m.base ?? process.env) };
+  for (const k of Object.keys(env)) if (k.startsWith("GIT_") || k.startsWith("CLAUDE_")) delete env[k];
+  return Object.assign(env, {
+    HOME: m.home,
+    XDG_CONFIG_HOME: path.join(m.home, ".config"),
+    GIT_CONFIG_GLOBAL: path.join(m.home, ".gitconfig"),
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_AUTHOR_NAME: m.author ?? m.id,
+    GIT_AUTHOR_EMAIL: `${m.id}@example.test`,
+    GIT_COMMITTER_NAME: m.author ?? m.id,
+    GIT_COMMITTER_EMAIL: `${m.id}@example.test`,
+    [ENV.machineId]: m.id,
+    [ENV.os]: m.os ?? "linux",
+    [ENV.home]: m.pathHome ?? m.home,
+    PATH: `${m.binDir}${path.delimiter}${(m.base ?? process.env).PATH ?? ""}`,
+  });
+}

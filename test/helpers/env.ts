@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { dir } from "tmp-promise";
-import type { MachineOs } from "../../src/roster/machine.js";
+import { simulatedMachineEnv, type MachineOs } from "../../src/roster/machine.js";
 
 /** Repository root of git-ctx. */
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -43,22 +43,6 @@ export async function makeMachine(name: string, o: { os?: MachineOs; pathHome?: 
   mkdirSync(path.join(home, ".claude", "projects"), { recursive: true });
   const os = o.os ?? "linux";
   const pathHome = o.pathHome ?? home;
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HOME: home,
-    XDG_CONFIG_HOME: path.join(home, ".config"),
-    GIT_CONFIG_GLOBAL: path.join(home, ".gitconfig"),
-    GIT_CONFIG_NOSYSTEM: "1",
-    GIT_AUTHOR_NAME: `user-${name}`,
-    GIT_AUTHOR_EMAIL: `${name}@example.test`,
-    GIT_COMMITTER_NAME: `user-${name}`,
-    GIT_COMMITTER_EMAIL: `${name}@example.test`,
-    GIT_CTX_MACHINE_ID: name,
-    GIT_CTX_OS: os,
-    GIT_CTX_HOME: pathHome,
-    CLAUDE_CONFIG_DIR: undefined,
-    PATH: `${BIN}${path.delimiter}${process.env.PATH}`,
-  };
-  delete env.CLAUDE_CONFIG_DIR;
+  const env = simulatedMachineEnv({ home, id: name, author: `user-${name}`, os, pathHome, binDir: BIN });
   return { name, home, pathHome, os, projects: path.join(home, ".claude", "projects"), env, cleanup: t.cleanup };
 }

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { dir } from "tmp-promise";
 import { describe, expect, it } from "vitest";
 import { InvalidInputError } from "../../src/errors.js";
-import { claudeProjectsDir, currentMachine, machineIdFile, machineOsHome, MACHINE_ID_RE } from "../../src/roster/machine.js";
+import { claudeProjectsDir, currentMachine, machineIdFile, machineOsHome, MACHINE_ID_RE, simulatedMachineEnv } from "../../src/roster/machine.js";
 
 describe("machine identity", () => {
   it("creates a stable id once, stores it, and returns the same id afterwards", async () => {
@@ -38,5 +38,24 @@ describe("machine identity", () => {
     expect(claudeProjectsDir({ HOME: "/h" })).toBe("/h/.claude/projects");
     expect(claudeProjectsDir({ HOME: "/h", CLAUDE_CONFIG_DIR: "/c" })).toBe("/c/projects");
     await t.cleanup();
+  });
+});
+
+describe("simulatedMachineEnv", () => {
+  it("isolates the machine: its HOME and git config, the overrides read back by currentMachine, no GIT_/CLAUDE_ variable of the real machine", () => {
+    const base = { PATH: "/usr/bin", GIT_DIR: "/real/.git", GIT_CTX_OS: "darwin", CLAUDE_CONFIG_DIR: "/real/.claude", KEEP: "1" };
+    const env = simulatedMachineEnv({ home: "/tmp/m/home", id: "win-1", os: "windows", pathHome: "C:\\Users\\w", binDir: "/opt/git-ctx/bin", base });
+    expect(env.GIT_DIR).toBeUndefined();
+    expect(env.CLAUDE_CONFIG_DIR).toBeUndefined();
+    expect(env.KEEP).toBe("1");
+    expect(env.HOME).toBe("/tmp/m/home");
+    expect(env.GIT_CONFIG_GLOBAL).toBe(path.join("/tmp/m/home", ".gitconfig"));
+    expect(env.PATH).toBe(`/opt/git-ctx/bin${path.delimiter}/usr/bin`);
+    expect(currentMachine(env)).toEqual({ id: "win-1", os: "windows", home: "C:\\Users\\w" });
+    expect(base.GIT_DIR).toBe("/real/.git"); // the base is not changed
+  });
+  it("defaults: linux, transcript home = HOME", () => {
+    const env = simulatedMachineEnv({ home: "/h", id: "a", binDir: "/b", base: { PATH: "" } });
+    expect(currentMachine(env)).toEqual({ id: "a", os: "linux", home: "/h" });
   });
 });
