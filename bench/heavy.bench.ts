@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { dir } from "tmp-promise";
 import { claudeDirKey } from "../src/roster/dirkey.js";
+import { simulatedMachineEnv } from "../src/roster/machine.js";
 import { scanBytes } from "../src/scan/index.js";
 import { canonicalize, localize, type Anchors } from "../src/sentinel/index.js";
 import { corpusProjects } from "./codec.bench.js";
@@ -103,22 +104,7 @@ interface Env {
 function machineEnv(base: string, id: string, bin: string): Env {
   const home = path.join(base, id);
   mkdirSync(path.join(home, ".claude"), { recursive: true });
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith("GIT_") || k.startsWith("CLAUDE_")) delete env[k];
-  Object.assign(env, {
-    HOME: home,
-    XDG_CONFIG_HOME: path.join(home, ".config"),
-    GIT_CONFIG_GLOBAL: path.join(home, ".gitconfig"),
-    GIT_CONFIG_NOSYSTEM: "1",
-    GIT_AUTHOR_NAME: id,
-    GIT_AUTHOR_EMAIL: `${id}@example.test`,
-    GIT_COMMITTER_NAME: id,
-    GIT_COMMITTER_EMAIL: `${id}@example.test`,
-    GIT_CTX_MACHINE_ID: id,
-    GIT_CTX_OS: "linux",
-    GIT_CTX_HOME: home,
-    PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}`,
-  });
+  const env = simulatedMachineEnv({ home, id, binDir: bin });
   return { home, env };
 }
 

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { dir } from "tmp-promise";
 import { claudeDirKey } from "../src/roster/dirkey.js";
+import { simulatedMachineEnv, type MachineOs } from "../src/roster/machine.js";
 import type { BenchRow } from "./types.js";
 
 /**
@@ -34,18 +35,7 @@ const NO_FILTER = { GIT_CONFIG_COUNT: "2", GIT_CONFIG_KEY_0: "filter.ctx.process
 const FILTER_NOTE = process.env.GIT_CTX_BENCH_NO_FILTER ? " [filter off: GIT_CTX_BENCH_NO_FILTER]" : "";
 
 function machineEnv(home: string, id: string, os = "linux", pathHome = home): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HOME: home,
-    XDG_CONFIG_HOME: path.join(home, ".config"),
-    GIT_CONFIG_GLOBAL: path.join(home, ".gitconfig"),
-    GIT_CONFIG_NOSYSTEM: "1",
-    GIT_AUTHOR_NAME: `bench-${id}`, GIT_AUTHOR_EMAIL: `${id}@example.test`,
-    GIT_COMMITTER_NAME: `bench-${id}`, GIT_COMMITTER_EMAIL: `${id}@example.test`,
-    GIT_CTX_MACHINE_ID: id, GIT_CTX_OS: os, GIT_CTX_HOME: pathHome,
-    PATH: `${BIN}${path.delimiter}${process.env.PATH}`,
-  };
-  delete env.CLAUDE_CONFIG_DIR;
+  const env = simulatedMachineEnv({ home, id, author: `bench-${id}`, os: os as MachineOs, pathHome, binDir: BIN });
   if (process.env.GIT_CTX_BENCH_NO_FILTER) Object.assign(env, NO_FILTER);
   return env;
 }

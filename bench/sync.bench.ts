@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { claudeDirKey } from "../src/roster/dirkey.js";
+import { simulatedMachineEnv } from "../src/roster/machine.js";
 import type { BenchRow } from "./types.js";
 
 /** Title of this benchmark module (bench/run.ts). */
@@ -23,22 +24,7 @@ function median(xs: number[]): number {
 function machine(root: string, name: string): { home: string; env: NodeJS.ProcessEnv } {
   const home = path.join(root, name);
   mkdirSync(path.join(home, ".claude", "projects"), { recursive: true });
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    HOME: home,
-    XDG_CONFIG_HOME: path.join(home, ".config"),
-    GIT_CONFIG_GLOBAL: path.join(home, ".gitconfig"),
-    GIT_CONFIG_NOSYSTEM: "1",
-    GIT_AUTHOR_NAME: name,
-    GIT_AUTHOR_EMAIL: `${name}@example.test`,
-    GIT_COMMITTER_NAME: name,
-    GIT_COMMITTER_EMAIL: `${name}@example.test`,
-    GIT_CTX_MACHINE_ID: name,
-    GIT_CTX_OS: "linux",
-    GIT_CTX_HOME: home,
-    PATH: `${BIN}${path.delimiter}${process.env.PATH}`,
-  };
-  delete env.CLAUDE_CONFIG_DIR;
+  const env = simulatedMachineEnv({ home, id: name, binDir: BIN });
   return { home, env };
 }
 
