@@ -2,17 +2,11 @@ import { lstat, readdir, readFile } from "node:fs/promises";
 import * as path from "node:path";
 import type { MachineOs } from "../roster/machine.js";
 import { inferProjectRoot } from "../roster/infer.js";
+import type { Anchors } from "../sentinel/index.js";
 import { FolderReportSchema, MAX_HITS_PER_FILE, zeroCounts, type FileReport, type FolderReport, type Problem, type TierCounts } from "./report.js";
 
-/** The anchors doctor hands to the codec (structurally the codec's `Anchors`, `src/sentinel`). */
-export interface DoctorAnchors {
-  os: MachineOs;
-  home: string;
-  root: string;
-  key: string;
-  contextDir?: string;
-  rewriteHome: boolean;
-}
+/** The anchors doctor hands to the codec: the codec's own {@link Anchors} (`src/sentinel`). */
+export type DoctorAnchors = Anchors;
 
 /**
  * The codec functions doctor checks (interface of `src/sentinel/index.ts`), passed in so that

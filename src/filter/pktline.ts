@@ -73,6 +73,20 @@ export class ByteSource implements ByteInput {
   constructor(stream: AsyncIterable<Buffer | string>) {
     this.it = stream[Symbol.asyncIterator]();
   }
+
+  /** Reads the next chunk of the source into the queue (or marks the end). */
+  private async pull(): Promise<void> {
+    const r = await this.it.next();
+    if (r.done) this.done = true;
+    else {
+      const b = typeof r.value === "string" ? Buffer.from(r.value, "latin1") : r.value;
+      if (b.length) {
+        this.chunks.push(b);
+        this.length += b.length;
+      }
+    }
+  }
+
   /**
    * Returns the bytes up to and including the next LF, or what is left when the input ends first
    * (empty at end of input).
@@ -86,15 +100,7 @@ export class ByteSource implements ByteInput {
         seen += c.length;
       }
       if (this.done) return this.take(this.length);
-      const r = await this.it.next();
-      if (r.done) this.done = true;
-      else {
-        const b = typeof r.value === "string" ? Buffer.from(r.value, "latin1") : r.value;
-        if (b.length) {
-          this.chunks.push(b);
-          this.length += b.length;
-        }
-      }
+      await this.pull();
     }
   }
 
@@ -134,15 +140,7 @@ export class ByteSource implements ByteInput {
   /** Returns exactly `n` bytes, or fewer when the input ended first (0 bytes: at end). */
   async take(n: number): Promise<Buffer> {
     while (this.length < n && !this.done) {
-      const r = await this.it.next();
-      if (r.done) this.done = true;
-      else {
-        const b = typeof r.value === "string" ? Buffer.from(r.value, "latin1") : r.value;
-        if (b.length) {
-          this.chunks.push(b);
-          this.length += b.length;
-        }
-      }
+      await this.pull();
     }
     const k = Math.min(n, this.length);
     if (k === 0) return Buffer.alloc(0);
