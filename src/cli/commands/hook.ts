@@ -10,7 +10,10 @@ export const hookCommand: CommandModule = {
       .positional("action", { choices: ["install", "uninstall", "status"] as const, demandOption: true })
       .option("settings", { type: "string", describe: "settings file (default: ~/.claude/settings.json or $CLAUDE_CONFIG_DIR/settings.json)" })
       .option("event", { choices: ["Stop", "SessionEnd"] as const, default: "Stop" as const, describe: "hook event: Stop (after every turn) or SessionEnd" })
-      .option("json", { type: "boolean", default: false }),
+      .option("json", { type: "boolean", default: false })
+      .example("git ctx hook install", "add 'git ctx sync --hook' to the Stop hooks in ~/.claude/settings.json (idempotent, keeps other hooks)")
+      .example("git ctx hook status", "is it installed?")
+      .example("git ctx hook uninstall", "remove only git-ctx's entry"),
   handler: (o) =>
     runCommand(async () => {
       const { hook } = await import("../../commands/hook.js");

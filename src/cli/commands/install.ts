@@ -9,6 +9,8 @@ export const installCommand: CommandModule<{}, { global?: boolean; local?: boole
     y
       .option("global", { type: "boolean", describe: "write the user's global git config (default)" })
       .option("local", { type: "boolean", describe: "write the config and info/attributes of the repository you are in" })
+      .example("git ctx install", "once per machine: filter and merge driver in ~/.gitconfig (like git lfs install)")
+      .example("cd ~/.claude/projects && git ctx install --local", "only this view repository")
       .conflicts("global", "local"),
   handler: (o) =>
     runCommand(async () => {

@@ -8,7 +8,9 @@ export const statusCommand: CommandModule = {
   builder: (y) =>
     y
       .option("json", { type: "boolean", default: false, describe: "print the status as JSON" })
-      .option("dir", { type: "string", describe: "the view (default: ~/.claude/projects)" }),
+      .option("dir", { type: "string", describe: "the view (default: ~/.claude/projects)" })
+      .example("git ctx status", "one summary line, then each joined project")
+      .example("git ctx status --json", "the same as JSON, for scripts"),
   handler: (o) =>
     runCommand(async () => {
       const { status } = await import("../../commands/status.js");

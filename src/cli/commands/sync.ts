@@ -35,7 +35,12 @@ function runSync(o: SyncCliOptions): Promise<void> {
 export const syncCommand: CommandModule = {
   command: "sync",
   describe: "commit, pull and push the joined projects (what the Stop hook runs)",
-  builder: (y) => y.options(FLAGS),
+  builder: (y) =>
+    y
+      .options(FLAGS)
+      .example("git ctx sync", "commit new session lines, merge what other machines pushed, push")
+      .example("git ctx sync --background", "the same, detached; the log is in .git/ctx/sync.log")
+      .example("git ctx hook install", "run it after every Claude Code turn (the Stop hook calls 'git ctx sync --hook')"),
   handler: (o) =>
     runSync({
       background: o.background as boolean,
