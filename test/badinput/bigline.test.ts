@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { closeSync, ftruncateSync, openSync, readFileSync, statSync, writeSync } from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { makeBareRemote, makeViewMachine } from "../sync/helpers.js";
+import { makeMachinePair } from "../sync/helpers.js";
 
 /**
  * A 200 MB single line (issue 5, scope 4) through `git ctx sync` with the clean/smudge filter and
@@ -19,10 +19,7 @@ const sha = (f: string) => createHash("sha256").update(readFileSync(f)).digest("
 
 describe("a 200 MB single line", () => {
   it("travels A → B byte for byte through the filter, A's file untouched", async () => {
-    const remote = await makeBareRemote();
-    const A = await makeViewMachine("A", remote.url, { filter: true });
-    const B = await makeViewMachine("B", remote.url, { filter: true });
-    cleanups.push(remote.cleanup, A.cleanup, B.cleanup);
+    const { A, B } = await makeMachinePair(cleanups, { filter: true });
     const fa = path.join(A.folder, "44444444-0000-4000-8000-000000000001.jsonl");
     const fd = openSync(fa, "w");
     const prefix = Buffer.from('{"type":"user","cwd":"/work/proj","message":{"content":"/work/proj/src/a.ts ');

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { makeBareRemote, makeViewMachine, type ViewMachine } from "../sync/helpers.js";
+import { type ViewMachine, makeMachinePair } from "../sync/helpers.js";
 
 /**
  * A full disk during checkout (issue 5, scope 4), simulated with a tiny tmpfs mounted on B's
@@ -32,10 +32,7 @@ function line(who: string, i: number, pad = 0): string {
 }
 
 async function setup(): Promise<{ A: ViewMachine; B: ViewMachine }> {
-  const remote = await makeBareRemote();
-  const A = await makeViewMachine("A", remote.url);
-  const B = await makeViewMachine("B", remote.url);
-  cleanups.push(remote.cleanup, A.cleanup, B.cleanup);
+  const { A, B } = await makeMachinePair(cleanups);
   // B's project folder on a 1 MiB tmpfs
   expect(spawnSync("mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", B.folder]).status).toBe(0);
   cleanups.push(() => void spawnSync("umount", ["-l", B.folder]));

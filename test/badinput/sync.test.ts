@@ -1,7 +1,7 @@
 import { lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { makeBareRemote, makeViewMachine, type ViewMachine } from "../sync/helpers.js";
+import { type ViewMachine, makeMachinePair } from "../sync/helpers.js";
 import { BAD_INPUTS } from "./inputs.js";
 
 /**
@@ -16,11 +16,7 @@ afterEach(async () => {
 });
 
 async function pair(filter: boolean): Promise<{ A: ViewMachine; B: ViewMachine }> {
-  const remote = await makeBareRemote();
-  const A = await makeViewMachine("A", remote.url, { filter });
-  const B = await makeViewMachine("B", remote.url, { filter });
-  cleanups.push(remote.cleanup, A.cleanup, B.cleanup);
-  return { A, B };
+  return makeMachinePair(cleanups, { filter });
 }
 
 function put(m: ViewMachine, rel: string, bytes: Buffer): string {

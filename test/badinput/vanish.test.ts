@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { dir } from "tmp-promise";
 import { afterEach, describe, expect, it } from "vitest";
-import { makeBareRemote, makeViewMachine, type ViewMachine } from "../sync/helpers.js";
+import { type ViewMachine, makeMachinePair } from "../sync/helpers.js";
 
 /**
  * A file that disappears while sync reads it (issue 5, scope 4). Deterministic: the sync's
@@ -28,11 +28,7 @@ async function waitFor(p: string, ms = 20_000): Promise<void> {
 }
 
 async function pair(): Promise<{ A: ViewMachine; B: ViewMachine }> {
-  const remote = await makeBareRemote();
-  const A = await makeViewMachine("A", remote.url);
-  const B = await makeViewMachine("B", remote.url);
-  cleanups.push(remote.cleanup, A.cleanup, B.cleanup);
-  return { A, B };
+  return makeMachinePair(cleanups);
 }
 
 /** A and B share a session; A appends; B's sync pauses after reading B's copy, the copy is deleted, sync resumes. */

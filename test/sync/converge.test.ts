@@ -2,7 +2,7 @@ import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } fr
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { CORPUS, HAS_CORPUS } from "../helpers/env.js";
-import { lineCounts, linesOf, makeBareRemote, makeViewMachine, syncOk, type ViewMachine } from "./helpers.js";
+import { lineCounts, linesOf, syncOk, type ViewMachine, makeMachinePair } from "./helpers.js";
 
 /**
  * Issue 4, Done-when 2: two machines append different lines to the same session without syncing
@@ -16,11 +16,7 @@ afterEach(async () => {
 });
 
 async function pair(): Promise<{ A: ViewMachine; B: ViewMachine }> {
-  const remote = await makeBareRemote();
-  const A = await makeViewMachine("A", remote.url);
-  const B = await makeViewMachine("B", remote.url);
-  cleanups.push(remote.cleanup, A.cleanup, B.cleanup);
-  return { A, B };
+  return makeMachinePair(cleanups);
 }
 
 /** A real session from the corpus with at least `min` lines (deterministic choice: the smallest such). */

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "
 import * as path from "node:path";
 import { dir } from "tmp-promise";
 import { afterEach, describe, expect, it } from "vitest";
-import { makeBareRemote, makeViewMachine, syncOk, type ViewMachine } from "./helpers.js";
+import { syncOk, type ViewMachine, makeMachinePair } from "./helpers.js";
 
 /**
  * Memory files are replaced only when unmodified and cold; otherwise the sync holds them back
@@ -19,10 +19,7 @@ afterEach(async () => {
 const age = (file: string) => utimesSync(file, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
 
 async function setup(): Promise<{ A: ViewMachine; B: ViewMachine; ma: string; mb: string }> {
-  const remote = await makeBareRemote();
-  const A = await makeViewMachine("A", remote.url);
-  const B = await makeViewMachine("B", remote.url);
-  cleanups.push(remote.cleanup, A.cleanup, B.cleanup);
+  const { A, B } = await makeMachinePair(cleanups);
   const ma = path.join(A.folder, "memory", "notes.md");
   const mb = path.join(B.folder, "memory", "notes.md");
   mkdirSync(path.dirname(ma), { recursive: true });
@@ -87,10 +84,7 @@ describe("memory files during sync", () => {
   });
 
   it("same-named memory files created on both machines keep both versions (add/add, conflict markers)", async () => {
-    const remote = await makeBareRemote();
-    const A = await makeViewMachine("A", remote.url);
-    const B = await makeViewMachine("B", remote.url);
-    cleanups.push(remote.cleanup, A.cleanup, B.cleanup);
+    const { A, B } = await makeMachinePair(cleanups);
     const ma = path.join(A.folder, "memory", "notes.md");
     const mb = path.join(B.folder, "memory", "notes.md");
     mkdirSync(path.dirname(ma), { recursive: true });

@@ -102,6 +102,18 @@ export async function makeBareRemote(): Promise<{ url: string; cleanup: () => Pr
   return { url, cleanup: t.cleanup };
 }
 
+/**
+ * Machines A and B sharing a fresh bare remote (the two-machine setup of most sync tests); their
+ * cleanups and the remote's are pushed onto `cleanups` (run them in `afterEach`).
+ */
+export async function makeMachinePair(cleanups: (() => void | Promise<void>)[], o: { filter?: boolean } = {}): Promise<{ A: ViewMachine; B: ViewMachine; remote: string }> {
+  const remote = await makeBareRemote();
+  const A = await makeViewMachine("A", remote.url, o);
+  const B = await makeViewMachine("B", remote.url, o);
+  cleanups.push(remote.cleanup, A.cleanup, B.cleanup);
+  return { A, B, remote: remote.url };
+}
+
 /** Runs `git ctx sync` and fails the test with its output when it does not exit 0. */
 export async function syncOk(m: ViewMachine, extra: string[] = [], env?: NodeJS.ProcessEnv): Promise<string> {
   const r = await m.ctx(["sync", ...extra], { env });

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { lineCounts, linesOf, makeBareRemote, makeViewMachine, startWriter, syncOk, type ViewMachine } from "./helpers.js";
+import { lineCounts, linesOf, startWriter, syncOk, type ViewMachine, makeMachinePair } from "./helpers.js";
 
 /**
  * Issue 4, Done-when 3 (live writer): a child process appends a line to a session file every few
@@ -20,10 +20,7 @@ afterEach(async () => {
 const ROUNDS = Number(process.env.GIT_CTX_LIVE_ROUNDS ?? 30);
 
 async function live(mode: "per-line" | "held-fd", rounds: number, env?: NodeJS.ProcessEnv): Promise<{ A: ViewMachine; B: ViewMachine; missing: number; dup: number; equalBlobs: boolean }> {
-  const remote = await makeBareRemote();
-  const A = await makeViewMachine("A", remote.url);
-  const B = await makeViewMachine("B", remote.url);
-  cleanups.push(remote.cleanup, A.cleanup, B.cleanup);
+  const { A, B } = await makeMachinePair(cleanups);
   const name = "live.jsonl";
   const fa = path.join(A.folder, name);
   const fb = path.join(B.folder, name);

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { dir } from "tmp-promise";
 import { afterEach, describe, expect, it } from "vitest";
 import { reorderInPlace } from "../../src/sync/worktree.js";
-import { makeBareRemote, makeViewMachine, syncOk, type ViewMachine } from "./helpers.js";
+import { syncOk, type ViewMachine, makeMachinePair } from "./helpers.js";
 
 /**
  * The in-place reorder (src/sync/worktree.ts `reorderInPlace`): after sync appends the lines a
@@ -24,10 +24,7 @@ const NAME = "s.jsonl";
 
 /** A and B share base lines 0–1; A appends line 2, B line 3 (later timestamp): HEAD's merged order is 0,1,2,3, B's local order 0,1,3,2. */
 async function setup(): Promise<{ A: ViewMachine; B: ViewMachine; fb: string }> {
-  const remote = await makeBareRemote();
-  const A = await makeViewMachine("A", remote.url);
-  const B = await makeViewMachine("B", remote.url);
-  cleanups.push(remote.cleanup, A.cleanup, B.cleanup);
+  const { A, B } = await makeMachinePair(cleanups);
   const fa = path.join(A.folder, NAME);
   const fb = path.join(B.folder, NAME);
   writeFileSync(fa, [line("base", 0), line("base", 1)].join("\n") + "\n");

@@ -2,7 +2,7 @@ import { appendFileSync, closeSync, existsSync, openSync, readFileSync, writeFil
 import * as path from "node:path";
 import { dir } from "tmp-promise";
 import { afterEach, describe, expect, it } from "vitest";
-import { lineCounts, linesOf, makeBareRemote, makeViewMachine, syncOk, type ViewMachine } from "./helpers.js";
+import { lineCounts, linesOf, syncOk, type ViewMachine, makeMachinePair } from "./helpers.js";
 
 /**
  * Issue 4, scope 3: a line a running agent appends while sync updates the work tree is never
@@ -20,10 +20,7 @@ afterEach(async () => {
 const line = (who: string, n: number) => JSON.stringify({ type: "user", uuid: `${who}-${n}`, timestamp: `2026-01-01T00:00:${String(n).padStart(2, "0")}.000Z`, message: { role: "user", content: `${who} ${n}` } });
 
 async function setup(): Promise<{ A: ViewMachine; B: ViewMachine; fa: string; fb: string }> {
-  const remote = await makeBareRemote();
-  const A = await makeViewMachine("A", remote.url);
-  const B = await makeViewMachine("B", remote.url);
-  cleanups.push(remote.cleanup, A.cleanup, B.cleanup);
+  const { A, B } = await makeMachinePair(cleanups);
   const fa = path.join(A.folder, "s.jsonl");
   const fb = path.join(B.folder, "s.jsonl");
   writeFileSync(fa, [line("base", 0), line("base", 1)].join("\n") + "\n");

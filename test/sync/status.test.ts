@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { writeHeldBack } from "../../src/scan/index.js";
-import { makeBareRemote, makeViewMachine, syncOk } from "./helpers.js";
+import { makeBareRemote, makeViewMachine, syncOk, makeMachinePair } from "./helpers.js";
 
 /**
  * Issue 4, scope 5: `git ctx status [--json]` shows a one-line summary, then per joined project
@@ -16,10 +16,7 @@ afterEach(async () => {
 
 describe("git ctx status", () => {
   it("reports uncommitted sessions, ahead/behind, last sync, conflicts and held-back files", async () => {
-    const remote = await makeBareRemote();
-    const A = await makeViewMachine("A", remote.url);
-    const B = await makeViewMachine("B", remote.url);
-    cleanups.push(remote.cleanup, A.cleanup, B.cleanup);
+    const { A, B } = await makeMachinePair(cleanups);
     writeFileSync(path.join(A.folder, "s1.jsonl"), '{"type":"user","n":1}\n');
     await syncOk(A);
     await syncOk(B);
