@@ -60,6 +60,19 @@ export class Chunker {
     return this.run(head, false);
   }
 
+  /**
+   * Processes everything fed so far; returns its output. Only right after a cut byte (e.g. at a
+   * line end, as {@link Cleaner} calls it), so no anchor or token is split. The input may go on.
+   */
+  flush(): Buffer {
+    if (this.size === 0) return EMPTY;
+    const s = this.pieces.length === 1 ? this.pieces[0]! : Buffer.concat(this.pieces, this.size);
+    this.pieces = [];
+    this.size = 0;
+    this.scanned = 0;
+    return this.run(s, false);
+  }
+
   /** Ends the input; returns the remaining output. */
   end(): Buffer {
     const s = Buffer.concat(this.pieces, this.size);
