@@ -72,6 +72,8 @@ function summaryLine(_view: View, report: SyncReport): string {
   if (report.held.length) parts.push(`${report.held.length} held back until the next sync: ${report.held.map((h) => `${h.path} (${h.reason})`).join(", ")}`);
   if (report.conflicts.length) parts.push(`conflict markers in ${report.conflicts.join(", ")} (edit them; see 'git ctx status')`);
   for (const f of report.refused ?? []) parts.push(f.message);
+  const dups = (report.collapsed ?? []).reduce((n, c) => n + c.uuids.length, 0);
+  if (dups) parts.push(`${dups} duplicated line${dups === 1 ? "" : "s"} collapsed (copies an earlier git-ctx made of another machine's lines) in ${report.collapsed.map((c) => c.path).join(", ")}`);
   return parts.join("; ");
 }
 

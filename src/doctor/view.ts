@@ -6,6 +6,7 @@ import { readViewState, stateFile, type ViewState } from "../view/state.js";
 import { CheckSchema, fail, pass, type Check, type CheckFn, type ViewContext } from "./check.js";
 import { checkAttributes } from "./checks/attributes.js";
 import { checkConfig, checkFilterInView } from "./checks/config.js";
+import { checkDuplicates } from "./checks/duplicates.js";
 import { checkHook } from "./checks/hook.js";
 import { checkProjects } from "./checks/projects.js";
 import { checkSizes } from "./checks/sizes.js";
@@ -41,6 +42,7 @@ export const VIEW_CHECKS: readonly CheckFn[] = [
   checkFilterInView,
   checkHook,
   checkProjects,
+  checkDuplicates,
   checkSizes,
   checkSyncState,
 ];

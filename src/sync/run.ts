@@ -1,4 +1,4 @@
-import { existsSync, lstatSync } from "node:fs";
+import { existsSync, lstatSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { CatFileBatch } from "../filter/catfile.js";
 import { git, gitRaw } from "../git/exec.js";
@@ -21,6 +21,10 @@ import {
   SyncPushError,
   type Repo,
 } from "./gitops.js";
+import { anchorsForPath } from "../filter/transform.js";
+import { collapseSplitDuplicates, type CollapsedLine } from "../merge/collapse.js";
+import { localize, type Anchors } from "../sentinel/index.js";
+import { collapseInCommit, projectMachines } from "./collapse.js";
 import { HOT_MS, isPrefix, missingLines } from "./plan.js";
 import { applyUpdates, reorderInPlace, type FileStamp, type FileUpdate } from "./worktree.js";
 
@@ -70,6 +74,11 @@ export interface SyncReport {
   refused: RefusedFile[];
   /** Transcripts rewritten in place from their local line order to HEAD's (see `reorderInPlace`). */
   reordered: number;
+  /**
+   * Re-cleaned duplicate lines removed (issue 9, src/merge/collapse.ts): from the commit (HEAD)
+   * and, when cold, from the work-tree files. Per repository path, the dropped lines' uuids.
+   */
+  collapsed: { path: string; uuids: string[] }[];
 }
 
 /** One incoming entry {@link syncView} refused to write (see `SyncReport.refused`). */
@@ -96,6 +105,8 @@ export function summarize(r: SyncReport): string {
   if (r.held.length) parts.push(`${r.held.length} held back`);
   if (r.conflicts.length) parts.push(`${r.conflicts.length} conflict${r.conflicts.length === 1 ? "" : "s"}`);
   if (r.refused.length) parts.push(`${r.refused.length} refused (${r.refused.map((f) => f.path).join(", ")}: not a regular file)`);
+  const dups = r.collapsed.reduce((n, c) => n + c.uuids.length, 0);
+  if (dups) parts.push(`${dups} duplicated line${dups === 1 ? "" : "s"} collapsed`);
   return parts.join(", ");
 }
 
@@ -129,9 +140,22 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
     .filter((k) => existsSync(path.join(o.workTree, k)))
     .sort();
   const branch = (await git(["symbolic-ref", "--short", "-q", "HEAD"], { cwd: o.workTree, env: o.env, okCodes: [0, 1] })) || "main";
-  const report: SyncReport = { committed: 0, incoming: "none", pushed: false, attempts: 0, updated: 0, held: [], conflicts: [], refused: [], reordered: 0 };
-  // Transcripts that may hold HEAD's lines in another order: path → our own append's stamp.
-  const reorder = new Map<string, { since?: FileStamp }>();
+  const report: SyncReport = { committed: 0, incoming: "none", pushed: false, attempts: 0, updated: 0, held: [], conflicts: [], refused: [], reordered: 0, collapsed: [] };
+  // Transcripts that may hold HEAD's lines in another order: path → our own append's stamp, and
+  // the re-cleaned duplicates HEAD no longer has (issue 9) that the file may still hold.
+  const reorder = new Map<string, ReorderCandidate>();
+  // Anchors of every machine of each joined project (for the issue-9 repair), read once, lazily.
+  let machinesP: Promise<Map<string, Anchors[]>> | undefined;
+  const machines = () => (machinesP ??= projectMachines(repo, o.state));
+  const noteCollapsed = (p: string, lines: CollapsedLine[], count = true) => {
+    const c = reorder.get(p) ?? {};
+    c.drop = [...(c.drop ?? []), ...lines.map((l) => l.dropped)];
+    reorder.set(p, c);
+    if (!count) return;
+    const r = report.collapsed.find((x) => x.path === p);
+    if (r) r.uuids.push(...lines.map((l) => l.uuid));
+    else report.collapsed.push({ path: p, uuids: lines.map((l) => l.uuid) });
+  };
 
   let head = await revParse(repo, "HEAD^{commit}");
   // The fetch only moves remote-tracking refs: run it while the local commit is being made.
@@ -181,8 +205,9 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
       cwd: o.workTree,
       env: o.env,
     });
-    const staged = head ? await normalizeStagedTranscripts(repo, head, folders, log) : undefined;
-    for (const p of staged?.reordered ?? []) reorder.set(p, {});
+    const staged = head ? await normalizeStagedTranscripts(repo, head, folders, log, Date.now(), machines) : undefined;
+    for (const p of staged?.reordered ?? []) if (!reorder.has(p)) reorder.set(p, {});
+    for (const [p, lines] of staged?.collapsed ?? []) noteCollapsed(p, lines);
     // Nothing staged against HEAD (the usual no-op sync): skip write-tree.
     const tree = staged && staged.changed === 0 ? undefined : await git(["write-tree"], { cwd: o.workTree, env: o.env });
     const headTree = head && tree ? await revParse(repo, `${head}^{tree}`) : undefined;
@@ -217,6 +242,7 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
       if (err) throw err;
     } else await fetchRemote();
     const target = await revParse(repo, `refs/remotes/${remote}/${branch}^{commit}`);
+    machinesP = undefined; // the fetch may have brought a roster with new machines
     let next = head;
     if (target && target !== head) {
       if (head && (await isAncestor(repo, target, head))) {
@@ -230,6 +256,22 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
         report.incoming = "merge";
         report.conflicts.push(...m.conflicts);
       }
+    }
+    // 3b. Issue-9 repair: drop re-cleaned duplicates from the transcripts that came in (and, on
+    // this view's first sync since the repair exists, from every transcript).
+    if (next) {
+      const all = !existsSync(collapseMarker(o.paths));
+      const paths = all ? [...(await lsTree(repo, next, folders)).keys()] : head && next !== head ? await changedPaths(repo, head, next, folders) : [];
+      if (paths.some((p) => p.endsWith(".jsonl"))) {
+        const r = await collapseInCommit(repo, next, paths, await machines(), o.state.machine.id, head);
+        for (const [p, lines] of r.stale) noteCollapsed(p, lines, false);
+        if (r.commit !== next) {
+          for (const [p, lines] of r.dropped) noteCollapsed(p, lines);
+          log(`dropped re-cleaned duplicate lines in ${[...r.dropped.keys()].join(", ")}`);
+          next = r.commit;
+        }
+      }
+      if (all) markCollapsed(o.paths);
     }
     // 4. Safe work-tree update, then HEAD and index.
     if (next && (next !== head || overrides.size)) {
@@ -270,7 +312,7 @@ async function reorderTranscripts(
   o: SyncViewOptions,
   repo: Repo,
   head: string,
-  candidates: ReadonlyMap<string, { since?: FileStamp }>,
+  candidates: ReadonlyMap<string, ReorderCandidate>,
   overrides: ReadonlyMap<string, string>,
   report: SyncReport,
   log: (l: string) => void,
@@ -281,7 +323,10 @@ async function reorderTranscripts(
   for (const p of paths) {
     const t = target.get(p);
     if (!t) continue;
-    const r = await reorderInPlace(path.join(o.workTree, p), t, { since: candidates.get(p)!.since, testPauseDir: o.testPauseDir });
+    const c = candidates.get(p)!;
+    const a = c.drop?.length ? anchorsForPath(o.state, p) : undefined;
+    const droppable = a ? c.drop!.map((l) => localize(l, a)) : undefined;
+    const r = await reorderInPlace(path.join(o.workTree, p), t, { since: c.since, testPauseDir: o.testPauseDir, droppable });
     if (r === "rewritten") report.reordered++;
     if (r !== "same" && r !== "not-a-permutation") log(`reorder ${p} to HEAD's line order: ${r}`);
   }
@@ -300,7 +345,7 @@ async function updateWorkTree(
   next: string,
   overrides: Map<string, string>,
   report: SyncReport,
-  reorder: Map<string, { since?: FileStamp }>,
+  reorder: Map<string, ReorderCandidate>,
 ): Promise<HeldFile[]> {
   const changed = new Set(head ? await changedPaths(repo, head, next, folders) : (await lsTree(repo, next, folders)).keys());
   for (const p of overrides.keys()) changed.add(p);
@@ -347,7 +392,9 @@ async function updateWorkTree(
     } else {
       overrides.delete(a.path);
       if (a.plan.action !== "none") report.updated++;
-      if (a.reorder) reorder.set(a.path, a.reorder);
+      const drop = reorder.get(a.path)?.drop;
+      if (a.reorder) reorder.set(a.path, { ...a.reorder, drop });
+      else if (drop) reorder.set(a.path, { drop });
       else if (a.plan.action !== "none") reorder.delete(a.path);
     }
   }
@@ -371,7 +418,10 @@ async function updateWorkTree(
  *   appends missing lines (it never reorders or rewrites a transcript: a running writer could
  *   lose a line) leaves the file with HEAD's lines in another order, and committing that order
  *   would make the machines trade reorderings forever. A staged blob that lost some of HEAD's
- *   lines is left as it is (the merge driver reports such non-append changes).
+ *   lines is left as it is (the merge driver reports such non-append changes);
+ * - with `machines` (the anchors of each project's machines), re-cleaned duplicates (issue 9,
+ *   src/merge/collapse.ts) are left out, so a work-tree file that still holds one does not
+ *   bring it back into HEAD; they are returned in `collapsed` for the in-place rewrite.
  * Works in canonical space (blobs), no filter involved.
  * @returns `changed`: staged additions and modifications under the folders (0 = nothing to
  *   commit: sync never stages a deletion); `rewritten`: index entries rewritten; `reordered`:
@@ -384,9 +434,11 @@ export async function normalizeStagedTranscripts(
   folders: readonly string[],
   log: (l: string) => void,
   now = Date.now(),
-): Promise<{ changed: number; rewritten: number; reordered: string[] }> {
+  machines?: () => Promise<ReadonlyMap<string, Anchors[]>>,
+): Promise<{ changed: number; rewritten: number; reordered: string[]; collapsed: Map<string, CollapsedLine[]> }> {
   let n = 0;
   const reordered: string[] = [];
+  const collapsed = new Map<string, CollapsedLine[]>();
   const mods = await stagedModifications(repo, head, folders);
   // One `git cat-file --batch-command` child for all blobs (was one `git cat-file blob` per blob:
   // ~5 ms of git start-up each, 40 for 20 changed transcripts).
@@ -413,6 +465,15 @@ export async function normalizeStagedTranscripts(
           reordered.push(m.path);
         }
       }
+      const ms = machines ? (await machines()).get(m.path.split("/")[0]!) : undefined;
+      if (ms?.length) {
+        const c = collapseSplitDuplicates(next, ms);
+        if (c.collapsed.length) {
+          next = c.bytes;
+          collapsed.set(m.path, c.collapsed);
+          log(`staged ${m.path} without ${c.collapsed.length} re-cleaned duplicate line(s)`);
+        }
+      }
       if (next === staged || next.equals(staged)) continue;
       const oid = await writeBlob(repo, next);
       await git(["update-index", "--cacheinfo", `${m.mode},${oid},${m.path}`], { cwd: repo.cwd, env: repo.env });
@@ -421,7 +482,7 @@ export async function normalizeStagedTranscripts(
   } finally {
     await cat?.close();
   }
-  return { changed: mods.length, rewritten: n, reordered };
+  return { changed: mods.length, rewritten: n, reordered, collapsed };
 }
 
 function isHot(file: string, now: number): boolean {
@@ -449,6 +510,25 @@ function isRegularFile(file: string): boolean {
     return lstatSync(file).isFile();
   } catch {
     return false;
+  }
+}
+
+/** A transcript {@link reorderTranscripts} may rewrite: our own append's stamp; re-cleaned duplicates (canonical lines) it may drop. */
+interface ReorderCandidate {
+  since?: FileStamp;
+  drop?: Buffer[];
+}
+
+/** `$GIT_DIR/ctx/collapse-v1`: every transcript of this view was checked for issue-9 duplicates once. */
+function collapseMarker(p: SyncPaths): string {
+  return path.join(p.ctxDir, "collapse-v1");
+}
+
+function markCollapsed(p: SyncPaths): void {
+  try {
+    writeFileSync(collapseMarker(p), `${new Date().toISOString()}\n`);
+  } catch {
+    /* checked again next time */
   }
 }
 

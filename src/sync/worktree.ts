@@ -2,7 +2,7 @@ import { closeSync, constants, existsSync, fstatSync, ftruncateSync, linkSync, l
 import * as path from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { asWriteError } from "./errors.js";
-import { HOT_MS, missingLines, planFileUpdate, type FilePlan } from "./plan.js";
+import { HOT_MS, missingLines, planFileUpdate, splitLines, type FilePlan } from "./plan.js";
 
 /** One file to bring to a new version (all byte arrays are work-tree, i.e. smudged, content). */
 export interface FileUpdate {
@@ -153,14 +153,21 @@ export interface ReorderOptions {
    * `<dir>/resume-reorder`. Opt-in, so tests of the other pause see only that one.
    */
   testPauseDir?: string;
+  /**
+   * Lines (work-tree bytes, without `\n`) the file may hold beyond `target`'s lines, to be
+   * dropped: the local text of re-cleaned duplicates that sync removed from HEAD (issue 9,
+   * src/merge/collapse.ts). Each may be dropped as often as it is listed. With none, the file
+   * must be a permutation of `target` (same length).
+   */
+  droppable?: readonly Buffer[];
 }
 
 /** Why {@link reorderInPlace} did or did not rewrite a file. */
 export type ReorderResult = "rewritten" | "same" | "hot" | "changed" | "not-a-permutation" | "absent";
 
 /**
- * Rewrites a transcript that holds exactly `target`'s lines in another order to `target`'s
- * order, IN PLACE (docs/architecture.md, "Sync never loses a running session's line"): same
+ * Rewrites a transcript that holds exactly `target`'s lines in another order (plus, with
+ * `o.droppable`, re-cleaned duplicates to drop) to `target`'s bytes, IN PLACE (docs/architecture.md, "Sync never loses a running session's line"): same
  * inode, same length, written from offset 0 with positional writes and never past the old
  * length. A writer appending with `O_APPEND` at any moment writes at the end of the file, at or
  * past the old length, so its bytes are never overwritten; a descriptor it holds stays valid.
@@ -186,7 +193,8 @@ export async function reorderInPlace(file: string, target: Buffer, o: ReorderOpt
     if (!st.isFile()) return "absent";
     const same = (a: FileStamp | undefined) => a !== undefined && a.ino === st.ino && a.size === st.size && a.mtimeMs === st.mtimeMs;
     if (!same(o.since) && now() - st.mtimeMs < HOT_MS) return "hot";
-    if (st.size !== target.length) return "not-a-permutation";
+    const shrink = (o.droppable?.length ?? 0) > 0;
+    if (shrink ? st.size < target.length : st.size !== target.length) return "not-a-permutation";
     const cur = Buffer.alloc(st.size);
     let got = 0;
     while (got < cur.length) {
@@ -195,7 +203,7 @@ export async function reorderInPlace(file: string, target: Buffer, o: ReorderOpt
       got += n;
     }
     if (cur.equals(target)) return "same";
-    if (!isPermutation(cur, target)) return "not-a-permutation";
+    if (!(shrink ? isPermutationPlus(cur, target, o.droppable!) : isPermutation(cur, target))) return "not-a-permutation";
     await reorderPause(o.testPauseDir, "read");
     // Re-check just before writing: still our inode at that path, same length, same mtime.
     const st2 = fstatSync(fd);
@@ -210,6 +218,7 @@ export async function reorderInPlace(file: string, target: Buffer, o: ReorderOpt
     let done = 0;
     try {
       while (done < target.length) done += writeSync(fd, target, done, target.length - done, done);
+      if (cur.length > target.length) shrinkTo(fd, target.length, cur.length);
     } catch (e) {
       try {
         let back = 0;
@@ -223,6 +232,55 @@ export async function reorderInPlace(file: string, target: Buffer, o: ReorderOpt
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Cuts the file (positional writes just made `[0, end)` the wanted bytes) to `end`, keeping any
+ * bytes a writer appended past `oldSize` meanwhile: they are moved to `end` first. The fstat that
+ * decides and the ftruncate are adjacent calls; a line appended in between (microseconds, on a
+ * file that was cold for {@link HOT_MS}) is the one window this repair has, documented in
+ * docs/architecture.md. Only the issue-9 repair shrinks a transcript.
+ */
+function shrinkTo(fd: number, end: number, oldSize: number): void {
+  let from = oldSize;
+  let to = end;
+  for (let round = 0; round < 10; round++) {
+    const size = fstatSync(fd).size;
+    if (size === from) {
+      ftruncateSync(fd, to);
+      return;
+    }
+    const more = Buffer.alloc(size - from);
+    let got = 0;
+    while (got < more.length) {
+      const n = readSync(fd, more, got, more.length - got, from + got);
+      if (n === 0) break;
+      got += n;
+    }
+    let w = 0;
+    while (w < got) w += writeSync(fd, more, w, got - w, to + w);
+    from += got;
+    to += got;
+  }
+  // still growing after 10 rounds: leave the file longer rather than cut a writer's bytes
+}
+
+/** Both end with `\n`, and `a`'s non-empty lines are `b`'s plus some of `extra` (multisets). */
+function isPermutationPlus(a: Buffer, b: Buffer, extra: readonly Buffer[]): boolean {
+  if (a.length < b.length || a[a.length - 1] !== 0x0a || b[b.length - 1] !== 0x0a) return false;
+  const left = new Map<string, number>();
+  for (const l of splitLines(a)) if (l.length) left.set(l.toString("latin1"), (left.get(l.toString("latin1")) ?? 0) + 1);
+  for (const l of splitLines(b)) {
+    if (!l.length) continue;
+    const k = l.toString("latin1");
+    const n = left.get(k) ?? 0;
+    if (n === 0) return false;
+    left.set(k, n - 1);
+  }
+  const allowed = new Map<string, number>();
+  for (const l of extra) allowed.set(l.toString("latin1"), (allowed.get(l.toString("latin1")) ?? 0) + 1);
+  for (const [k, n] of left) if (n > (allowed.get(k) ?? 0)) return false;
+  return true;
 }
 
 /** Same length, both end with `\n`, and the same multiset of non-empty lines. */

@@ -156,4 +156,36 @@ describe("reorderInPlace (file level)", () => {
     expect(await reorderInPlace(link, Buffer.from(lines(0, 1)))).toBe("absent");
     expect(readFileSync(real, "utf8")).toBe(lines(1, 0));
   });
+
+  it("with droppable lines (issue-9 repair): shrinks a cold file in place to the target, dropping only listed lines", async () => {
+    const dup = Buffer.from(line("x", 9));
+    const f = await file(lines(0, 1) + line("x", 9) + "\n" + lines(2));
+    const ino = statSync(f).ino;
+    expect(await reorderInPlace(f, Buffer.from(lines(0, 1, 2)), { droppable: [dup] })).toBe("rewritten");
+    expect(readFileSync(f, "utf8")).toBe(lines(0, 1, 2));
+    expect(statSync(f).ino).toBe(ino);
+    for (const [content, drop, want] of [
+      [lines(0, 1, 2, 7), [dup], "not-a-permutation"], // an extra line that is not droppable stays
+      [lines(0, 1, 2) + line("x", 9) + "\n" + line("x", 9) + "\n", [dup], "not-a-permutation"], // listed once, present twice
+      [lines(0, 1), [dup], "not-a-permutation"], // lacks a target line
+    ] as const) {
+      const g = await file(content);
+      expect(await reorderInPlace(g, Buffer.from(lines(0, 1, 2)), { droppable: drop })).toBe(want);
+      expect(readFileSync(g, "utf8")).toBe(content);
+    }
+  });
+
+  it("with droppable lines: a line appended during the rewrite is kept at the end", async () => {
+    const f = await file(line("x", 9) + "\n" + lines(0, 1));
+    const t = await dir({ unsafeCleanup: true });
+    cleanups.push(t.cleanup);
+    writeFileSync(path.join(t.path, "reorder-pause-at"), "write");
+    const running = reorderInPlace(f, Buffer.from(lines(0, 1)), { droppable: [Buffer.from(line("x", 9))], testPauseDir: t.path });
+    await waitFor(path.join(t.path, "paused-reorder"));
+    appendFileSync(f, line("w", 5) + "\n");
+    writeFileSync(path.join(t.path, "resume-reorder"), "");
+    // the re-check happened before the pause: the write goes on; the appended line must survive
+    expect(await running).toBe("rewritten");
+    expect(readFileSync(f, "utf8")).toBe(lines(0, 1) + line("w", 5) + "\n");
+  });
 });

@@ -1,0 +1,110 @@
+import { localize, type Anchors } from "../sentinel/index.js";
+
+/**
+ * Repair of the duplicates issue 9 created (docs/cluster-format.md, "Split duplicates"): before
+ * the clean filter reused repository lines by content, a machine re-cleaned another machine's
+ * line whose bytes were out of HEAD's order with its own anchors (a path naming its root
+ * literally became `{{CC_PROJECT_ROOT}}`, a variant sentinel became the plain one), and the union
+ * merge kept both the stored line and the re-cleaned copy. Such a pair is recognisable without
+ * knowing who wrote what: the two canonical lines differ, carry the same top-level `uuid`, and
+ * read the same on the machine that re-cleaned (their localized bytes under that machine's
+ * anchors are equal). The later copy is the re-cleaned one: the stored line was in the base the
+ * copy was appended to, and merges keep a base as a prefix.
+ */
+
+/** One line {@link collapseSplitDuplicates} dropped. */
+export interface CollapsedLine {
+  /** The `uuid` both lines carry. */
+  uuid: string;
+  /** 1-based line number of the kept (earlier) line in the input. */
+  keptLine: number;
+  /** 1-based line number of the dropped (later) line in the input. */
+  droppedLine: number;
+  /** The dropped line's canonical bytes, without `\n`. */
+  dropped: Buffer;
+  /** Index into `machines` of the machine under whose anchors both lines read the same. */
+  machine: number;
+}
+
+/** Result of {@link collapseSplitDuplicates}. */
+export interface CollapseResult {
+  /** The transcript without the dropped lines (`input` itself when nothing was dropped). */
+  bytes: Buffer;
+  collapsed: CollapsedLine[];
+}
+
+const UUID_KEY = '"uuid":"';
+
+/** The top-level `uuid` of a JSON line, or `undefined` (not JSON, not an object, no string uuid). */
+function topUuid(line: Buffer): string | undefined {
+  try {
+    const v = JSON.parse(line.toString("utf8")) as unknown;
+    if (v && typeof v === "object" && !Array.isArray(v)) {
+      const u = (v as { uuid?: unknown }).uuid;
+      return typeof u === "string" && u.length > 0 ? u : undefined;
+    }
+  } catch {
+    /* not JSON */
+  }
+  return undefined;
+}
+
+/**
+ * Drops from a canonical JSONL transcript every line that is a re-cleaned copy of an earlier
+ * line: same top-level `uuid`, different canonical bytes, equal bytes once localized with the
+ * anchors of one of `machines` (the project's participants, from its roster, and this machine).
+ * Lines that differ in content on every machine are never dropped, nor are exact repeats (not
+ * this defect's signature), lines without a `uuid`, or non-JSON lines.
+ *
+ * Cost: one localize pass per machine over the lines that hold a sentinel (others read the same
+ * everywhere) and a JSON parse only of lines that collide; linear in the input otherwise.
+ * Pure; never throws. Line ends are kept (a dropped line takes its `\n` with it).
+ */
+export function collapseSplitDuplicates(input: Buffer, machines: readonly Anchors[]): CollapseResult {
+  if (machines.length === 0 || input.indexOf(UUID_KEY) < 0) return { bytes: input, collapsed: [] };
+  // line spans [start, end) without "\n"
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (let s = 0; s < input.length; ) {
+    const nl = input.indexOf(10, s);
+    const e = nl < 0 ? input.length : nl;
+    starts.push(s);
+    ends.push(e);
+    s = nl < 0 ? input.length : nl + 1;
+  }
+  const drop = new Map<number, CollapsedLine>();
+  const uuids = new Map<number, string | null>();
+  const uuidOf = (i: number): string | undefined => {
+    if (!uuids.has(i)) uuids.set(i, topUuid(input.subarray(starts[i]!, ends[i]!)) ?? null);
+    return uuids.get(i) ?? undefined;
+  };
+  machines.forEach((m, mi) => {
+    const seen = new Map<string, number>(); // localized text → first line index
+    for (let i = 0; i < starts.length; i++) {
+      if (drop.has(i)) continue;
+      const raw = input.subarray(starts[i]!, ends[i]!);
+      if (raw.length === 0 || raw.indexOf(UUID_KEY) < 0) continue;
+      const key = localize(raw, m).toString("latin1");
+      const j = seen.get(key);
+      if (j === undefined) {
+        seen.set(key, i);
+        continue;
+      }
+      const kept = input.subarray(starts[j]!, ends[j]!);
+      if (kept.equals(raw)) continue; // an exact repeat: not a re-cleaned copy
+      const u = uuidOf(i);
+      if (u === undefined || u !== uuidOf(j)) continue;
+      drop.set(i, { uuid: u, keptLine: j + 1, droppedLine: i + 1, dropped: Buffer.from(raw), machine: mi });
+    }
+  });
+  if (drop.size === 0) return { bytes: input, collapsed: [] };
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (const i of [...drop.keys()].sort((a, b) => a - b)) {
+    parts.push(input.subarray(from, starts[i]!));
+    const e = ends[i]!;
+    from = e < input.length ? e + 1 : e;
+  }
+  parts.push(input.subarray(from));
+  return { bytes: Buffer.concat(parts), collapsed: [...drop.values()].sort((a, b) => a.droppedLine - b.droppedLine) };
+}
