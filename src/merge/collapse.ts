@@ -50,6 +50,33 @@ function topUuid(line: Buffer): string | undefined {
 }
 
 /**
+ * Whether two lines of `input` hold the same `"uuid":"<v>"` text anywhere in them: a necessary
+ * condition for two lines with the same top-level `uuid` (a nested uuid may match too; the full
+ * check decides). One `indexOf` scan: the common transcript, every uuid once, exits here. Works
+ * on local and canonical bytes alike (a uuid holds no path). Pure; never throws.
+ */
+export function repeatsUuid(input: Buffer): boolean {
+  const seen = new Map<string, number>(); // uuid text → offset of the line start it was seen on
+  const key = Buffer.from(UUID_KEY);
+  let lineStart = 0;
+  let nextNl = input.indexOf(10);
+  for (let at = input.indexOf(key); at >= 0; at = input.indexOf(key, at + key.length)) {
+    while (nextNl >= 0 && nextNl < at) {
+      lineStart = nextNl + 1;
+      nextNl = input.indexOf(10, lineStart);
+    }
+    const s = at + key.length;
+    const e = input.indexOf(34, s); // closing quote
+    if (e < 0 || e - s > 200) continue;
+    const v = input.toString("latin1", s, e);
+    const prev = seen.get(v);
+    if (prev !== undefined && prev !== lineStart) return true;
+    seen.set(v, lineStart);
+  }
+  return false;
+}
+
+/**
  * Drops from a canonical JSONL transcript every line that is a re-cleaned copy of an earlier
  * line: same top-level `uuid`, different canonical bytes, equal bytes once localized with the
  * anchors of one of `machines` (the project's participants, from its roster, and this machine).
@@ -61,7 +88,7 @@ function topUuid(line: Buffer): string | undefined {
  * Pure; never throws. Line ends are kept (a dropped line takes its `\n` with it).
  */
 export function collapseSplitDuplicates(input: Buffer, machines: readonly Anchors[]): CollapseResult {
-  if (machines.length === 0 || input.indexOf(UUID_KEY) < 0) return { bytes: input, collapsed: [] };
+  if (machines.length === 0 || !repeatsUuid(input)) return { bytes: input, collapsed: [] };
   // line spans [start, end) without "\n"
   const starts: number[] = [];
   const ends: number[] = [];

@@ -1,7 +1,9 @@
 import { CatFileBatch } from "../filter/catfile.js";
 import { anchorsForPath } from "../filter/transform.js";
 import { gitRaw } from "../git/exec.js";
-import { collapseSplitDuplicates, type CollapsedLine } from "../merge/collapse.js";
+import { readdir, readFile } from "node:fs/promises";
+import * as path from "node:path";
+import { collapseSplitDuplicates, repeatsUuid, type CollapsedLine } from "../merge/collapse.js";
 import { parseRoster } from "../roster/schema.js";
 import type { Anchors } from "../sentinel/index.js";
 import type { ViewState } from "../view/state.js";
@@ -62,7 +64,9 @@ export interface CollapseCommitResult {
 /**
  * Removes the re-cleaned copies ({@link collapseSplitDuplicates}) from the transcripts `paths`
  * (repository paths `<folder>/…​.jsonl`; others are skipped) of `commit`, as one new commit on top
- * of it; `machines` by folder from {@link projectMachines}. Reads blobs through one
+ * of it; `machines` by folder from {@link projectMachines}. With `previous` (the commit the
+ * work tree derives from), also reports in `stale` the copies `previous` holds that the result
+ * does not, for the paths in `staleFor` (all when absent). Reads blobs through one
  * `cat-file --batch-command` child.
  */
 export async function collapseInCommit(
@@ -72,6 +76,7 @@ export async function collapseInCommit(
   machines: ReadonlyMap<string, Anchors[]>,
   who: string,
   previous?: string,
+  staleFor?: ReadonlySet<string>,
 ): Promise<CollapseCommitResult> {
   const dropped = new Map<string, CollapsedLine[]>();
   const stale = new Map<string, CollapsedLine[]>();
@@ -89,7 +94,7 @@ export async function collapseInCommit(
         dropped.set(p, r.collapsed);
         files.set(p, { oid: await writeBlob(repo, r.bytes), mode: "100644" });
       }
-      const old = previous ? await cat.readBlob(`${previous}:${p}`) : undefined;
+      const old = previous && previous !== commit && (!staleFor || staleFor.has(p)) ? await cat.readBlob(`${previous}:${p}`) : undefined;
       if (old) {
         const now = new Set(r.bytes.toString("latin1").split("\n"));
         const gone = collapseSplitDuplicates(old, ms).collapsed.filter((l) => !now.has(l.dropped.toString("latin1")));
@@ -103,4 +108,36 @@ export async function collapseInCommit(
   const n = [...dropped.values()].reduce((s, x) => s + x.length, 0);
   const c = await commitOnto(repo, commit, files, `ctx sync: drop ${n} re-cleaned duplicate line${n === 1 ? "" : "s"} in ${files.size} transcript${files.size === 1 ? "" : "s"} (from ${who})`);
   return { commit: c, dropped, stale };
+}
+
+/**
+ * The transcripts of the joined folders whose work-tree bytes repeat a `uuid` text on two lines
+ * ({@link repeatsUuid}): the only ones that can hold a split duplicate. Used for a view's one-time
+ * full check; reads the work tree (page cache, asynchronous, so it overlaps the fetch) instead
+ * of every blob. Repository paths, `/`-separated; unreadable entries are skipped (the blob-level
+ * check of changed files still covers them).
+ */
+export async function transcriptsRepeatingUuids(workTree: string, folders: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (rel: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(path.join(workTree, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const r = `${rel}/${e.name}`;
+      if (e.isDirectory()) await walk(r);
+      else if (e.isFile() && e.name.endsWith(".jsonl")) {
+        try {
+          if (repeatsUuid(await readFile(path.join(workTree, r)))) out.push(r);
+        } catch {
+          /* vanished or unreadable */
+        }
+      }
+    }
+  };
+  for (const f of folders) await walk(f);
+  return out.sort();
 }

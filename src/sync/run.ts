@@ -24,7 +24,7 @@ import {
 import { anchorsForPath } from "../filter/transform.js";
 import { collapseSplitDuplicates, type CollapsedLine } from "../merge/collapse.js";
 import { localize, type Anchors } from "../sentinel/index.js";
-import { collapseInCommit, projectMachines } from "./collapse.js";
+import { collapseInCommit, projectMachines, transcriptsRepeatingUuids } from "./collapse.js";
 import { HOT_MS, isPrefix, missingLines } from "./plan.js";
 import { applyUpdates, reorderInPlace, type FileStamp, type FileUpdate } from "./worktree.js";
 
@@ -162,6 +162,10 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
   const hasRemote = (await gitRaw(["config", "--get", `remote.${remote}.url`], { cwd: o.workTree, env: o.env, okCodes: [0, 1] })).code === 0;
   const fetchRemote = () => git(["fetch", "--quiet", "--no-write-fetch-head", remote], { cwd: o.workTree, env: o.env }).then(() => undefined);
   let prefetch: Promise<unknown> | undefined = hasRemote ? fetchRemote().then(() => undefined, (e: unknown) => e) : undefined;
+  // Issue-9 repair, once per view: which transcripts can hold a split duplicate at all (a uuid
+  // text on two lines). Read from the work tree while the fetch runs.
+  const firstCheck = !existsSync(collapseMarker(o.paths));
+  const repeating = firstCheck ? transcriptsRepeatingUuids(o.workTree, folders) : undefined;
   // The version each work-tree file derives from: HEAD, except for carried (held-back) files.
   const overrides = new Map<string, string>();
 
@@ -260,10 +264,12 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
     // 3b. Issue-9 repair: drop re-cleaned duplicates from the transcripts that came in (and, on
     // this view's first sync since the repair exists, from every transcript).
     if (next) {
-      const all = !existsSync(collapseMarker(o.paths));
-      const paths = all ? [...(await lsTree(repo, next, folders)).keys()] : head && next !== head ? await changedPaths(repo, head, next, folders) : [];
+      const changed = head && next !== head ? await changedPaths(repo, head, next, folders) : [];
+      const paths = [...new Set([...changed, ...((await repeating) ?? [])])];
       if (paths.some((p) => p.endsWith(".jsonl"))) {
-        const r = await collapseInCommit(repo, next, paths, await machines(), o.state.machine.id, head);
+        const t0 = Date.now();
+        const r = await collapseInCommit(repo, next, paths, await machines(), o.state.machine.id, head, new Set(changed));
+        log(`checked ${paths.length} file(s) for split duplicates in ${Date.now() - t0} ms`);
         for (const [p, lines] of r.stale) noteCollapsed(p, lines, false);
         if (r.commit !== next) {
           for (const [p, lines] of r.dropped) noteCollapsed(p, lines);
@@ -271,7 +277,7 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
           next = r.commit;
         }
       }
-      if (all) markCollapsed(o.paths);
+      if (firstCheck) markCollapsed(o.paths);
     }
     // 4. Safe work-tree update, then HEAD and index.
     if (next && (next !== head || overrides.size)) {
