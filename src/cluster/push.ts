@@ -94,12 +94,22 @@ async function splitCommit(p: Plumbing, state: ViewState, last: string | undefin
     const base = (last && (await p.resolve(`${last}:${proj.key}`))) || EMPTY_TREE;
     const mine = (await p.resolve(`${commit}:${proj.key}`)) || EMPTY_TREE;
     const changes = base === mine ? [] : (await p.diffTrees(base, mine)).filter((c: TreeChange) => c.status !== "D");
+    // Files held back before are offered again (their findings may be allowed now, or the file
+    // redacted). `last` holds them as this machine has them (the view pins them), but the cluster
+    // does not: their base is the cluster's version (or none), so the merge sees a change.
+    const baseFix: { mode: string; oid: string; path: string }[] = [];
     for (const h of gate.prior) {
       if (!h.path.startsWith(proj.key + "/")) continue;
       const rel = h.path.slice(proj.key.length + 1);
-      if (changes.some((c) => c.path === rel)) continue;
-      const e = await p.entry(commit, h.path);
-      if (e && e.type === "blob") changes.push({ status: "M", mode: e.mode, oid: e.oid, srcOid: base === EMPTY_TREE ? "" : ((await p.entry(base, rel))?.oid ?? ""), path: rel });
+      const inCluster = await p.entry(clusterTrackingRef(id), `${CONTEXT_DIR}/${rel}`);
+      const changed = changes.find((c) => c.path === rel);
+      if (changed) changed.srcOid = inCluster?.oid ?? ""; // edited (e.g. redacted) since it was held
+      else {
+        const e = await p.entry(commit, h.path);
+        if (!e || e.type !== "blob" || inCluster?.oid === e.oid) continue;
+        changes.push({ status: "M", mode: e.mode, oid: e.oid, srcOid: inCluster?.oid ?? "", path: rel });
+      }
+      baseFix.push({ mode: inCluster?.mode ?? "000000", oid: inCluster?.oid ?? "0".repeat(40), path: rel });
     }
     const kept: TreeChange[] = [];
     for (const c of changes) {
@@ -113,9 +123,11 @@ async function splitCommit(p: Plumbing, state: ViewState, last: string | undefin
       } else kept.push(c);
     }
     if (kept.length === 0) continue;
-    const ours = await p.overlay(base, kept);
-    if (ours === base) continue;
-    work.push({ id, proj, base, ours, files: kept.length });
+    const fixed = baseFix.filter((f) => kept.some((k) => k.path === f.path));
+    const b = fixed.length ? await p.overlay(base, fixed) : base;
+    const ours = await p.overlay(b, kept);
+    if (ours === b) continue;
+    work.push({ id, proj, base: b, ours, files: kept.length });
   }
   return { work, held };
 }

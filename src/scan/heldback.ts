@@ -75,3 +75,21 @@ export function writeHeldBack(gitDir: string, items: HeldBack[]): void {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileAtomic.sync(file, JSON.stringify(z.array(HeldBackSchema).parse(items), null, 2) + "\n");
 }
+
+/**
+ * The held-back files a push should offer again (issue 10, defect 1): those whose every finding
+ * is now allowed (`ctx.allow`, `.ctxallow`), and those whose bytes in the view's `HEAD` are no
+ * longer the held blob (redacted or edited). `entries` are held-back entries with the blob id they
+ * had when held (`oid`; without one the entry counts as changed); `oidAt(path)` gives the blob id
+ * of a view path in `HEAD` (undefined when absent: nothing to offer).
+ * Pure apart from `oidAt`; never throws unless `oidAt` does.
+ */
+export async function releasableHeld<T extends HeldBack & { oid?: string }>(entries: readonly T[], allow: ReadonlySet<string>, oidAt: (path: string) => Promise<string | undefined>): Promise<T[]> {
+  const out: T[] = [];
+  for (const e of entries) {
+    const now = await oidAt(e.path);
+    if (now === undefined) continue;
+    if (e.findings.every((f) => allow.has(f.fingerprint)) || now !== e.oid) out.push(e);
+  }
+  return out;
+}

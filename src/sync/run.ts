@@ -22,6 +22,7 @@ import {
   type Repo,
 } from "./gitops.js";
 import { anchorsForPath } from "../filter/transform.js";
+import { ALLOW_CONFIG_KEY, loadAllowlist, readHeldBack, releasableHeld, type HeldBack } from "../scan/index.js";
 import { collapseSplitDuplicates, type CollapsedLine } from "../merge/collapse.js";
 import { localize, type Anchors } from "../sentinel/index.js";
 import { collapseInCommit, projectMachines, transcriptsRepeatingUuids } from "./collapse.js";
@@ -79,6 +80,38 @@ export interface SyncReport {
    * and, when cold, from the work-tree files. Per repository path, the dropped lines' uuids.
    */
   collapsed: { path: string; uuids: string[] }[];
+  /**
+   * Files the remote helper's push gate holds back because they contain secrets (its
+   * `held-back.json` after this sync): they did not leave this machine. A warning, not a failure:
+   * the rest was pushed (issue 10, defect 2).
+   */
+  secrets: HeldSecret[];
+}
+
+/** A file held back for secrets, as sync reports it (never the secret itself). */
+export interface HeldSecret {
+  /** Repository path `<folder>/<file>`. */
+  path: string;
+  /** Rule ids of its findings (e.g. `aws-access-key-id`). */
+  rules: string[];
+  /** Fingerprints of its findings (for `git config --add ctx.allow <fingerprint>`). */
+  fingerprints: string[];
+  /** What to do, one line. */
+  fix: string;
+}
+
+/** The held-back list as sync reports it; `[]` when there is none or it cannot be read (doctor reports that). */
+export function heldSecrets(gitDir: string): HeldSecret[] {
+  try {
+    return readHeldBack(gitDir).map((h) => ({
+      path: h.path,
+      rules: [...new Set(h.findings.map((f) => f.rule))],
+      fingerprints: [...new Set(h.findings.map((f) => f.fingerprint))],
+      fix: `git ctx scan ${h.path}   (shows the finding redacted); then 'git ctx redact ${h.path}' to remove it, or 'git config --add ${ALLOW_CONFIG_KEY} <fingerprint>' if it is no secret; the next sync sends it`,
+    }));
+  } catch {
+    return [];
+  }
 }
 
 /** One incoming entry {@link syncView} refused to write (see `SyncReport.refused`). */
@@ -107,6 +140,7 @@ export function summarize(r: SyncReport): string {
   if (r.refused.length) parts.push(`${r.refused.length} refused (${r.refused.map((f) => f.path).join(", ")}: not a regular file)`);
   const dups = r.collapsed.reduce((n, c) => n + c.uuids.length, 0);
   if (dups) parts.push(`${dups} duplicated line${dups === 1 ? "" : "s"} collapsed`);
+  if (r.secrets.length) parts.push(`${r.secrets.length} held back for secrets`);
   return parts.join(", ");
 }
 
@@ -140,7 +174,7 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
     .filter((k) => existsSync(path.join(o.workTree, k)))
     .sort();
   const branch = (await git(["symbolic-ref", "--short", "-q", "HEAD"], { cwd: o.workTree, env: o.env, okCodes: [0, 1] })) || "main";
-  const report: SyncReport = { committed: 0, incoming: "none", pushed: false, attempts: 0, updated: 0, held: [], conflicts: [], refused: [], reordered: 0, collapsed: [] };
+  const report: SyncReport = { committed: 0, incoming: "none", pushed: false, attempts: 0, updated: 0, held: [], conflicts: [], refused: [], reordered: 0, collapsed: [], secrets: [] };
   // Transcripts that may hold HEAD's lines in another order: path → our own append's stamp, and
   // the re-cleaned duplicates HEAD no longer has (issue 9) that the file may still hold.
   const reorder = new Map<string, ReorderCandidate>();
@@ -286,12 +320,18 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
       log(`work tree at ${next.slice(0, 10)} (${report.incoming}): ${report.updated} files updated, ${held.length} held`);
       head = next;
     }
-    // 5. Push when ahead.
-    if (!head || head === target) break;
+    // 5. Push when ahead, or when a file the push gate held back may go now (allowed or
+    // redacted: the helper advertises an older view so that git hands it the push).
+    if (!head || (head === target && !(await heldReleasable(o.paths.gitDir, repo)))) break;
     const pr = await push(repo, remote, branch);
     if (pr.ok) {
-      report.pushed = true;
-      log(`pushed ${head.slice(0, 10)}`);
+      report.pushed = head !== target;
+      log(head !== target ? `pushed ${head.slice(0, 10)}` : "offered held-back files again");
+      break;
+    }
+    if (!pr.race && /held back because they contain secrets/.test(pr.why)) {
+      // everything new was held back by the secret gate: a warning (report.secrets), not a failure
+      log(`push: ${pr.why}`);
       break;
     }
     if (!pr.race || attempt >= maxAttempts) throw new SyncPushError({ remote, why: pr.race ? `still racing after ${attempt} attempts: ${pr.why}` : pr.why });
@@ -301,9 +341,23 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
   report.conflicts = [...new Set(report.conflicts)];
   const reasons = new Map(report.held.map((h) => [h.path, h.reason] as const));
   report.held = [...overrides.keys()].map((p) => ({ path: p, reason: reasons.get(p) ?? ("modified" as const) }));
+  report.secrets = heldSecrets(o.paths.gitDir);
   saveCarry(o.paths, overrides);
   if (head) await reorderTranscripts(o, repo, head, reorder, overrides, report, log);
   return report;
+}
+
+/** Whether the secret gate's held-back list has a file that may go now (src/scan `releasableHeld`). */
+async function heldReleasable(gitDir: string, repo: Repo): Promise<boolean> {
+  let held;
+  try {
+    held = readHeldBack(gitDir) as (HeldBack & { oid?: string })[];
+  } catch {
+    return false;
+  }
+  if (held.length === 0) return false;
+  const allow = (await loadAllowlist(gitDir)).fingerprints;
+  return (await releasableHeld(held, allow, (p) => revParse(repo, `HEAD:${p}`))).length > 0;
 }
 
 /**
