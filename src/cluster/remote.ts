@@ -1,4 +1,4 @@
-import { GitCommandError, gitRaw } from "../git/exec.js";
+import { GitCommandError, git, gitRaw } from "../git/exec.js";
 import { ClusterUnreachableError } from "./errors.js";
 import { CLUSTER_MAIN, clusterTrackingRef, projectBranch, projectIdOfBranch } from "./layout.js";
 import type { Plumbing } from "./plumbing.js";
@@ -47,6 +47,20 @@ export async function lsRemote(p: Plumbing, url: string): Promise<ClusterHeads> 
     if (id) heads.projects.set(id, oid);
   }
   return heads;
+}
+
+/**
+ * `git ls-remote --heads <url>` run outside any repository: checks that a cluster answers before
+ * a view is created for it (`git ctx init`).
+ * @throws ClusterUnreachableError with git's reason.
+ */
+export async function lsRemoteOutside(url: string): Promise<void> {
+  try {
+    await git([...QUIET_MAINT, "ls-remote", "--heads", url], { noCtxFilter: true, env: { GIT_DIR: undefined, GIT_WORK_TREE: undefined } });
+  } catch (e) {
+    if (e instanceof GitCommandError) throw new ClusterUnreachableError({ url, output: e.data.stderr });
+    throw e;
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { InvalidInputError } from "../errors.js";
 import { writeExcludes } from "../git/config.js";
@@ -7,8 +7,8 @@ import { writeViewState, type ViewState } from "../view/state.js";
 import { ClusterMismatchError, ForeignOriginError, KeyCollisionError, NoClusterError, ViewGitError } from "../cluster/errors.js";
 import { Plumbing } from "../cluster/plumbing.js";
 import { pushView } from "../cluster/push.js";
-import { fetchProjects, lsRemote } from "../cluster/remote.js";
-import { absoluteClusterUrl, configureView, ensureLocalCluster, sameClusterUrl } from "../cluster/setup.js";
+import { fetchProjects, lsRemote, lsRemoteOutside } from "../cluster/remote.js";
+import { absoluteClusterUrl, configureView, ensureLocalCluster, isLocalPath, sameClusterUrl } from "../cluster/setup.js";
 import { readTipRoster } from "../cluster/view.js";
 import { chooseProjectFolder, otherFoldersNote, sameFolder } from "../cluster/folder.js";
 import { hasFiles, normalizeRoot, pushMovedFolder, viewDir, viewGit, viewGitDir } from "../cluster/viewrepo.js";
@@ -73,6 +73,34 @@ export async function init(o: InitOptions): Promise<InitReport> {
   if (o.roots.length === 0) throw new InvalidInputError({ what: "project roots", fix: "name at least one project root, e.g. git ctx init --remote ~/ctx-cluster ~/src/app" });
   if (o.id !== undefined && o.roots.length > 1) throw new InvalidInputError({ what: "--id", value: o.id, fix: "--id names one project: run git ctx init once per root" });
   const dir = viewDir(o.dir);
+  // Validate before writing (issue 10, defect 4): without --remote, only an existing view knows
+  // its cluster; a new view's cluster must answer before anything is created.
+  const existing = viewGitDir(dir);
+  if (!existing && !o.remote) throw new NoClusterError({ dir });
+  const createdDir = !existsSync(dir);
+  const createdGit = !existing;
+  let createdCluster = false;
+  let pushed = false;
+  try {
+    return await initIn(o, dir, (c) => (createdCluster = c), () => (pushed = true));
+  } catch (e) {
+    // A command that fails leaves the machine as it found it: what this run created goes, as
+    // long as nothing reached the cluster (after that, the view is needed to finish a re-run).
+    if (!pushed) {
+      if (createdGit) rmSync(path.join(dir, ".git"), { recursive: true, force: true });
+      if (createdDir && existsSync(dir) && readdirSync(dir).length === 0) rmSync(dir, { recursive: true, force: true });
+      if (createdCluster && o.remote) rmSync(absoluteClusterUrl(o.remote), { recursive: true, force: true });
+    }
+    throw e;
+  }
+}
+
+async function initIn(o: InitOptions, dir: string, setCreatedCluster: (c: boolean) => void, setPushed: () => void): Promise<InitReport> {
+  if (!viewGitDir(dir) && o.remote) {
+    // the cluster must be reachable (or a new local path) before a view is made for it
+    const url = absoluteClusterUrl(o.remote);
+    if (!isLocalPath(url)) await lsRemoteOutside(url);
+  }
   mkdirSync(dir, { recursive: true });
   if (!viewGitDir(dir)) await viewGit(dir, "git init", ["init", "-q", "--initial-branch=main"]);
   const gitDir = viewGitDir(dir)!;
@@ -85,6 +113,7 @@ export async function init(o: InitOptions): Promise<InitReport> {
   if (current !== undefined && !sameClusterUrl(current, requested)) throw new ClusterMismatchError({ dir, current, requested });
   const cluster = current ?? requested;
   const createdCluster = await ensureLocalCluster(cluster);
+  setCreatedCluster(createdCluster);
   const machine = currentMachine();
   const state0 = await configureView(gitDir, cluster, machine);
   if (origin.code !== 0) await viewGit(dir, "git remote add", ["remote", "add", "origin", `ctx::${cluster}`]);
@@ -129,6 +158,7 @@ export async function init(o: InitOptions): Promise<InitReport> {
       await viewGit(dir, "git commit", ["commit", "-q", "-m", `git ctx init: ${projects.map((x) => x.id).join(", ")}`]);
     }
   }
+  setPushed();
   if (await p.resolve("HEAD")) await viewGit(dir, "git push", ["push", "-q", "origin", "main"], { echo: true });
   const r = await pushView({ p, url: cluster, state, machine: state.machine }, undefined, projects.map((x) => x.id));
   if (!r.ok) throw new ViewGitError({ step: "adding this machine to the project rosters", dir, output: r.why });

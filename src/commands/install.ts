@@ -1,3 +1,4 @@
+import { defaultSettingsPath, editSettings, withHook } from "../hook/settings.js";
 import { accessSync, constants } from "node:fs";
 import * as path from "node:path";
 import { CtxError } from "../errors.js";
@@ -12,6 +13,14 @@ export interface InstallOptions {
   cwd?: string;
   /** Environment for git (default: `process.env`). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Also install the agents' hooks that run the background sync after every turn (default true;
+   * `--no-hooks` turns it off): today Claude Code's Stop hook in its settings.json
+   * (`git ctx hook install`). Other hooks and keys are kept; invalid JSON is refused, untouched.
+   */
+  hooks?: boolean;
+  /** Settings file for the Claude Code hook (default `$CLAUDE_CONFIG_DIR/settings.json` or `~/.claude/settings.json`). */
+  settings?: string;
 }
 
 /** What {@link install} did. */
@@ -25,6 +34,8 @@ export interface InstallResult {
   attributesFile?: string;
   /** Whether `git-ctx-filter` was found on `PATH` (git runs it by that name). */
   filterOnPath: boolean;
+  /** The agent hooks installed (empty with `hooks: false`). */
+  hooks: { agent: string; event: string; file: string; changed: boolean }[];
 }
 
 /** `git ctx install --local` was run outside a git repository. */
@@ -38,9 +49,13 @@ export class NotInRepositoryError extends CtxError {
 /**
  * `git ctx install [--global|--local]`: writes the filter and merge-driver config
  * (`ctxGitConfig`) — global by default, like `git lfs install`; with `local`, into the repository
- * around `cwd` and also writes its `info/attributes` block. Idempotent: running it twice changes
- * nothing the second time (`config[].changed` all false).
- * @throws NotInRepositoryError for `local` outside a repository; GitCommandError when git config fails.
+ * around `cwd` and also writes its `info/attributes` block. Also installs the agents' hooks
+ * (`hooks`, default on): Claude Code's Stop hook, so a machine set up by the README's steps is
+ * healthy for `git ctx doctor` (issue 10, defect 3). Idempotent: running it twice changes
+ * nothing the second time (`config[].changed`, `hooks[].changed` all false).
+ * @throws NotInRepositoryError for `local` outside a repository; GitCommandError when git config
+ *   fails; HookSettingsJsonError / HookSettingsShapeError when settings.json is not valid (the
+ *   git config is written first; the file is left untouched).
  */
 export async function install(o: InstallOptions): Promise<InstallResult> {
   const cwd = o.cwd ?? process.cwd();
@@ -48,7 +63,7 @@ export async function install(o: InstallOptions): Promise<InstallResult> {
   const filterOnPath = onPath(CTX_FILTER_BIN, env);
   if (o.scope === "global") {
     const config = await writeCtxConfig("global", undefined, { cwd, env });
-    return { scope: "global", config, filterOnPath };
+    return { scope: "global", config, filterOnPath, hooks: installHooks(o, env) };
   }
   let gitDir: string;
   try {
@@ -59,7 +74,15 @@ export async function install(o: InstallOptions): Promise<InstallResult> {
   }
   const config = await writeCtxConfig({ gitDir }, undefined, { cwd, env });
   const attributesFile = writeAttributes(gitDir);
-  return { scope: "local", gitDir, config, attributesFile, filterOnPath };
+  return { scope: "local", gitDir, config, attributesFile, filterOnPath, hooks: installHooks(o, env) };
+}
+
+/** Claude Code's Stop hook (src/hook/settings.ts), unless `hooks` is false. */
+function installHooks(o: InstallOptions, env: NodeJS.ProcessEnv): InstallResult["hooks"] {
+  if (o.hooks === false) return [];
+  const file = o.settings ?? defaultSettingsPath(env);
+  const outcome = editSettings(file, (s) => withHook(s, "Stop", file));
+  return [{ agent: "claude", event: "Stop", file, changed: outcome === "changed" }];
 }
 
 /** True when an executable named `name` is found in `env.PATH`. */

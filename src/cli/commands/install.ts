@@ -2,23 +2,31 @@ import type { CommandModule } from "yargs";
 import { runCommand } from "../run.js";
 
 /** `git ctx install [--global|--local]`: write git config for the ctx filter and merge driver (like `git lfs install`). */
-export const installCommand: CommandModule<{}, { global?: boolean; local?: boolean }> = {
+export const installCommand: CommandModule<{}, { global?: boolean; local?: boolean; hooks?: boolean; json?: boolean }> = {
   command: "install",
   describe: "write git config for the ctx filter and merge driver (like `git lfs install`)",
   builder: (y) =>
     y
       .option("global", { type: "boolean", describe: "write the user's global git config (default)" })
       .option("local", { type: "boolean", describe: "write the config and info/attributes of the repository you are in" })
+      .option("hooks", { type: "boolean", default: true, describe: "also install the agents' hooks that sync after every turn (Claude Code's Stop hook); --no-hooks to skip" })
+      .option("json", { type: "boolean", default: false, describe: "print what was done as JSON" })
       .example("git ctx install", "once per machine: filter and merge driver in ~/.gitconfig (like git lfs install)")
       .example("cd ~/.claude/projects && git ctx install --local", "only this view repository")
+      .example("git ctx install --no-hooks", "git config only; add the hook later with 'git ctx hook install'")
       .conflicts("global", "local"),
   handler: (o) =>
     runCommand(async () => {
       const { install } = await import("../../commands/install.js");
-      const r = await install({ scope: o.local ? "local" : "global" });
+      const r = await install({ scope: o.local ? "local" : "global", hooks: o.hooks !== false });
+      if (o.json) {
+        process.stdout.write(JSON.stringify(r, null, 2) + "\n");
+        return;
+      }
       const where = r.scope === "global" ? "global git config" : `${r.gitDir}/config`;
       for (const c of r.config) process.stdout.write(`${c.changed ? "set" : "kept"} ${c.key} = ${c.value}  (${where})\n`);
       if (r.attributesFile) process.stdout.write(`wrote git-ctx attributes to ${r.attributesFile}\n`);
+      for (const h of r.hooks) process.stdout.write(`${h.changed ? "installed" : "kept"} the ${h.agent} ${h.event} hook ('git ctx sync --hook') in ${h.file}\n`);
       if (!r.filterOnPath) process.stderr.write("git ctx install: warning: git-ctx-filter is not on PATH; git runs it by that name (install with 'npm install -g git-ctx')\n");
       process.stdout.write("git-ctx installed.\n");
     }),
