@@ -1,7 +1,5 @@
-import { readdirSync, readFileSync } from "node:fs";
-import * as path from "node:path";
+import { memoryConflicts } from "../doctor/checks/gitstate.js";
 import { git, gitRaw } from "../git/exec.js";
-import { hasConflictMarkers } from "../merge/index.js";
 import { claudeProjectsDir } from "../roster/machine.js";
 import { readHeldBack } from "../scan/index.js";
 import { appendNormalized, openView, readCarry, readLastSync, type LastSync } from "../sync/index.js";
@@ -157,27 +155,6 @@ export function parsePorcelain(z: string): string[] {
     if (r.length < 4) continue;
     out.push(r.slice(3));
     if (r[0] === "R" || r[0] === "C") i++;
-  }
-  return out;
-}
-
-/** Memory markdown files of a project folder (`<key>/memory/**.md`) holding conflict markers. */
-function memoryConflicts(workTree: string, key: string): string[] {
-  const dir = path.join(workTree, key, "memory");
-  let names: string[];
-  try {
-    names = readdirSync(dir, { recursive: true }) as string[];
-  } catch {
-    return [];
-  }
-  const out: string[] = [];
-  for (const n of names.sort()) {
-    if (!n.endsWith(".md")) continue;
-    try {
-      if (hasConflictMarkers(readFileSync(path.join(dir, n)))) out.push(`${key}/memory/${n.split(path.sep).join("/")}`);
-    } catch {
-      /* a directory or unreadable */
-    }
   }
   return out;
 }

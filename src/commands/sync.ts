@@ -56,7 +56,7 @@ export async function sync(o: SyncCommandOptions): Promise<number> {
     out.write(spawned ? `git ctx sync: started in the background (log: ${view.paths.log})\n` : `git ctx sync: a sync is running; it will run again for this request (log: ${view.paths.log})\n`);
     return 0;
   }
-  const r = await syncNow(view, { waitForLock: true });
+  const r = await syncNow(view, { waitForLock: true, onWait: (l) => void process.stderr.write(`git ctx sync: ${l}\n`) });
   if (o.json) out.write(JSON.stringify({ ok: !r.error, runs: r.runs, deferred: r.deferred, report: r.report, error: r.error?.message }, null, 2) + "\n");
   if (r.error) throw r.error;
   if (o.json) return 0;

@@ -7,6 +7,7 @@ import { CheckSchema, fail, pass, type Check, type CheckFn, type ViewContext } f
 import { checkAttributes } from "./checks/attributes.js";
 import { checkConfig, checkFilterInView } from "./checks/config.js";
 import { checkDuplicates } from "./checks/duplicates.js";
+import { checkGitState } from "./checks/gitstate.js";
 import { checkHook } from "./checks/hook.js";
 import { checkProjects } from "./checks/projects.js";
 import { checkSizes } from "./checks/sizes.js";
@@ -45,6 +46,7 @@ export const VIEW_CHECKS: readonly CheckFn[] = [
   checkDuplicates,
   checkSizes,
   checkSyncState,
+  checkGitState,
 ];
 
 async function repoOf(dir: string, env: NodeJS.ProcessEnv): Promise<{ workTree: string; gitDir: string } | undefined> {

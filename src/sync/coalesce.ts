@@ -1,4 +1,6 @@
-import { mkdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import * as path from "node:path";
 import lockfile from "proper-lockfile";
 import type { SyncPaths } from "./paths.js";
 
@@ -17,6 +19,11 @@ export interface CoalesceOptions {
   request: boolean;
   /** Called for log lines. */
   log?: (line: string) => void;
+  /**
+   * Called once when this caller has to wait for another sync (interactive use prints it: a
+   * foreground sync must not wait in silence), with a line naming the holder.
+   */
+  onWait?: (line: string) => void;
 }
 
 /** Outcome of {@link runCoalesced}. */
@@ -50,20 +57,95 @@ function pendingMtime(p: SyncPaths): number | undefined {
   }
 }
 
-async function tryLock(p: SyncPaths, wait: boolean, log: (l: string) => void): Promise<(() => Promise<void>) | undefined> {
-  mkdirSync(p.ctxDir, { recursive: true });
+/**
+ * `$GIT_DIR/ctx/sync.lock/owner`: `<pid> <host> <ISO time>` of the process holding the sync lock.
+ * Inside the lock directory, so a record can only describe the lock it sits in (a taken-over lock
+ * is a new directory).
+ */
+function ownerFile(p: SyncPaths): string {
+  return path.join(p.lock, "owner");
+}
+
+/** Runs `change` on the contents of directory `dir`, then restores the directory's times. Never throws (the owner record is a diagnostic). */
+function keepMtime(dir: string, change: () => void): void {
   try {
-    return await lockfile.lock(p.ctxDir, {
-      lockfilePath: p.lock,
-      stale: LOCK_STALE_MS,
-      update: 5_000,
-      realpath: false,
-      retries: wait ? { retries: 600, factor: 1, minTimeout: 200, maxTimeout: 200, randomize: true } : 0,
-      onCompromised: (e) => log(`sync lock compromised: ${e.message}`),
-    });
+    const st = statSync(dir);
+    change();
+    utimesSync(dir, st.atime, st.mtime);
+  } catch {
+    /* only a diagnostic */
+  }
+}
+
+/** The holder recorded in {@link ownerFile}, when readable. */
+function readOwner(p: SyncPaths): { pid: number; host: string; since: string } | undefined {
+  try {
+    const [pid, host, since] = readFileSync(ownerFile(p), "utf8").trim().split(" ");
+    const n = Number(pid);
+    return Number.isInteger(n) && n > 0 ? { pid: n, host: host ?? "", since: since ?? "" } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether process `pid` exists on this machine (`kill(pid, 0)`; EPERM means it exists). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ELOCKED") return undefined;
-    throw e;
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Takes the sync lock. A lock whose recorded holder (same host) no longer runs is taken over at
+ * once (a killed sync), instead of after proper-lockfile's {@link LOCK_STALE_MS} (issue 10,
+ * defect 12); with `wait`, retries every 200 ms for up to 2 minutes and says once whom it waits for.
+ */
+async function tryLock(p: SyncPaths, wait: boolean, log: (l: string) => void, onWait?: (l: string) => void): Promise<(() => Promise<void>) | undefined> {
+  mkdirSync(p.ctxDir, { recursive: true });
+  const deadline = Date.now() + 120_000;
+  let told = false;
+  for (;;) {
+    try {
+      const release = await lockfile.lock(p.ctxDir, {
+        lockfilePath: p.lock,
+        stale: LOCK_STALE_MS,
+        update: 5_000,
+        realpath: false,
+        retries: 0,
+        onCompromised: (e) => log(`sync lock compromised: ${e.message}`),
+      });
+      // proper-lockfile checks that the lock directory's mtime is still the one it set: writing
+      // into it changes that, so the mtime is put back right after each change.
+      keepMtime(p.lock, () => writeFileSync(ownerFile(p), `${process.pid} ${hostname()} ${new Date().toISOString()}\n`));
+      return async () => {
+        keepMtime(p.lock, () => rmSync(ownerFile(p), { force: true }));
+        await release();
+      };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "ENOTEMPTY" || code === "EEXIST") {
+        // proper-lockfile found the lock stale and could not rmdir it (our owner record is inside)
+        rmSync(p.lock, { recursive: true, force: true });
+        continue;
+      }
+      if (code !== "ELOCKED") throw e;
+    }
+    const owner = readOwner(p);
+    if (owner && owner.host === hostname() && owner.pid !== process.pid && !alive(owner.pid)) {
+      log(`sync lock of pid ${owner.pid} (since ${owner.since}) is left by a process that no longer runs: taking it over`);
+      rmSync(p.lock, { recursive: true, force: true });
+      rmSync(ownerFile(p), { force: true });
+      continue;
+    }
+    if (!wait || Date.now() > deadline) return undefined;
+    if (!told) {
+      told = true;
+      onWait?.(`waiting for the sync that is running${owner ? ` as pid ${owner.pid} since ${owner.since}` : ""} (lock ${p.lock}) to finish…`);
+    }
+    await new Promise((r) => setTimeout(r, 150 + Math.random() * 100));
   }
 }
 
@@ -88,7 +170,7 @@ export async function runCoalesced(p: SyncPaths, run: () => Promise<void>, o: Co
   let runs = 0;
   let wait = o.waitForLock;
   for (;;) {
-    const release = await tryLock(p, wait, log);
+    const release = await tryLock(p, wait, log, o.onWait);
     if (!release) return { runs, deferred: true };
     try {
       while (pendingMtime(p) !== undefined) {

@@ -32,3 +32,34 @@ export function asWriteError(e: unknown, repoPath: string, file: string): unknow
   if (!err || typeof err.code !== "string" || !/^E[A-Z]+$/.test(err.code)) return e;
   return new SyncWriteError({ path: repoPath, file, errno: err.code, detail: err.message });
 }
+
+/** What git operation left which marker in the git dir, and how to end it (git's own advice). */
+const IN_PROGRESS: readonly { file: string; what: string; fix: string }[] = [
+  { file: "MERGE_HEAD", what: "a merge (e.g. a 'git pull' with conflicts)", fix: "resolve the conflicts and run 'git commit', or 'git merge --abort'" },
+  { file: "rebase-merge", what: "a rebase", fix: "'git rebase --continue' or 'git rebase --abort'" },
+  { file: "rebase-apply", what: "a rebase or 'git am'", fix: "'git rebase --continue', 'git rebase --abort' or 'git am --abort'" },
+  { file: "CHERRY_PICK_HEAD", what: "a cherry-pick", fix: "'git cherry-pick --continue' or 'git cherry-pick --abort'" },
+  { file: "REVERT_HEAD", what: "a revert", fix: "'git revert --continue' or 'git revert --abort'" },
+  { file: "BISECT_LOG", what: "a bisect", fix: "'git bisect reset'" },
+];
+
+/**
+ * The git operation in progress in a git dir (issue 10, defect 6), or `undefined`. Markers as
+ * git itself writes them (`wt-status.c`: MERGE_HEAD, rebase-merge/, rebase-apply/,
+ * CHERRY_PICK_HEAD, REVERT_HEAD, BISECT_LOG).
+ */
+export function operationInProgress(gitDir: string, exists: (p: string) => boolean): { file: string; what: string; fix: string } | undefined {
+  return IN_PROGRESS.find((x) => exists(`${gitDir}/${x.file}`));
+}
+
+/**
+ * A plain git operation (merge, rebase, cherry-pick, revert, bisect) is in progress in the view:
+ * sync neither commits nor pushes then (it would commit conflict markers and push them to every
+ * machine, and leave git's operation half-done).
+ */
+export class ViewBusyError extends CtxError {
+  readonly code = "ViewBusy" as const;
+  constructor(readonly data: { workTree: string; marker: string; what: string; fix: string }) {
+    super(`${data.what} is in progress in ${data.workTree} (${data.marker}): git ctx sync does not commit or push until it ends — ${data.fix} in ${data.workTree}, then run 'git ctx sync'`);
+  }
+}

@@ -60,6 +60,8 @@ export interface SyncNowOptions {
   quietMs?: number;
   /** Wait for a running sync (interactive) instead of leaving the request to it. */
   waitForLock?: boolean;
+  /** Told once when this call waits for another sync (a foreground sync prints it). */
+  onWait?: (line: string) => void;
   /** Whether this process records the request (false for a spawned worker). */
   request?: boolean;
   env?: Record<string, string | undefined>;
@@ -123,7 +125,7 @@ export async function syncNow(view: View, o: SyncNowOptions = {}): Promise<SyncN
         clearTimeout(watchdog);
       }
     },
-    { quietMs: o.quietMs ?? 0, maxWaitMs: 10_000, waitForLock: o.waitForLock ?? true, request: o.request ?? true, log },
+    { quietMs: o.quietMs ?? 0, maxWaitMs: 10_000, waitForLock: o.waitForLock ?? true, request: o.request ?? true, log, onWait: o.onWait },
   );
   return { ...out, ...res };
 }

@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { CatFileBatch } from "../filter/catfile.js";
 import { git, gitRaw } from "../git/exec.js";
@@ -26,6 +26,7 @@ import { ALLOW_CONFIG_KEY, loadAllowlist, readHeldBack, releasableHeld, type Hel
 import { collapseSplitDuplicates, type CollapsedLine } from "../merge/collapse.js";
 import { localize, type Anchors } from "../sentinel/index.js";
 import { collapseInCommit, projectMachines, transcriptsRepeatingUuids } from "./collapse.js";
+import { operationInProgress, ViewBusyError } from "./errors.js";
 import { HOT_MS, isPrefix, missingLines } from "./plan.js";
 import { applyUpdates, reorderInPlace, type FileStamp, type FileUpdate } from "./worktree.js";
 
@@ -168,6 +169,13 @@ export function summarize(r: SyncReport): string {
  */
 export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
   const log = o.log ?? (() => {});
+  // 0. A git operation in progress (a conflicted `git pull`): no commit, no push (issue 10, 6).
+  const busy = operationInProgress(o.paths.gitDir, existsSync);
+  if (busy) throw new ViewBusyError({ workTree: o.workTree, marker: path.join(o.paths.gitDir, busy.file), what: busy.what, fix: busy.fix });
+  // An index.lock that no git process refreshed for a while was left by a killed git (a killed
+  // sync or init): every git command that writes the index would fail on it (issue 10, 5).
+  // Sync holds its own lock, so no other sync's git is running; a user's git holds it briefly.
+  removeStaleIndexLock(o.paths.gitDir, log);
   const repo: Repo = { cwd: o.workTree, env: o.env };
   const remote = o.remote ?? "origin";
   const folders = [...new Set(Object.values(o.state.projects).map((p) => p.key))]
@@ -345,6 +353,21 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
   saveCarry(o.paths, overrides);
   if (head) await reorderTranscripts(o, repo, head, reorder, overrides, report, log);
   return report;
+}
+
+/** An `index.lock` older than this (ms) is a killed git's: git holds it for the length of one command. */
+export const INDEX_LOCK_STALE_MS = 10_000;
+
+function removeStaleIndexLock(gitDir: string, log: (l: string) => void): void {
+  const lock = path.join(gitDir, "index.lock");
+  try {
+    const age = Date.now() - lstatSync(lock).mtimeMs;
+    if (age < INDEX_LOCK_STALE_MS) return;
+    rmSync(lock, { force: true });
+    log(`removed ${lock}, left ${Math.round(age / 1000)} s ago by a git process that was killed`);
+  } catch {
+    /* none */
+  }
 }
 
 /** Whether the secret gate's held-back list has a file that may go now (src/scan `releasableHeld`). */
