@@ -1,3 +1,4 @@
+import { addJoinedFolders } from "../git/config.js";
 import { existsSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { gitRaw } from "../git/exec.js";
@@ -65,7 +66,7 @@ export function normalizeRoot(root: string, cwd = process.cwd()): string {
  */
 export async function pushMovedFolder(dir: string, id: string, before: { root: string; key: string }, root: string): Promise<void> {
   if (!hasFiles(path.join(dir, before.key))) return;
-  await viewGit(dir, "git add", ["add", "--ignore-removal", "--", `${before.key}/`]);
+  await addJoinedFolders([before.key], { cwd: dir, env: { GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined } });
   const staged = await viewGit(dir, "git diff --cached", ["diff", "--cached", "--quiet"], { okCodes: [0, 1] });
   if (staged.code === 0) return;
   await viewGit(dir, "git commit", ["commit", "-q", "-m", `git ctx: last sessions of ${before.root} before moving project/${id} to ${root}`]);

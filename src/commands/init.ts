@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { InvalidInputError } from "../errors.js";
-import { writeExcludes } from "../git/config.js";
+import { addJoinedFolders, writeExcludes } from "../git/config.js";
 import { currentMachine, projectIdFor } from "../roster/index.js";
 import { writeViewState, type ViewState } from "../view/state.js";
 import { ClusterMismatchError, ForeignOriginError, KeyCollisionError, NoClusterError, ViewGitError } from "../cluster/errors.js";
@@ -152,7 +152,7 @@ async function initIn(o: InitOptions, dir: string, setCreatedCluster: (c: boolea
 
   const keys = projects.filter((x) => x.hadSessions).map((x) => `${x.key}/`);
   if (keys.length) {
-    await viewGit(dir, "git add", ["add", "--", ...keys]);
+    await addJoinedFolders(keys.map((k) => k.replace(/\/$/, "")), { cwd: dir, env: { GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined } });
     const staged = await viewGit(dir, "git diff --cached", ["diff", "--cached", "--quiet"], { okCodes: [0, 1] });
     if (staged.code === 1) {
       await viewGit(dir, "git commit", ["commit", "-q", "-m", `git ctx init: ${projects.map((x) => x.id).join(", ")}`]);

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { projectIdFor } from "../roster/index.js";
 import { readViewState, writeViewState, type ViewState } from "../view/state.js";
-import { writeExcludes } from "../git/config.js";
+import { addJoinedFolders, writeExcludes } from "../git/config.js";
 import { KeyCollisionError, NotAViewError, UnknownProjectError, ViewGitError } from "../cluster/errors.js";
 import { projectBranchShort } from "../cluster/layout.js";
 import { Plumbing } from "../cluster/plumbing.js";
@@ -87,7 +87,7 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
 
   let mergedLocal = false;
   if (hasFiles(path.join(dir, key))) {
-    await viewGit(dir, "git add", ["add", "--", `${key}/`]);
+    await addJoinedFolders([key], { cwd: dir, env: { GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined } });
     const staged = await viewGit(dir, "git diff --cached", ["diff", "--cached", "--quiet"], { okCodes: [0, 1] });
     if (staged.code === 1) {
       await viewGit(dir, "git commit", ["commit", "-q", "-m", `git ctx join: sessions already on this machine for ${projectBranchShort(id)}`]);

@@ -171,7 +171,29 @@ export function gitignoreEscape(name: string): string {
  * so the block does not depend on the order of `keys`.
  */
 export function ctxExcludeLines(keys: readonly string[]): string[] {
-  return ["/*", ...[...new Set(keys)].sort().map((k) => `!/${gitignoreEscape(k)}/`), "*.git-ctx-*.tmp"];
+  return ["/*", ...[...new Set(keys)].sort().map((k) => `!/${gitignoreEscape(k)}/`), "*.git-ctx-*.tmp", ".gitignore"];
+}
+
+/** Files the view never syncs, whatever ignore rules say: `.gitignore`, macOS `.DS_Store`, sync's temp files. */
+const NEVER_SYNCED = /(^|\/)(\.gitignore|\.DS_Store|[^/]*\.git-ctx-[^/]*\.tmp)$/;
+
+/**
+ * Stages the joined folders (sync, init, join): `git add --ignore-removal -- <folder>/…` (a
+ * deletion is never staged), then the files a `.gitignore` inside a joined folder hides — one that
+ * someone put there, or that an earlier release synced to every machine — with `--force`, so it
+ * never hides sessions from sync (issue 10, defect 9). `.gitignore` files themselves (also in the
+ * view's excludes), `.DS_Store` and sync's temp files are never staged. Exclusion pathspecs are
+ * not used for this: git 2.39 skips a whole untracked folder when an `:(exclude)` pathspec matches
+ * a file in it (observed). `skip`: view paths to leave out (sync's carried files).
+ * @throws GitCommandError when git fails.
+ */
+export async function addJoinedFolders(folders: readonly string[], o: GitOpts, skip: ReadonlySet<string> = new Set()): Promise<void> {
+  if (folders.length === 0) return;
+  const specs = folders.map((f) => `${f}/`);
+  await git(["add", "--ignore-removal", "--", ...specs, ...[...skip].map((p) => `:(exclude,literal)${p}`)], o);
+  const r = await gitRaw(["--literal-pathspecs", "ls-files", "-z", "--others", "--ignored", "--exclude-per-directory=.gitignore", "--", ...specs], o);
+  const hidden = r.stdout.toString("utf8").split("\0").filter((p) => p && !NEVER_SYNCED.test(p) && !skip.has(p));
+  if (hidden.length) await git(["--literal-pathspecs", "add", "--force", "--pathspec-from-file=-", "--pathspec-file-nul"], { ...o, input: hidden.join("\0") + "\0" });
 }
 
 /**

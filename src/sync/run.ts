@@ -22,6 +22,7 @@ import {
   type Repo,
 } from "./gitops.js";
 import { anchorsForPath } from "../filter/transform.js";
+import { addJoinedFolders } from "../git/config.js";
 import { ALLOW_CONFIG_KEY, loadAllowlist, readHeldBack, releasableHeld, type HeldBack } from "../scan/index.js";
 import { collapseSplitDuplicates, type CollapsedLine } from "../merge/collapse.js";
 import { localize, type Anchors } from "../sentinel/index.js";
@@ -247,10 +248,7 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
 
   // 2. Commit the joined folders (never a deletion).
   if (folders.length) {
-    await git(["add", "--ignore-removal", "--", ...folders.map((f) => f + "/"), ...excludes.map((p) => `:(exclude,literal)${p}`)], {
-      cwd: o.workTree,
-      env: o.env,
-    });
+    await addJoinedFolders(folders, { cwd: o.workTree, env: o.env }, new Set(excludes));
     const staged = head ? await normalizeStagedTranscripts(repo, head, folders, log, Date.now(), machines) : undefined;
     for (const p of staged?.reordered ?? []) if (!reorder.has(p)) reorder.set(p, {});
     for (const [p, lines] of staged?.collapsed ?? []) noteCollapsed(p, lines);

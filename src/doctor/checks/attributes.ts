@@ -1,7 +1,7 @@
 import { readdir } from "node:fs/promises";
 import { ctxAttributeLines } from "../../git/config.js";
 import { git, gitRaw } from "../../git/exec.js";
-import { fail, pass, type Check, type ViewContext } from "../check.js";
+import { fail, pass, warn, type Check, type ViewContext } from "../check.js";
 import { shellQuote } from "../folder.js";
 import { claudeDirKey } from "../../roster/dirkey.js";
 
@@ -29,8 +29,17 @@ export async function checkAttributes(ctx: ViewContext): Promise<Check[]> {
   );
   if (!ctx.state) return out;
   const problems: string[] = [];
+  const nested: string[] = [];
   for (const k of keys) {
-    if (await ignored(ctx, `${k}/x.jsonl`)) problems.push(`joined folder ${k}/ is ignored`);
+    const src = await ignoredBy(ctx, `${k}/x.jsonl`);
+    if (src === undefined) continue;
+    // a .gitignore inside a project folder (someone's, or synced by an earlier release): sync adds
+    // the folder with --force, so only plain git commands are affected
+    if (src.startsWith(`${k}/`) || src.includes(`/${k}/`)) nested.push(src);
+    else problems.push(`joined folder ${k}/ is ignored (by ${src})`);
+  }
+  if (nested.length) {
+    out.push(warn("nested .gitignore", `${[...new Set(nested)].join(", ")} hide sessions from plain git commands (git status, git add) in the view; git ctx sync syncs them anyway and never syncs a .gitignore`, `rm ${[...new Set(nested)].map((f) => shellQuote(`${ctx.workTree}/${f}`)).join(" ")}`));
   }
   const joined = new Set(keys);
   // a folder that does not exist yet (a project another machine joins later) must be ignored too
@@ -47,6 +56,14 @@ export async function checkAttributes(ctx: ViewContext): Promise<Check[]> {
       : pass("excludes", `${keys.length} joined folder(s) visible, ${others} other folder(s) ignored`),
   );
   return out;
+}
+
+/** The file (view-relative when inside the view) whose pattern ignores `p`, or `undefined`. */
+async function ignoredBy(ctx: ViewContext, p: string): Promise<string | undefined> {
+  const r = await gitRaw(["check-ignore", "-v", "--no-index", "--", p], { cwd: ctx.workTree, env: ctx.env, okCodes: [0, 1] });
+  if (r.code !== 0) return undefined;
+  const src = r.stdout.toString("utf8").split(":")[0] ?? "";
+  return src.startsWith(ctx.workTree + "/") ? src.slice(ctx.workTree.length + 1) : src;
 }
 
 async function ignored(ctx: ViewContext, p: string): Promise<boolean> {
