@@ -40,7 +40,7 @@ export class KeyCollisionError extends CtxError {
 
 /** A folder is not a git-ctx view repository (no `$GIT_DIR/ctx/state.json`). */
 export class NotAViewError extends CtxError {
-  readonly code = "NotAView" as const;
+  readonly code = "NoViewState" as const;
   constructor(readonly data: { dir: string }) {
     super(
       `${data.dir} is not a git-ctx view (no .git/ctx/state.json); ` +

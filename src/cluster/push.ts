@@ -1,4 +1,4 @@
-import { newRoster, participantFor, serializeRoster, upsertParticipant, type Machine, type Participant, type Roster } from "../roster/index.js";
+import { InvalidRosterError, newRoster, participantFor, serializeRoster, upsertParticipant, type Machine, type Participant, type Roster } from "../roster/index.js";
 import type { JoinedProject, ViewState } from "../view/state.js";
 import { crashPoint, pausePoint } from "./crash.js";
 import {
@@ -36,8 +36,13 @@ export interface PushContext {
 /** What happened to one project in a push. */
 export interface ProjectPushReport {
   id: string;
-  /** `pushed`: a new commit went to `project/<id>`; `unchanged`: the cluster already had it all. */
-  action: "pushed" | "unchanged" | "would push";
+  /**
+   * `pushed`: a new commit went to `project/<id>`; `unchanged`: the cluster already had it all;
+   * `skipped`: the cluster branch is invalid (`why`), nothing was pushed for it.
+   */
+  action: "pushed" | "unchanged" | "would push" | "skipped";
+  /** Why the project was skipped. */
+  why?: string;
   /** The new cluster commit (when pushed or would push). */
   commit?: string;
   /** Number of added/modified files taken from the pushed commit. */
@@ -185,8 +190,19 @@ export async function pushView(ctx: PushContext, commit: string | undefined, ext
     reports = [];
     const updates: { commit: string; ref: string }[] = [];
     const trackUpdates: { ref: string; new: string }[] = [];
+    const skipped: ProjectWork[] = [];
     for (const w of work) {
-      const r = await projectCommit(ctx, w, tips.get(w.id), info, now());
+      let r: Awaited<ReturnType<typeof projectCommit>>;
+      try {
+        r = await projectCommit(ctx, w, tips.get(w.id), info, now());
+      } catch (e) {
+        // one project's broken branch must not block the others (issue 10, defect 10)
+        if (!(e instanceof InvalidRosterError)) throw e;
+        log(0, `git-ctx: warning: ${projectBranchShort(w.id)} was not pushed: ${e.message}`);
+        reports.push({ id: w.id, action: "skipped", files: w.files, conflict: false, merged: false, why: e.message });
+        skipped.push(w);
+        continue;
+      }
       reports.push(r.report);
       if (r.commit) {
         updates.push({ commit: r.commit, ref: projectBranch(w.id) });
@@ -205,7 +221,8 @@ export async function pushView(ctx: PushContext, commit: string | undefined, ext
     if (out.ok) {
       crashPoint("push:after-remote");
       const refs: { ref: string; new: string }[] = [...trackUpdates];
-      if (commit) refs.push({ ref: VIEW_LAST_REF, new: commit });
+      // A skipped project's folder stays as it was in last, so its changes are offered again.
+      if (commit) refs.push({ ref: VIEW_LAST_REF, new: skipped.length ? await withFoldersOf(p, commit, last, skipped.map((w) => w.proj.key)) : commit });
       await p.updateRefs(refs, "git-ctx: push");
       saveHeld();
       crashPoint("push:after-refs");
@@ -221,6 +238,24 @@ export async function pushView(ctx: PushContext, commit: string | undefined, ext
     if (attempt < max) await sleep(attempt);
   }
   return { ok: false, why: "fetch first", projects: reports, attempts: max, held };
+}
+
+/**
+ * A commit whose tree is `commit`'s with the top-level folders `keys` as they are in `last`
+ * (absent when `last` lacks them); parent `last`. Used as `refs/ctx/view/last` after a push that
+ * skipped projects: their changes stay "not yet exchanged" and are offered again.
+ */
+async function withFoldersOf(p: Plumbing, commit: string, last: string | undefined, keys: readonly string[]): Promise<string> {
+  const entries = new Map((await p.lsTree(commit)).map((e) => [e.name, e]));
+  const old = new Map((last ? await p.lsTree(last) : []).map((e) => [e.name, e]));
+  for (const k of keys) {
+    const e = old.get(k);
+    if (e) entries.set(k, e);
+    else entries.delete(k);
+  }
+  const tree = entries.size ? await p.mktree([...entries.values()]) : EMPTY_TREE;
+  const info = await p.commitInfo(commit);
+  return p.commitTree(tree, last ? [last] : [], info.author, info.committer, `${info.message.trimEnd()}\n\n(git-ctx: not pushed: ${keys.join(", ")})\n`);
 }
 
 /**

@@ -1,7 +1,8 @@
 import { InvalidRosterError, parseRoster, type Roster } from "../roster/index.js";
 import type { ViewState } from "../view/state.js";
 import { crashPoint } from "./crash.js";
-import { CONTEXT_DIR, CTX_IDENTITY, ROSTER_FILE, VIEW_LAST_REF, projectBranchShort } from "./layout.js";
+import { CONTEXT_DIR, CTX_IDENTITY, ROSTER_FILE, VIEW_LAST_REF, clusterTrackingRef, projectBranchShort } from "./layout.js";
+import { UnsafeTreeEntryError } from "./errors.js";
 import { EMPTY_TREE, type Plumbing, type Signature, type TreeEntry } from "./plumbing.js";
 import { validateContextTree } from "./validate.js";
 import { readHeldEntries, type HeldEntry } from "./gate.js";
@@ -28,6 +29,11 @@ export interface BuiltView {
   created: boolean;
   /** Project id → cluster tip included in the view. */
   tips: Map<string, string>;
+  /**
+   * Projects left out because their cluster branch is invalid (a broken roster, an unsafe tree):
+   * their folder stays as it was in `last`; the others are built (issue 10, defect 10).
+   */
+  skipped: { id: string; why: string }[];
 }
 
 /**
@@ -35,7 +41,8 @@ export interface BuiltView {
  * @throws InvalidRosterError naming the branch when it is missing or invalid.
  */
 export async function readTipRoster(p: Plumbing, id: string, tip: string): Promise<Roster> {
-  const where = `${projectBranchShort(id)}:${ROSTER_FILE}`;
+  // named as the view has it (`git show` works there): the cluster's project/<id>, fetched
+  const where = `${clusterTrackingRef(id)}:${ROSTER_FILE}`;
   const oid = await p.resolve(`${tip}:${ROSTER_FILE}`);
   if (!oid) throw new InvalidRosterError({ where, problem: "the file is missing" });
   return parseRoster((await p.blob(oid)).toString("utf8"), where);
@@ -59,35 +66,43 @@ export async function tipContext(p: Plumbing, tip: string | undefined): Promise<
  *   a pure function of its inputs, so a repeated or crashed `list` gives the same commit id.
  * `refs/ctx/view/last` then moves to the new commit (it is the newest view exchanged).
  * Each tip's roster is validated, and a context tree that differs from the folder in last is
- * checked for entries escaping the folder.
- * @throws InvalidRosterError, UnsafeTreeEntryError naming the branch.
+ * checked for entries escaping the folder; a project that fails is left out (`skipped`, its
+ * folder as in last) so one broken branch never blocks the others.
  */
 export async function buildView(p: Plumbing, state: ViewState, tips: Map<string, string>): Promise<BuiltView> {
   const last = await p.resolve(VIEW_LAST_REF);
   const entries = new Map<string, TreeEntry>();
   if (last) for (const e of await p.lsTree(last)) entries.set(e.name, e);
   const included = new Map<string, string>();
+  const skipped: BuiltView["skipped"] = [];
   const held = readHeldEntries(p.gitDir);
   let date = 0;
   for (const id of Object.keys(state.projects).sort()) {
     const proj = state.projects[id]!;
     const tip = tips.get(id);
     if (!tip) continue;
-    await readTipRoster(p, id, tip);
+    let ctx: string | undefined;
+    try {
+      await readTipRoster(p, id, tip);
+      ctx = await tipContext(p, tip);
+      if (last) ctx = await pinHeldBack(p, last, proj.key, ctx, held);
+      const had = entries.get(proj.key);
+      if (ctx && ctx !== EMPTY_TREE && had?.oid !== ctx) await validateContextTree(p, ctx, projectBranchShort(id));
+    } catch (e) {
+      if (!(e instanceof InvalidRosterError || e instanceof UnsafeTreeEntryError)) throw e;
+      skipped.push({ id, why: e.message });
+      continue; // the folder stays as it was in last
+    }
     included.set(id, tip);
     date = Math.max(date, await p.commitTime(tip));
-    let ctx = await tipContext(p, tip);
-    if (last) ctx = await pinHeldBack(p, last, proj.key, ctx, held);
     if (!ctx || ctx === EMPTY_TREE) {
       entries.delete(proj.key);
       continue;
     }
-    const had = entries.get(proj.key);
-    if (had?.oid !== ctx) await validateContextTree(p, ctx, projectBranchShort(id));
     entries.set(proj.key, { mode: "040000", type: "tree", oid: ctx, name: proj.key });
   }
   const tree = entries.size ? await p.mktree([...entries.values()]) : EMPTY_TREE;
-  if (last && (await p.treeOf(last)) === tree) return { commit: last, created: false, tips: included };
+  if (last && (await p.treeOf(last)) === tree) return { commit: last, created: false, tips: included, skipped };
   if (!included.size && last) date = await p.commitTime(last);
   const sig: Signature = { ...CTX_IDENTITY, date: `@${date} +0000` };
   const lines = [...included].map(([id, tip]) => `${projectBranchShort(id)} ${tip}`);
@@ -95,5 +110,5 @@ export async function buildView(p: Plumbing, state: ViewState, tips: Map<string,
   const commit = await p.commitTree(tree, last ? [last] : [], sig, sig, message);
   crashPoint("list:before-ref");
   await p.updateRefs([{ ref: VIEW_LAST_REF, new: commit, old: last ?? "0".repeat(40) }], "git-ctx: view");
-  return { commit, created: true, tips: included };
+  return { commit, created: true, tips: included, skipped };
 }

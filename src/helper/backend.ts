@@ -62,6 +62,7 @@ export class ClusterBackend implements HelperBackend {
     const tips = await fetchProjects(p, url, Object.keys(state.projects), heads, { progress: _o.progress });
     crashPoint("list:after-fetch");
     const view = await buildView(p, state, tips);
+    for (const x of view.skipped) this.log(_o, 0, `git-ctx: warning: ${x.id} was not updated: ${x.why}`);
     if (view.created) this.log(_o, 2, `git-ctx: new view ${view.commit.slice(0, 12)} from ${[...view.tips.keys()].join(", ") || "no project"}`);
     return [{ oid: view.commit, name: VIEW_BRANCH }, { symref: VIEW_BRANCH, name: "HEAD" }];
   }
