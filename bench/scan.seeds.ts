@@ -85,6 +85,17 @@ export function seeds(seed = 42): Seed[] {
   add("secret-assignment", rand(r, "abcdef0123456789", 32), (s) => `api_key: "${s}"  # service key`);
   add("env-high-entropy", rand(r, ALNUM, 32), (s) => `WEBHOOK_SIGNING=${s}`);
   add("env-high-entropy", rand(r, ALNUM + "+/", 44), (s) => `export SENTRY_DSN_PART=${s}`);
+  // issue 10, defect 8: kinds the first rule set missed
+  add("azure-storage-key", rand(r, ALNUM + "+/", 86) + "==", (s) => `DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=${s};EndpointSuffix=core.windows.net`);
+  add("azure-storage-key", rand(r, ALNUM + "+/", 43) + "=", (s) => `Endpoint=sb://ns.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=${s}`);
+  add("docker-config-auth", Buffer.from(`ci-bot:${rand(r, ALNUM, 20)}`).toString("base64"), (s) => `{"auths":{"ghcr.io":{"auth":"${s}"}}}`);
+  add("url-password", rand(r, ALNUM, 18), (s) => `mongodb+srv://admin_user:${s}@cluster0.example.mongodb.net/db`);
+  add("url-password", rand(r, ALNUM, 18), (s) => `redis://default:${s}@cache.internal:6379/0`);
+  const ppkBody = Array.from({ length: 4 }, () => rand(r, ALNUM + "+/", 64)).join("\n");
+  const ppk = `PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: me@laptop\nPublic-Lines: 2\n${rand(r, ALNUM, 64)}\n${rand(r, ALNUM, 20)}\nPrivate-Lines: 4\n${ppkBody}`;
+  out.push({ rule: "putty-private-key", secret: ppk, line: ppk });
+  const ed = generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+  out.push({ rule: "private-key", secret: ed.trimEnd(), line: ed.trimEnd() });
   const rsa = generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
   out.push({ rule: "private-key", secret: rsa.trimEnd(), line: rsa.trimEnd() });
   const ec = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "sec1", format: "pem" }).toString();
@@ -99,7 +110,7 @@ export const ALL_RULE_IDS = [
   "private-key", "aws-access-key-id", "aws-secret-access-key", "github-pat", "github-oauth", "github-app-token",
   "github-refresh-token", "github-fine-grained-pat", "gitlab-token", "anthropic-api-key", "openai-api-key", "slack-token",
   "slack-webhook", "google-api-key", "stripe-key", "npm-token", "jwt", "bearer-token", "basic-auth-header", "url-password",
-  "secret-assignment", "env-high-entropy",
+  "secret-assignment", "env-high-entropy", "azure-storage-key", "docker-config-auth", "putty-private-key",
 ];
 
 /** Text around a seeded line, as a command's output would have it. */

@@ -8,7 +8,7 @@ import {
 import { EMPTY_TREE, type Plumbing, type Signature, type TreeChange } from "./plumbing.js";
 import { fetchProjects, lsRemote, pushAtomic } from "./remote.js";
 import { heldSummary, readHeldEntries, scanCandidate, type HeldEntry } from "./gate.js";
-import { loadAllowlist, writeHeldBack } from "../scan/index.js";
+import { loadAllowlist, scanBytes, scanPath, writeHeldBack } from "../scan/index.js";
 import { readTipRoster, tipContext } from "./view.js";
 
 /** Everything {@link pushView} needs besides the commit: injected so tests can vary it. */
@@ -121,7 +121,8 @@ async function splitCommit(p: Plumbing, state: ViewState, last: string | undefin
       const baseOid = /^0+$/.test(c.srcOid) || !c.srcOid ? undefined : c.srcOid;
       if (baseOid === c.oid) continue;
       const viewPath = `${proj.key}/${c.path}`;
-      const findings = await scanCandidate(p, { ...c, baseOid }, viewPath, gate.allow);
+      // the path too: a tool-results file may be named after a token (issue 10, defect 7)
+      const findings = [...scanPath(viewPath, { allow: gate.allow }), ...(await scanCandidate(p, { ...c, baseOid }, viewPath, gate.allow))];
       if (findings.length) {
         const since = gate.prior.find((h) => h.path === viewPath)?.since ?? gate.now.toISOString();
         held.push({ path: viewPath, findings: findings as HeldEntry["findings"], since, oid: c.oid, mode: c.mode });
@@ -296,7 +297,10 @@ async function projectCommit(
   const nowSig: Signature = { ...CTX_IDENTITY, date: `@${Math.floor(now.getTime() / 1000)} +0000` };
   const author = info?.author ?? nowSig;
   const committer = info?.committer ?? nowSig;
-  const message = info?.message ?? `git-ctx: ${ctx.machine.id} joins ${projectBranchShort(w.id)}\n`;
+  // The pushed commit's message goes to the cluster too: one that holds a secret (a token typed
+  // into 'git commit -m' in the view) is replaced by git-ctx's own (issue 10, defect 7).
+  const own = `git-ctx: ${ctx.machine.id} joins ${projectBranchShort(w.id)}\n`;
+  const message = info && scanBytes(Buffer.from(info.message, "utf8"), "commit message").length === 0 ? info.message : info ? `git-ctx: changes from ${ctx.machine.id} (the commit message held a secret and was not sent)\n` : own;
   const commit = await p.commitTree(tree, tip ? [tip] : [], author, committer, message);
   report.action = "pushed";
   report.commit = commit;

@@ -2,7 +2,7 @@ import { lstatSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { gitRaw } from "../git/exec.js";
 import { claudeProjectsDir } from "../roster/machine.js";
-import { ALLOW_CONFIG_KEY, ALLOW_FILE, loadAllowlist, readHeldBack, scanBytes, type Finding, type HeldBack, type IgnoredAllowEntry } from "../scan/index.js";
+import { ALLOW_CONFIG_KEY, ALLOW_FILE, loadAllowlist, readHeldBack, scanBytes, scanPath, type Finding, type HeldBack, type IgnoredAllowEntry } from "../scan/index.js";
 import { NotAViewError } from "../sync/index.js";
 
 /** Options of {@link scan} (the CLI maps `git ctx scan [--json] [--all] [<path>...]` onto these). */
@@ -143,7 +143,7 @@ export async function scanView(o: ScanCommandOptions, env: NodeJS.ProcessEnv = p
       continue;
     }
     scanned++;
-    findings.push(...scanBytes(bytes, rel, { allow: allow.fingerprints }));
+    findings.push(...scanPath(rel, { allow: allow.fingerprints }), ...scanBytes(bytes, rel, { allow: allow.fingerprints }));
   }
   return { ok: findings.length === 0, workTree: repo.workTree, base, scanned, findings, heldBack, ignoredAllowEntries: allow.ignored ?? [], skipped, warnings };
 }

@@ -9,7 +9,7 @@
  * - {@link readHeldBack} / {@link writeHeldBack}: the quarantine list `$GIT_DIR/ctx/held-back.json`
  *   written by the remote helper's push gate, read by `git ctx status`, `scan` and `doctor`.
  */
-export { scanBytes, locateSecrets, fingerprint, redact, normalizeSecret, type Finding, type ScanOptions, type SecretSpan } from "./scanner.js";
+export { scanBytes, scanPath, locateSecrets, fingerprint, redact, normalizeSecret, type Finding, type ScanOptions, type SecretSpan } from "./scanner.js";
 export { redactBytes, type RedactResult } from "./redact.js";
 export { RULES, boundaryBefore, isTrivialValue, type Rule } from "./rules.js";
 export { shannonEntropy } from "./entropy.js";

@@ -293,6 +293,34 @@ export const RULES: readonly Rule[] = [
     },
   },
   {
+    id: "azure-storage-key",
+    description: "Azure storage account key or Service Bus / Event Hubs shared access key in a connection string (AccountKey=…, SharedAccessKey=…)",
+    source: "secretlint @secretlint/secretlint-rule-azure (AzureStorageAccountKey pattern); gitleaks azure-ad-client-secret covers only AD secrets",
+    regex: /(?:AccountKey|SharedAccessKey)=([A-Za-z0-9+\/]{40,100}={0,2})(?![A-Za-z0-9+\/=])/g,
+    group: 1,
+    minEntropy: 4,
+  },
+  {
+    id: "docker-config-auth",
+    description: "Registry credentials in a Docker/Podman config.json (`\"auths\": {\"<registry>\": {\"auth\": \"<base64 user:password>\"}}`), plain or JSON-escaped",
+    source: "own rule; format: Docker CLI config.json `auths.<registry>.auth` (docs.docker.com, 'docker login'); same decoding check as the basic-auth rule",
+    regex: /\\{0,3}"auth\\{0,3}"[ \t]{0,3}:[ \t]{0,3}\\{0,3}"([A-Za-z0-9+\/]{8,4096}={0,2})\\{0,3}"/g,
+    group: 1,
+    accept: (s) => {
+      const dec = Buffer.from(s, "base64").toString("latin1");
+      const i = dec.indexOf(":");
+      return i > 0 && i < dec.length - 3 && /^[\x20-\x7e]+$/.test(dec) && !isTrivialValue(dec.slice(i + 1).padEnd(8, "\0"));
+    },
+  },
+  {
+    id: "putty-private-key",
+    description: "PuTTY private key file (PuTTY-User-Key-File-2/3 … Private-Lines: n, then the base64 body), plain or with JSON-escaped line breaks",
+    source: "own rule; format: PuTTY .ppk (PuTTY manual, appendix C); gitleaks and secretlint cover only PEM/OpenSSH armor",
+    regex: /PuTTY-User-Key-File-[23]:[^\n\\]{0,100}(?:\r?\n|\\{1,2}r?\\{0,2}n)(?:[^\n\\]{0,600}(?:\r?\n|\\{1,2}r?\\{0,2}n)){0,30}?Private-Lines: ?\d{1,4}(?:\r?\n|\\{1,2}r?\\{0,2}n)(?:[A-Za-z0-9+\/=]|\r?\n|\\{1,2}[nr]){64,20000}/g,
+    group: 0,
+    accept: (s) => shannonEntropy(s.slice(s.indexOf("Private-Lines")).replace(/^Private-Lines: ?\d+/, "").replace(/\\{1,2}[nr]|\s/g, "")) >= 4,
+  },
+  {
     id: "url-password",
     description: "Password inside a URL's userinfo (scheme://user:password@host), e.g. database connection strings",
     source: "secretlint @secretlint/secretlint-rule-basicauth, @secretlint/secretlint-rule-database-connection-string",

@@ -8,7 +8,7 @@ import { shannonEntropy } from "./entropy.js";
 export interface Finding {
   /** File as given to {@link scanBytes} (a repo-relative path for `git ctx scan`). */
   file: string;
-  /** 1-based line of the secret's first byte (for JSONL: the record). */
+  /** 1-based line of the secret's first byte (for JSONL: the record); 0 when the secret is in the file's path ({@link scanPath}). */
   line: number;
   /** Rule id (see `RULES` in src/scan/rules.ts), e.g. `aws-access-key-id`, `github-pat`. */
   rule: string;
@@ -159,4 +159,25 @@ export function locateSecrets(bytes: Buffer, opts: ScanOptions = {}): SecretSpan
     out.push({ start: h.start, end: h.end, line, rule: h.rule, redacted: redact(h.rule, h.secret), fingerprint: fp });
   }
   return out;
+}
+
+/**
+ * Secrets in a file's path (a tool-results file named after a token, issue 10 defect 7): the
+ * path's bytes through the same rules, each finding with `line: 0` and `file` = the path with
+ * its secrets redacted. Pure; never throws.
+ * @param file the repository path (`/`-separated)
+ */
+export function scanPath(file: string, opts: ScanOptions = {}): Finding[] {
+  const bytes = Buffer.from(file.replaceAll("/", "\n"), "utf8");
+  const spans = locateSecrets(bytes, opts);
+  if (spans.length === 0) return [];
+  // the finding names the file with its secrets redacted, never the secret
+  let shown = "";
+  let at = 0;
+  for (const sp of spans) {
+    shown += bytes.toString("utf8", at, sp.start) + sp.redacted;
+    at = sp.end;
+  }
+  shown = (shown + bytes.toString("utf8", at)).replaceAll("\n", "/");
+  return scanBytes(bytes, shown, opts).map((f) => ({ ...f, line: 0 }));
 }
