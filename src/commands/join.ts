@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { projectIdFor } from "../roster/index.js";
+import { currentMachine, projectIdFor } from "../roster/index.js";
 import { readViewState, writeViewState, type ViewState } from "../view/state.js";
 import { addJoinedFolders, writeExcludes } from "../git/config.js";
 import { KeyCollisionError, NotAViewError, UnknownProjectError, ViewGitError } from "../cluster/errors.js";
@@ -8,6 +8,7 @@ import { Plumbing } from "../cluster/plumbing.js";
 import { pushView } from "../cluster/push.js";
 import { fetchProjects, lsRemote } from "../cluster/remote.js";
 import { validateContextTree } from "../cluster/validate.js";
+import { configureView } from "../cluster/setup.js";
 import { readTipRoster, tipContext } from "../cluster/view.js";
 import { chooseProjectFolder, otherFoldersNote, sameFolder } from "../cluster/folder.js";
 import { hasFiles, normalizeRoot, pushMovedFolder, viewDir, viewGit, viewGitDir } from "../cluster/viewrepo.js";
@@ -62,7 +63,13 @@ export interface JoinReport {
 export async function join(o: JoinOptions): Promise<JoinReport> {
   const dir = viewDir(o.dir);
   const gitDir = viewGitDir(dir);
-  const state0 = gitDir ? readViewState(gitDir) : undefined;
+  let state0 = gitDir ? readViewState(gitDir) : undefined;
+  if (gitDir && !state0) {
+    // A view whose state file was removed (the advice for a corrupt one, issue 10 defect 11):
+    // its origin still names the cluster, so the state is made again, as a clone makes it.
+    const origin = await viewGit(dir, "git remote get-url", ["remote", "get-url", "origin"], { okCodes: [0, 2, 128] });
+    if (origin.code === 0 && origin.output.startsWith("ctx::")) state0 = await configureView(gitDir, origin.output.slice(5), currentMachine());
+  }
   if (!gitDir || !state0) throw new NotAViewError({ dir });
   const p = new Plumbing(gitDir);
   const root = normalizeRoot(o.root);

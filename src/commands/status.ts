@@ -47,14 +47,17 @@ export interface ViewStatus {
  * `git ctx status [--json]`: a one-line summary, then per joined project: uncommitted files
  * (sessions), ahead/behind the remote-tracking branch (no network), last sync result and time
  * (`last-sync.json`), memory files with conflict markers, and held-back files.
+ * @returns 0, or 1 when the last sync failed (scripts and prompts can test it).
  * @throws NotAViewError, ViewStateError.
  */
 export async function status(o: StatusOptions = {}): Promise<number> {
   const out = o.out ?? process.stdout;
   const s = await viewStatus(o.dir ?? claudeProjectsDir(), o.now ?? Date.now());
+  // like `git status --porcelain` users script on: a failed last sync is not a healthy state (issue 10, 13)
+  const code = s.lastSync && !s.lastSync.ok ? 1 : 0;
   if (o.json) {
     out.write(JSON.stringify(s, null, 2) + "\n");
-    return 0;
+    return code;
   }
   const lines = [s.summary];
   for (const p of s.projects) {
@@ -65,9 +68,9 @@ export async function status(o: StatusOptions = {}): Promise<number> {
     for (const h of p.heldBack) lines.push(`  held back by the secret scan: ${h} (see 'git ctx scan')`);
     for (const h of p.syncHeld) lines.push(`  not yet updated in the work tree: ${h} (the next sync catches up)`);
   }
-  if (s.lastSync && !s.lastSync.ok) lines.push(``, `last sync failed: ${s.lastSync.error ?? "?"}`);
+  if (s.lastSync && !s.lastSync.ok) lines.push(``, `last sync failed: ${s.lastSync.error ?? "?"} (run 'git ctx sync' to retry; 'git ctx doctor' for the cause)`);
   out.write(lines.join("\n") + "\n");
-  return 0;
+  return code;
 }
 
 /** Computes the {@link ViewStatus} of the view at `dir` (no network). */

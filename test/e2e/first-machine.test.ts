@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { claudeDirKey } from "../../src/roster/dirkey.js";
@@ -86,5 +86,25 @@ describe("a failed init leaves nothing behind", () => {
     cleanups.push(cluster.cleanup);
     const ok = await A.ctx(["init", "--remote", cluster.url, root], { cwd: A.home, allowFail: true });
     expect(ok.code, ok.stderr).toBe(0);
+  });
+
+  it("a corrupt state.json: the advice in the error (remove it, re-run git ctx join) works", async () => {
+    const A = await machine();
+    const cluster = await bareCluster();
+    cleanups.push(cluster.cleanup);
+    const root = "/home/al/src/app";
+    writeSession(A.at(claudeDirKey(root)), "s1", sessionLines(root, "s1", "a", 2));
+    await A.ctx(["init", "--remote", cluster.url, "--id", "app", root], { cwd: A.home });
+    const state = path.join(A.projects, ".git", "ctx", "state.json");
+    writeFileSync(state, "{ broken");
+    const r = await A.ctx(["sync"], { cwd: A.home, allowFail: true });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/remove the file and re-run 'git ctx join'/);
+    rmSync(state);
+    const j = await A.ctx(["join", "--id", "app", root], { cwd: A.home, allowFail: true });
+    expect(j.code, j.stderr).toBe(0);
+    writeSession(A.at(claudeDirKey(root)), "s1", sessionLines(root, "s1", "more", 1, Date.UTC(2026, 3, 1)), true);
+    const s2 = await A.ctx(["sync"], { cwd: A.home, allowFail: true });
+    expect(s2.code, s2.stderr).toBe(0);
   });
 });

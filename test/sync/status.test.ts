@@ -66,4 +66,17 @@ describe("git ctx status", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/not a git-ctx view.*git ctx init/);
   });
+
+  it("exits 1 while the last sync failed (issue 10, defect 13), 0 again after a good one", async () => {
+    const remote = await makeBareRemote();
+    const A = await makeViewMachine("A", remote.url);
+    cleanups.push(remote.cleanup, A.cleanup);
+    writeFileSync(path.join(A.gitDir, "ctx", "last-sync.json"), JSON.stringify({ time: new Date().toISOString(), ok: false, summary: "failed", error: "push refused", heldBack: [], ms: 5 }));
+    const bad = await A.ctx(["status"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/last sync failed: push refused/);
+    expect((await A.ctx(["status", "--json"])).code).toBe(1);
+    await syncOk(A);
+    expect((await A.ctx(["status"])).code).toBe(0);
+  });
 });
