@@ -1,4 +1,5 @@
 import type { CommandModule } from "yargs";
+import { completionCommand } from "./completion.js";
 import { doctorCommand } from "./doctor.js";
 import { hookCommand } from "./hook.js";
 import { initCommand } from "./init.js";
@@ -22,4 +23,5 @@ export const commands: CommandModule<any, any>[] = [
   scanCommand,
   redactCommand,
   doctorCommand,
+  completionCommand,
 ];
