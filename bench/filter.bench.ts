@@ -229,7 +229,7 @@ async function bigFile(rows: BenchRow[], root: string, env: NodeJS.ProcessEnv): 
 
   // one-shot, streaming
   const fd = openSync(file, "r");
-  let one;
+  let one: Awaited<ReturnType<typeof sh>>;
   try {
     one = sh(path.join(BIN, "git-ctx-filter"), ["clean", "--root", projRoot, "--home", home, "--os", "linux"], top, dbg, fd);
   } finally {

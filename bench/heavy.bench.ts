@@ -191,10 +191,14 @@ export async function run(): Promise<BenchRow[]> {
     // Incremental: one new line in each of 10 sessions, synced once the files are cold (a user's
     // `git ctx sync` later on), then 10 more synced at once (what the Stop hook does right after a turn).
     const incremental = async (batch: string[], offset: number, cool: boolean): Promise<[number, number]> => {
-      batch.forEach((s, i) => appendTurn(path.join(folderA, `${s}.jsonl`), s, rootA, offset + i));
+      batch.forEach((s, i) => {
+        appendTurn(path.join(folderA, `${s}.jsonl`), s, rootA, offset + i);
+      });
       if (cool) await new Promise((r) => setTimeout(r, 2500));
       const ctx = await timed(() => sh(A, ["git", "ctx", "sync"]));
-      batch.forEach((s, i) => appendTurn(path.join(plainWork, keyA, `${s}.jsonl`), s, rootA, offset + i));
+      batch.forEach((s, i) => {
+        appendTurn(path.join(plainWork, keyA, `${s}.jsonl`), s, rootA, offset + i);
+      });
       const plain = await timed(async () => {
         await sh(P, ["git", "add", "-A"], plainWork);
         await sh(P, ["git", "commit", "-q", "-m", "append"], plainWork);

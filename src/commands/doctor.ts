@@ -77,7 +77,7 @@ async function joinedProjectOf(folder: string, env: NodeJS.ProcessEnv): Promise<
   if (r.code !== 0) return undefined;
   const [top, gitDir] = r.stdout.toString("utf8").trim().split("\n");
   if (!top || !gitDir || path.resolve(top) !== path.resolve(parent)) return undefined;
-  let state;
+  let state: ReturnType<typeof readViewState>;
   try {
     state = readViewState(gitDir);
   } catch {

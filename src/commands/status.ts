@@ -140,7 +140,7 @@ async function withoutReorderedTranscripts(cwd: string, paths: string[], hasHead
         if (oid) {
           const work = (await gitRaw(["cat-file", "blob", oid], { cwd })).stdout;
           const normalized = appendNormalized(head.stdout, work);
-          if (normalized && normalized.equals(head.stdout)) continue;
+          if (normalized?.equals(head.stdout)) continue;
         }
       }
     }

@@ -1,3 +1,4 @@
+import type { Dirent } from "node:fs";
 import { CatFileBatch } from "../filter/catfile.js";
 import { anchorsForPath } from "../filter/transform.js";
 import { gitRaw } from "../git/exec.js";
@@ -120,7 +121,7 @@ export async function collapseInCommit(
 export async function transcriptsRepeatingUuids(workTree: string, folders: readonly string[]): Promise<string[]> {
   const out: string[] = [];
   const walk = async (rel: string): Promise<void> => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(path.join(workTree, rel), { withFileTypes: true });
     } catch {

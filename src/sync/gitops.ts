@@ -1,3 +1,4 @@
+import type { Stats } from "node:fs";
 import { lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -138,7 +139,7 @@ export async function smudgedFiles(
     void res; // exit 1 = some paths are not in the index (absent from the commit): not an error
     for (const p of paths) {
       const f = path.join(dest, p);
-      let st;
+      let st: Stats;
       try {
         st = lstatSync(f);
       } catch {

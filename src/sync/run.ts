@@ -370,7 +370,7 @@ function removeStaleIndexLock(gitDir: string, log: (l: string) => void): void {
 
 /** Whether the secret gate's held-back list has a file that may go now (src/scan `releasableHeld`). */
 async function heldReleasable(gitDir: string, repo: Repo): Promise<boolean> {
-  let held;
+  let held: (HeldBack & { oid?: string })[];
   try {
     held = readHeldBack(gitDir) as (HeldBack & { oid?: string })[];
   } catch {

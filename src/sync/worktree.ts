@@ -1,3 +1,4 @@
+import type { Stats } from "node:fs";
 import { closeSync, constants, existsSync, fstatSync, ftruncateSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeSync } from "node:fs";
 import * as path from "node:path";
 import writeFileAtomic from "write-file-atomic";
@@ -80,7 +81,7 @@ export async function applyUpdates(updates: readonly FileUpdate[], o: ApplyOptio
 
 async function applyOne(file: string, u: FileUpdate, now: () => number, o: ApplyOptions): Promise<Omit<AppliedUpdate, "path">> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    let st;
+    let st: Stats | undefined;
     try {
       st = lstatSync(file);
     } catch {
@@ -207,7 +208,7 @@ export async function reorderInPlace(file: string, target: Buffer, o: ReorderOpt
     await reorderPause(o.testPauseDir, "read");
     // Re-check just before writing: still our inode at that path, same length, same mtime.
     const st2 = fstatSync(fd);
-    let atPath;
+    let atPath: Stats;
     try {
       atPath = lstatSync(file);
     } catch {

@@ -27,7 +27,7 @@ describe.skipIf(!flowReady)("npm run demo", () => {
   it("exits 0 on a fresh temp dir and prints the summary with every check ok", async () => {
     const r = await runDemo();
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
-    expect(r.stdout).toMatch(/machines: A alice-laptop \(linux, \/home\/alice\)  ·  B bob-mac \(darwin, \/Users\/bob\)/);
+    expect(r.stdout).toMatch(/machines: A alice-laptop \(linux, \/home\/alice\) {2}· {2}B bob-mac \(darwin, \/Users\/bob\)/);
     expect(r.stdout).toMatch(/sessions moved: 3 sessions in 2 projects/);
     expect(r.stdout).toMatch(/paths rewritten: [1-9]\d* machine paths stored as sentinels; \/home\/alice\/src\/webshop on A is \/Users\/bob\/src\/webshop on B/);
     expect(r.stdout).toMatch(/lines merged: A \+2 and B \+4 lines appended concurrently/);

@@ -66,7 +66,7 @@ describe("doctorFolder (doctor's own logic, with a stand-in codec)", () => {
     expect(r.totals.roundTripFailed).toBe(1);
     expect(r.files.find((x) => x.file === "bad.jsonl")).toMatchObject({ roundTrip: false, firstDiff: 0 });
     expect(r.problems).toEqual([expect.objectContaining({ kind: "round-trip", file: "bad.jsonl", fix: expect.stringContaining("--json") })]);
-    expect(formatFolderReport(r)).toMatch(/✗ bad\.jsonl: .*\n    fix: /);
+    expect(formatFolderReport(r)).toMatch(/✗ bad\.jsonl: .*\n {4}fix: /);
   });
 
   it("reports residue with the hits and how to fix the anchors", async () => {

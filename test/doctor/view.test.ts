@@ -84,7 +84,7 @@ describe("git ctx doctor (whole view)", () => {
       // the exit code of the real bin says attention is needed, and the fix is printed
       const cli = spawnSync(process.execPath, [path.join(BIN, "git-ctx"), "doctor"], { cwd: m.projects, env: m.env, encoding: "utf8" });
       expect(cli.status).toBe(1);
-      expect(cli.stdout).toMatch(/✗ filter config: .*\n    fix: git ctx install/);
+      expect(cli.stdout).toMatch(/✗ filter config: .*\n {4}fix: git ctx install/);
     } finally {
       ctx(["install", "--local"]);
     }

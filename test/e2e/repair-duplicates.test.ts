@@ -54,8 +54,8 @@ describe("e2e: duplicates the re-clean defect made collapse on the next sync (is
     const checks = (JSON.parse(r.stdout) as { checks: { name: string; ok: boolean; detail: string }[] }).checks;
     return checks.filter((c) => /duplicat/.test(c.name));
   };
-  let before: Record<string, { name: string; ok: boolean; detail: string }[]> = {};
-  let syncOut: Record<string, string> = {};
+  const before: Record<string, { name: string; ok: boolean; detail: string }[]> = {};
+  const syncOut: Record<string, string> = {};
 
   beforeAll(async () => {
     const cluster = await bareCluster();

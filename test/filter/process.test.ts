@@ -74,6 +74,7 @@ describe("filter process protocol v2 (byte-exact transcripts)", () => {
 
   it("answers a clean status=error when a streamed output fails before its first chunk", async () => {
     const t: FilterTransform = async () =>
+      // biome-ignore lint/correctness/useYield: a source that fails before its first chunk
       (async function* () {
         throw new Error("no first chunk");
       })();

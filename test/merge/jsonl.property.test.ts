@@ -57,8 +57,8 @@ describe("mergeJsonl properties (any three versions)", () => {
         if (!r.nonAppend.some((n) => REORDER_NOTE.test(n))) return;
         // some pair of contents in both sides appears as x..y in one and only y..x in the other
         const shared = [...new Set(a)].filter((x) => b.includes(x));
-        const before = (s: string[], x: string, y: string): boolean => s.indexOf(x) >= 0 && s.lastIndexOf(y) > s.indexOf(x);
-        const crossing = shared.some((x) => shared.some((y) => x !== y && before(a, x, y) && before(b, y, x)));
+        const precedes = (s: string[], x: string, y: string): boolean => s.indexOf(x) >= 0 && s.lastIndexOf(y) > s.indexOf(x);
+        const crossing = shared.some((x) => shared.some((y) => x !== y && precedes(a, x, y) && precedes(b, y, x)));
         const repeated = [...counts(a).values(), ...counts(b).values()].some((n) => n > 1);
         expect(crossing || repeated).toBe(true);
       }),

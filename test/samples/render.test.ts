@@ -95,7 +95,7 @@ describe.each([
     const main = readFileSync(path.join(web.dir, `${web.sessions.find((s) => existsSync(path.join(web.dir, s, "subagents")))}.jsonl`), "utf8");
     const lines = parseJsonl(main);
     const checkout = [web.root, "src", "cart", "checkout.ts"].join(sep);
-    const inputs = lines.flatMap((l) => ((l.message as { content?: unknown })?.content instanceof Array ? ((l.message as { content: { input?: Record<string, unknown> }[] }).content) : []))
+    const inputs = lines.flatMap((l) => (Array.isArray((l.message as { content?: unknown })?.content) ? ((l.message as { content: { input?: Record<string, unknown> }[] }).content) : []))
       .flatMap((b) => (b.input ? [b.input] : []));
     expect(inputs.some((i) => i.file_path === checkout)).toBe(true);
     expect(inputs.some((i) => typeof i.command === "string" && i.command.startsWith(`cd ${web.root} && `))).toBe(true);

@@ -27,6 +27,7 @@ function runChunker(a: Anchors, mode: "canonicalize" | "localize", parts: Buffer
 
 async function runStream(t: NodeJS.ReadWriteStream, parts: Buffer[]): Promise<Buffer> {
   const out: Buffer[] = [];
+  // biome-ignore lint/correctness/useYield: a sink (collects, yields nothing)
   await pipeline(Readable.from(parts), t, async function* (src) {
     for await (const b of src) out.push(b as Buffer);
   });

@@ -29,15 +29,20 @@ async function live(mode: "per-line" | "held-fd", rounds: number, env?: NodeJS.P
   await syncOk(B, [], env);
   const wa = startWriter(fa, "A", { everyMs: 4, mode });
   const wb = startWriter(fb, "B", { everyMs: 9, mode: "per-line" });
-  cleanups.push(async () => void (wa.child.kill(), wb.child.kill()));
+  cleanups.push(async () => {
+    wa.child.kill();
+    wb.child.kill();
+  });
+  let nA = 0;
+  let nB = 0;
   try {
     for (let i = 0; i < rounds; i++) {
       await syncOk(A, [], env);
       await syncOk(B, [], env);
     }
   } finally {
-    var nA = await wa.stop();
-    var nB = await wb.stop();
+    nA = await wa.stop();
+    nB = await wb.stop();
   }
   for (const m of [A, B, A, B]) await syncOk(m, [], env);
   const expected = [

@@ -12,7 +12,7 @@ describe("sync log", () => {
       logLine(p, "first");
       logLine(p, "two\nlines\n");
       const text = readFileSync(p.log, "utf8");
-      expect(text).toMatch(/^\d{4}-\d\d-\d\dT[^ ]+Z \[\d+\] first\n[^ ]+ \[\d+\] two\n    lines\n$/);
+      expect(text).toMatch(/^\d{4}-\d\d-\d\dT[^ ]+Z \[\d+\] first\n[^ ]+ \[\d+\] two\n {4}lines\n$/);
       writeFileSync(p.log, "x".repeat(LOG_MAX_BYTES + 1));
       logLine(p, "after rotation");
       expect(statSync(p.log + ".1").size).toBe(LOG_MAX_BYTES + 1);

@@ -1,3 +1,4 @@
+import type { Dirent } from "node:fs";
 import { lstat, readdir } from "node:fs/promises";
 import * as path from "node:path";
 import { fail, pass, warn, type Check, type ViewContext } from "../check.js";
@@ -35,7 +36,7 @@ export async function checkSizes(ctx: ViewContext): Promise<Check[]> {
 }
 
 async function walk(top: string, rel: string, big: { file: string; bytes: number }[]): Promise<void> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(path.join(top, rel), { withFileTypes: true });
   } catch {
