@@ -74,3 +74,31 @@ describe("an invalid roster on one project's branch", () => {
     expect((await clusterGit(url, ["show", "project/app2:context/t1.jsonl"])).stdout).toContain("b-bad");
   });
 });
+
+/**
+ * Issue 10, defect 13: two machines with the same machine id (a synced ~/.config) silently
+ * shared one roster entry. doctor now says so, with the fix.
+ */
+describe("two machines with one machine id", () => {
+  it("doctor on the first names the clash and how to give it its own id", async () => {
+    const c = await bareCluster();
+    const A = await node("same");
+    const B = await node("same", { os: "darwin", pathHome: "/Users/other" });
+    try {
+      writeSession(A.at(claudeDirKey("/home/a/app")), "s1", sessionLines("/home/a/app", "s1", "a", 2));
+      await A.ctx(["init", "--remote", c.url, "--id", "app", "/home/a/app"]);
+      await B.git(["clone", "-q", `ctx::${c.url}`, B.projects], { cwd: B.home });
+      await B.ctx(["join", "--id", "app", "/Users/other/app"]);
+      await A.git(["fetch", "-q"]);
+      const d = await A.ctx(["doctor", "--json"], { allowFail: true });
+      const chk = (JSON.parse(d.stdout) as { checks: { name: string; ok: boolean; detail: string; fix?: string }[] }).checks.find((x) => x.name === "project app: machine id")!;
+      expect(chk.ok).toBe(false);
+      expect(chk.detail).toMatch(/another machine uses this machine's id 'same'.*darwin, home \/Users\/other/);
+      expect(chk.fix).toMatch(/machine-id.*GIT_CTX_MACHINE_ID/);
+    } finally {
+      await A.cleanup();
+      await B.cleanup();
+      await c.cleanup();
+    }
+  });
+});

@@ -5,6 +5,7 @@ import { gitRaw } from "../../git/exec.js";
 import { claudeDirKey } from "../../roster/dirkey.js";
 import { inferProjectRoot, sameKey } from "../../roster/infer.js";
 import { parseRoster } from "../../roster/schema.js";
+import { machineIdFile } from "../../roster/machine.js";
 import type { JoinedProject } from "../../view/state.js";
 import { fail, pass, warn, type Check, type ViewContext } from "../check.js";
 import { doctorFolder, shellQuote } from "../folder.js";
@@ -66,8 +67,18 @@ async function checkProject(ctx: ViewContext, id: string, p: JoinedProject): Pro
     try {
       const roster = parseRoster(tip.stdout.toString("utf8"), where);
       const me = roster.participants.find((x) => x.machine_id === st(ctx).machine.id);
-      if (!me) out.push(warn(`${name}: roster`, `this machine (${st(ctx).machine.id}) is not in the fetched roster yet`, "git ctx sync   (the next push adds this machine's entry)"));
-      else if (!sameRoot(me.project_root, p.root) || me.encoded_dir !== p.key) {
+      const m = st(ctx).machine;
+      if (!me) out.push(warn(`${name}: roster`, `this machine (${m.id}) is not in the fetched roster yet`, "git ctx sync   (the next push adds this machine's entry)"));
+      else if (me.os !== m.os || me.home !== m.home) {
+        // two machines with one id (a synced ~/.config): they overwrite each other's entry (issue 10, 13)
+        out.push(
+          fail(
+            `${name}: machine id`,
+            `another machine uses this machine's id '${m.id}': the roster's entry says ${me.os}, home ${me.home}, root ${me.project_root}; this machine is ${m.os}, home ${m.home}`,
+            `give this machine its own id: rm ${shellQuote(machineIdFile(ctx.env))} (or export GIT_CTX_MACHINE_ID=<a new id>), then git ctx join --id ${shellQuote(id)} ${shellQuote(p.root)}`,
+          ),
+        );
+      } else if (!sameRoot(me.project_root, p.root) || me.encoded_dir !== p.key) {
         const rootRight = !inf || sameRoot(inf.root, p.root);
         out.push(
           fail(
