@@ -314,3 +314,33 @@ export async function readmeCommit(p: Plumbing): Promise<string> {
   const sig: Signature = { ...CTX_IDENTITY, date: "@0 +0000" };
   return p.commitTree(tree, [], sig, sig, "git-ctx cluster\n");
 }
+
+/**
+ * Removes machine `machineId`'s entry from the roster of `project/<id>` on the cluster (`git ctx
+ * leave`): one commit on the tip whose tree differs only in `roster.json`, pushed without force
+ * (compare-and-swap), retried when the branch moved. Other participants and `context/` are kept.
+ * @returns false when the branch does not exist or does not list the machine (nothing to do).
+ * @throws InvalidRosterError for a broken roster; Error when the push keeps failing.
+ */
+export async function removeParticipant(p: Plumbing, url: string, id: string, machineId: string, now: Date = new Date()): Promise<boolean> {
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    const heads = await lsRemote(p, url);
+    const tips = await fetchProjects(p, url, [id], heads);
+    const tip = tips.get(id);
+    if (!tip) return false;
+    const roster = await readTipRoster(p, id, tip);
+    if (!roster.participants.some((x) => x.machine_id === machineId)) return false;
+    const next: Roster = { ...roster, participants: roster.participants.filter((x) => x.machine_id !== machineId) };
+    const entries = (await p.lsTree(tip)).filter((e) => e.name !== ROSTER_FILE);
+    entries.push({ mode: "100644", type: "blob", oid: await p.hashBlob(serializeRoster(next)), name: ROSTER_FILE });
+    const sig: Signature = { ...CTX_IDENTITY, date: `@${Math.floor(now.getTime() / 1000)} +0000` };
+    const commit = await p.commitTree(await p.mktree(entries), [tip], sig, sig, `git-ctx: ${machineId} leaves ${projectBranchShort(id)}\n`);
+    const out = await pushAtomic(p, url, [{ commit, ref: projectBranch(id) }]);
+    if (out.ok) {
+      await p.updateRefs([{ ref: clusterTrackingRef(id), new: commit }], "git-ctx: leave");
+      return true;
+    }
+    if (!out.rejected) throw new Error(`could not update ${projectBranchShort(id)}'s roster: ${out.output.trim().split("\n").slice(-2).join("; ")}`);
+  }
+  throw new Error(`${projectBranchShort(id)} kept moving while its roster was updated; run 'git ctx leave' again`);
+}

@@ -5,6 +5,7 @@ import { hookCommand } from "./hook.js";
 import { initCommand } from "./init.js";
 import { installCommand } from "./install.js";
 import { joinCommand } from "./join.js";
+import { leaveCommand } from "./leave.js";
 import { projectsCommand } from "./projects.js";
 import { redactCommand } from "./redact.js";
 import { scanCommand } from "./scan.js";
@@ -16,6 +17,7 @@ export const commands: CommandModule<any, any>[] = [
   installCommand,
   initCommand,
   joinCommand,
+  leaveCommand,
   projectsCommand,
   syncCommand,
   statusCommand,
