@@ -127,10 +127,12 @@ describe("a cluster crafted to escape the project folder", () => {
     const { join, pull } = cloneJoinPull();
     const out = join.stderr + join.stdout + pull.stderr + pull.stdout;
     expect(join.status !== 0 || pull.status !== 0).toBe(true);
-    expect(out).toMatch(/invalid roster\.json in project\/p:roster\.json/);
+    expect(out).toMatch(/invalid roster\.json in refs\/ctx\/cluster\/project\/p:roster\.json/);
   });
 
-  it("local files of the joined project are untouched when a later pull is refused", () => {
+  // Issue 10, defect 10: a branch that turns unsafe later is skipped with a warning (the pull of
+  // the other projects goes on); this project's folder stays exactly as it was.
+  it("local files of the joined project are untouched when a later pull finds the branch unsafe", () => {
     craft([{ name: "ok.jsonl", content: SESSION }]);
     const { join, pull, key } = cloneJoinPull();
     expect(join.status, join.stderr).toBe(0);
@@ -142,8 +144,8 @@ describe("a cluster crafted to escape the project folder", () => {
     // the cluster turns malicious
     craft([{ name: "ok.jsonl", content: SESSION + '{"type":"assistant"}\n' }, { name: "..", tree: [{ name: "escaped.txt", content: "pwned\n" }] }]);
     const again = spawnSync("git", ["pull"], { cwd: m.projects, env: m.env, encoding: "utf8" });
-    expect(again.status).not.toBe(0);
-    expect(again.stderr).toContain("unsafe entry '../escaped.txt'");
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/warning: p was not updated: .*unsafe entry '\.\.\/escaped\.txt'/);
     expect(readFileSync(local, "utf8")).toBe(mine);
     expect(readFileSync(path.join(m.projects, key, "ok.jsonl")).equals(okBefore)).toBe(true);
     expect(existsSync(path.join(m.home, ".claude", "escaped.txt"))).toBe(false);
