@@ -52,11 +52,18 @@ export async function lsRemote(p: Plumbing, url: string): Promise<ClusterHeads> 
 /**
  * `git ls-remote --heads <url>` run outside any repository: checks that a cluster answers before
  * a view is created for it (`git ctx init`).
+ * @returns the ids of the cluster's project branches.
  * @throws ClusterUnreachableError with git's reason.
  */
-export async function lsRemoteOutside(url: string): Promise<void> {
+export async function lsRemoteOutside(url: string): Promise<Set<string>> {
   try {
-    await git([...QUIET_MAINT, "ls-remote", "--heads", url], { noCtxFilter: true, env: { GIT_DIR: undefined, GIT_WORK_TREE: undefined } });
+    const out = await git([...QUIET_MAINT, "ls-remote", "--heads", url], { noCtxFilter: true, env: { GIT_DIR: undefined, GIT_WORK_TREE: undefined } });
+    const ids = new Set<string>();
+    for (const line of out.split("\n")) {
+      const id = projectIdOfBranch(line.split("\t")[1] ?? "");
+      if (id) ids.add(id);
+    }
+    return ids;
   } catch (e) {
     if (e instanceof GitCommandError) throw new ClusterUnreachableError({ url, output: e.data.stderr });
     throw e;

@@ -8,6 +8,8 @@ export interface HookCommandOptions {
   /** Hook event (default `Stop`: after every turn; `SessionEnd`: on exit). */
   event?: HookEvent;
   json?: boolean;
+  /** install/uninstall: say whether the file would change, write nothing. */
+  dryRun?: boolean;
   out?: NodeJS.WritableStream;
 }
 
@@ -28,9 +30,10 @@ export async function hook(o: HookCommandOptions): Promise<number> {
     else out.write(n > 0 ? `${event} hook installed in ${file} ('${HOOK_COMMAND}')\n` : `${event} hook not installed in ${file} (run 'git ctx hook install')\n`);
     return n > 0 ? 0 : 1;
   }
-  const outcome = editSettings(file, (s) => (o.action === "install" ? withHook(s, event, file) : withoutHook(s, event)));
-  const what = o.action === "install" ? (outcome === "changed" ? "installed" : "already installed") : outcome === "changed" ? "removed" : "was not installed";
-  if (o.json) out.write(JSON.stringify({ file, event, action: o.action, changed: outcome === "changed", backup: outcome === "changed" ? file + BACKUP_SUFFIX : undefined }) + "\n");
-  else out.write(`${event} hook ${what}: ${file}${outcome === "changed" ? ` (previous version kept as ${file + BACKUP_SUFFIX} when there was one)` : ""}\n`);
+  const outcome = editSettings(file, (s) => (o.action === "install" ? withHook(s, event, file) : withoutHook(s, event)), { dryRun: o.dryRun });
+  const would = o.dryRun && outcome === "changed" ? "would be " : "";
+  const what = o.action === "install" ? (outcome === "changed" ? `${would}installed` : "already installed") : outcome === "changed" ? `${would}removed` : "was not installed";
+  if (o.json) out.write(JSON.stringify({ file, event, action: o.action, changed: outcome === "changed", dryRun: o.dryRun === true, backup: outcome === "changed" && !o.dryRun ? file + BACKUP_SUFFIX : undefined }) + "\n");
+  else out.write(`${event} hook ${what}: ${file}${outcome === "changed" && !o.dryRun ? ` (previous version kept as ${file + BACKUP_SUFFIX} when there was one)` : ""}${o.dryRun ? " (dry run: nothing written)" : ""}\n`);
   return 0;
 }

@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { InvalidInputError } from "../errors.js";
+import { heldSecrets, type HeldSecret } from "../sync/index.js";
 import { addJoinedFolders, writeExcludes } from "../git/config.js";
 import { currentMachine, projectIdFor } from "../roster/index.js";
-import { writeViewState, type ViewState } from "../view/state.js";
+import { readViewState, writeViewState, type ViewState } from "../view/state.js";
 import { ClusterMismatchError, ForeignOriginError, KeyCollisionError, NoClusterError, ViewGitError } from "../cluster/errors.js";
 import { Plumbing } from "../cluster/plumbing.js";
 import { pushView } from "../cluster/push.js";
@@ -11,7 +12,7 @@ import { fetchProjects, lsRemote, lsRemoteOutside } from "../cluster/remote.js";
 import { absoluteClusterUrl, configureView, ensureLocalCluster, isLocalPath, sameClusterUrl } from "../cluster/setup.js";
 import { readTipRoster } from "../cluster/view.js";
 import { chooseProjectFolder, otherFoldersNote, sameFolder } from "../cluster/folder.js";
-import { hasFiles, normalizeRoot, pushMovedFolder, viewDir, viewGit, viewGitDir } from "../cluster/viewrepo.js";
+import { hasFiles, normalizeRoot, pushMovedFolder, pushView as pushHeld, viewDir, viewGit, viewGitDir } from "../cluster/viewrepo.js";
 
 /** Options of `git ctx init`. */
 export interface InitOptions {
@@ -23,10 +24,16 @@ export interface InitOptions {
   id?: string;
   /** The view folder (default `~/.claude/projects`, honouring `CLAUDE_CONFIG_DIR`). */
   dir?: string;
+  /** Validate and say what would happen (`InitReport` with `dryRun`), write nothing. */
+  dryRun?: boolean;
 }
 
 /** What `git ctx init` did. */
 export interface InitReport {
+  /** True for `--dry-run`: nothing was written, the report says what would be. */
+  dryRun?: boolean;
+  /** Files the secret gate held back (not sent), with their rules and the fix. */
+  heldBack?: HeldSecret[];
   dir: string;
   cluster: string;
   /** True when a new bare cluster was created at a local path. */
@@ -77,6 +84,7 @@ export async function init(o: InitOptions): Promise<InitReport> {
   // its cluster; a new view's cluster must answer before anything is created.
   const existing = viewGitDir(dir);
   if (!existing && !o.remote) throw new NoClusterError({ dir });
+  if (o.dryRun) return planInit(o, dir);
   const createdDir = !existsSync(dir);
   const createdGit = !existing;
   let createdCluster = false;
@@ -93,6 +101,41 @@ export async function init(o: InitOptions): Promise<InitReport> {
     }
     throw e;
   }
+}
+
+/**
+ * `git ctx init --dry-run`: the checks of a real run that read only (ids, folders, key
+ * collisions, the view's remote, the cluster answering `git ls-remote`) and the plan; no view,
+ * cluster, ref or file is created. `sharedWith` stays empty (it needs a fetch).
+ */
+async function planInit(o: InitOptions, dir: string): Promise<InitReport> {
+  const gitDir = viewGitDir(dir);
+  let current: string | undefined;
+  if (gitDir) {
+    const origin = await viewGit(dir, "git remote get-url", ["remote", "get-url", "origin"], { okCodes: [0, 2, 128] });
+    if (origin.code === 0 && !origin.output.startsWith("ctx::")) throw new ForeignOriginError({ dir, origin: origin.output });
+    current = origin.code === 0 ? origin.output.slice(5) : undefined;
+  }
+  if (!o.remote && !current) throw new NoClusterError({ dir });
+  const requested = o.remote ? absoluteClusterUrl(o.remote) : current!;
+  if (current !== undefined && !sameClusterUrl(current, requested)) throw new ClusterMismatchError({ dir, current, requested });
+  const cluster = current ?? requested;
+  const createsCluster = isLocalPath(cluster) && (!existsSync(cluster) || readdirSync(cluster).length === 0);
+  const inCluster = createsCluster ? new Set<string>() : await lsRemoteOutside(cluster);
+  const machine = currentMachine();
+  const state = gitDir ? readViewState(gitDir) : undefined;
+  const keys = new Map(Object.entries(state?.projects ?? {}).map(([id, p]) => [id, p.key]));
+  const projects: InitReport["projects"] = [];
+  for (const r of o.roots) {
+    const root = normalizeRoot(r);
+    const id = await projectIdFor(root, o.id);
+    const choice = chooseProjectFolder(dir, root, machine.os, keys.get(id));
+    for (const [other, key] of keys) if (other !== id && sameFolder(key, choice.key, machine.os)) throw new KeyCollisionError({ key: choice.key, id, other, root });
+    keys.set(id, choice.key);
+    const before = state?.projects[id];
+    projects.push({ id, root, key: choice.key, hadSessions: hasFiles(path.join(dir, choice.key)), alreadyJoined: before?.root === root && before.key === choice.key, sharedWith: [], ...(inCluster.has(id) ? { note: `project/${id} exists in the cluster: this machine's sessions would be merged with it` } : {}) });
+  }
+  return { dryRun: true, dir, cluster, createdCluster: createsCluster, projects };
 }
 
 async function initIn(o: InitOptions, dir: string, setCreatedCluster: (c: boolean) => void, setPushed: () => void): Promise<InitReport> {
@@ -159,9 +202,11 @@ async function initIn(o: InitOptions, dir: string, setCreatedCluster: (c: boolea
     }
   }
   setPushed();
-  if (await p.resolve("HEAD")) await viewGit(dir, "git push", ["push", "-q", "origin", "main"], { echo: true });
+  // everything new held back by the secret gate: a warning; the view is then left as committed
+  // (the next 'git ctx sync' merges with the cluster), since nothing of it was exchanged yet
+  const allHeld = (await p.resolve("HEAD")) ? await pushHeld(dir) : false;
   const r = await pushView({ p, url: cluster, state, machine: state.machine }, undefined, projects.map((x) => x.id));
   if (!r.ok) throw new ViewGitError({ step: "adding this machine to the project rosters", dir, output: r.why });
-  await viewGit(dir, "git pull", ["pull", "-q", "--no-rebase", "origin", "main"], { echo: true });
-  return { dir, cluster, createdCluster, projects };
+  if (!allHeld) await viewGit(dir, "git pull", ["pull", "-q", "--no-rebase", "origin", "main"], { echo: true });
+  return { dir, cluster, createdCluster, projects, heldBack: heldSecrets(gitDir) };
 }

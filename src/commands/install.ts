@@ -21,6 +21,8 @@ export interface InstallOptions {
   hooks?: boolean;
   /** Settings file for the Claude Code hook (default `$CLAUDE_CONFIG_DIR/settings.json` or `~/.claude/settings.json`). */
   settings?: string;
+  /** Say what would change (`changed` flags), write nothing. */
+  dryRun?: boolean;
 }
 
 /** What {@link install} did. */
@@ -62,7 +64,7 @@ export async function install(o: InstallOptions): Promise<InstallResult> {
   const env = o.env ?? process.env;
   const filterOnPath = onPath(CTX_FILTER_BIN, env);
   if (o.scope === "global") {
-    const config = await writeCtxConfig("global", undefined, { cwd, env });
+    const config = await writeCtxConfig("global", undefined, { cwd, env, dryRun: o.dryRun });
     return { scope: "global", config, filterOnPath, hooks: installHooks(o, env) };
   }
   let gitDir: string;
@@ -72,8 +74,8 @@ export async function install(o: InstallOptions): Promise<InstallResult> {
     if (e instanceof GitCommandError) throw new NotInRepositoryError({ cwd });
     throw e;
   }
-  const config = await writeCtxConfig({ gitDir }, undefined, { cwd, env });
-  const attributesFile = writeAttributes(gitDir);
+  const config = await writeCtxConfig({ gitDir }, undefined, { cwd, env, dryRun: o.dryRun });
+  const attributesFile = o.dryRun ? undefined : writeAttributes(gitDir);
   return { scope: "local", gitDir, config, attributesFile, filterOnPath, hooks: installHooks(o, env) };
 }
 
@@ -81,7 +83,7 @@ export async function install(o: InstallOptions): Promise<InstallResult> {
 function installHooks(o: InstallOptions, env: NodeJS.ProcessEnv): InstallResult["hooks"] {
   if (o.hooks === false) return [];
   const file = o.settings ?? defaultSettingsPath(env);
-  const outcome = editSettings(file, (s) => withHook(s, "Stop", file));
+  const outcome = editSettings(file, (s) => withHook(s, "Stop", file), { dryRun: o.dryRun });
   return [{ agent: "claude", event: "Stop", file, changed: outcome === "changed" }];
 }
 

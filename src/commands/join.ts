@@ -1,4 +1,5 @@
 import * as path from "node:path";
+import { heldSecrets, type HeldSecret } from "../sync/index.js";
 import { currentMachine, projectIdFor } from "../roster/index.js";
 import { readViewState, writeViewState, type ViewState } from "../view/state.js";
 import { addJoinedFolders, writeExcludes } from "../git/config.js";
@@ -11,7 +12,7 @@ import { validateContextTree } from "../cluster/validate.js";
 import { configureView } from "../cluster/setup.js";
 import { readTipRoster, tipContext } from "../cluster/view.js";
 import { chooseProjectFolder, otherFoldersNote, sameFolder } from "../cluster/folder.js";
-import { hasFiles, normalizeRoot, pushMovedFolder, viewDir, viewGit, viewGitDir } from "../cluster/viewrepo.js";
+import { hasFiles, normalizeRoot, pushMovedFolder, pushView as pushHeld, viewDir, viewGit, viewGitDir } from "../cluster/viewrepo.js";
 
 /** Options of `git ctx join`. */
 export interface JoinOptions {
@@ -21,10 +22,16 @@ export interface JoinOptions {
   id?: string;
   /** The view folder (default `~/.claude/projects`, honouring `CLAUDE_CONFIG_DIR`). */
   dir?: string;
+  /** Validate (view, project in the cluster, folder collisions) and say what would happen; write nothing, fetch nothing. */
+  dryRun?: boolean;
 }
 
 /** What `git ctx join` did. */
 export interface JoinReport {
+  /** True for `--dry-run`: nothing was written; `mergedLocal` says whether local sessions would be merged. */
+  dryRun?: boolean;
+  /** Files the secret gate held back (not sent), with their rules and the fix. */
+  heldBack?: HeldSecret[];
   /** The view folder. */
   dir: string;
   id: string;
@@ -64,7 +71,7 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
   const dir = viewDir(o.dir);
   const gitDir = viewGitDir(dir);
   let state0 = gitDir ? readViewState(gitDir) : undefined;
-  if (gitDir && !state0) {
+  if (gitDir && !state0 && !o.dryRun) {
     // A view whose state file was removed (the advice for a corrupt one, issue 10 defect 11):
     // its origin still names the cluster, so the state is made again, as a clone makes it.
     const origin = await viewGit(dir, "git remote get-url", ["remote", "get-url", "origin"], { okCodes: [0, 2, 128] });
@@ -80,6 +87,10 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
   if (!heads.projects.has(id)) throw new UnknownProjectError({ id, cluster: state0.cluster, known: [...heads.projects.keys()].sort() });
   for (const [other, proj] of Object.entries(state0.projects)) {
     if (other !== id && sameFolder(proj.key, key, state0.machine.os)) throw new KeyCollisionError({ key, id, other, root });
+  }
+  if (o.dryRun) {
+    const was = state0.projects[id];
+    return { dryRun: true, dir, id, key, root, mergedLocal: hasFiles(path.join(dir, key)), alreadyJoined: was?.root === root && was.key === key, sharedWith: [] };
   }
   const tips = await fetchProjects(p, state0.cluster, [id], heads);
   const tip = tips.get(id)!;
@@ -98,7 +109,7 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
     const staged = await viewGit(dir, "git diff --cached", ["diff", "--cached", "--quiet"], { okCodes: [0, 1] });
     if (staged.code === 1) {
       await viewGit(dir, "git commit", ["commit", "-q", "-m", `git ctx join: sessions already on this machine for ${projectBranchShort(id)}`]);
-      await viewGit(dir, "git push", ["push", "-q", "origin", "main"], { echo: true });
+      await pushHeld(dir);
       mergedLocal = true;
     }
   }
@@ -109,5 +120,5 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
   const alreadyJoined = before?.root === root && before.key === key;
   const previousRoot = before && before.root !== root ? before.root : undefined;
   const sharedWith = roster.participants.filter((x) => x.machine_id !== state0.machine.id).map((x) => ({ machineId: x.machine_id, root: x.project_root }));
-  return { dir, id, key, root, mergedLocal, alreadyJoined, sharedWith, ...(previousRoot ? { previousRoot } : {}), ...(note ? { note } : {}) };
+  return { dir, id, key, root, mergedLocal, alreadyJoined, sharedWith, heldBack: heldSecrets(gitDir), ...(previousRoot ? { previousRoot } : {}), ...(note ? { note } : {}) };
 }

@@ -12,6 +12,8 @@ export interface RedactOptions {
   targets: string[];
   /** Only report what would be replaced. */
   dryRun?: boolean;
+  /** Print the results as JSON (`{ dryRun, files: RedactedFile[] }`; never the secrets). */
+  json?: boolean;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   write?: (s: string) => void;
@@ -61,6 +63,10 @@ export async function redact(o: RedactOptions): Promise<number> {
     const repo = await repoOf(path.dirname(file), env);
     const allow = repo ? (await loadAllowlist(repo.gitDir, repo.workTree)).fingerprints : new Set<string>();
     results.push(rewrite(file, allow, repo, stamp, o.dryRun ?? false));
+  }
+  if (o.json) {
+    write(JSON.stringify({ dryRun: o.dryRun ?? false, files: results }, null, 2) + "\n");
+    return 0;
   }
   let total = 0;
   for (const r of results) {

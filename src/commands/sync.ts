@@ -21,6 +21,8 @@ export interface SyncCommandOptions {
   quietMs?: number;
   /** Print the report as JSON. */
   json?: boolean;
+  /** Say what would be committed and pushed, write nothing (see `dryRun`). */
+  dryRun?: boolean;
   /** Where human output goes (default process.stdout). */
   out?: NodeJS.WritableStream;
 }
@@ -47,6 +49,7 @@ export async function sync(o: SyncCommandOptions): Promise<number> {
   const out = o.out ?? process.stdout;
   const { openView, syncNow } = await import("../sync/index.js"); // zod and friends: not on the hook path
   const view = await openView(o.dir ?? claudeProjectsDir());
+  if (o.dryRun) return dryRun(view, out, o.json === true);
   if (o.worker) {
     await syncNow(view, { quietMs: o.quietMs ?? 0, waitForLock: false, request: false });
     return 0;
@@ -62,6 +65,29 @@ export async function sync(o: SyncCommandOptions): Promise<number> {
   if (o.json) return 0;
   if (r.deferred || !r.report) out.write("git ctx sync: served by a concurrent sync (see 'git ctx status')\n");
   else out.write(`git ctx sync: ${summaryLine(view, r.report)}\n`);
+  return 0;
+}
+
+/**
+ * `git ctx sync --dry-run` (issue 10, conveniences): what a sync would commit (the joined
+ * folders' new and modified files, `git --no-optional-locks status`, so not even the index is
+ * refreshed), which files the secret gate holds back, and where it would fetch from and push to.
+ * No fetch (it moves refs), no lock, nothing written.
+ */
+async function dryRun(view: View, out: NodeJS.WritableStream, json: boolean): Promise<number> {
+  const { heldSecrets } = await import("../sync/index.js");
+  const folders = [...new Set(Object.values(view.state.projects).map((p) => p.key))].sort();
+  const r = folders.length
+    ? await gitRaw(["--no-optional-locks", "--literal-pathspecs", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ...folders.map((f) => `${f}/`)], { cwd: view.workTree })
+    : undefined;
+  const wouldCommit = (r?.stdout.toString("utf8").split("\0") ?? []).filter((x) => x.length > 3 && x[1] !== "D" && x[0] !== "D").map((x) => x.slice(3));
+  const secrets = heldSecrets(view.gitDir);
+  const report = { dryRun: true, wouldCommit, remote: view.state.cluster ? `ctx::${view.state.cluster}` : "origin", heldBackForSecrets: secrets };
+  if (json) out.write(JSON.stringify(report, null, 2) + "\n");
+  else {
+    out.write(`git ctx sync --dry-run: would commit ${wouldCommit.length} file(s)${wouldCommit.length ? `: ${wouldCommit.slice(0, 10).join(", ")}${wouldCommit.length > 10 ? ", …" : ""}` : ""}; would fetch and merge from ${report.remote} and push; nothing was written\n`);
+    for (const h of secrets) out.write(`  held back for secrets (would stay here): ${h.path} (${h.rules.join(", ")})\n`);
+  }
   return 0;
 }
 

@@ -64,7 +64,7 @@ function scopeArgs(scope: ConfigScope): string[] {
  * @returns one {@link ConfigChange} per entry, in order.
  * @throws GitCommandError when git config fails (e.g. `local` outside a repository).
  */
-export async function writeCtxConfig(scope: ConfigScope, entries: readonly [string, string][] = ctxGitConfig(), opts: Pick<GitOpts, "cwd" | "env"> = {}): Promise<ConfigChange[]> {
+export async function writeCtxConfig(scope: ConfigScope, entries: readonly [string, string][] = ctxGitConfig(), opts: Pick<GitOpts, "cwd" | "env"> & { dryRun?: boolean } = {}): Promise<ConfigChange[]> {
   const s = scopeArgs(scope);
   const out: ConfigChange[] = [];
   // One `--list` for every key (was one `--get-all` per key: each git start counts when a clone
@@ -82,7 +82,7 @@ export async function writeCtxConfig(scope: ConfigScope, entries: readonly [stri
   for (const [key, value] of entries) {
     const previous = current.get(key.toLowerCase()) ?? [];
     const changed = !(previous.length === 1 && previous[0] === value);
-    if (changed) await git(["config", ...s, "--replace-all", key, value], opts);
+    if (changed && !opts.dryRun) await git(["config", ...s, "--replace-all", key, value], { cwd: opts.cwd, env: opts.env });
     out.push({ key, value, previous, changed });
   }
   return out;

@@ -132,13 +132,15 @@ export type EditOutcome = "changed" | "unchanged";
 /**
  * Applies `edit` to the settings file: reads it (refusing invalid JSON, file untouched), and
  * only if the result differs, copies the old file to `<file>.bak-git-ctx` and writes the new
- * JSON atomically (write-file-atomic, 2-space indent, trailing newline).
+ * JSON atomically (write-file-atomic, 2-space indent, trailing newline). With `o.dryRun` it
+ * only says whether it would change the file (nothing is written).
  * @throws HookSettingsJsonError, HookSettingsShapeError (file untouched).
  */
-export function editSettings(file: string, edit: (s: Json) => Json): EditOutcome {
+export function editSettings(file: string, edit: (s: Json) => Json, o: { dryRun?: boolean } = {}): EditOutcome {
   const { settings, existed, text } = readSettings(file);
   const next = edit(settings);
   if (JSON.stringify(next) === JSON.stringify(settings)) return "unchanged";
+  if (o.dryRun) return "changed";
   mkdirSync(path.dirname(file), { recursive: true });
   if (existed && text !== "") copyFileSync(file, file + BACKUP_SUFFIX);
   writeFileAtomic.sync(file, JSON.stringify(next, null, 2) + "\n");

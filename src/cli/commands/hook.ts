@@ -11,6 +11,7 @@ export const hookCommand: CommandModule = {
       .option("settings", { type: "string", describe: "settings file (default: ~/.claude/settings.json or $CLAUDE_CONFIG_DIR/settings.json)" })
       .option("event", { choices: ["Stop", "SessionEnd"] as const, default: "Stop" as const, describe: "hook event: Stop (after every turn) or SessionEnd" })
       .option("json", { type: "boolean", default: false })
+      .option("dry-run", { type: "boolean", default: false, describe: "install/uninstall: say whether settings.json would change, write nothing" })
       .example("git ctx hook install", "add 'git ctx sync --hook' to the Stop hooks in ~/.claude/settings.json (idempotent, keeps other hooks)")
       .example("git ctx hook status", "is it installed?")
       .example("git ctx hook uninstall", "remove only git-ctx's entry"),
@@ -22,6 +23,7 @@ export const hookCommand: CommandModule = {
         settings: o.settings as string | undefined,
         event: o.event as "Stop" | "SessionEnd",
         json: o.json as boolean,
+        dryRun: o["dry-run"] as boolean,
       });
     }),
 };

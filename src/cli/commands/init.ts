@@ -6,6 +6,8 @@ interface InitArgs {
   remote?: string;
   id?: string;
   dir?: string;
+  "dry-run"?: boolean;
+  json?: boolean;
 }
 
 /**
@@ -21,18 +23,30 @@ export const initCommand: CommandModule<object, InitArgs> = {
       .option("remote", { type: "string", describe: "cluster URL (any git URL; a local path that does not exist becomes a new bare cluster)" })
       .option("id", { type: "string", describe: "project id (only with one root; default: the root's git remote as host/owner/repo, else its base name)" })
       .option("dir", { type: "string", describe: "the view folder (default: $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects)" })
+      .option("dry-run", { type: "boolean", default: false, describe: "check everything that can be checked without writing, say what would happen, write nothing" })
+      .option("json", { type: "boolean", default: false, describe: "print the report as JSON" })
       .example("git ctx init --remote ~/ctx-cluster ~/src/app", "new cluster in a local folder, with the sessions of ~/src/app")
       .example("git ctx init --remote git@host:me/ctx.git .", "adopt the current project into an (empty) repository on a git host")
       .example("git ctx init ~/src/api ~/src/web", "later: add more projects to the same cluster (safe to re-run)") as never,
   handler: (a) =>
     runCommand(async () => {
       const { init } = await import("../../commands/init.js");
-      const r = await init({ roots: a.roots, remote: a.remote, id: a.id, dir: a.dir });
+      const r = await init({ roots: a.roots, remote: a.remote, id: a.id, dir: a.dir, dryRun: a["dry-run"] });
+      if (a.json) {
+        process.stdout.write(JSON.stringify(r, null, 2) + "\n");
+        return;
+      }
+      if (r.dryRun) {
+        process.stdout.write(`git ctx init --dry-run: nothing was written. Would${r.createdCluster ? ` create a new cluster at ${r.cluster} and` : ""} use ${r.cluster}:\n`);
+        for (const x of r.projects) process.stdout.write(`  ${x.alreadyJoined ? "already joined" : "would join"} project/${x.id}: ${x.root} -> ${r.dir}/${x.key}${x.hadSessions ? " (its sessions would be committed and pushed)" : ""}${x.note ? `; ${x.note}` : ""}\n`);
+        return;
+      }
       if (r.createdCluster) process.stdout.write(`created a new cluster at ${r.cluster}\n`);
       for (const x of r.projects) {
         const shared = x.sharedWith.length ? ` (shared with ${x.sharedWith.map((m) => `${m.machineId}: ${m.root}`).join(", ")})` : "";
         process.stdout.write(x.alreadyJoined ? `project/${x.id} is already joined (${x.root} -> ${r.dir}/${x.key})\n` : `joined project/${x.id}: ${x.root} -> ${r.dir}/${x.key}${shared}\n`);
         if (x.note) process.stderr.write(x.note + "\n");
       }
+      for (const h of r.heldBack ?? []) process.stdout.write(`held back for secrets, not sent: ${h.path} (${h.rules.join(", ")}) — ${h.fix}\n`);
     }),
 };

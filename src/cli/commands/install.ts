@@ -2,7 +2,7 @@ import type { CommandModule } from "yargs";
 import { runCommand } from "../run.js";
 
 /** `git ctx install [--global|--local]`: write git config for the ctx filter and merge driver (like `git lfs install`). */
-export const installCommand: CommandModule<{}, { global?: boolean; local?: boolean; hooks?: boolean; json?: boolean }> = {
+export const installCommand: CommandModule<{}, { global?: boolean; local?: boolean; hooks?: boolean; json?: boolean; "dry-run"?: boolean }> = {
   command: "install",
   describe: "write git config for the ctx filter and merge driver (like `git lfs install`)",
   builder: (y) =>
@@ -11,6 +11,7 @@ export const installCommand: CommandModule<{}, { global?: boolean; local?: boole
       .option("local", { type: "boolean", describe: "write the config and info/attributes of the repository you are in" })
       .option("hooks", { type: "boolean", default: true, describe: "also install the agents' hooks that sync after every turn (Claude Code's Stop hook); --no-hooks to skip" })
       .option("json", { type: "boolean", default: false, describe: "print what was done as JSON" })
+      .option("dry-run", { type: "boolean", default: false, describe: "say what would change, write nothing" })
       .example("git ctx install", "once per machine: filter and merge driver in ~/.gitconfig (like git lfs install)")
       .example("cd ~/.claude/projects && git ctx install --local", "only this view repository")
       .example("git ctx install --no-hooks", "git config only; add the hook later with 'git ctx hook install'")
@@ -18,16 +19,17 @@ export const installCommand: CommandModule<{}, { global?: boolean; local?: boole
   handler: (o) =>
     runCommand(async () => {
       const { install } = await import("../../commands/install.js");
-      const r = await install({ scope: o.local ? "local" : "global", hooks: o.hooks !== false });
+      const dry = o["dry-run"] === true;
+      const r = await install({ scope: o.local ? "local" : "global", hooks: o.hooks !== false, dryRun: dry });
       if (o.json) {
         process.stdout.write(JSON.stringify(r, null, 2) + "\n");
         return;
       }
       const where = r.scope === "global" ? "global git config" : `${r.gitDir}/config`;
-      for (const c of r.config) process.stdout.write(`${c.changed ? "set" : "kept"} ${c.key} = ${c.value}  (${where})\n`);
+      for (const c of r.config) process.stdout.write(`${c.changed ? (dry ? "would set" : "set") : "kept"} ${c.key} = ${c.value}  (${where})\n`);
       if (r.attributesFile) process.stdout.write(`wrote git-ctx attributes to ${r.attributesFile}\n`);
-      for (const h of r.hooks) process.stdout.write(`${h.changed ? "installed" : "kept"} the ${h.agent} ${h.event} hook ('git ctx sync --hook') in ${h.file}\n`);
+      for (const h of r.hooks) process.stdout.write(`${h.changed ? (dry ? "would install" : "installed") : "kept"} the ${h.agent} ${h.event} hook ('git ctx sync --hook') in ${h.file}\n`);
       if (!r.filterOnPath) process.stderr.write("git ctx install: warning: git-ctx-filter is not on PATH; git runs it by that name (install with 'npm install -g git-ctx')\n");
-      process.stdout.write("git-ctx installed.\n");
+      process.stdout.write(dry ? "git ctx install --dry-run: nothing was written.\n" : "git-ctx installed.\n");
     }),
 };

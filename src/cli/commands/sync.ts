@@ -9,6 +9,8 @@ export interface SyncCliOptions {
   json: boolean;
   worker: boolean;
   quietMs?: number;
+  /** Say what a sync would do, write nothing (no fetch either: it moves refs). */
+  dryRun?: boolean;
 }
 
 /**
@@ -20,6 +22,7 @@ const FLAGS = {
   hook: { type: "boolean", default: false, describe: "Claude Code hook mode: read the hook JSON on stdin, sync in the background, always exit 0 silently" },
   dir: { type: "string", describe: "the view (default: ~/.claude/projects)" },
   json: { type: "boolean", default: false, describe: "print the sync report as JSON" },
+  "dry-run": { type: "boolean", default: false, describe: "say what would be committed and pushed, write nothing (no fetch)" },
   worker: { type: "boolean", default: false, hidden: true },
   "quiet-ms": { type: "number", hidden: true },
 } as const;
@@ -40,6 +43,7 @@ export const syncCommand: CommandModule = {
       .options(FLAGS)
       .example("git ctx sync", "commit new session lines, merge what other machines pushed, push")
       .example("git ctx sync --background", "the same, detached; the log is in .git/ctx/sync.log")
+      .example("git ctx sync --dry-run", "which files would be committed and pushed")
       .example("git ctx hook install", "run it after every Claude Code turn (the Stop hook calls 'git ctx sync --hook')"),
   handler: (o) =>
     runSync({
@@ -49,6 +53,7 @@ export const syncCommand: CommandModule = {
       json: o.json as boolean,
       worker: o.worker as boolean,
       quietMs: o.quietMs as number | undefined,
+      dryRun: o.dryRun as boolean,
     }),
 };
 
@@ -71,7 +76,8 @@ export function parseSyncArgsFast(args: readonly string[]): SyncCliOptions | und
     const spec = FLAGS[name];
     if (spec.type === "boolean") {
       if (m[2] !== undefined) return undefined;
-      o[name as "background" | "hook" | "json" | "worker"] = true;
+      if (name === "dry-run") o.dryRun = true;
+      else o[name as "background" | "hook" | "json" | "worker"] = true;
       continue;
     }
     const value = m[2] ?? args[++i];
