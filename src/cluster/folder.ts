@@ -1,4 +1,4 @@
-import { readdirSync } from "node:fs";
+import { readdirSync, realpathSync } from "node:fs";
 import * as path from "node:path";
 import { claudeDirKey, type MachineOs } from "../roster/index.js";
 
@@ -110,4 +110,23 @@ export function otherFoldersNote(dir: string, id: string, choice: FolderChoice):
   }
   lines.push("  (cp -n never overwrites: a file present in both folders, e.g. memory/MEMORY.md, stays in the old folder for you to merge by hand)");
   return lines.join("\n");
+}
+
+/**
+ * A note when `root` is (or passes through) a symbolic link on this machine (issue 10, defect
+ * 13): Claude Code keys a session by the directory it was started in as spelled (its `cwd`,
+ * FORMATS.md), so the link and its target are two different project folders. Says which path
+ * counts for the joined folder and how to use the other. `undefined` when the root does not
+ * exist here or is no link.
+ */
+export function symlinkRootNote(root: string, key: string, realpath: (p: string) => string = realpathSync.native): string | undefined {
+  let real: string;
+  try {
+    real = realpath(root);
+  } catch {
+    return undefined;
+  }
+  const norm = (p: string) => p.replace(/[\\/]+$/, "");
+  if (norm(real) === norm(root)) return undefined;
+  return `note: ${root} is a symbolic link to ${real}. Claude Code keys sessions by the directory you start it in, as spelled: this project's folder is ${key}, so start claude from ${root}; sessions started from ${real} go to another folder (join that spelling too, with another --id, or always start from one path)`;
 }

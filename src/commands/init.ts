@@ -11,7 +11,7 @@ import { pushView } from "../cluster/push.js";
 import { fetchProjects, lsRemote, lsRemoteOutside } from "../cluster/remote.js";
 import { absoluteClusterUrl, configureView, ensureLocalCluster, isLocalPath, sameClusterUrl } from "../cluster/setup.js";
 import { readTipRoster } from "../cluster/view.js";
-import { chooseProjectFolder, otherFoldersNote, sameFolder } from "../cluster/folder.js";
+import { chooseProjectFolder, otherFoldersNote, sameFolder, symlinkRootNote } from "../cluster/folder.js";
 import { hasFiles, normalizeRoot, pushMovedFolder, pushView as pushHeld, viewDir, viewGit, viewGitDir } from "../cluster/viewrepo.js";
 
 /** Options of `git ctx init`. */
@@ -186,7 +186,7 @@ async function initIn(o: InitOptions, dir: string, setCreatedCluster: (c: boolea
     const prev = state0.projects[id];
     if (prev && prev.key !== key) await pushMovedFolder(dir, id, prev, root);
     state.projects[id] = { root, key, rewriteHome };
-    const note = otherFoldersNote(dir, id, choice);
+    const note = [otherFoldersNote(dir, id, choice), symlinkRootNote(root, key)].filter(Boolean).join("\n") || undefined;
     const before = state0.projects[id];
     projects.push({ id, root, key, hadSessions: hasFiles(path.join(dir, key)), alreadyJoined: before?.root === root && before.key === key, sharedWith, ...(note ? { note } : {}) });
   }

@@ -11,7 +11,7 @@ import { fetchProjects, lsRemote } from "../cluster/remote.js";
 import { validateContextTree } from "../cluster/validate.js";
 import { configureView } from "../cluster/setup.js";
 import { readTipRoster, tipContext } from "../cluster/view.js";
-import { chooseProjectFolder, otherFoldersNote, sameFolder } from "../cluster/folder.js";
+import { chooseProjectFolder, otherFoldersNote, sameFolder, symlinkRootNote } from "../cluster/folder.js";
 import { hasFiles, normalizeRoot, pushMovedFolder, pushView as pushHeld, viewDir, viewGit, viewGitDir } from "../cluster/viewrepo.js";
 
 /** Options of `git ctx join`. */
@@ -116,7 +116,7 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
   const r = await pushView({ p, url: state.cluster, state, machine: state.machine }, undefined, [id]);
   if (!r.ok) throw new ViewGitError({ step: `adding this machine to the roster of ${projectBranchShort(id)}`, dir, output: r.why });
   await viewGit(dir, "git pull", ["pull", "-q", "--no-rebase", "origin", "main"], { echo: true });
-  const note = otherFoldersNote(dir, id, choice);
+  const note = [otherFoldersNote(dir, id, choice), symlinkRootNote(root, key)].filter(Boolean).join("\n") || undefined;
   const alreadyJoined = before?.root === root && before.key === key;
   const previousRoot = before && before.root !== root ? before.root : undefined;
   const sharedWith = roster.participants.filter((x) => x.machine_id !== state0.machine.id).map((x) => ({ machineId: x.machine_id, root: x.project_root }));

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { claudeDirKey } from "../../src/roster/dirkey.js";
@@ -106,5 +106,20 @@ describe("a failed init leaves nothing behind", () => {
     writeSession(A.at(claudeDirKey(root)), "s1", sessionLines(root, "s1", "more", 1, Date.UTC(2026, 3, 1)), true);
     const s2 = await A.ctx(["sync"], { cwd: A.home, allowFail: true });
     expect(s2.code, s2.stderr).toBe(0);
+  });
+
+  it("a root that is a symbolic link: init says which spelling counts (issue 10, defect 13)", async () => {
+    const A = await machine();
+    const cluster = await bareCluster();
+    cleanups.push(cluster.cleanup);
+    const real = path.join(A.home, "src", "real-app");
+    const link = path.join(A.home, "app-link");
+    mkdirSync(real, { recursive: true });
+    symlinkSync(real, link);
+    writeSession(A.at(claudeDirKey(link)), "s1", sessionLines(link, "s1", "a", 2));
+    const r = await A.ctx(["init", "--remote", cluster.url, "--id", "app", link], { cwd: A.home, allowFail: true });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`${link} is a symbolic link to ${real}`);
+    expect(r.stderr).toContain(claudeDirKey(link));
   });
 });
