@@ -59,13 +59,33 @@ export async function sync(o: SyncCommandOptions): Promise<number> {
     out.write(spawned ? `git ctx sync: started in the background (log: ${view.paths.log})\n` : `git ctx sync: a sync is running; it will run again for this request (log: ${view.paths.log})\n`);
     return 0;
   }
-  const r = await syncNow(view, { waitForLock: true, onWait: (l) => void process.stderr.write(`git ctx sync: ${l}\n`) });
+  const slow = slowSteps((l) => void process.stderr.write(`git ctx sync: ${l}\n`));
+  const r = await syncNow(view, { waitForLock: true, onWait: (l) => void process.stderr.write(`git ctx sync: ${l}\n`), progress: slow.step }).finally(slow.stop);
   if (o.json) out.write(JSON.stringify({ ok: !r.error, runs: r.runs, deferred: r.deferred, report: r.report, error: r.error?.message }, null, 2) + "\n");
   if (r.error) throw r.error;
   if (o.json) return 0;
   if (r.deferred || !r.report) out.write("git ctx sync: served by a concurrent sync (see 'git ctx status')\n");
   else out.write(`git ctx sync: ${summaryLine(view, r.report)}\n`);
   return 0;
+}
+
+/**
+ * Progress of a long foreground sync (issue 10, defect 13: a 30 MB line took 12 s in silence):
+ * once a run has taken `afterMs`, each step that is running is named once on stderr with the
+ * seconds so far. Quick syncs print nothing.
+ */
+function slowSteps(write: (line: string) => void, afterMs = 1000): { step: (s: string) => void; stop: () => void } {
+  const start = Date.now();
+  let current = "";
+  let shown = "";
+  const timer = setInterval(() => {
+    if (current && current !== shown && Date.now() - start >= afterMs) {
+      write(`${current}… (${Math.round((Date.now() - start) / 1000)} s)`);
+      shown = current;
+    }
+  }, 200);
+  timer.unref();
+  return { step: (s) => void (current = s), stop: () => clearInterval(timer) };
 }
 
 /**

@@ -62,6 +62,8 @@ export interface SyncNowOptions {
   waitForLock?: boolean;
   /** Told once when this call waits for another sync (a foreground sync prints it). */
   onWait?: (line: string) => void;
+  /** Told each step of a run as it starts (see `SyncViewOptions.progress`). */
+  progress?: (step: string) => void;
   /** Whether this process records the request (false for a spawned worker). */
   request?: boolean;
   env?: Record<string, string | undefined>;
@@ -110,6 +112,7 @@ export async function syncNow(view: View, o: SyncNowOptions = {}): Promise<SyncN
           env: o.env,
           unsafeCheckout: env.GIT_CTX_UNSAFE_CHECKOUT === "1",
           testPauseDir: env.GIT_CTX_TEST_PAUSE_DIR || undefined,
+          progress: o.progress,
         });
         const summary = summarize(report);
         log(`sync done in ${Date.now() - t0} ms: ${summary}`);

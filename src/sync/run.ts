@@ -51,6 +51,8 @@ export interface SyncViewOptions {
   unsafeCheckout?: boolean;
   /** TEST ONLY, see `ApplyOptions.testPauseDir` (env `GIT_CTX_TEST_PAUSE_DIR`). */
   testPauseDir?: string;
+  /** Told the step that starts (for progress of a long sync: a foreground sync shows slow steps). */
+  progress?: (step: string) => void;
 }
 
 /** What one sync did (also summarised into `last-sync.json`). */
@@ -170,6 +172,7 @@ export function summarize(r: SyncReport): string {
  */
 export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
   const log = o.log ?? (() => {});
+  const step = o.progress ?? (() => {});
   // 0. A git operation in progress (a conflicted `git pull`): no commit, no push (issue 10, 6).
   const busy = operationInProgress(o.paths.gitDir, existsSync);
   if (busy) throw new ViewBusyError({ workTree: o.workTree, marker: path.join(o.paths.gitDir, busy.file), what: busy.what, fix: busy.fix });
@@ -248,6 +251,7 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
 
   // 2. Commit the joined folders (never a deletion).
   if (folders.length) {
+    step("staging the joined folders (the clean filter reads every changed file)");
     await addJoinedFolders(folders, { cwd: o.workTree, env: o.env }, new Set(excludes));
     const staged = head ? await normalizeStagedTranscripts(repo, head, folders, log, Date.now(), machines) : undefined;
     for (const p of staged?.reordered ?? []) if (!reorder.has(p)) reorder.set(p, {});
@@ -280,6 +284,7 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
   for (let attempt = 1; ; attempt++) {
     report.attempts = attempt;
     // 3. Fetch and merge.
+    step(`fetching from ${remote}`);
     if (prefetch) {
       const err = await prefetch;
       prefetch = undefined;
@@ -321,6 +326,7 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
     }
     // 4. Safe work-tree update, then HEAD and index.
     if (next && (next !== head || overrides.size)) {
+      step("updating the work tree (the smudge filter writes every changed file)");
       const held = await updateWorkTree(o, repo, folders, head, next, overrides, report, reorder);
       if (next !== head) await moveHead(repo, next, head, `ctx sync: ${report.incoming}`);
       log(`work tree at ${next.slice(0, 10)} (${report.incoming}): ${report.updated} files updated, ${held.length} held`);
@@ -329,6 +335,7 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
     // 5. Push when ahead, or when a file the push gate held back may go now (allowed or
     // redacted: the helper advertises an older view so that git hands it the push).
     if (!head || (head === target && !(await heldReleasable(o.paths.gitDir, repo)))) break;
+    step(`pushing to ${remote}`);
     const pr = await push(repo, remote, branch);
     if (pr.ok) {
       report.pushed = head !== target;

@@ -111,3 +111,23 @@ describe("a sync lock left behind", () => {
     expect(await A.git(["show", `HEAD:${A.key}/s.jsonl`])).toContain('"uuid":"a1"');
   });
 });
+
+/** Issue 10, defect 13: a long foreground sync names its slow step instead of staying silent. */
+describe("a slow sync", () => {
+  it("names the step it is in after a second", async () => {
+    const { A, B } = await makeMachinePair(cleanups);
+    writeFileSync(path.join(A.folder, "s.jsonl"), line("a1"));
+    await syncOk(A);
+    const { dir } = await import("tmp-promise");
+    const t = await dir({ unsafeCleanup: true });
+    cleanups.push(t.cleanup);
+    const running = B.ctx(["sync"], { env: { GIT_CTX_TEST_PAUSE_DIR: t.path } });
+    while (!existsSync(path.join(t.path, "paused"))) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 1600)); // the work-tree update is slow
+    writeFileSync(path.join(t.path, "resume"), "");
+    const r = await running;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/git ctx sync: updating the work tree .*… \(\d+ s\)/);
+  });
+});
+
