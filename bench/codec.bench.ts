@@ -147,9 +147,22 @@ export async function run(): Promise<BenchRow[]> {
   if (sink < 0) console.log(sink);
   const note = `${items.length} files, ${mb.toFixed(1)} MB, ${projects.length} projects (Windows, macOS, Linux; anchors from each folder's cwd); best of ${reps}`;
   return [
-    { name: "canonicalize (corpus)", value: mb / tC, unit: "MB/s", baseline: mb / tBase, target: "≥ 250 MB/s", ok: mb / tC >= 250, note: `${note}; baseline = latin1 decode+encode only` },
+    {
+      name: "canonicalize (corpus)",
+      value: mb / tC,
+      unit: "MB/s",
+      baseline: mb / tBase,
+      target: "≥ 250 MB/s",
+      ok: mb / tC >= 250,
+      note: `${note}; baseline = latin1 decode+encode only`,
+    },
     { name: "localize (corpus canonical)", value: mb / tL, unit: "MB/s", baseline: mb / tBase, target: "≥ 250 MB/s", ok: mb / tL >= 250, note },
-    { name: "canonicalize, anchor-dense worst case", value: dense.length / 1e6 / tDC, unit: "MB/s", note: `synthetic Windows JSONL, ${(dense.length / 1e6).toFixed(0)} MB, 3 rewrites + 1 literal sentinel per ${unit.length} bytes` },
+    {
+      name: "canonicalize, anchor-dense worst case",
+      value: dense.length / 1e6 / tDC,
+      unit: "MB/s",
+      note: `synthetic Windows JSONL, ${(dense.length / 1e6).toFixed(0)} MB, 3 rewrites + 1 literal sentinel per ${unit.length} bytes`,
+    },
     { name: "localize, anchor-dense worst case", value: dense.length / 1e6 / tDL, unit: "MB/s", note: "the canonical form of the line above" },
     { name: "canonicalize stream (corpus ×10, 64 KiB writes)", value: streamed / 1e6 / tS, unit: "MB/s", note: "Transform from createCanonicalizeStream" },
   ];

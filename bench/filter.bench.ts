@@ -114,7 +114,10 @@ export async function buildView(projects: CorpusProject[], top: string, copies: 
     });
   }
   writeViewState(gitDir, state);
-  writeExcludes(gitDir, Object.values(state.projects).map((x) => x.key));
+  writeExcludes(
+    gitDir,
+    Object.values(state.projects).map((x) => x.key),
+  );
   return { top, bytes, files, machine: `${os} ${home}` };
 }
 
@@ -171,7 +174,15 @@ async function corpusAdd(rows: BenchRow[], root: string, env: NodeJS.ProcessEnv,
   if (HAS_TIME) {
     const cw = median(cpuWith);
     const cwo = median(cpuWithout);
-    rows.push({ name: `git add -A of ${what}, with the filter (CPU user+sys, git + filter)`, value: cw, unit: "s", baseline: cwo, target: "≤ 1.5×", ok: cw / cwo <= 1.5, note: "CPU time from GNU time: steadier than wall time on a shared machine" });
+    rows.push({
+      name: `git add -A of ${what}, with the filter (CPU user+sys, git + filter)`,
+      value: cw,
+      unit: "s",
+      baseline: cwo,
+      target: "≤ 1.5×",
+      ok: cw / cwo <= 1.5,
+      note: "CPU time from GNU time: steadier than wall time on a shared machine",
+    });
   }
   rmSync(v.top, { recursive: true, force: true });
 }
@@ -194,7 +205,10 @@ function generateTranscript(file: string, mb: number, root: string, home: string
             type: i % 2 ? "assistant" : "user",
             cwd: i % 7 ? root : `${root}/src`,
             sessionId: "0b8e5c1e-0000-4000-8000-000000000000",
-            message: { role: "user", content: [{ type: "tool_result", content: `read ${root}/src/file${i % 97}.ts (${home}/.cache/x) ${"lorem ipsum dolor sit amet ".repeat(1 + (i % 13))}` }] },
+            message: {
+              role: "user",
+              content: [{ type: "tool_result", content: `read ${root}/src/file${i % 97}.ts (${home}/.cache/x) ${"lorem ipsum dolor sit amet ".repeat(1 + (i % 13))}` }],
+            },
             uuid: `u${i}`,
             timestamp: ts,
           }) + "\n",
@@ -236,7 +250,14 @@ async function bigFile(rows: BenchRow[], root: string, env: NodeJS.ProcessEnv): 
     closeSync(fd);
   }
   const rssOne = maxRssMb(one.stderr);
-  rows.push({ name: "peak RSS, git-ctx-filter clean (one-shot) of a 200 MB transcript", value: rssOne, unit: "MB", target: "≤ 150 MB", ok: rssOne <= 150, note: `${mb.toFixed(0)} MB generated transcript, ${(mb / one.seconds).toFixed(0)} MB/s end to end (stdin → stdout)` });
+  rows.push({
+    name: "peak RSS, git-ctx-filter clean (one-shot) of a 200 MB transcript",
+    value: rssOne,
+    unit: "MB",
+    target: "≤ 150 MB",
+    ok: rssOne <= 150,
+    note: `${mb.toFixed(0)} MB generated transcript, ${(mb / one.seconds).toFixed(0)} MB/s end to end (stdin → stdout)`,
+  });
 
   // git's filter process during `git add`
   sh("git", ["-c", "init.defaultBranch=main", "init", "-q"], top, env);

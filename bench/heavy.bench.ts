@@ -129,7 +129,22 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 
 function appendTurn(file: string, session: string, cwd: string, n: number): void {
   const uuid = sessionUuid(1_000_000 + n);
-  appendFileSync(file, JSON.stringify({ parentUuid: null, isSidechain: false, userType: "external", cwd, sessionId: session, version: "2.1.97", gitBranch: "main", type: "user", message: { role: "user", content: `bench append ${n}` }, uuid, timestamp: new Date(Date.UTC(2026, 10, 1) + n * 1000).toISOString() }) + "\n");
+  appendFileSync(
+    file,
+    JSON.stringify({
+      parentUuid: null,
+      isSidechain: false,
+      userType: "external",
+      cwd,
+      sessionId: session,
+      version: "2.1.97",
+      gitBranch: "main",
+      type: "user",
+      message: { role: "user", content: `bench append ${n}` },
+      uuid,
+      timestamp: new Date(Date.UTC(2026, 10, 1) + n * 1000).toISOString(),
+    }) + "\n",
+  );
 }
 
 /**
@@ -180,13 +195,37 @@ export async function run(): Promise<BenchRow[]> {
     await sh(B, ["git", "ctx", "install"]);
     const cluster = path.join(t.path, "cluster.git");
     const ctxInit = await timed(() => sh(A, ["git", "ctx", "init", "--remote", cluster, "--id", "heavy", rootA]));
-    rows.push({ name: "initial: git ctx init + push", value: ctxInit, unit: "s", baseline: plainInit, target: "≤ 3× plain", ok: ctxInit <= 3 * plainInit, note: `baseline: git init + add + commit + push of the same ${mb.toFixed(0)} MB` });
+    rows.push({
+      name: "initial: git ctx init + push",
+      value: ctxInit,
+      unit: "s",
+      baseline: plainInit,
+      target: "≤ 3× plain",
+      ok: ctxInit <= 3 * plainInit,
+      note: `baseline: git init + add + commit + push of the same ${mb.toFixed(0)} MB`,
+    });
     const ctxClone = await timed(async () => {
       await sh(B, ["git", "clone", "-q", `ctx::${cluster}`, path.join(B.home, ".claude", "projects")]);
       await sh(B, ["git", "ctx", "join", "--id", "heavy", rootB]);
     });
-    rows.push({ name: "second machine: git clone ctx:: + git ctx join", value: ctxClone, unit: "s", baseline: plainClone, target: "≤ 3× plain", ok: ctxClone <= 3 * plainClone, note: "baseline: git clone of the plain repository (local path: objects hard-linked, no pack transfer)" });
-    rows.push({ name: "second machine: git clone ctx:: + git ctx join, vs a pack-transfer clone", value: ctxClone, unit: "s", baseline: plainCloneNoLocal, target: "≤ 3× plain", ok: ctxClone <= 3 * plainCloneNoLocal, note: "baseline: git clone --no-local of the plain repository (a pack is transferred, as from any remote URL)" });
+    rows.push({
+      name: "second machine: git clone ctx:: + git ctx join",
+      value: ctxClone,
+      unit: "s",
+      baseline: plainClone,
+      target: "≤ 3× plain",
+      ok: ctxClone <= 3 * plainClone,
+      note: "baseline: git clone of the plain repository (local path: objects hard-linked, no pack transfer)",
+    });
+    rows.push({
+      name: "second machine: git clone ctx:: + git ctx join, vs a pack-transfer clone",
+      value: ctxClone,
+      unit: "s",
+      baseline: plainCloneNoLocal,
+      target: "≤ 3× plain",
+      ok: ctxClone <= 3 * plainCloneNoLocal,
+      note: "baseline: git clone --no-local of the plain repository (a pack is transferred, as from any remote URL)",
+    });
 
     // Incremental: one new line in each of 10 sessions, synced once the files are cold (a user's
     // `git ctx sync` later on), then 10 more synced at once (what the Stop hook does right after a turn).
@@ -207,9 +246,23 @@ export async function run(): Promise<BenchRow[]> {
       return [ctx, plain];
     };
     const [ctxInc, plainInc] = await incremental(w.sessions.slice(0, 10), 0, true);
-    rows.push({ name: "incremental: git ctx sync after appending to 10 sessions", value: ctxInc, unit: "s", baseline: plainInc, target: "< 1 s", ok: ctxInc < 1, note: "files written > 2 s before; baseline: git add + commit + push" });
+    rows.push({
+      name: "incremental: git ctx sync after appending to 10 sessions",
+      value: ctxInc,
+      unit: "s",
+      baseline: plainInc,
+      target: "< 1 s",
+      ok: ctxInc < 1,
+      note: "files written > 2 s before; baseline: git add + commit + push",
+    });
     const [ctxHot, plainHot] = await incremental(w.sessions.slice(10, 20), 10, false);
-    rows.push({ name: "incremental, right after the appends (hot files)", value: ctxHot, unit: "s", baseline: plainHot, note: "as the Stop hook runs it (in the background); baseline: git add + commit + push" });
+    rows.push({
+      name: "incremental, right after the appends (hot files)",
+      value: ctxHot,
+      unit: "s",
+      baseline: plainHot,
+      note: "as the Stop hook runs it (in the background); baseline: git add + commit + push",
+    });
 
     const ctxNoop = await timed(() => sh(A, ["git", "ctx", "sync"]));
     const plainNoop = await timed(async () => {

@@ -93,7 +93,8 @@ function generate(folder: string, root: string, sessions: number, bytes: number,
 
 /** A TCP proxy to `port` counting bytes client → server and back. */
 async function countingProxy(port: number): Promise<{ port: number; up: () => number; down: () => number; reset: () => void; close: () => void }> {
-  let up = 0, down = 0;
+  let up = 0,
+    down = 0;
   const server = net.createServer((c) => {
     const s = net.connect(port, "127.0.0.1");
     c.on("data", (b) => (up += b.length));
@@ -104,7 +105,16 @@ async function countingProxy(port: number): Promise<{ port: number; up: () => nu
     s.on("error", () => c.destroy());
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  return { port: (server.address() as net.AddressInfo).port, up: () => up, down: () => down, reset: () => { up = 0; down = 0; }, close: () => server.close() };
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    up: () => up,
+    down: () => down,
+    reset: () => {
+      up = 0;
+      down = 0;
+    },
+    close: () => server.close(),
+  };
 }
 
 async function freePort(): Promise<number> {
@@ -117,10 +127,16 @@ async function freePort(): Promise<number> {
 
 async function daemon(base: string): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
-  const child = spawn("git", ["daemon", "--reuseaddr", `--base-path=${base}`, "--export-all", "--enable=receive-pack", "--listen=127.0.0.1", `--port=${port}`, base], { stdio: "ignore", detached: true });
+  const child = spawn("git", ["daemon", "--reuseaddr", `--base-path=${base}`, "--export-all", "--enable=receive-pack", "--listen=127.0.0.1", `--port=${port}`, base], {
+    stdio: "ignore",
+    detached: true,
+  });
   for (let i = 0; i < 100; i++) {
     const ok = await new Promise<boolean>((r) => {
-      const c = net.connect(port, "127.0.0.1", () => { c.destroy(); r(true); });
+      const c = net.connect(port, "127.0.0.1", () => {
+        c.destroy();
+        r(true);
+      });
       c.on("error", () => r(false));
     });
     if (ok) break;
@@ -135,10 +151,14 @@ export async function run(): Promise<BenchRow[]> {
   const t = await dir({ unsafeCleanup: true, prefix: "gitctx-bench-helper-" });
   try {
     // ---- 500 sessions / 100 MB: push, clone + join -------------------------------------------
-    const homeA = path.join(t.path, "A"), homeB = path.join(t.path, "B");
-    const envA = machineEnv(homeA, "A"), envB = machineEnv(homeB, "B", "darwin", "/Users/b");
-    const rootA = path.join(homeA, "src", "big"), rootB = "/Users/b/src/big";
-    const viewA = path.join(homeA, ".claude", "projects"), viewB = path.join(homeB, ".claude", "projects");
+    const homeA = path.join(t.path, "A"),
+      homeB = path.join(t.path, "B");
+    const envA = machineEnv(homeA, "A"),
+      envB = machineEnv(homeB, "B", "darwin", "/Users/b");
+    const rootA = path.join(homeA, "src", "big"),
+      rootB = "/Users/b/src/big";
+    const viewA = path.join(homeA, ".claude", "projects"),
+      viewB = path.join(homeB, ".claude", "projects");
     mkdirSync(viewA, { recursive: true });
     mkdirSync(homeB, { recursive: true });
     const cluster = path.join(t.path, "cluster.git");
@@ -149,7 +169,8 @@ export async function run(): Promise<BenchRow[]> {
     await sh("git", ["commit", "-q", "-m", "500 sessions"], viewA, envA);
     const ctxPush = await sh("git", ["push", "-q"], viewA, envA);
     // plain git baseline: the same files, no filter, plain bare repository
-    const plain = path.join(t.path, "plain"), plainBare = path.join(t.path, "plain.git");
+    const plain = path.join(t.path, "plain"),
+      plainBare = path.join(t.path, "plain.git");
     generate(path.join(plain, keyA), rootA, 500, 100e6, lines);
     await sh("git", ["init", "-q", "--initial-branch=main", plain], t.path, envA);
     await sh("git", ["init", "-q", "--bare", "--initial-branch=main", plainBare], t.path, envA);
@@ -157,12 +178,24 @@ export async function run(): Promise<BenchRow[]> {
     await sh("git", ["commit", "-q", "-m", "500 sessions"], plain, envA);
     const plainPush = await sh("git", ["push", "-q", plainBare, "main"], plain, envA);
     const mb = (bytes / 1e6).toFixed(0);
-    rows.push({ name: `push 500 sessions / ${mb} MB (first push)`, value: ctxPush, unit: "s", baseline: plainPush, note: "ctx: `git push` through git-remote-ctx (split, roster, nested atomic push) vs plain `git push` of the same files" + FILTER_NOTE });
+    rows.push({
+      name: `push 500 sessions / ${mb} MB (first push)`,
+      value: ctxPush,
+      unit: "s",
+      baseline: plainPush,
+      note: "ctx: `git push` through git-remote-ctx (split, roster, nested atomic push) vs plain `git push` of the same files" + FILTER_NOTE,
+    });
 
     const tClone = await sh("git", ["clone", "-q", `ctx::${cluster}`, viewB], homeB, envB);
     const tJoin = await sh(path.join(BIN, "git-ctx"), ["join", "--id", "big", rootB], viewB, envB);
     const tPlainClone = await sh("git", ["clone", "-q", "--no-local", plainBare, path.join(t.path, "plain-clone")], t.path, envB);
-    rows.push({ name: `clone + join 500 sessions / ${mb} MB`, value: tClone + tJoin, unit: "s", baseline: tPlainClone, note: `ctx: git clone ctx:: ${tClone.toFixed(2)} s + git ctx join ${tJoin.toFixed(2)} s (fetch, smudged checkout of B's paths) vs plain \`git clone --no-local\` (pack transfer, not hard links)${FILTER_NOTE}` });
+    rows.push({
+      name: `clone + join 500 sessions / ${mb} MB`,
+      value: tClone + tJoin,
+      unit: "s",
+      baseline: tPlainClone,
+      note: `ctx: git clone ctx:: ${tClone.toFixed(2)} s + git ctx join ${tJoin.toFixed(2)} s (fetch, smudged checkout of B's paths) vs plain \`git clone --no-local\` (pack transfer, not hard links)${FILTER_NOTE}`,
+    });
 
     // ---- bytes sent after a one-line append to a 50 MB transcript ----------------------------
     const base = path.join(t.path, "served");
@@ -202,9 +235,15 @@ export async function run(): Promise<BenchRow[]> {
       await sh("git", ["push", "-q", plainUrl, "main"], plainC, envC);
       const plainUp = proxy.up();
       rows.push({
-        name: "bytes sent by a push after a one-line append to a 50 MB transcript", value: ctxUp / 1024, unit: "KiB", baseline: plainUp / 1024,
-        target: "< 64 KiB", ok: ctxUp < 64 * 1024,
-        note: "client → server bytes on the wire (TCP proxy before git daemon), all connections of the push (ls-remote, fetch, atomic push); baseline: plain git push of the same change" + FILTER_NOTE,
+        name: "bytes sent by a push after a one-line append to a 50 MB transcript",
+        value: ctxUp / 1024,
+        unit: "KiB",
+        baseline: plainUp / 1024,
+        target: "< 64 KiB",
+        ok: ctxUp < 64 * 1024,
+        note:
+          "client → server bytes on the wire (TCP proxy before git daemon), all connections of the push (ls-remote, fetch, atomic push); baseline: plain git push of the same change" +
+          FILTER_NOTE,
       });
     } finally {
       proxy.close();

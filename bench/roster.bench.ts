@@ -42,7 +42,13 @@ export async function run(): Promise<BenchRow[]> {
       }
     }
     const base = (performance.now() - t0) / 1000;
-    rows.push({ name: `inferProjectRoot, ${mb.toFixed(0)} MB folder`, value: ours, unit: "s", baseline: base, note: "baseline: read every file, JSON.parse every line; ours reads ≤ 1 MB per file with a regex" });
+    rows.push({
+      name: `inferProjectRoot, ${mb.toFixed(0)} MB folder`,
+      value: ours,
+      unit: "s",
+      baseline: base,
+      note: "baseline: read every file, JSON.parse every line; ours reads ≤ 1 MB per file with a regex",
+    });
   } finally {
     await t.cleanup();
   }
@@ -59,7 +65,12 @@ export async function run(): Promise<BenchRow[]> {
       }
     }
     const s = (performance.now() - t0) / 1000;
-    rows.push({ name: "doctor <folder> over the corpus", value: bytes / 1024 / 1024 / s, unit: "MB/s", note: `${(bytes / 1024 / 1024).toFixed(1)} MB: infer root, canonicalize, localize, compare, residue` });
+    rows.push({
+      name: "doctor <folder> over the corpus",
+      value: bytes / 1024 / 1024 / s,
+      unit: "MB/s",
+      note: `${(bytes / 1024 / 1024).toFixed(1)} MB: infer root, canonicalize, localize, compare, residue`,
+    });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
   }

@@ -15,7 +15,9 @@ async function main(argv: string[]): Promise<void> {
   const writeTo = writeIdx >= 0 ? argv[writeIdx + 1] : undefined;
   const filters = argv.filter((_a, i) => writeIdx < 0 || (i !== writeIdx && i !== writeIdx + 1));
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const files = readdirSync(here).filter((f) => f.endsWith(".bench.js")).sort()
+  const files = readdirSync(here)
+    .filter((f) => f.endsWith(".bench.js"))
+    .sort()
     .filter((f) => filters.length === 0 || filters.some((w) => f.includes(w)));
   const out: string[] = [
     `# git-ctx benchmarks`,
@@ -38,7 +40,9 @@ async function main(argv: string[]): Promise<void> {
     out.push(`## ${mod.title}`, ``, `| measure | value | baseline | ratio | target | met | note |`, `|---|---|---|---|---|---|---|`);
     for (const r of rows) {
       const ratio = r.baseline ? (r.value / r.baseline).toFixed(2) + "×" : "";
-      out.push(`| ${r.name} | ${fmt(r.value)} ${r.unit} | ${r.baseline !== undefined ? fmt(r.baseline) + " " + r.unit : ""} | ${ratio} | ${r.target ?? ""} | ${r.ok === undefined ? "" : r.ok ? "yes" : "**no**"} | ${r.note ?? ""} |`);
+      out.push(
+        `| ${r.name} | ${fmt(r.value)} ${r.unit} | ${r.baseline !== undefined ? fmt(r.baseline) + " " + r.unit : ""} | ${ratio} | ${r.target ?? ""} | ${r.ok === undefined ? "" : r.ok ? "yes" : "**no**"} | ${r.note ?? ""} |`,
+      );
     }
     out.push(``);
   }

@@ -60,7 +60,14 @@ export async function run(): Promise<BenchRow[]> {
   const judged = new Map(JUDGED_TRUE_POSITIVES.map((j) => [j.fingerprint, j]));
   const fps = findings.filter((f) => !judged.has(f.fingerprint));
   const fpPer10 = (fps.length / mb) * 10;
-  rows.push({ name: "scan throughput, corpus (all formats)", value: mbps, unit: "MB/s", target: "≥ 50 MB/s", ok: mbps >= 50, note: `${files.length} files, ${mb.toFixed(2)} MB, best of 5 passes (median ${(mb / median(times)).toFixed(0)} MB/s), latin1 decode + all rules` });
+  rows.push({
+    name: "scan throughput, corpus (all formats)",
+    value: mbps,
+    unit: "MB/s",
+    target: "≥ 50 MB/s",
+    ok: mbps >= 50,
+    note: `${files.length} files, ${mb.toFixed(2)} MB, best of 5 passes (median ${(mb / median(times)).toFixed(0)} MB/s), latin1 decode + all rules`,
+  });
   rows.push({ name: "findings on corpus", value: findings.length, unit: "", note: `${findings.length - fps.length} judged true positives (bench/scan.judged.ts)` });
   rows.push({ name: "false positives per 10 MB", value: fpPer10, unit: "", target: "≤ 1", ok: fpPer10 <= 1, note: `${fps.length} false positives in ${mb.toFixed(2)} MB` });
   const byRule = new Map<string, Finding[]>();
@@ -71,20 +78,36 @@ export async function run(): Promise<BenchRow[]> {
       name: `fired: ${rule}`,
       value: fs.length,
       unit: "",
-      note: `${tp} true / ${fs.length - tp} false — ` + [...new Set(fs.map((f) => `${f.redacted} in ${f.file.split("/").slice(0, 2).join("/")}…:${f.line} (${judged.get(f.fingerprint)?.why.slice(0, 60) ?? "FALSE POSITIVE"})`))].join("; "),
+      note:
+        `${tp} true / ${fs.length - tp} false — ` +
+        [
+          ...new Set(fs.map((f) => `${f.redacted} in ${f.file.split("/").slice(0, 2).join("/")}…:${f.line} (${judged.get(f.fingerprint)?.why.slice(0, 60) ?? "FALSE POSITIVE"})`)),
+        ].join("; "),
     });
   }
 
   // recall on the seeded set (every rule, inside a Claude Code tool_result)
   const seeded = seededFiles();
   const found = seeded.filter((s) => scanBytes(s.bytes, s.file).some((f) => f.rule === s.rule)).length;
-  rows.push({ name: "seeded recall (JSON-escaped tool_result)", value: (100 * found) / seeded.length, unit: "%", target: "100 %", ok: found === seeded.length, note: `${found}/${seeded.length} seeds, ${new Set(seeded.map((s) => s.rule)).size} rules` });
+  rows.push({
+    name: "seeded recall (JSON-escaped tool_result)",
+    value: (100 * found) / seeded.length,
+    unit: "%",
+    target: "100 %",
+    ok: found === seeded.length,
+    note: `${found}/${seeded.length} seeds, ${new Set(seeded.map((s) => s.rule)).size} rules`,
+  });
 
   // adversarial input: runs that make backtracking regexes quadratic (each ~3–4 MB)
   const evil: [string, string][] = [
-    ["x=x=…", "x=".repeat(2_000_000)], ["====…", "=".repeat(4_000_000)], ["eyJeyJ…", "eyJ".repeat(1_000_000)],
-    ["token=token=…", "token=".repeat(500_000)], ["bearer bearer …", "bearer ".repeat(400_000)], ["AAAA…", "A".repeat(4_000_000)],
-    ["sk-sk-…", "sk-".repeat(1_000_000)], ["a://b:a://b:…", "a://b:".repeat(600_000)],
+    ["x=x=…", "x=".repeat(2_000_000)],
+    ["====…", "=".repeat(4_000_000)],
+    ["eyJeyJ…", "eyJ".repeat(1_000_000)],
+    ["token=token=…", "token=".repeat(500_000)],
+    ["bearer bearer …", "bearer ".repeat(400_000)],
+    ["AAAA…", "A".repeat(4_000_000)],
+    ["sk-sk-…", "sk-".repeat(1_000_000)],
+    ["a://b:a://b:…", "a://b:".repeat(600_000)],
   ];
   let worst = { name: "", mbps: Infinity };
   for (const [name, text] of evil) {
@@ -94,7 +117,12 @@ export async function run(): Promise<BenchRow[]> {
     const v = b.length / 1e6 / ((performance.now() - t0) / 1000);
     if (v < worst.mbps) worst = { name, mbps: v };
   }
-  rows.push({ name: "worst case on adversarial runs", value: worst.mbps, unit: "MB/s", note: `slowest of ${evil.length} repeated-pattern inputs: ${worst.name} (linear time: bounded quantifiers, atomic value captures, boundary lookbehinds)` });
+  rows.push({
+    name: "worst case on adversarial runs",
+    value: worst.mbps,
+    unit: "MB/s",
+    note: `slowest of ${evil.length} repeated-pattern inputs: ${worst.name} (linear time: bounded quantifiers, atomic value captures, boundary lookbehinds)`,
+  });
 
   rows.push(...(await secretlintRows(files, mb, seeded)));
   return rows;
@@ -108,11 +136,23 @@ async function secretlintRows(files: { file: string; bytes: Buffer }[], mb: numb
     core = await import(pathToFileURL(req.resolve("@secretlint/core")).href);
     preset = await import(pathToFileURL(req.resolve("@secretlint/secretlint-rule-preset-recommend")).href);
   } catch {
-    return [{ name: "secretlint preset-recommend throughput", value: NaN, unit: "MB/s", note: "not installed: npm i --prefix /tmp/sl @secretlint/core @secretlint/secretlint-rule-preset-recommend; SECRETLINT_DIR=/tmp/sl/node_modules npm run bench -- scan" }];
+    return [
+      {
+        name: "secretlint preset-recommend throughput",
+        value: NaN,
+        unit: "MB/s",
+        note: "not installed: npm i --prefix /tmp/sl @secretlint/core @secretlint/secretlint-rule-preset-recommend; SECRETLINT_DIR=/tmp/sl/node_modules npm run bench -- scan",
+      },
+    ];
   }
   const config = { rules: [{ id: "@secretlint/secretlint-rule-preset-recommend", rule: preset.creator }] };
   const lint = async (f: { file: string; bytes: Buffer }) =>
-    (await core.lintSource({ source: { filePath: f.file, content: f.bytes.toString("utf8"), contentType: "text", ext: path.extname(f.file) }, options: { config, maskSecrets: true } })).messages as unknown[];
+    (
+      await core.lintSource({
+        source: { filePath: f.file, content: f.bytes.toString("utf8"), contentType: "text", ext: path.extname(f.file) },
+        options: { config, maskSecrets: true },
+      })
+    ).messages as unknown[];
   for (const f of files) await lint(f); // warm-up
   const times: number[] = [];
   let n = 0;
@@ -126,7 +166,17 @@ async function secretlintRows(files: { file: string; bytes: Buffer }[], mb: numb
   for (const s of seeded) if ((await lint(s)).length > 0) hit++;
   const v = mb / Math.min(...times);
   return [
-    { name: "secretlint preset-recommend throughput", value: v, unit: "MB/s", note: `${n} findings on the corpus; same files, UTF-8 decode, best of 3 (median ${(mb / median(times)).toFixed(0)} MB/s)` },
-    { name: "secretlint seeded recall (JSON-escaped tool_result)", value: (100 * hit) / seeded.length, unit: "%", note: `${hit}/${seeded.length}: no Google/JWT/bearer/Stripe/.env/password rules, AWS key ids off by default, \`(?<!\\p{L})\` guard misses tokens right after a \\n escape` },
+    {
+      name: "secretlint preset-recommend throughput",
+      value: v,
+      unit: "MB/s",
+      note: `${n} findings on the corpus; same files, UTF-8 decode, best of 3 (median ${(mb / median(times)).toFixed(0)} MB/s)`,
+    },
+    {
+      name: "secretlint seeded recall (JSON-escaped tool_result)",
+      value: (100 * hit) / seeded.length,
+      unit: "%",
+      note: `${hit}/${seeded.length}: no Google/JWT/bearer/Stripe/.env/password rules, AWS key ids off by default, \`(?<!\\p{L})\` guard misses tokens right after a \\n escape`,
+    },
   ];
 }

@@ -21,12 +21,12 @@ export const JUDGED_TRUE_POSITIVES: readonly Judged[] = [
     fingerprint: "233f38b4c9c7f785",
     rule: "google-api-key",
     where: "claude/LAF-US__IDAHO-VAULT/…/tool-results/{bgl2fad3l,bsickmhv7,btma8i3l1}.txt",
-    why: "a Google Maps browser key (`\"google_maps_api\":\"AIza…\"`) scraped from a public web page into a tool result: a real, live-format key (SOURCES.md notes it)",
+    why: 'a Google Maps browser key (`"google_maps_api":"AIza…"`) scraped from a public web page into a tool result: a real, live-format key (SOURCES.md notes it)',
   },
   {
     fingerprint: "beaf3242cced8d56",
     rule: "secret-assignment",
     where: "gemini/7567491__ren/…/session-2026-01-03T08-29-d667b4d8.json",
-    why: "`api_key: \"d139…3cd7\"` for api.imgbb.com in a config shown in the session, commented as a public test key that has expired: a real 32-hex API key of a real service",
+    why: '`api_key: "d139…3cd7"` for api.imgbb.com in a config shown in the session, commented as a public test key that has expired: a real 32-hex API key of a real service',
   },
 ];

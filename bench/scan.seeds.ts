@@ -9,9 +9,11 @@ import { generateKeyPairSync } from "node:crypto";
 export function rng(seed: number): () => number {
   let x = seed >>> 0 || 1;
   return () => {
-    x ^= x << 13; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
     x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
+    x ^= x << 5;
+    x >>>= 0;
     return x / 0x100000000;
   };
 }
@@ -107,10 +109,31 @@ export function seeds(seed = 42): Seed[] {
 
 /** The rule ids every seed set must cover (all of RULES, with GitHub's per-prefix ids). */
 export const ALL_RULE_IDS = [
-  "private-key", "aws-access-key-id", "aws-secret-access-key", "github-pat", "github-oauth", "github-app-token",
-  "github-refresh-token", "github-fine-grained-pat", "gitlab-token", "anthropic-api-key", "openai-api-key", "slack-token",
-  "slack-webhook", "google-api-key", "stripe-key", "npm-token", "jwt", "bearer-token", "basic-auth-header", "url-password",
-  "secret-assignment", "env-high-entropy", "azure-storage-key", "docker-config-auth", "putty-private-key",
+  "private-key",
+  "aws-access-key-id",
+  "aws-secret-access-key",
+  "github-pat",
+  "github-oauth",
+  "github-app-token",
+  "github-refresh-token",
+  "github-fine-grained-pat",
+  "gitlab-token",
+  "anthropic-api-key",
+  "openai-api-key",
+  "slack-token",
+  "slack-webhook",
+  "google-api-key",
+  "stripe-key",
+  "npm-token",
+  "jwt",
+  "bearer-token",
+  "basic-auth-header",
+  "url-password",
+  "secret-assignment",
+  "env-high-entropy",
+  "azure-storage-key",
+  "docker-config-auth",
+  "putty-private-key",
 ];
 
 /** Text around a seeded line, as a command's output would have it. */
@@ -140,6 +163,11 @@ export function codexFunctionCallLine(text: string): string {
   return JSON.stringify({
     timestamp: "2026-01-02T10:11:12.345Z",
     type: "response_item",
-    payload: { type: "function_call", name: "shell", arguments: JSON.stringify({ command: ["bash", "-lc", `printf '%s' "${text}"`], workdir: "/home/me/proj" }), call_id: "call_abc" },
+    payload: {
+      type: "function_call",
+      name: "shell",
+      arguments: JSON.stringify({ command: ["bash", "-lc", `printf '%s' "${text}"`], workdir: "/home/me/proj" }),
+      call_id: "call_abc",
+    },
   });
 }

@@ -43,7 +43,16 @@ function fillSessions(folder: string, root: string): void {
     const id = `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
     const lines: string[] = [];
     for (let k = 0; k < 8; k++) {
-      lines.push(JSON.stringify({ type: k % 2 ? "assistant" : "user", uuid: `${i}-${k}`, sessionId: id, timestamp: new Date(Date.UTC(2026, 0, 1) + i * 1000 + k).toISOString(), cwd: root, message: { role: "user", content: `look at ${root}/src/f${k}.ts` } }));
+      lines.push(
+        JSON.stringify({
+          type: k % 2 ? "assistant" : "user",
+          uuid: `${i}-${k}`,
+          sessionId: id,
+          timestamp: new Date(Date.UTC(2026, 0, 1) + i * 1000 + k).toISOString(),
+          cwd: root,
+          message: { role: "user", content: `look at ${root}/src/f${k}.ts` },
+        }),
+      );
     }
     writeFileSync(path.join(folder, `${id}.jsonl`), lines.join("\n") + "\n");
   }
@@ -113,7 +122,14 @@ export async function run_(): Promise<BenchRow[]> {
       return r.ms;
     });
     waitIdle(gitDirA);
-    rows.push({ name: "git ctx sync --hook returns", value: median(hook) / 1000, unit: "s", target: "≤ 0.2 s", ok: median(hook) <= 200, note: `median of ${RUNS} (min ${(Math.min(...hook) / 1000).toFixed(3)} s); the sync runs detached afterwards; most of it is Node + CLI start` });
+    rows.push({
+      name: "git ctx sync --hook returns",
+      value: median(hook) / 1000,
+      unit: "s",
+      target: "≤ 0.2 s",
+      ok: median(hook) <= 200,
+      note: `median of ${RUNS} (min ${(Math.min(...hook) / 1000).toFixed(3)} s); the sync runs detached afterwards; most of it is Node + CLI start`,
+    });
     // --- plain bare remote, no helper, no filter ---
     const P = machine(tmp, "P");
     const remote = path.join(tmp, "plain.git");
@@ -125,7 +141,10 @@ export async function run_(): Promise<BenchRow[]> {
     g(["init", "-q", "--initial-branch=main"]);
     g(["remote", "add", "origin", remote]);
     mkdirSync(path.join(viewP, ".git", "ctx"), { recursive: true });
-    writeFileSync(path.join(viewP, ".git", "ctx", "state.json"), JSON.stringify({ version: 1, cluster: remote, machine: { id: "P", os: "linux", home: P.home }, projects: { app: { root: "/work/app", key: keyP, rewriteHome: true } } }));
+    writeFileSync(
+      path.join(viewP, ".git", "ctx", "state.json"),
+      JSON.stringify({ version: 1, cluster: remote, machine: { id: "P", os: "linux", home: P.home }, projects: { app: { root: "/work/app", key: keyP, rewriteHome: true } } }),
+    );
     writeFileSync(path.join(viewP, ".git", "info", "exclude"), `/*\n!/${keyP}/\n`);
     run(process.execPath, [ctxBin, "sync"], { env: P.env, cwd: viewP });
     const plain: number[] = [];

@@ -47,10 +47,11 @@ export function findPaths(dir: string, paths: string[]): PathHit[] {
   const hits: PathHit[] = [];
   for (const rel of listFiles(dir)) {
     const text = readFileSync(path.join(dir, rel), "latin1");
-    for (const p of paths) for (const s of spellings(p)) {
-      const n = countBounded(text, s);
-      if (n > 0) hits.push({ file: rel, needle: s, count: n });
-    }
+    for (const p of paths)
+      for (const s of spellings(p)) {
+        const n = countBounded(text, s);
+        if (n > 0) hits.push({ file: rel, needle: s, count: n });
+      }
   }
   return hits;
 }
@@ -146,7 +147,10 @@ export interface RepoScan {
  */
 export async function scanRepoObjects(gitDir: string, paths: string[], o: { skipPath?: (treePath: string) => boolean } = {}): Promise<RepoScan> {
   const list = (await gitRaw(["--git-dir", gitDir, "cat-file", "--batch-all-objects", "--batch-check=%(objectname) %(objecttype)"], { noCtxFilter: true })).stdout.toString("utf8");
-  let oids = list.split("\n").filter((l) => l.endsWith(" blob")).map((l) => l.split(" ")[0]!);
+  let oids = list
+    .split("\n")
+    .filter((l) => l.endsWith(" blob"))
+    .map((l) => l.split(" ")[0]!);
   const r: RepoScan = { blobs: 0, bytes: 0, hits: [], sentinels: 0, skipped: 0 };
   if (o.skipPath) {
     // The path each reachable blob was found at (`rev-list --objects`); unreachable blobs have none and are scanned.

@@ -152,7 +152,11 @@ async function main(): Promise<number> {
     const expected = new Map(webB.files.map((f) => [f, readFileSync(path.join(webB.dir, ...f.split("/")))]));
     const dirB = path.join(B.projects, webB.key);
     const diffs = compareTree(dirB, expected);
-    check("B has every webshop file with B's paths (byte-exact vs the samples rendered for B)", diffs.length === 0, diffs.length ? diffs.map((d) => `${d.file}: ${d.problem}`).join(", ") : `${expected.size} files`);
+    check(
+      "B has every webshop file with B's paths (byte-exact vs the samples rendered for B)",
+      diffs.length === 0,
+      diffs.length ? diffs.map((d) => `${d.file}: ${d.problem}`).join(", ") : `${expected.size} files`,
+    );
     const leaksB = findPaths(B.projects, [A.pathHome, A.home]);
     check("B's files name no path of A", leaksB.length === 0, leaksB.map((h) => `${h.file}: ${h.needle} ×${h.count}`).join(", ") || "0 hits");
     const infraKeyB = renderSamples({ home: B.pathHome, os: B.os, projectsDir: path.join(base, "expected-B-infra"), only: ["infra-tools"] })[0]!.key;
@@ -167,7 +171,10 @@ async function main(): Promise<number> {
     const append = (m: Machine, file: string, session: string, cwd: string, seed: string, at: number, prompt: string) => {
       const text = turnLines({ sessionId: session, cwd, parentUuid: lastUuid(readUtf8(file)), prompt, answer: `Done (${seed}).`, timestamp: new Date(at).toISOString(), seed });
       appendFileSync(file, text);
-      return text.split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { uuid: string }).uuid);
+      return text
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { uuid: string }).uuid);
     };
     done = progress("A and B: both resume session 1 and append a turn; B also appends to session 2");
     const fromA = append(A, fileA(s1), s1, rootA, "alice-1", now, "Also round the total to cents.");
@@ -186,7 +193,11 @@ async function main(): Promise<number> {
     const wantS1 = [...fromA, ...fromB1];
     const missA = notExactlyOnce(readUtf8(fileA(s1)), wantS1).concat(notExactlyOnce(readUtf8(fileA(s2)), fromB2));
     const missB = notExactlyOnce(readUtf8(fileB(s1)), wantS1).concat(notExactlyOnce(readUtf8(fileB(s2)), fromB2));
-    check("after sync both machines hold every appended line exactly once", missA.length + missB.length === 0, [...missA.map((x) => `A ${x.uuid}×${x.count}`), ...missB.map((x) => `B ${x.uuid}×${x.count}`)].join(", ") || `${wantS1.length + fromB2.length} lines on each side`);
+    check(
+      "after sync both machines hold every appended line exactly once",
+      missA.length + missB.length === 0,
+      [...missA.map((x) => `A ${x.uuid}×${x.count}`), ...missB.map((x) => `B ${x.uuid}×${x.count}`)].join(", ") || `${wantS1.length + fromB2.length} lines on each side`,
+    );
     const dups = [...duplicateLines(readUtf8(fileA(s1))), ...duplicateLines(readUtf8(fileB(s1)))];
     check("no line duplicated by the merge", dups.length === 0, dups.length ? `${dups.length} duplicated lines` : "0 duplicates");
     const blobA = (await run(A, ["git", "rev-parse", `HEAD:${webA.key}/${s1}.jsonl`], A.projects)).stdout.trim();
@@ -203,14 +214,27 @@ async function main(): Promise<number> {
     done = progress("A: plain git pull");
     const pull = await run(A, ["git", "pull"], A.projects);
     times.pull = done();
-    check("a plain git pull on A brings B's new turn, once", notExactlyOnce(readUtf8(fileA(s2)), fromB3).length === 0, pull.stdout.split("\n").find((l) => /Fast-forward|Merge|Already/.test(l)) ?? pull.stdout.trim().split("\n")[0] ?? "");
+    check(
+      "a plain git pull on A brings B's new turn, once",
+      notExactlyOnce(readUtf8(fileA(s2)), fromB3).length === 0,
+      pull.stdout.split("\n").find((l) => /Fast-forward|Merge|Already/.test(l)) ?? pull.stdout.trim().split("\n")[0] ?? "",
+    );
     const leaksA = findPaths(A.projects, [B.pathHome, B.home]);
     check("A's files name no path of B", leaksA.length === 0, leaksA.map((h) => `${h.file}: ${h.needle} ×${h.count}`).join(", ") || "0 hits");
 
     done = progress("cluster: read every object of the bare repository");
     const scan = await scanRepoObjects(cluster, [A.pathHome, B.pathHome, A.home, B.home], { skipPath: (p) => p === "roster.json" });
     done();
-    check("the cluster holds no machine path outside the rosters", scan.hits.length === 0, scan.hits.length ? scan.hits.slice(0, 3).map((h) => `${h.oid.slice(0, 10)}: …${h.context}…`).join(" | ") : `${scan.blobs} blobs, ${(scan.bytes / 1024).toFixed(0)} KiB, 0 hits; ${scan.skipped} roster.json blobs name the machines by design`);
+    check(
+      "the cluster holds no machine path outside the rosters",
+      scan.hits.length === 0,
+      scan.hits.length
+        ? scan.hits
+            .slice(0, 3)
+            .map((h) => `${h.oid.slice(0, 10)}: …${h.context}…`)
+            .join(" | ")
+        : `${scan.blobs} blobs, ${(scan.bytes / 1024).toFixed(0)} KiB, 0 hits; ${scan.skipped} roster.json blobs name the machines by design`,
+    );
 
     // Summary.
     const total = (Date.now() - started) / 1000;
@@ -219,12 +243,18 @@ async function main(): Promise<number> {
     const out = process.stdout;
     out.write("\ngit-ctx demo — two machines, one local bare cluster, plain git\n");
     out.write(`  machines: A ${A.id} (linux, ${A.pathHome})  ·  B ${B.id} (darwin, ${B.pathHome})\n`);
-    out.write(`  sessions moved: ${sessionsA} sessions in ${projectsA.length} projects (${filesA} files with subagent, tool result, memory) pushed by A in ${(times.init! / 1000).toFixed(1)} s; B cloned and joined webshop in ${((times.clone! + times.join!) / 1000).toFixed(1)} s\n`);
+    out.write(
+      `  sessions moved: ${sessionsA} sessions in ${projectsA.length} projects (${filesA} files with subagent, tool result, memory) pushed by A in ${(times.init! / 1000).toFixed(1)} s; B cloned and joined webshop in ${((times.clone! + times.join!) / 1000).toFixed(1)} s\n`,
+    );
     out.write(`  paths rewritten: ${scan.sentinels} machine paths stored as sentinels; ${rootA} on A is ${rootB} on B\n`);
-    out.write(`  lines merged: A +${fromA.length} and B +${fromB1.length + fromB2.length} lines appended concurrently, 3 syncs in ${(times.sync! / 1000).toFixed(1)} s; then B git push + A git pull: +${fromB3.length} lines\n`);
+    out.write(
+      `  lines merged: A +${fromA.length} and B +${fromB1.length + fromB2.length} lines appended concurrently, 3 syncs in ${(times.sync! / 1000).toFixed(1)} s; then B git push + A git pull: +${fromB3.length} lines\n`,
+    );
     for (const c of checks) out.write(`  ${c.ok ? "ok  " : "FAIL"} ${c.name}${c.ok ? "" : `: ${c.detail}`}\n`);
     const bad = checks.filter((c) => !c.ok).length;
-    out.write(bad === 0 ? `  all ${checks.length} checks passed in ${total.toFixed(1)} s\n` : `  ${bad} of ${checks.length} checks FAILED (${total.toFixed(1)} s); files kept in ${base}\n`);
+    out.write(
+      bad === 0 ? `  all ${checks.length} checks passed in ${total.toFixed(1)} s\n` : `  ${bad} of ${checks.length} checks FAILED (${total.toFixed(1)} s); files kept in ${base}\n`,
+    );
     if (bad) failed = "checks";
     if (verbose) for (const c of checks) process.stderr.write(`  ${c.name}: ${c.detail}\n`);
   } catch (e) {

@@ -154,7 +154,10 @@ function webshop(): TemplateFile[] {
   s.raw({ type: "permission-mode", permissionMode: "default", sessionId: sid });
   const u1 = uid(`${sid}/0`);
   s.snapshot(u1, {});
-  s.user("The checkout total is wrong when a coupon and free shipping are combined. `npm test -- cart` fails. Can you fix it?", { permissionMode: "default", promptId: uid(`${sid}/prompt-1`) });
+  s.user("The checkout total is wrong when a coupon and free shipping are combined. `npm test -- cart` fails. Can you fix it?", {
+    permissionMode: "default",
+    promptId: uid(`${sid}/prompt-1`),
+  });
   s.assistant([{ type: "text", text: "Let me look at the checkout code and run the failing test first." }]);
   const checkout = `${ROOT}/src/cart/checkout.ts`;
   const checkoutSrc =
@@ -162,17 +165,28 @@ function webshop(): TemplateFile[] {
   s.tool(
     "Read",
     { file_path: checkout },
-    checkoutSrc.split("\n").map((l, i) => `${String(i + 1).padStart(6)}\t${l}`).join("\n"),
+    checkoutSrc
+      .split("\n")
+      .map((l, i) => `${String(i + 1).padStart(6)}\t${l}`)
+      .join("\n"),
     { type: "text", file: { filePath: checkout, content: checkoutSrc, numLines: 9, startLine: 1, totalLines: 9 } },
   );
-  const testOut =
-    `FAIL src/cart/checkout.test.ts\n  ● computeTotal › coupon with free shipping\n\n    expect(received).toBe(expected)\n\n    Expected: 45\n    Received: 40.5\n\n      at Object.<anonymous> (${ROOT}/src/cart/checkout.test.ts:31:40)\n      at computeTotal (${ROOT}/src/cart/checkout.ts:7:10)\n\nTests: 1 failed, 11 passed, 12 total`;
-  s.tool("Bash", { command: `cd ${ROOT} && npm test -- cart`, description: "Run the cart tests" }, testOut, { stdout: testOut, stderr: "", interrupted: false, isImage: false }, true);
+  const testOut = `FAIL src/cart/checkout.test.ts\n  ● computeTotal › coupon with free shipping\n\n    expect(received).toBe(expected)\n\n    Expected: 45\n    Received: 40.5\n\n      at Object.<anonymous> (${ROOT}/src/cart/checkout.test.ts:31:40)\n      at computeTotal (${ROOT}/src/cart/checkout.ts:7:10)\n\nTests: 1 failed, 11 passed, 12 total`;
+  s.tool(
+    "Bash",
+    { command: `cd ${ROOT} && npm test -- cart`, description: "Run the cart tests" },
+    testOut,
+    { stdout: testOut, stderr: "", interrupted: false, isImage: false },
+    true,
+  );
   // An Explore subagent searches for other callers of applyCoupon.
   const agentId = "a3f9c2e81b7d40c5e";
   const agentPrompt = "Find every caller of applyCoupon in the webshop and say whether it passes the shipping cost in.";
   const agentToolId = tid("toolu_", `${sid}/agent`);
-  const agentCall = s.assistant([{ type: "tool_use", id: agentToolId, name: "Agent", input: { description: "Find applyCoupon callers", subagent_type: "Explore", prompt: agentPrompt } }], "tool_use");
+  const agentCall = s.assistant(
+    [{ type: "tool_use", id: agentToolId, name: "Agent", input: { description: "Find applyCoupon callers", subagent_type: "Explore", prompt: agentPrompt } }],
+    "tool_use",
+  );
   const sub = new SessionWriter(sid, "2026-03-02T09:14:40.000Z", ROOT, { isSidechain: true, agentId });
   sub.user(agentPrompt);
   sub.tool(
@@ -192,7 +206,15 @@ function webshop(): TemplateFile[] {
   files.push({ rel: `${sid}/subagents/agent-${agentId}.jsonl`, text: sub.jsonl() });
   files.push({ rel: `${sid}/subagents/agent-${agentId}.meta.json`, text: JSON.stringify({ agentType: "Explore", description: "Find applyCoupon callers" }) });
   s.user([{ tool_use_id: agentToolId, type: "tool_result", content: [{ type: "text", text: agentReport }] }], {
-    toolUseResult: { status: "completed", prompt: agentPrompt, agentId, content: [{ type: "text", text: agentReport }], totalDurationMs: 9120, totalTokens: 18220, totalToolUseCount: 2 },
+    toolUseResult: {
+      status: "completed",
+      prompt: agentPrompt,
+      agentId,
+      content: [{ type: "text", text: agentReport }],
+      totalDurationMs: 9120,
+      totalTokens: 18220,
+      totalToolUseCount: 2,
+    },
     sourceToolAssistantUUID: agentCall,
   });
   // The edit, with the file-history snapshot keyed by absolute path.
@@ -204,7 +226,23 @@ function webshop(): TemplateFile[] {
     "Edit",
     { file_path: checkout, old_string: oldLine, new_string: newLine, replace_all: false },
     `The file ${checkout} has been updated. Here's the result of running \`cat -n\` on a snippet of the edited file:\n     6\t  const shipping = cart.freeShipping ? 0 : 4.99;\n     7\t${newLine}\n     8\t}`,
-    { filePath: checkout, oldString: oldLine, newString: newLine, originalFile: checkoutSrc, structuredPatch: [{ oldStart: 5, oldLines: 4, newStart: 5, newLines: 4, lines: ["   const items = cart.items.reduce((s, i) => s + i.price * i.qty, 0);", "   const shipping = cart.freeShipping ? 0 : 4.99;", `-${oldLine}`, `+${newLine}`, " }"] }], userModified: false, replaceAll: false },
+    {
+      filePath: checkout,
+      oldString: oldLine,
+      newString: newLine,
+      originalFile: checkoutSrc,
+      structuredPatch: [
+        {
+          oldStart: 5,
+          oldLines: 4,
+          newStart: 5,
+          newLines: 4,
+          lines: ["   const items = cart.items.reduce((s, i) => s + i.price * i.qty, 0);", "   const shipping = cart.freeShipping ? 0 : 4.99;", `-${oldLine}`, `+${newLine}`, " }"],
+        },
+      ],
+      userModified: false,
+      replaceAll: false,
+    },
   );
   // The whole suite, run from the frontend subdirectory; big output saved to tool-results/.
   s.cd(`${ROOT}/frontend`);
@@ -222,19 +260,21 @@ function webshop(): TemplateFile[] {
     { stdout: preview, stderr: "", interrupted: false, isImage: false, persistedOutputPath: savedPath },
   );
   s.cd(ROOT);
-  s.tool(
-    "Bash",
-    { command: `cd ${ROOT} && npm test -- cart`, description: "Re-run the cart tests" },
-    "PASS src/cart/checkout.test.ts\n\nTests: 12 passed, 12 total",
-    { stdout: "PASS src/cart/checkout.test.ts\n\nTests: 12 passed, 12 total", stderr: "", interrupted: false, isImage: false },
-  );
+  s.tool("Bash", { command: `cd ${ROOT} && npm test -- cart`, description: "Re-run the cart tests" }, "PASS src/cart/checkout.test.ts\n\nTests: 12 passed, 12 total", {
+    stdout: "PASS src/cart/checkout.test.ts\n\nTests: 12 passed, 12 total",
+    stderr: "",
+    interrupted: false,
+    isImage: false,
+  });
   s.tool(
     "Write",
     { file_path: `${HOME}/.claude/projects/${KEY}/memory/testing.md`, content: "…" },
     `File created successfully at: ${HOME}/.claude/projects/${KEY}/memory/testing.md`,
     { type: "create", filePath: `${HOME}/.claude/projects/${KEY}/memory/testing.md` },
   );
-  s.text(`Fixed: the coupon was applied to the shipping cost as well. \`computeTotal\` in ${checkout} now applies the coupon to the items only and adds shipping afterwards; all 12 cart tests and the 40 frontend suites pass. I noted how to run the tests in memory.`);
+  s.text(
+    `Fixed: the coupon was applied to the shipping cost as well. \`computeTotal\` in ${checkout} now applies the coupon to the items only and adds shipping afterwards; all 12 cart tests and the 40 frontend suites pass. I noted how to run the tests in memory.`,
+  );
   s.system("turn_duration", { durationMs: 61240, messageCount: 24 });
   s.raw({ type: "ai-title", aiTitle: "Fix coupon applied to shipping in checkout", sessionId: sid });
   s.raw({ type: "last-prompt", lastPrompt: "The checkout total is wrong when a coupon and free shipping are combined.", leafUuid: s.leaf, sessionId: sid });
@@ -248,16 +288,47 @@ function webshop(): TemplateFile[] {
   t.snapshot(uid(`${sid2}/0`), {});
   t.user("What changed in the shipping config since the old webshop checkout in ~/src/webshop-old?", { permissionMode: "acceptEdits", promptId: uid(`${sid2}/prompt-1`) });
   const diff = `--- ${HOME}/src/webshop-old/config/shipping.json\n+++ ${ROOT}/config/shipping.json\n@@ -2,4 +2,6 @@\n   "currency": "EUR",\n-  "flatRate": 5.49,\n+  "flatRate": 4.99,\n+  "zones": ["EU", "UK"],\n   "freeAbove": 50\n }`;
-  t.tool("Bash", { command: `diff -u ${HOME}/src/webshop-old/config/shipping.json ${ROOT}/config/shipping.json`, description: "Diff shipping config" }, diff, { stdout: diff, stderr: "", interrupted: false, isImage: false, returnCodeInterpretation: "Files differ" });
-  t.tool("Glob", { pattern: "config/*.json", path: ROOT }, `${ROOT}/config/shipping.json\n${ROOT}/config/payment.json\n${ROOT}/config/tax.json`, { filenames: [`${ROOT}/config/shipping.json`, `${ROOT}/config/payment.json`, `${ROOT}/config/tax.json`], durationMs: 14, numFiles: 3, truncated: false });
+  t.tool("Bash", { command: `diff -u ${HOME}/src/webshop-old/config/shipping.json ${ROOT}/config/shipping.json`, description: "Diff shipping config" }, diff, {
+    stdout: diff,
+    stderr: "",
+    interrupted: false,
+    isImage: false,
+    returnCodeInterpretation: "Files differ",
+  });
+  t.tool("Glob", { pattern: "config/*.json", path: ROOT }, `${ROOT}/config/shipping.json\n${ROOT}/config/payment.json\n${ROOT}/config/tax.json`, {
+    filenames: [`${ROOT}/config/shipping.json`, `${ROOT}/config/payment.json`, `${ROOT}/config/tax.json`],
+    durationMs: 14,
+    numFiles: 3,
+    truncated: false,
+  });
   const readme = `${ROOT}/README.md`;
   const e2 = uid(`${sid2}/edit-msg`);
   t.snapshot(e2, { [readme]: { backupFileName: "4d2f6a1c0b9e8d37@v1", version: 1 }, [`${ROOT}/config/shipping.json`]: { backupFileName: null, version: 1 } }, true);
   t.tool(
     "Edit",
-    { file_path: readme, old_string: "## Shipping\n", new_string: "## Shipping\n\nZones: EU and UK. Flat rate 4.99 EUR, free above 50 EUR (see config/shipping.json).\n", replace_all: false },
+    {
+      file_path: readme,
+      old_string: "## Shipping\n",
+      new_string: "## Shipping\n\nZones: EU and UK. Flat rate 4.99 EUR, free above 50 EUR (see config/shipping.json).\n",
+      replace_all: false,
+    },
     `The file ${readme} has been updated.`,
-    { filePath: readme, oldString: "## Shipping\n", newString: "## Shipping\n\nZones: EU and UK. Flat rate 4.99 EUR, free above 50 EUR (see config/shipping.json).\n", structuredPatch: [{ oldStart: 40, oldLines: 1, newStart: 40, newLines: 3, lines: [" ## Shipping", "+", "+Zones: EU and UK. Flat rate 4.99 EUR, free above 50 EUR (see config/shipping.json)."] }], userModified: false, replaceAll: false },
+    {
+      filePath: readme,
+      oldString: "## Shipping\n",
+      newString: "## Shipping\n\nZones: EU and UK. Flat rate 4.99 EUR, free above 50 EUR (see config/shipping.json).\n",
+      structuredPatch: [
+        {
+          oldStart: 40,
+          oldLines: 1,
+          newStart: 40,
+          newLines: 3,
+          lines: [" ## Shipping", "+", "+Zones: EU and UK. Flat rate 4.99 EUR, free above 50 EUR (see config/shipping.json)."],
+        },
+      ],
+      userModified: false,
+      replaceAll: false,
+    },
   );
   t.text("Since the old checkout the flat rate went from 5.49 to 4.99 EUR and shipping zones (EU, UK) were added. I documented both in the README's Shipping section.");
   t.system("turn_duration", { durationMs: 20410, messageCount: 9 });
@@ -283,12 +354,27 @@ function infra(): TemplateFile[] {
   s.user("Make backup.sh skip node_modules, and tell me where my shell aliases for it live.", { permissionMode: "default", promptId: uid(`${sid}/prompt-1`) });
   const script = `${ROOT}/scripts/backup.sh`;
   const src = `#!/usr/bin/env bash\nset -euo pipefail\nrsync -a "${HOME}/src/" /mnt/backup/src/\n`;
-  s.tool("Read", { file_path: script }, src.split("\n").map((l, i) => `${String(i + 1).padStart(6)}\t${l}`).join("\n"), { type: "text", file: { filePath: script, content: src, numLines: 4, startLine: 1, totalLines: 4 } });
+  s.tool(
+    "Read",
+    { file_path: script },
+    src
+      .split("\n")
+      .map((l, i) => `${String(i + 1).padStart(6)}\t${l}`)
+      .join("\n"),
+    { type: "text", file: { filePath: script, content: src, numLines: 4, startLine: 1, totalLines: 4 } },
+  );
   const m = uid(`${sid}/edit-msg`);
   s.snapshot(m, { [script]: { backupFileName: "0a7c3e9f1d5b2468@v1", version: 1 } }, true);
   const oldS = `rsync -a "${HOME}/src/" /mnt/backup/src/`;
   const newS = `rsync -a --exclude node_modules "${HOME}/src/" /mnt/backup/src/`;
-  s.tool("Edit", { file_path: script, old_string: oldS, new_string: newS, replace_all: false }, `The file ${script} has been updated.`, { filePath: script, oldString: oldS, newString: newS, structuredPatch: [{ oldStart: 3, oldLines: 1, newStart: 3, newLines: 1, lines: [`-${oldS}`, `+${newS}`] }], userModified: false, replaceAll: false });
+  s.tool("Edit", { file_path: script, old_string: oldS, new_string: newS, replace_all: false }, `The file ${script} has been updated.`, {
+    filePath: script,
+    oldString: oldS,
+    newString: newS,
+    structuredPatch: [{ oldStart: 3, oldLines: 1, newStart: 3, newLines: 1, lines: [`-${oldS}`, `+${newS}`] }],
+    userModified: false,
+    replaceAll: false,
+  });
   const grep = `${HOME}/.bashrc:88:alias bk='${ROOT}/scripts/backup.sh'\n${HOME}/.bashrc:89:alias bkn='${ROOT}/scripts/backup.sh --dry-run'`;
   s.tool("Bash", { command: `grep -n backup.sh ${HOME}/.bashrc`, description: "Find the aliases" }, grep, { stdout: grep, stderr: "", interrupted: false, isImage: false });
   s.text(`backup.sh now excludes node_modules. Your aliases \`bk\` and \`bkn\` are in ${HOME}/.bashrc (lines 88–89).`);

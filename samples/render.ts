@@ -93,11 +93,14 @@ export function renderString(s: string, v: RenderVars): string {
   if (!s.includes("@@")) return s;
   const key = v.key ?? claudeDirKey(v.root);
   const sub = (t: string) => t.split(PH.home).join(v.home).split(PH.root).join(v.root).split(PH.key).join(key);
-  return s.replace(PATH_TOKEN, (_m, anchor: string, rest: string) => {
-    const base = anchor === PH.home ? v.home : v.root;
-    const tail = v.os === "windows" ? rest.split("/").join("\\") : rest;
-    return base + sub(tail);
-  }).split(PH.key).join(key);
+  return s
+    .replace(PATH_TOKEN, (_m, anchor: string, rest: string) => {
+      const base = anchor === PH.home ? v.home : v.root;
+      const tail = v.os === "windows" ? rest.split("/").join("\\") : rest;
+      return base + sub(tail);
+    })
+    .split(PH.key)
+    .join(key);
 }
 
 function renderValue(x: unknown, v: RenderVars): unknown {
@@ -223,7 +226,16 @@ export function turnLines(o: TurnOptions): string {
     parentUuid: u,
     ...common,
     type: "assistant",
-    message: { model: "claude-sonnet-4-6", id: `msg_${a.replace(/-/g, "").slice(0, 24)}`, type: "message", role: "assistant", content: [{ type: "text", text: o.answer }], stop_reason: "end_turn", stop_sequence: null, usage: { input_tokens: 3, output_tokens: 40 } },
+    message: {
+      model: "claude-sonnet-4-6",
+      id: `msg_${a.replace(/-/g, "").slice(0, 24)}`,
+      type: "message",
+      role: "assistant",
+      content: [{ type: "text", text: o.answer }],
+      stop_reason: "end_turn",
+      stop_sequence: null,
+      usage: { input_tokens: 3, output_tokens: 40 },
+    },
     uuid: a,
     timestamp: t2,
   };

@@ -48,7 +48,9 @@ const result = await build({
   chunkNames: "chunks/[name]-[hash]",
   // Bundled CommonJS packages call require() for node built-ins and read __filename
   // (write-file-atomic): give the ESM output both (yargs declares its own __dirname).
-  banner: { js: 'import { createRequire as __ctxCreateRequire } from "node:module"; import { fileURLToPath as __ctxFileURLToPath } from "node:url"; const require = __ctxCreateRequire(import.meta.url); const __ctxFilename = __ctxFileURLToPath(import.meta.url);' },
+  banner: {
+    js: 'import { createRequire as __ctxCreateRequire } from "node:module"; import { fileURLToPath as __ctxFileURLToPath } from "node:url"; const require = __ctxCreateRequire(import.meta.url); const __ctxFilename = __ctxFileURLToPath(import.meta.url);',
+  },
   define: { __filename: "__ctxFilename" },
   sourcemap: "linked",
   legalComments: "none",

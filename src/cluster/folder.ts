@@ -72,7 +72,9 @@ export function pickProjectFolder(root: string, os: MachineOs, candidates: reado
 export function listFolders(dir: string): FolderCandidate[] {
   let names: string[];
   try {
-    names = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name);
+    names = readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !e.name.startsWith("."))
+      .map((e) => e.name);
   } catch {
     return [];
   }
@@ -103,7 +105,9 @@ export function chooseProjectFolder(dir: string, root: string, os: MachineOs, st
 export function otherFoldersNote(dir: string, id: string, choice: FolderChoice): string | undefined {
   if (choice.others.length === 0) return undefined;
   const to = path.join(dir, choice.key);
-  const lines = [`note: project ${id} uses the folder ${choice.key}/; these folders hold sessions of the same root in another letter case (Windows paths ignore case) and are NOT synced:`];
+  const lines = [
+    `note: project ${id} uses the folder ${choice.key}/; these folders hold sessions of the same root in another letter case (Windows paths ignore case) and are NOT synced:`,
+  ];
   for (const o of choice.others) {
     const from = path.join(dir, o.key);
     lines.push(`  ${o.key}/ (${o.sessions} session${o.sessions === 1 ? "" : "s"}): to sync them, run  cp -Rn -- '${from}/.' '${to}/' && git ctx sync`);

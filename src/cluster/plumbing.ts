@@ -140,8 +140,12 @@ export class Plumbing {
     return this.run(args, {
       input: message,
       env: {
-        GIT_AUTHOR_NAME: author.name, GIT_AUTHOR_EMAIL: author.email, GIT_AUTHOR_DATE: author.date,
-        GIT_COMMITTER_NAME: committer.name, GIT_COMMITTER_EMAIL: committer.email, GIT_COMMITTER_DATE: committer.date,
+        GIT_AUTHOR_NAME: author.name,
+        GIT_AUTHOR_EMAIL: author.email,
+        GIT_AUTHOR_DATE: author.date,
+        GIT_COMMITTER_NAME: committer.name,
+        GIT_COMMITTER_EMAIL: committer.email,
+        GIT_COMMITTER_DATE: committer.date,
       },
     });
   }
@@ -183,7 +187,10 @@ export class Plumbing {
     const res: TreeChange[] = [];
     for (let i = 0; i + 1 < parts.length; i += 2) {
       const meta = parts[i]!;
-      if (!meta.startsWith(":")) { i--; continue; }
+      if (!meta.startsWith(":")) {
+        i--;
+        continue;
+      }
       const [, dstMode, srcOid, dstOid, status] = meta.slice(1).split(" ") as [string, string, string, string, string];
       res.push({ status: status.charAt(0), mode: dstMode, oid: dstOid, srcOid, path: parts[i + 1]! });
     }
@@ -335,7 +342,9 @@ class BlobReader {
       this.child.stdin.write(oid + "\n");
       let nl: number;
       while ((nl = this.newline()) < 0) if (!(await this.need(this.length + 1))) return undefined;
-      const header = this.take(nl + 1).toString("utf8").trim();
+      const header = this.take(nl + 1)
+        .toString("utf8")
+        .trim();
       const m = /^\S+ (\S+) (\d+)$/.exec(header);
       if (!m) return undefined;
       const size = Number(m[2]);

@@ -1,10 +1,7 @@
 import { InvalidRosterError, newRoster, participantFor, serializeRoster, upsertParticipant, type Machine, type Participant, type Roster } from "../roster/index.js";
 import type { JoinedProject, ViewState } from "../view/state.js";
 import { crashPoint, pausePoint } from "./crash.js";
-import {
-  CLUSTER_MAIN, CLUSTER_README, CONTEXT_DIR, CTX_IDENTITY, ROSTER_FILE, VIEW_LAST_REF,
-  clusterTrackingRef, projectBranch, projectBranchShort,
-} from "./layout.js";
+import { CLUSTER_MAIN, CLUSTER_README, CONTEXT_DIR, CTX_IDENTITY, ROSTER_FILE, VIEW_LAST_REF, clusterTrackingRef, projectBranch, projectBranchShort } from "./layout.js";
 import { EMPTY_TREE, type Plumbing, type Signature, type TreeChange } from "./plumbing.js";
 import { fetchProjects, lsRemote, pushAtomic } from "./remote.js";
 import { heldSummary, readHeldEntries, scanCandidate, type HeldEntry } from "./gate.js";
@@ -108,7 +105,8 @@ async function splitCommit(p: Plumbing, state: ViewState, last: string | undefin
       const rel = h.path.slice(proj.key.length + 1);
       const inCluster = await p.entry(clusterTrackingRef(id), `${CONTEXT_DIR}/${rel}`);
       const changed = changes.find((c) => c.path === rel);
-      if (changed) changed.srcOid = inCluster?.oid ?? ""; // edited (e.g. redacted) since it was held
+      if (changed)
+        changed.srcOid = inCluster?.oid ?? ""; // edited (e.g. redacted) since it was held
       else {
         const e = await p.entry(commit, h.path);
         if (!e || e.type !== "blob" || inCluster?.oid === e.oid) continue;
@@ -186,7 +184,13 @@ export async function pushView(ctx: PushContext, commit: string | undefined, ext
   let reports: ProjectPushReport[] = [];
   for (let attempt = 1; attempt <= max; attempt++) {
     const heads = await lsRemote(p, ctx.url);
-    const tips = await fetchProjects(p, ctx.url, work.map((w) => w.id), heads, { progress: ctx.progress });
+    const tips = await fetchProjects(
+      p,
+      ctx.url,
+      work.map((w) => w.id),
+      heads,
+      { progress: ctx.progress },
+    );
     crashPoint("push:after-fetch");
     reports = [];
     const updates: { commit: string; ref: string }[] = [];
@@ -223,7 +227,18 @@ export async function pushView(ctx: PushContext, commit: string | undefined, ext
       crashPoint("push:after-remote");
       const refs: { ref: string; new: string }[] = [...trackUpdates];
       // A skipped project's folder stays as it was in last, so its changes are offered again.
-      if (commit) refs.push({ ref: VIEW_LAST_REF, new: skipped.length ? await withFoldersOf(p, commit, last, skipped.map((w) => w.proj.key)) : commit });
+      if (commit)
+        refs.push({
+          ref: VIEW_LAST_REF,
+          new: skipped.length
+            ? await withFoldersOf(
+                p,
+                commit,
+                last,
+                skipped.map((w) => w.proj.key),
+              )
+            : commit,
+        });
       await p.updateRefs(refs, "git-ctx: push");
       saveHeld();
       crashPoint("push:after-refs");
@@ -231,7 +246,12 @@ export async function pushView(ctx: PushContext, commit: string | undefined, ext
       return { ok: true, projects: reports, attempts: attempt, held };
     }
     if (!out.rejected) {
-      const first = out.output.split("\n").map((l) => l.trim()).filter(Boolean).slice(-3).join("; ");
+      const first = out.output
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .slice(-3)
+        .join("; ");
       return { ok: false, why: `cluster push failed: ${first}`.replace(/\s+/g, " ").slice(0, 300), projects: reports, attempts: attempt, held };
     }
     log(2, `git-ctx: the cluster moved during the push (attempt ${attempt}/${max}); fetching and merging again`);
@@ -264,8 +284,11 @@ async function withFoldersOf(p: Plumbing, commit: string, last: string | undefin
  * everything (content and this machine's roster entry).
  */
 async function projectCommit(
-  ctx: PushContext, w: ProjectWork, tip: string | undefined,
-  info: { author: Signature; committer: Signature; message: string } | undefined, now: Date,
+  ctx: PushContext,
+  w: ProjectWork,
+  tip: string | undefined,
+  info: { author: Signature; committer: Signature; message: string } | undefined,
+  now: Date,
 ): Promise<{ commit?: string; report: ProjectPushReport }> {
   const { p } = ctx;
   const tipCtx = (await tipContext(p, tip)) ?? EMPTY_TREE;
@@ -286,7 +309,10 @@ async function projectCommit(
   }
   const roster: Roster = tip ? await readTipRoster(p, w.id, tip) : newRoster(w.id, w.proj.rewriteHome);
   const me = participantFor(ctx.machine, w.proj.root, w.proj.key, now);
-  const rosterCurrent = sameParticipant(roster.participants.find((x) => x.machine_id === me.machine_id), me);
+  const rosterCurrent = sameParticipant(
+    roster.participants.find((x) => x.machine_id === me.machine_id),
+    me,
+  );
   const report: ProjectPushReport = { id: w.id, action: "unchanged", files: w.files, conflict, merged: didMerge };
   if (tip && merged === tipCtx && rosterCurrent) return { report };
   const rosterBlob = await p.hashBlob(serializeRoster(upsertParticipant(roster, me)));
@@ -300,7 +326,12 @@ async function projectCommit(
   // The pushed commit's message goes to the cluster too: one that holds a secret (a token typed
   // into 'git commit -m' in the view) is replaced by git-ctx's own (issue 10, defect 7).
   const own = `git-ctx: ${ctx.machine.id} joins ${projectBranchShort(w.id)}\n`;
-  const message = info && scanBytes(Buffer.from(info.message, "utf8"), "commit message").length === 0 ? info.message : info ? `git-ctx: changes from ${ctx.machine.id} (the commit message held a secret and was not sent)\n` : own;
+  const message =
+    info && scanBytes(Buffer.from(info.message, "utf8"), "commit message").length === 0
+      ? info.message
+      : info
+        ? `git-ctx: changes from ${ctx.machine.id} (the commit message held a secret and was not sent)\n`
+        : own;
   const commit = await p.commitTree(tree, tip ? [tip] : [], author, committer, message);
   report.action = "pushed";
   report.commit = commit;

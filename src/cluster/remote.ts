@@ -120,8 +120,19 @@ export type PushOutcome = { ok: true } | { ok: false; rejected: boolean; output:
 export async function pushAtomic(p: Plumbing, url: string, updates: readonly { commit: string; ref: string }[], o: TransportOpts = {}): Promise<PushOutcome> {
   if (updates.length === 0) return { ok: true };
   const args = [
-    "--git-dir", p.gitDir, ...QUIET_MAINT, "-c", "push.followTags=false", "-c", "push.gpgSign=false",
-    "push", "--atomic", "--porcelain", "--no-verify", o.progress ? "--progress" : "-q", url,
+    "--git-dir",
+    p.gitDir,
+    ...QUIET_MAINT,
+    "-c",
+    "push.followTags=false",
+    "-c",
+    "push.gpgSign=false",
+    "push",
+    "--atomic",
+    "--porcelain",
+    "--no-verify",
+    o.progress ? "--progress" : "-q",
+    url,
     ...updates.map((u) => `${u.commit}:${u.ref}`),
   ];
   const r = await gitRaw(args, { okCodes: [0, 1, 128], noCtxFilter: true, env: { GIT_DIR: undefined, GIT_WORK_TREE: undefined } });

@@ -64,6 +64,9 @@ export async function configureView(gitDir: string, cluster: string, machine: Ma
   const old = readViewState(gitDir);
   const state: ViewState = { ...(old ?? { projects: {} }), version: 1, cluster, machine: { id: machine.id, os: machine.os, home: machine.home }, projects: old?.projects ?? {} };
   writeViewState(gitDir, state);
-  writeExcludes(gitDir, Object.values(state.projects).map((p) => p.key));
+  writeExcludes(
+    gitDir,
+    Object.values(state.projects).map((p) => p.key),
+  );
   return state;
 }

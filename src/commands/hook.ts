@@ -33,7 +33,20 @@ export async function hook(o: HookCommandOptions): Promise<number> {
   const outcome = editSettings(file, (s) => (o.action === "install" ? withHook(s, event, file) : withoutHook(s, event)), { dryRun: o.dryRun });
   const would = o.dryRun && outcome === "changed" ? "would be " : "";
   const what = o.action === "install" ? (outcome === "changed" ? `${would}installed` : "already installed") : outcome === "changed" ? `${would}removed` : "was not installed";
-  if (o.json) out.write(JSON.stringify({ file, event, action: o.action, changed: outcome === "changed", dryRun: o.dryRun === true, backup: outcome === "changed" && !o.dryRun ? file + BACKUP_SUFFIX : undefined }) + "\n");
-  else out.write(`${event} hook ${what}: ${file}${outcome === "changed" && !o.dryRun ? ` (previous version kept as ${file + BACKUP_SUFFIX} when there was one)` : ""}${o.dryRun ? " (dry run: nothing written)" : ""}\n`);
+  if (o.json)
+    out.write(
+      JSON.stringify({
+        file,
+        event,
+        action: o.action,
+        changed: outcome === "changed",
+        dryRun: o.dryRun === true,
+        backup: outcome === "changed" && !o.dryRun ? file + BACKUP_SUFFIX : undefined,
+      }) + "\n",
+    );
+  else
+    out.write(
+      `${event} hook ${what}: ${file}${outcome === "changed" && !o.dryRun ? ` (previous version kept as ${file + BACKUP_SUFFIX} when there was one)` : ""}${o.dryRun ? " (dry run: nothing written)" : ""}\n`,
+    );
   return 0;
 }

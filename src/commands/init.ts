@@ -90,7 +90,12 @@ export async function init(o: InitOptions): Promise<InitReport> {
   let createdCluster = false;
   let pushed = false;
   try {
-    return await initIn(o, dir, (c) => (createdCluster = c), () => (pushed = true));
+    return await initIn(
+      o,
+      dir,
+      (c) => (createdCluster = c),
+      () => (pushed = true),
+    );
   } catch (e) {
     // A command that fails leaves the machine as it found it: what this run created goes, as
     // long as nothing reached the cluster (after that, the view is needed to finish a re-run).
@@ -133,7 +138,15 @@ async function planInit(o: InitOptions, dir: string): Promise<InitReport> {
     for (const [other, key] of keys) if (other !== id && sameFolder(key, choice.key, machine.os)) throw new KeyCollisionError({ key: choice.key, id, other, root });
     keys.set(id, choice.key);
     const before = state?.projects[id];
-    projects.push({ id, root, key: choice.key, hadSessions: hasFiles(path.join(dir, choice.key)), alreadyJoined: before?.root === root && before.key === choice.key, sharedWith: [], ...(inCluster.has(id) ? { note: `project/${id} exists in the cluster: this machine's sessions would be merged with it` } : {}) });
+    projects.push({
+      id,
+      root,
+      key: choice.key,
+      hadSessions: hasFiles(path.join(dir, choice.key)),
+      alreadyJoined: before?.root === root && before.key === choice.key,
+      sharedWith: [],
+      ...(inCluster.has(id) ? { note: `project/${id} exists in the cluster: this machine's sessions would be merged with it` } : {}),
+    });
   }
   return { dryRun: true, dir, cluster, createdCluster: createsCluster, projects };
 }
@@ -191,11 +204,17 @@ async function initIn(o: InitOptions, dir: string, setCreatedCluster: (c: boolea
     projects.push({ id, root, key, hadSessions: hasFiles(path.join(dir, key)), alreadyJoined: before?.root === root && before.key === key, sharedWith, ...(note ? { note } : {}) });
   }
   writeViewState(gitDir, state);
-  writeExcludes(gitDir, Object.values(state.projects).map((x) => x.key));
+  writeExcludes(
+    gitDir,
+    Object.values(state.projects).map((x) => x.key),
+  );
 
   const keys = projects.filter((x) => x.hadSessions).map((x) => `${x.key}/`);
   if (keys.length) {
-    await addJoinedFolders(keys.map((k) => k.replace(/\/$/, "")), { cwd: dir, env: { GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined } });
+    await addJoinedFolders(
+      keys.map((k) => k.replace(/\/$/, "")),
+      { cwd: dir, env: { GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined } },
+    );
     const staged = await viewGit(dir, "git diff --cached", ["diff", "--cached", "--quiet"], { okCodes: [0, 1] });
     if (staged.code === 1) {
       await viewGit(dir, "git commit", ["commit", "-q", "-m", `git ctx init: ${projects.map((x) => x.id).join(", ")}`]);
@@ -205,7 +224,11 @@ async function initIn(o: InitOptions, dir: string, setCreatedCluster: (c: boolea
   // everything new held back by the secret gate: a warning; the view is then left as committed
   // (the next 'git ctx sync' merges with the cluster), since nothing of it was exchanged yet
   const allHeld = (await p.resolve("HEAD")) ? await pushHeld(dir) : false;
-  const r = await pushView({ p, url: cluster, state, machine: state.machine }, undefined, projects.map((x) => x.id));
+  const r = await pushView(
+    { p, url: cluster, state, machine: state.machine },
+    undefined,
+    projects.map((x) => x.id),
+  );
   if (!r.ok) throw new ViewGitError({ step: "adding this machine to the project rosters", dir, output: r.why });
   if (!allHeld) await viewGit(dir, "git pull", ["pull", "-q", "--no-rebase", "origin", "main"], { echo: true });
   return { dir, cluster, createdCluster, projects, heldBack: heldSecrets(gitDir) };

@@ -101,7 +101,10 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
   if (before && before.key !== key) await pushMovedFolder(dir, id, before, root);
   const state: ViewState = { ...state0, projects: { ...state0.projects, [id]: { root, key, rewriteHome: roster.rewrite_home } } };
   writeViewState(gitDir, state);
-  writeExcludes(gitDir, Object.values(state.projects).map((x) => x.key));
+  writeExcludes(
+    gitDir,
+    Object.values(state.projects).map((x) => x.key),
+  );
 
   let mergedLocal = false;
   if (hasFiles(path.join(dir, key))) {

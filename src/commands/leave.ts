@@ -60,7 +60,10 @@ export async function leave(o: LeaveOptions): Promise<LeaveReport> {
   const projects = { ...state.projects };
   delete projects[o.id];
   writeViewState(gitDir, { ...state, projects });
-  writeExcludes(gitDir, Object.values(projects).map((x) => x.key));
+  writeExcludes(
+    gitDir,
+    Object.values(projects).map((x) => x.key),
+  );
   const rosterUpdated = state.cluster ? await removeParticipant(new Plumbing(gitDir), state.cluster, o.id, state.machine.id) : false;
   return { id: o.id, root: proj.root, folder, rosterUpdated, untracked: tracked, dryRun: false };
 }

@@ -61,7 +61,14 @@ export async function projects(o: ProjectsOptions = {}): Promise<ProjectListing[
         const roster = await readTipRoster(p, id, (await p.resolve(projectBranch(id))) ?? tip);
         item.rewriteHome = roster.rewrite_home;
         item.machines = roster.participants
-          .map((x) => ({ machineId: x.machine_id, os: x.os, root: x.project_root, key: x.encoded_dir, lastConverged: x.last_converged ?? null, thisMachine: x.machine_id === state?.machine.id }))
+          .map((x) => ({
+            machineId: x.machine_id,
+            os: x.os,
+            root: x.project_root,
+            key: x.encoded_dir,
+            lastConverged: x.last_converged ?? null,
+            thisMachine: x.machine_id === state?.machine.id,
+          }))
           .sort((a, b) => (a.machineId < b.machineId ? -1 : a.machineId > b.machineId ? 1 : 0));
       } catch (e) {
         item.error = (e as Error).message;
@@ -81,7 +88,8 @@ export function formatProjects(list: readonly ProjectListing[], cluster?: string
   for (const x of list) {
     lines.push(`${x.id}${x.joined ? "  (joined)" : ""}`);
     if (x.error) lines.push(`  ! ${x.error}`);
-    for (const m of x.machines) lines.push(`  ${m.machineId} (${m.os}${m.thisMachine ? ", this machine" : ""}): ${m.root}${m.lastConverged ? `  last sync ${m.lastConverged}` : ""}`);
+    for (const m of x.machines)
+      lines.push(`  ${m.machineId} (${m.os}${m.thisMachine ? ", this machine" : ""}): ${m.root}${m.lastConverged ? `  last sync ${m.lastConverged}` : ""}`);
   }
   return lines.join("\n") + "\n";
 }

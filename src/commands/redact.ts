@@ -57,7 +57,10 @@ export async function redact(o: RedactOptions): Promise<number> {
   const env = o.env ?? process.env;
   const write = o.write ?? ((s: string) => void process.stdout.write(s));
   const cwd = path.resolve(o.cwd ?? process.cwd());
-  const stamp = (o.now ?? new Date()).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  const stamp = (o.now ?? new Date())
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
   const results: RedactedFile[] = [];
   for (const file of await resolveTargets(o.targets, cwd, env)) {
     const repo = await repoOf(path.dirname(file), env);
@@ -87,9 +90,7 @@ function rewrite(file: string, allow: ReadonlySet<string>, repo: { workTree: str
     const r = redactBytes(bytes, { allow });
     const replaced = r.replaced.map(({ line, rule, redacted, fingerprint }) => ({ line, rule, redacted, fingerprint }));
     if (replaced.length === 0 || dryRun) return { file, replaced };
-    const backup = repo
-      ? path.join(repo.gitDir, "ctx", "backup", `${path.relative(repo.workTree, file)}.bak-${stamp}`)
-      : `${file}.bak-${stamp}`;
+    const backup = repo ? path.join(repo.gitDir, "ctx", "backup", `${path.relative(repo.workTree, file)}.bak-${stamp}`) : `${file}.bak-${stamp}`;
     mkdirSync(path.dirname(backup), { recursive: true });
     writeFileAtomic.sync(backup, bytes, { mode: 0o600 });
     const now = statSync(file);
@@ -143,7 +144,12 @@ async function resolveTargets(targets: string[], cwd: string, env: NodeJS.Proces
           if (isDir(sub)) found.push(...filesUnder(sub));
         }
       }
-      if (found.length === 0) throw new InvalidInputError({ what: "session", value: t, fix: `no such file, folder, or session in ${view} (give a transcript path, or a session id from 'ls ${view}/*/')` });
+      if (found.length === 0)
+        throw new InvalidInputError({
+          what: "session",
+          value: t,
+          fix: `no such file, folder, or session in ${view} (give a transcript path, or a session id from 'ls ${view}/*/')`,
+        });
       for (const f of found) out.add(f);
     }
   }

@@ -89,7 +89,10 @@ async function revOk(ref: string, cwd: string, env: NodeJS.ProcessEnv): Promise<
 }
 
 function zList(b: Buffer): string[] {
-  return b.toString("utf8").split("\0").filter((s) => s.length > 0);
+  return b
+    .toString("utf8")
+    .split("\0")
+    .filter((s) => s.length > 0);
 }
 
 /** Does the work, returns the report (see {@link scan}). */
@@ -167,7 +170,8 @@ export function formatScanReport(r: ScanReport): string {
   }
   if (r.heldBack.length) {
     out.push(``, `Held back by the last push (not sent to the cluster):`);
-    for (const h of r.heldBack) out.push(`  ${h.path}  since ${h.since} (${h.findings.length} finding${h.findings.length === 1 ? "" : "s"}: ${[...new Set(h.findings.map((f) => f.rule))].join(", ")})`);
+    for (const h of r.heldBack)
+      out.push(`  ${h.path}  since ${h.since} (${h.findings.length} finding${h.findings.length === 1 ? "" : "s"}: ${[...new Set(h.findings.map((f) => f.rule))].join(", ")})`);
   }
   for (const i of r.ignoredAllowEntries) out.push(`warning: ${i.source}${i.line ? `:${i.line}` : ""}: '${i.text}' is not a fingerprint (16 hex characters); it releases nothing`);
   for (const s of r.skipped) out.push(`warning: ${s.path}: not scanned (${s.reason})`);

@@ -56,7 +56,11 @@ export async function sync(o: SyncCommandOptions): Promise<number> {
   }
   if (o.background) {
     const spawned = await syncInBackground(view);
-    out.write(spawned ? `git ctx sync: started in the background (log: ${view.paths.log})\n` : `git ctx sync: a sync is running; it will run again for this request (log: ${view.paths.log})\n`);
+    out.write(
+      spawned
+        ? `git ctx sync: started in the background (log: ${view.paths.log})\n`
+        : `git ctx sync: a sync is running; it will run again for this request (log: ${view.paths.log})\n`,
+    );
     return 0;
   }
   const slow = slowSteps((l) => void process.stderr.write(`git ctx sync: ${l}\n`));
@@ -98,14 +102,18 @@ async function dryRun(view: View, out: NodeJS.WritableStream, json: boolean): Pr
   const { heldSecrets } = await import("../sync/index.js");
   const folders = [...new Set(Object.values(view.state.projects).map((p) => p.key))].sort();
   const r = folders.length
-    ? await gitRaw(["--no-optional-locks", "--literal-pathspecs", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ...folders.map((f) => `${f}/`)], { cwd: view.workTree })
+    ? await gitRaw(["--no-optional-locks", "--literal-pathspecs", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ...folders.map((f) => `${f}/`)], {
+        cwd: view.workTree,
+      })
     : undefined;
   const wouldCommit = (r?.stdout.toString("utf8").split("\0") ?? []).filter((x) => x.length > 3 && x[1] !== "D" && x[0] !== "D").map((x) => x.slice(3));
   const secrets = heldSecrets(view.gitDir);
   const report = { dryRun: true, wouldCommit, remote: view.state.cluster ? `ctx::${view.state.cluster}` : "origin", heldBackForSecrets: secrets };
   if (json) out.write(JSON.stringify(report, null, 2) + "\n");
   else {
-    out.write(`git ctx sync --dry-run: would commit ${wouldCommit.length} file(s)${wouldCommit.length ? `: ${wouldCommit.slice(0, 10).join(", ")}${wouldCommit.length > 10 ? ", …" : ""}` : ""}; would fetch and merge from ${report.remote} and push; nothing was written\n`);
+    out.write(
+      `git ctx sync --dry-run: would commit ${wouldCommit.length} file(s)${wouldCommit.length ? `: ${wouldCommit.slice(0, 10).join(", ")}${wouldCommit.length > 10 ? ", …" : ""}` : ""}; would fetch and merge from ${report.remote} and push; nothing was written\n`,
+    );
     for (const h of secrets) out.write(`  held back for secrets (would stay here): ${h.path} (${h.rules.join(", ")})\n`);
   }
   return 0;
@@ -120,7 +128,10 @@ function summaryLine(_view: View, report: SyncReport): string {
   for (const f of report.refused ?? []) parts.push(f.message);
   for (const h of report.secrets ?? []) parts.push(`held back for secrets, not sent: ${h.path} (${h.rules.join(", ")}; fingerprint ${h.fingerprints.join(", ")}) — ${h.fix}`);
   const dups = (report.collapsed ?? []).reduce((n, c) => n + c.uuids.length, 0);
-  if (dups) parts.push(`${dups} duplicated line${dups === 1 ? "" : "s"} collapsed (copies an earlier git-ctx made of another machine's lines) in ${report.collapsed.map((c) => c.path).join(", ")}`);
+  if (dups)
+    parts.push(
+      `${dups} duplicated line${dups === 1 ? "" : "s"} collapsed (copies an earlier git-ctx made of another machine's lines) in ${report.collapsed.map((c) => c.path).join(", ")}`,
+    );
   return parts.join("; ");
 }
 

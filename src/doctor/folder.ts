@@ -167,7 +167,12 @@ export function formatFolderReport(r: FolderReport): string {
   const c = r.totals.counts;
   out.push(`folder      ${r.folder}`);
   if (r.root) {
-    const how = r.root.source === "option" ? "from --root" : r.root.source === "state" ? "from the view's state.json" : `inferred from ${r.root.evidence} of ${Object.values(r.root.candidates ?? {}).reduce((s, n) => s + n, 0)} cwd fields`;
+    const how =
+      r.root.source === "option"
+        ? "from --root"
+        : r.root.source === "state"
+          ? "from the view's state.json"
+          : `inferred from ${r.root.evidence} of ${Object.values(r.root.candidates ?? {}).reduce((s, n) => s + n, 0)} cwd fields`;
     out.push(`root        ${r.root.path} (${how})`);
   } else out.push("root        unknown");
   if (r.anchors) out.push(`anchors     os=${r.anchors.os} home=${r.anchors.home} key=${r.anchors.key} rewrite_home=${r.anchors.rewriteHome}`);

@@ -49,9 +49,7 @@ export const FolderReportSchema = z.object({
       candidates: z.record(z.string(), z.number().int()).optional(),
     })
     .nullable(),
-  anchors: z
-    .object({ os: z.enum(["linux", "darwin", "windows"]), home: z.string(), root: z.string(), key: z.string(), rewriteHome: z.boolean() })
-    .nullable(),
+  anchors: z.object({ os: z.enum(["linux", "darwin", "windows"]), home: z.string(), root: z.string(), key: z.string(), rewriteHome: z.boolean() }).nullable(),
   totals: z.object({ files: z.number().int(), bytes: z.number().int(), counts: Tiers, roundTripFailed: z.number().int(), residue: z.number().int() }),
   files: z.array(FileReportSchema),
   /** Entries not checked (symlinks, special files) with the reason. */

@@ -95,8 +95,15 @@ export async function doctorView(o: DoctorViewOptions): Promise<ViewReport> {
     state = readViewState(view.gitDir);
     checks.push(
       state
-        ? pass("view", `${view.workTree}: machine ${state.machine.id} (${state.machine.os}), cluster ${state.cluster || "(none)"}, ${Object.keys(state.projects).length} joined project(s)`)
-        : fail("view", `${view.workTree} has no ${stateFile(view.gitDir)}: it is not a git-ctx view`, `git ctx init --remote <cluster-url> <project root>...   (adopts ${view.workTree} as a view)`),
+        ? pass(
+            "view",
+            `${view.workTree}: machine ${state.machine.id} (${state.machine.os}), cluster ${state.cluster || "(none)"}, ${Object.keys(state.projects).length} joined project(s)`,
+          )
+        : fail(
+            "view",
+            `${view.workTree} has no ${stateFile(view.gitDir)}: it is not a git-ctx view`,
+            `git ctx init --remote <cluster-url> <project root>...   (adopts ${view.workTree} as a view)`,
+          ),
     );
   } catch (e) {
     checks.push(fail("view", (e as Error).message, `repair ${stateFile(view.gitDir)}, or remove it and run: git ctx init --remote <cluster-url> <project root>...`));

@@ -40,7 +40,10 @@ export class CatFileBatch {
    * Starts `git cat-file --batch-command -z` in `cwd` (the work-tree top, or any dir inside the
    * repo); `env` is merged over `process.env` (a value of `undefined` removes the variable).
    */
-  constructor(private readonly cwd: string, env?: Record<string, string | undefined>) {
+  constructor(
+    private readonly cwd: string,
+    env?: Record<string, string | undefined>,
+  ) {
     const childEnv: NodeJS.ProcessEnv = { ...process.env };
     for (const [k, v] of Object.entries(env ?? {})) {
       if (v === undefined) delete childEnv[k];

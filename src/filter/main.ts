@@ -25,7 +25,9 @@ export async function main(argv: string[]): Promise<void> {
   // `git status`), so it must start quickly: no yargs, no zod until a project file needs the state.
   if (argv.length === 0 || (argv.length === 1 && argv[0] === "process")) {
     if (isatty(0)) {
-      process.stderr.write("git-ctx-filter process: git runs this (filter.ctx.process) and speaks pkt-lines on stdin; for a manual run use 'git-ctx-filter clean|smudge --root R --home H < in > out' (see --help)\n");
+      process.stderr.write(
+        "git-ctx-filter process: git runs this (filter.ctx.process) and speaks pkt-lines on stdin; for a manual run use 'git-ctx-filter clean|smudge --root R --home H < in > out' (see --help)\n",
+      );
       process.exitCode = 2;
       return;
     }
@@ -45,7 +47,15 @@ export async function main(argv: string[]): Promise<void> {
         .option("key", { type: "string", describe: "Claude Code directory key of --root (default: computed from --root)" })
         .option("rewrite-home", { type: "boolean", default: true, describe: "also rewrite the home to {{CC_HOME}} (--no-rewrite-home to keep it)" }),
     handler: (o: { root: string; home: string; os?: MachineOs; key?: string; rewriteHome: boolean }) =>
-      run(() => oneShotMode(command, { os: o.os ?? ((process.env.GIT_CTX_OS as MachineOs) || platformOs()), home: o.home, root: o.root, key: o.key ?? claudeDirKey(o.root), rewriteHome: o.rewriteHome })),
+      run(() =>
+        oneShotMode(command, {
+          os: o.os ?? ((process.env.GIT_CTX_OS as MachineOs) || platformOs()),
+          home: o.home,
+          root: o.root,
+          key: o.key ?? claudeDirKey(o.root),
+          rewriteHome: o.rewriteHome,
+        }),
+      ),
   });
   // merge: every argument is positional (git substitutes %P, a view path starting with `-`), so
   // yargs, which would read `-home-me-p/s.jsonl` as an option, only serves `merge --help`.
@@ -58,7 +68,12 @@ export async function main(argv: string[]): Promise<void> {
   await yargs(joinKeyValue(argv))
     .scriptName("git-ctx-filter")
     .usage("git-ctx-filter: clean/smudge filter and merge driver of git-ctx (run by git; see 'git ctx install')")
-    .command(["process", "$0"], "serve git's long-running filter protocol on stdin/stdout (filter.ctx.process)", (y) => y, () => run(processMode))
+    .command(
+      ["process", "$0"],
+      "serve git's long-running filter protocol on stdin/stdout (filter.ctx.process)",
+      (y) => y,
+      () => run(processMode),
+    )
     .command(oneShot("clean", "machine paths → sentinels, stdin to stdout") as never)
     .command(oneShot("smudge", "sentinels → machine paths, stdin to stdout") as never)
     .command(

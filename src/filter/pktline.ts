@@ -17,7 +17,9 @@ export const MAX_PKT_PAYLOAD = 65516;
 export class PktLineError extends CtxError {
   readonly code = "PktLine" as const;
   constructor(readonly data: { problem: string; header?: string }) {
-    super(`pkt-line protocol error: ${data.problem}${data.header !== undefined ? ` (header '${data.header}')` : ""} (is git-ctx-filter run by git as filter.ctx.process? check 'git config filter.ctx.process')`);
+    super(
+      `pkt-line protocol error: ${data.problem}${data.header !== undefined ? ` (header '${data.header}')` : ""} (is git-ctx-filter run by git as filter.ctx.process? check 'git config filter.ctx.process')`,
+    );
   }
 }
 

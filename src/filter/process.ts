@@ -189,7 +189,12 @@ function toBuffer(v: Buffer | string | Uint8Array): Buffer {
  * everything to a temp file and appends the rest there.
  * @throws PktLineError when the input ends or a delimiter arrives before the flush.
  */
-async function readContent(reader: PktReader, threshold: number, tmpDir: string | undefined, arena: Buffer): Promise<{ input: FilterInput; cleanup: () => Promise<void>; arena: Buffer }> {
+async function readContent(
+  reader: PktReader,
+  threshold: number,
+  tmpDir: string | undefined,
+  arena: Buffer,
+): Promise<{ input: FilterInput; cleanup: () => Promise<void>; arena: Buffer }> {
   // In memory: copied into `arena`, grown when needed (pieces are views that the reader reuses).
   let mem = arena;
   let held = 0;

@@ -32,7 +32,9 @@ const FOLDERS = new WeakMap<ViewState, Map<string, ViewState["projects"][string]
 export class NotAViewError extends CtxError {
   readonly code = "FilterOutsideView" as const;
   constructor(readonly data: { gitDir: string; pathname: string }) {
-    super(`${data.gitDir}/ctx/state.json is missing, so '${data.pathname}' cannot be filtered: this repository has filter=ctx attributes but is not a git-ctx view (run 'git ctx init' here, or remove the git-ctx block from ${data.gitDir}/info/attributes)`);
+    super(
+      `${data.gitDir}/ctx/state.json is missing, so '${data.pathname}' cannot be filtered: this repository has filter=ctx attributes but is not a git-ctx view (run 'git ctx init' here, or remove the git-ctx block from ${data.gitDir}/info/attributes)`,
+    );
   }
 }
 

@@ -64,7 +64,11 @@ function scopeArgs(scope: ConfigScope): string[] {
  * @returns one {@link ConfigChange} per entry, in order.
  * @throws GitCommandError when git config fails (e.g. `local` outside a repository).
  */
-export async function writeCtxConfig(scope: ConfigScope, entries: readonly [string, string][] = ctxGitConfig(), opts: Pick<GitOpts, "cwd" | "env"> & { dryRun?: boolean } = {}): Promise<ConfigChange[]> {
+export async function writeCtxConfig(
+  scope: ConfigScope,
+  entries: readonly [string, string][] = ctxGitConfig(),
+  opts: Pick<GitOpts, "cwd" | "env"> & { dryRun?: boolean } = {},
+): Promise<ConfigChange[]> {
   const s = scopeArgs(scope);
   const out: ConfigChange[] = [];
   // One `--list` for every key (was one `--get-all` per key: each git start counts when a clone
@@ -159,7 +163,8 @@ export function writeAttributes(gitDir: string): string {
  * @throws InvalidInputError for an empty name, or one with `/`, a newline or a NUL byte.
  */
 export function gitignoreEscape(name: string): string {
-  if (name === "" || /[/\n\r\0]/.test(name)) throw new InvalidInputError({ what: "view folder name", value: name, fix: "a directory key is one path component (letters, digits and '-')" });
+  if (name === "" || /[/\n\r\0]/.test(name))
+    throw new InvalidInputError({ what: "view folder name", value: name, fix: "a directory key is one path component (letters, digits and '-')" });
   return name.replace(/[*?[\\]/g, (c) => "\\" + c).replace(/ $/, "\\ ");
 }
 
@@ -192,7 +197,10 @@ export async function addJoinedFolders(folders: readonly string[], o: GitOpts, s
   const specs = folders.map((f) => `${f}/`);
   await git(["add", "--ignore-removal", "--", ...specs, ...[...skip].map((p) => `:(exclude,literal)${p}`)], o);
   const r = await gitRaw(["--literal-pathspecs", "ls-files", "-z", "--others", "--ignored", "--exclude-per-directory=.gitignore", "--", ...specs], o);
-  const hidden = r.stdout.toString("utf8").split("\0").filter((p) => p && !NEVER_SYNCED.test(p) && !skip.has(p));
+  const hidden = r.stdout
+    .toString("utf8")
+    .split("\0")
+    .filter((p) => p && !NEVER_SYNCED.test(p) && !skip.has(p));
   if (hidden.length) await git(["--literal-pathspecs", "add", "--force", "--pathspec-from-file=-", "--pathspec-file-nul"], { ...o, input: hidden.join("\0") + "\0" });
 }
 

@@ -37,12 +37,7 @@ export class GitCommandError extends CtxError {
 }
 
 /** The `-c` arguments that disable our filter and merge driver for one nested git call. */
-export const NO_CTX_FILTER_ARGS: readonly string[] = [
-  "-c", "filter.ctx.process=",
-  "-c", "filter.ctx.clean=",
-  "-c", "filter.ctx.smudge=",
-  "-c", "filter.ctx.required=false",
-];
+export const NO_CTX_FILTER_ARGS: readonly string[] = ["-c", "filter.ctx.process=", "-c", "filter.ctx.clean=", "-c", "filter.ctx.smudge=", "-c", "filter.ctx.required=false"];
 
 /**
  * Runs `git <args>` and resolves with raw stdout bytes, stderr text and exit code.

@@ -53,9 +53,17 @@ export class ClusterBackend implements HelperBackend {
       // parent, so git sees the view as ahead and hands the push to us (pushView offers them).
       if (await this.heldReleasable()) {
         const parent = await p.resolve(`${last}^1`);
-        return parent ? [{ oid: parent, name: VIEW_BRANCH }, { symref: VIEW_BRANCH, name: "HEAD" }] : [];
+        return parent
+          ? [
+              { oid: parent, name: VIEW_BRANCH },
+              { symref: VIEW_BRANCH, name: "HEAD" },
+            ]
+          : [];
       }
-      return [{ oid: last, name: VIEW_BRANCH }, { symref: VIEW_BRANCH, name: "HEAD" }];
+      return [
+        { oid: last, name: VIEW_BRANCH },
+        { symref: VIEW_BRANCH, name: "HEAD" },
+      ];
     }
     const state = this.state();
     const heads = await lsRemote(p, url);
@@ -64,7 +72,10 @@ export class ClusterBackend implements HelperBackend {
     const view = await buildView(p, state, tips);
     for (const x of view.skipped) this.log(_o, 0, `git-ctx: warning: ${x.id} was not updated: ${x.why}`);
     if (view.created) this.log(_o, 2, `git-ctx: new view ${view.commit.slice(0, 12)} from ${[...view.tips.keys()].join(", ") || "no project"}`);
-    return [{ oid: view.commit, name: VIEW_BRANCH }, { symref: VIEW_BRANCH, name: "HEAD" }];
+    return [
+      { oid: view.commit, name: VIEW_BRANCH },
+      { symref: VIEW_BRANCH, name: "HEAD" },
+    ];
   }
 
   /** Whether a held-back file may be offered again (src/scan `releasableHeld`); false when none is held. */

@@ -67,14 +67,15 @@ function nonAppendNote(name: string, base: Buffer, side: Buffer): string | null 
 export function mergeJsonl(base: Buffer, ours: Buffer, theirs: Buffer): JsonlMergeResult {
   const r = mergeSequences(ours, theirs, { timeOf: transcriptTime });
   const nonAppend: string[] = [];
-  for (const [name, side] of [["ours", ours], ["theirs", theirs]] as const) {
+  for (const [name, side] of [
+    ["ours", ours],
+    ["theirs", theirs],
+  ] as const) {
     const note = nonAppendNote(name, base, side);
     if (note) nonAppend.push(note);
   }
   if (r.reordered > 0) {
-    nonAppend.push(
-      `ours and theirs order ${r.reordered} shared line(s) differently; each is written once, at the place the timestamp order gives it`,
-    );
+    nonAppend.push(`ours and theirs order ${r.reordered} shared line(s) differently; each is written once, at the place the timestamp order gives it`);
   }
   return { merged: r.merged, nonAppend };
 }

@@ -132,8 +132,7 @@ export function hasConflictMarkers(text: Buffer, markerSize = 7): boolean {
   const lt = "<".repeat(markerSize);
   const eq = "=".repeat(markerSize);
   const gt = ">".repeat(markerSize);
-  const starts = (line: string, m: string): boolean =>
-    line.startsWith(m) && (line.length === m.length || line[m.length] === " ");
+  const starts = (line: string, m: string): boolean => line.startsWith(m) && (line.length === m.length || line[m.length] === " ");
   let state = 0;
   const l = splitLines(text);
   for (let k = 0; k < l.starts.length; k++) {

@@ -56,9 +56,7 @@ export function mergeRosters(base: Roster | undefined, ours: Roster, theirs: Ros
     participants.push(same(a, b) ? a : { ...loser, ...r.v });
   }
   const known = ["project_id", "rewrite_home"];
-  const others = [...new Set([...Object.keys(ours), ...Object.keys(theirs)])]
-    .filter((k) => k !== "participants" && !known.includes(k))
-    .sort();
+  const others = [...new Set([...Object.keys(ours), ...Object.keys(theirs)])].filter((k) => k !== "participants" && !known.includes(k)).sort();
   const top: Record<string, unknown> = {};
   for (const k of [...known, ...others]) {
     const x = (ours as Record<string, unknown>)[k];

@@ -68,7 +68,11 @@ export function currentMachine(env: NodeJS.ProcessEnv = process.env): Machine {
     try {
       id = readFileSync(file, "utf8").trim();
     } catch {
-      const host = os.hostname().replace(/[^A-Za-z0-9._-]/g, "-").slice(0, 40) || "machine";
+      const host =
+        os
+          .hostname()
+          .replace(/[^A-Za-z0-9._-]/g, "-")
+          .slice(0, 40) || "machine";
       id = `${host}-${randomBytes(4).toString("hex")}`;
       mkdirSync(path.dirname(file), { recursive: true });
       writeFileAtomic.sync(file, id + "\n");

@@ -24,7 +24,11 @@ export async function projectIdFor(root: string, explicit?: string): Promise<str
       /* not a repository, or no origin: fall back to the base name */
     }
   }
-  const base = root.replace(/[\\/]+$/, "").split(/[\\/]/).pop() ?? "";
+  const base =
+    root
+      .replace(/[\\/]+$/, "")
+      .split(/[\\/]/)
+      .pop() ?? "";
   return validateProjectId(sanitizeSegment(base));
 }
 

@@ -84,7 +84,11 @@ export function writeHeldBack(gitDir: string, items: HeldBack[]): void {
  * of a view path in `HEAD` (undefined when absent: nothing to offer).
  * Pure apart from `oidAt`; never throws unless `oidAt` does.
  */
-export async function releasableHeld<T extends HeldBack & { oid?: string }>(entries: readonly T[], allow: ReadonlySet<string>, oidAt: (path: string) => Promise<string | undefined>): Promise<T[]> {
+export async function releasableHeld<T extends HeldBack & { oid?: string }>(
+  entries: readonly T[],
+  allow: ReadonlySet<string>,
+  oidAt: (path: string) => Promise<string | undefined>,
+): Promise<T[]> {
   const out: T[] = [];
   for (const e of entries) {
     const now = await oidAt(e.path);

@@ -41,10 +41,7 @@ export interface Rule {
 
 /** Characters that continue a token run (base64, base64url, identifiers). */
 function isRunChar(c: number): boolean {
-  return (
-    (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) ||
-    c === 95 /* _ */ || c === 45 /* - */ || c === 43 /* + */ || c === 47 /* / */
-  );
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 /* _ */ || c === 45 /* - */ || c === 43 /* + */ || c === 47 /* / */;
 }
 
 /**
@@ -78,7 +75,8 @@ function tok(prefix: string, rest: string, flags = "g"): RegExp {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const PLACEHOLDER = /example|placeholder|changeme|change_me|redacted|dummy|your[_-]|yourpass|xxxx|\*\*\*|\.\.\.|…|\$\{|\{\{|\$\(|<|>|%s|insert|replace|fake|sample|test_?pass|lorem/i;
+const PLACEHOLDER =
+  /example|placeholder|changeme|change_me|redacted|dummy|your[_-]|yourpass|xxxx|\*\*\*|\.\.\.|…|\$\{|\{\{|\$\(|<|>|%s|insert|replace|fake|sample|test_?pass|lorem/i;
 
 /**
  * True when an assigned value is obviously not a credential: a placeholder (`${PASSWORD}`,
@@ -132,10 +130,14 @@ function longestRun(s: string): number {
 function githubId(s: string): string {
   if (s.startsWith("github_pat_")) return "github-fine-grained-pat";
   switch (s.slice(0, 3)) {
-    case "ghp": return "github-pat";
-    case "gho": return "github-oauth";
-    case "ghr": return "github-refresh-token";
-    default: return "github-app-token"; // ghu_, ghs_
+    case "ghp":
+      return "github-pat";
+    case "gho":
+      return "github-oauth";
+    case "ghr":
+      return "github-refresh-token";
+    default:
+      return "github-app-token"; // ghu_, ghs_
   }
 }
 
@@ -155,7 +157,8 @@ export const RULES: readonly Rule[] = [
     source: "gitleaks private-key; secretlint @secretlint/secretlint-rule-privatekey",
     // header, optional RFC 1421 headers (Proc-Type/DEK-Info), >= 64 chars of base64 body with real or
     // escaped line breaks, optional END line. A block cut short (e.g. `head -5 id_rsa`) still counts.
-    regex: /-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----(?:(?:\s|\\{1,2}[nrt])*[A-Za-z-]{3,20}: ?[^\\\n]{1,200}(?:\n|\\{1,2}n)){0,4}(?:[A-Za-z0-9+\/=\s]|\\{1,2}[nrt]){64,65536}(?:-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----)?/g,
+    regex:
+      /-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----(?:(?:\s|\\{1,2}[nrt])*[A-Za-z-]{3,20}: ?[^\\\n]{1,200}(?:\n|\\{1,2}n)){0,4}(?:[A-Za-z0-9+\/=\s]|\\{1,2}[nrt]){64,65536}(?:-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----)?/g,
     group: 0,
     accept: (s) => {
       const body = s.replace(/^-----BEGIN[^\n\\]*?-----/, "").replace(/\\{1,2}[nrt]|\s|-----END.*$/g, "");
@@ -175,7 +178,8 @@ export const RULES: readonly Rule[] = [
     id: "aws-secret-access-key",
     description: "AWS secret access key assigned to aws_secret_access_key / AWS_SECRET_ACCESS_KEY / SecretAccessKey",
     source: "secretlint @secretlint/secretlint-rule-aws (AWSSecretPatten)",
-    regex: /(?:AWS|aws|Aws)?_?(?:SECRET|secret|Secret)_?(?:ACCESS|access|Access)_?(?:KEY|key|Key)(?:\\{0,3}["'])?\s*(?::|=>|=)\s*(?:\\{0,3}["'])?([A-Za-z0-9\/+=]{40})(?![A-Za-z0-9\/+=])/g,
+    regex:
+      /(?:AWS|aws|Aws)?_?(?:SECRET|secret|Secret)_?(?:ACCESS|access|Access)_?(?:KEY|key|Key)(?:\\{0,3}["'])?\s*(?::|=>|=)\s*(?:\\{0,3}["'])?([A-Za-z0-9\/+=]{40})(?![A-Za-z0-9\/+=])/g,
     group: 1,
     minEntropy: 3.5,
   },
@@ -221,7 +225,10 @@ export const RULES: readonly Rule[] = [
     id: "slack-token",
     description: "Slack token xoxb-/xoxp-/xoxa-/xoxr-/xoxs-/xoxo-/xoxe- and app-level xapp-",
     source: "gitleaks slack-bot-token, slack-user-token, slack-legacy-*, slack-app-token; secretlint @secretlint/secretlint-rule-slack (SLACK_TOKEN_PATTERN)",
-    regex: tok(String.raw`xox[abeoprs]-|xapp-`, String.raw`(?:(?<=xox[abeoprs]-)(?:\d-)?[A-Za-z0-9]{8,64}(?:-[A-Za-z0-9]{1,64}){0,6}|(?<=xapp-)\d-[A-Za-z0-9]{4,64}-\d{1,20}-[A-Za-z0-9]{8,128})(?![A-Za-z0-9\-])`),
+    regex: tok(
+      String.raw`xox[abeoprs]-|xapp-`,
+      String.raw`(?:(?<=xox[abeoprs]-)(?:\d-)?[A-Za-z0-9]{8,64}(?:-[A-Za-z0-9]{1,64}){0,6}|(?<=xapp-)\d-[A-Za-z0-9]{4,64}-\d{1,20}-[A-Za-z0-9]{8,128})(?![A-Za-z0-9\-])`,
+    ),
     group: 0,
     boundary: true,
     minEntropy: 3,
@@ -302,7 +309,7 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: "docker-config-auth",
-    description: "Registry credentials in a Docker/Podman config.json (`\"auths\": {\"<registry>\": {\"auth\": \"<base64 user:password>\"}}`), plain or JSON-escaped",
+    description: 'Registry credentials in a Docker/Podman config.json (`"auths": {"<registry>": {"auth": "<base64 user:password>"}}`), plain or JSON-escaped',
     source: "own rule; format: Docker CLI config.json `auths.<registry>.auth` (docs.docker.com, 'docker login'); same decoding check as the basic-auth rule",
     regex: /\\{0,3}"auth\\{0,3}"[ \t]{0,3}:[ \t]{0,3}\\{0,3}"([A-Za-z0-9+\/]{8,4096}={0,2})\\{0,3}"/g,
     group: 1,
@@ -316,9 +323,16 @@ export const RULES: readonly Rule[] = [
     id: "putty-private-key",
     description: "PuTTY private key file (PuTTY-User-Key-File-2/3 … Private-Lines: n, then the base64 body), plain or with JSON-escaped line breaks",
     source: "own rule; format: PuTTY .ppk (PuTTY manual, appendix C); gitleaks and secretlint cover only PEM/OpenSSH armor",
-    regex: /PuTTY-User-Key-File-[23]:[^\n\\]{0,100}(?:\r?\n|\\{1,2}r?\\{0,2}n)(?:[^\n\\]{0,600}(?:\r?\n|\\{1,2}r?\\{0,2}n)){0,30}?Private-Lines: ?\d{1,4}(?:\r?\n|\\{1,2}r?\\{0,2}n)(?:[A-Za-z0-9+\/=]|\r?\n|\\{1,2}[nr]){64,20000}/g,
+    regex:
+      /PuTTY-User-Key-File-[23]:[^\n\\]{0,100}(?:\r?\n|\\{1,2}r?\\{0,2}n)(?:[^\n\\]{0,600}(?:\r?\n|\\{1,2}r?\\{0,2}n)){0,30}?Private-Lines: ?\d{1,4}(?:\r?\n|\\{1,2}r?\\{0,2}n)(?:[A-Za-z0-9+\/=]|\r?\n|\\{1,2}[nr]){64,20000}/g,
     group: 0,
-    accept: (s) => shannonEntropy(s.slice(s.indexOf("Private-Lines")).replace(/^Private-Lines: ?\d+/, "").replace(/\\{1,2}[nr]|\s/g, "")) >= 4,
+    accept: (s) =>
+      shannonEntropy(
+        s
+          .slice(s.indexOf("Private-Lines"))
+          .replace(/^Private-Lines: ?\d+/, "")
+          .replace(/\\{1,2}[nr]|\s/g, ""),
+      ) >= 4,
   },
   {
     id: "url-password",
@@ -329,7 +343,9 @@ export const RULES: readonly Rule[] = [
     group: 2,
     accept: (s, m, text) =>
       /[A-Za-z][A-Za-z0-9+.\-]{1,20}$/.test(text.slice(Math.max(0, m.index - 21), m.index)) &&
-      s !== m[1] && !isTrivialValue(s.length >= 8 ? s : s.padEnd(8, "#")) && shannonEntropy(s) >= 2.5 &&
+      s !== m[1] &&
+      !isTrivialValue(s.length >= 8 ? s : s.padEnd(8, "#")) &&
+      shannonEntropy(s) >= 2.5 &&
       !/^(?:pass(?:word)?|secret|postgres|root|admin|guest|user)\d*$/i.test(s),
   },
   {
@@ -337,13 +353,15 @@ export const RULES: readonly Rule[] = [
     description: "password= / secret= / token= / api_key= (and :, :=, =>) assignments with a non-trivial value",
     source: "gitleaks generic-api-key (keywords, allowlist of placeholders, entropy), narrowed to credential words",
     // keyword alternation factored and guarded by a first-letter lookahead: ~1.6× faster in V8
-    regex: /(?=[pstacPSTAC])(?:pass(?:w(?:or)?d|phrase)|secret|token|a(?:pi|ccess|uth)[_\-]?key|private[_\-]?key|credentials?)[A-Za-z0-9_.\-]{0,24}(?:\\{0,3}["'])?[ \t]{0,3}(?:=|:=|:|=>)[ \t]{0,3}(?:\\{0,3}["'`])?(?=([^\s"'`\\;,&<>(){}\[\]|]{8,200}))\1(?=$|[\s"'`\\;,&<>)}\]|])/gi,
+    regex:
+      /(?=[pstacPSTAC])(?:pass(?:w(?:or)?d|phrase)|secret|token|a(?:pi|ccess|uth)[_\-]?key|private[_\-]?key|credentials?)[A-Za-z0-9_.\-]{0,24}(?:\\{0,3}["'])?[ \t]{0,3}(?:=|:=|:|=>)[ \t]{0,3}(?:\\{0,3}["'`])?(?=([^\s"'`\\;,&<>(){}\[\]|]{8,200}))\1(?=$|[\s"'`\\;,&<>)}\]|])/gi,
     group: 1,
     minEntropy: 3,
     accept: (s, m) => {
       const name = m[0].slice(0, m[0].length - s.length).toLowerCase();
       // gitleaks generic-api-key allowlist: names that hold no credential
-      if (/(?:secret|token|key)[_.\-]?(?:length|name|size|type|id|ids|count|file|path|url|uri|endpoint|usage|limit|budget|s\b)|tokens|tokenizer|csrf|public[_.\-]?token/.test(name)) return false;
+      if (/(?:secret|token|key)[_.\-]?(?:length|name|size|type|id|ids|count|file|path|url|uri|endpoint|usage|limit|budget|s\b)|tokens|tokenizer|csrf|public[_.\-]?token/.test(name))
+        return false;
       return !isTrivialValue(s) && /[0-9]/.test(s);
     },
   },

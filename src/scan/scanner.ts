@@ -42,7 +42,10 @@ export function normalizeSecret(secret: string): string {
  * form, has the same fingerprint on every machine.
  */
 export function fingerprint(rule: string, secret: string): string {
-  return createHash("sha256").update(`${rule}:${normalizeSecret(secret)}`, "latin1").digest("hex").slice(0, 16);
+  return createHash("sha256")
+    .update(`${rule}:${normalizeSecret(secret)}`, "latin1")
+    .digest("hex")
+    .slice(0, 16);
 }
 
 /**

@@ -252,7 +252,7 @@ class TrieNode {
     let n: TrieNode = this;
     for (const ch of text) {
       const lower = ch >= "A" && ch <= "Z" ? ch.toLowerCase() : ch;
-      const isLetter = (lower >= "a" && lower <= "z");
+      const isLetter = lower >= "a" && lower <= "z";
       const k = ci ? lower : ch;
       let next = n.children.get(k);
       if (!next) {

@@ -181,10 +181,7 @@ export class Cleaner {
   private unused: Buffer[] = [];
   private reuse: ReuseMap = new Map();
 
-  constructor(
-    a: Anchors,
-    base: AsyncIterable<Buffer> | Iterable<Buffer> | Buffer | undefined,
-  ) {
+  constructor(a: Anchors, base: AsyncIterable<Buffer> | Iterable<Buffer> | Buffer | undefined) {
     this.base = base === undefined ? undefined : new LineReader(Buffer.isBuffer(base) ? [base] : base);
     this.mode = this.base !== undefined ? "prefix" : "chunks";
     this.bForm = a.form;
@@ -356,7 +353,6 @@ export class Cleaner {
     return w.length ? this.chunker.push(w) : EMPTY;
   }
 }
-
 
 /** Streaming clean with a base as a Transform (see {@link Cleaner}). */
 export function createCleanWithBaseStream(a: Anchors, base: AsyncIterable<Buffer> | Iterable<Buffer> | Buffer | undefined): Transform {

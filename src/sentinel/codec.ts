@@ -363,4 +363,3 @@ export function residueStr(s: string, c: Compiled): Residue[] {
   }
   return out;
 }
-

@@ -83,4 +83,3 @@ export function residue(canonical: Buffer, a: Anchors): { tier: Tier; offset: nu
     text: Buffer.from(r.text, "latin1").toString("utf8"),
   }));
 }
-

@@ -107,7 +107,12 @@ export async function collapseInCommit(
   }
   if (files.size === 0) return { commit, dropped, stale };
   const n = [...dropped.values()].reduce((s, x) => s + x.length, 0);
-  const c = await commitOnto(repo, commit, files, `ctx sync: drop ${n} re-cleaned duplicate line${n === 1 ? "" : "s"} in ${files.size} transcript${files.size === 1 ? "" : "s"} (from ${who})`);
+  const c = await commitOnto(
+    repo,
+    commit,
+    files,
+    `ctx sync: drop ${n} re-cleaned duplicate line${n === 1 ? "" : "s"} in ${files.size} transcript${files.size === 1 ? "" : "s"} (from ${who})`,
+  );
   return { commit: c, dropped, stale };
 }
 

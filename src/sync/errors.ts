@@ -60,6 +60,8 @@ export function operationInProgress(gitDir: string, exists: (p: string) => boole
 export class ViewBusyError extends CtxError {
   readonly code = "ViewBusy" as const;
   constructor(readonly data: { workTree: string; marker: string; what: string; fix: string }) {
-    super(`${data.what} is in progress in ${data.workTree} (${data.marker}): git ctx sync does not commit or push until it ends — ${data.fix} in ${data.workTree}, then run 'git ctx sync'`);
+    super(
+      `${data.what} is in progress in ${data.workTree} (${data.marker}): git ctx sync does not commit or push until it ends — ${data.fix} in ${data.workTree}, then run 'git ctx sync'`,
+    );
   }
 }

@@ -118,12 +118,7 @@ export async function changedPaths(r: Repo, a: string, b: string, folders: reado
  * symbolic links and other non-regular entries: they are never followed (lstat), only listed in
  * `refused` when given.
  */
-export async function smudgedFiles(
-  r: Repo,
-  commit: string,
-  paths: readonly string[],
-  refused?: { path: string; why: string }[],
-): Promise<Map<string, Buffer>> {
+export async function smudgedFiles(r: Repo, commit: string, paths: readonly string[], refused?: { path: string; why: string }[]): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>();
   if (paths.length === 0) return out;
   const tmp = mkdtempSync(path.join(os.tmpdir(), "git-ctx-smudge-"));
@@ -209,7 +204,12 @@ export async function push(r: Repo, remote: string, branch: string): Promise<Pus
 }
 
 function oneLine(s: string): string {
-  return s.split("\n").map((l) => l.trim()).filter((l) => l && !/^(To |Done$)/.test(l)).join("; ").slice(0, 500);
+  return s
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !/^(To |Done$)/.test(l))
+    .join("; ")
+    .slice(0, 500);
 }
 
 /** Raw (repository-form) bytes of a blob: `git cat-file blob <oid>`. */

@@ -132,4 +132,3 @@ export async function syncNow(view: View, o: SyncNowOptions = {}): Promise<SyncN
   );
   return { ...out, ...res };
 }
-

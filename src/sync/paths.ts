@@ -59,4 +59,3 @@ export function logLine(p: SyncPaths, message: string): void {
     /* best effort */
   }
 }
-

@@ -182,11 +182,21 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
   removeStaleIndexLock(o.paths.gitDir, log);
   const repo: Repo = { cwd: o.workTree, env: o.env };
   const remote = o.remote ?? "origin";
-  const folders = [...new Set(Object.values(o.state.projects).map((p) => p.key))]
-    .filter((k) => existsSync(path.join(o.workTree, k)))
-    .sort();
+  const folders = [...new Set(Object.values(o.state.projects).map((p) => p.key))].filter((k) => existsSync(path.join(o.workTree, k))).sort();
   const branch = (await git(["symbolic-ref", "--short", "-q", "HEAD"], { cwd: o.workTree, env: o.env, okCodes: [0, 1] })) || "main";
-  const report: SyncReport = { committed: 0, incoming: "none", pushed: false, attempts: 0, updated: 0, held: [], conflicts: [], refused: [], reordered: 0, collapsed: [], secrets: [] };
+  const report: SyncReport = {
+    committed: 0,
+    incoming: "none",
+    pushed: false,
+    attempts: 0,
+    updated: 0,
+    held: [],
+    conflicts: [],
+    refused: [],
+    reordered: 0,
+    collapsed: [],
+    secrets: [],
+  };
   // Transcripts that may hold HEAD's lines in another order: path → our own append's stamp, and
   // the re-cleaned duplicates HEAD no longer has (issue 9) that the file may still hold.
   const reorder = new Map<string, ReorderCandidate>();
@@ -207,7 +217,12 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
   // The fetch only moves remote-tracking refs: run it while the local commit is being made.
   const hasRemote = (await gitRaw(["config", "--get", `remote.${remote}.url`], { cwd: o.workTree, env: o.env, okCodes: [0, 1] })).code === 0;
   const fetchRemote = () => git(["fetch", "--quiet", "--no-write-fetch-head", remote], { cwd: o.workTree, env: o.env }).then(() => undefined);
-  let prefetch: Promise<unknown> | undefined = hasRemote ? fetchRemote().then(() => undefined, (e: unknown) => e) : undefined;
+  let prefetch: Promise<unknown> | undefined = hasRemote
+    ? fetchRemote().then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+    : undefined;
   // Issue-9 repair, once per view: which transcripts can hold a split duplicate at all (a uuid
   // text on two lines). Read from the work tree while the fetch runs.
   const firstCheck = !existsSync(collapseMarker(o.paths));

@@ -28,7 +28,12 @@ afterEach(async () => {
 });
 
 function line(who: string, i: number, pad = 0): string {
-  return JSON.stringify({ type: "user", uuid: `${who}-${i}`, timestamp: new Date(Date.UTC(2026, 0, 2, 10, 0, i)).toISOString(), message: { role: "user", content: `${who} ${i} ${"x".repeat(pad)}` } });
+  return JSON.stringify({
+    type: "user",
+    uuid: `${who}-${i}`,
+    timestamp: new Date(Date.UTC(2026, 0, 2, 10, 0, i)).toISOString(),
+    message: { role: "user", content: `${who} ${i} ${"x".repeat(pad)}` },
+  });
 }
 
 async function setup(): Promise<{ A: ViewMachine; B: ViewMachine }> {

@@ -42,7 +42,10 @@ const GOOD_ROSTER = JSON.stringify({ project_id: "p", rewrite_home: true, partic
 
 /** A cluster with branch project/p holding `roster` and `context/` = `ctx`, and main with a README. */
 function craft(ctx: Entry[], roster = GOOD_ROSTER) {
-  const top = mktree([{ name: "roster.json", content: roster }, { name: "context", tree: ctx }]);
+  const top = mktree([
+    { name: "roster.json", content: roster },
+    { name: "context", tree: ctx },
+  ]);
   const c = git(["commit-tree", top, "-m", "crafted"], cluster);
   git(["update-ref", "refs/heads/project/p", c], cluster);
   const main = git(["commit-tree", mktree([{ name: "README.md", content: "cluster\n" }]), "-m", "main"], cluster);
@@ -75,10 +78,20 @@ function treeOf(dir: string, out: string[] = []): string[] {
 
 const CASES: { name: string; ctx: Entry[]; problem: RegExp; entry: string }[] = [
   { name: "'..' component", ctx: [{ name: "..", tree: [{ name: "escaped.txt", content: "pwned\n" }] }], problem: /'\.\.' path component/, entry: "../escaped.txt" },
-  { name: "'.git' component", ctx: [{ name: ".git", tree: [{ name: "config", content: "[core]\n\tfsmonitor = touch /tmp/pwned\n" }] }], problem: /'\.git' path component/, entry: ".git/config" },
+  {
+    name: "'.git' component",
+    ctx: [{ name: ".git", tree: [{ name: "config", content: "[core]\n\tfsmonitor = touch /tmp/pwned\n" }] }],
+    problem: /'\.git' path component/,
+    entry: ".git/config",
+  },
   { name: "'.GIT' (case-insensitive file systems)", ctx: [{ name: ".GIT", tree: [{ name: "HEAD", content: "x\n" }] }], problem: /'\.git' path component/, entry: ".GIT/HEAD" },
   { name: "absolute symlink", ctx: [{ name: "s.jsonl", mode: "120000", content: "/etc/passwd" }], problem: /symlink to an absolute path/, entry: "s.jsonl" },
-  { name: "relative symlink leaving the folder", ctx: [{ name: "a", tree: [{ name: "l.jsonl", mode: "120000", content: "../../../.ssh/id_rsa" }] }], problem: /symlink pointing outside/, entry: "a/l.jsonl" },
+  {
+    name: "relative symlink leaving the folder",
+    ctx: [{ name: "a", tree: [{ name: "l.jsonl", mode: "120000", content: "../../../.ssh/id_rsa" }] }],
+    problem: /symlink pointing outside/,
+    entry: "a/l.jsonl",
+  },
   { name: "backslash name (Windows traversal)", ctx: [{ name: "..\\..\\evil.jsonl", content: "x\n" }], problem: /backslash/, entry: "..\\..\\evil.jsonl" },
   { name: "submodule entry", ctx: [{ name: "sub", mode: "160000", commit: "1".repeat(40) }], problem: /submodule/, entry: "sub" },
 ];
@@ -142,7 +155,10 @@ describe("a cluster crafted to escape the project folder", () => {
     writeFileSync(local, mine);
     const okBefore = readFileSync(path.join(m.projects, key, "ok.jsonl"));
     // the cluster turns malicious
-    craft([{ name: "ok.jsonl", content: SESSION + '{"type":"assistant"}\n' }, { name: "..", tree: [{ name: "escaped.txt", content: "pwned\n" }] }]);
+    craft([
+      { name: "ok.jsonl", content: SESSION + '{"type":"assistant"}\n' },
+      { name: "..", tree: [{ name: "escaped.txt", content: "pwned\n" }] },
+    ]);
     const again = spawnSync("git", ["pull"], { cwd: m.projects, env: m.env, encoding: "utf8" });
     expect(again.status, again.stderr).toBe(0);
     expect(again.stderr).toMatch(/warning: p was not updated: .*unsafe entry '\.\.\/escaped\.txt'/);

@@ -17,7 +17,8 @@ export const BAD_INPUTS: readonly BadInput[] = [
   {
     name: "malformed JSONL lines (truncated, garbage, two objects on one line, no final newline)",
     file: "11111111-0000-4000-8000-000000000001.jsonl",
-    bytes: () => Buffer.from([user(1, "ok"), '{"type":"user","message":{"role":"us', "not json at all", '{"a":1}{"b":2}', user(2, "after the damage"), '{"type":"assistant"'].join("\n")),
+    bytes: () =>
+      Buffer.from([user(1, "ok"), '{"type":"user","message":{"role":"us', "not json at all", '{"a":1}{"b":2}', user(2, "after the damage"), '{"type":"assistant"'].join("\n")),
   },
   {
     name: "invalid UTF-8 (0xFF, overlong, lone surrogate, cut multibyte) inside a JSON line",

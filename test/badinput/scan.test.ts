@@ -52,7 +52,11 @@ describe("bad input through git ctx scan", () => {
       const r = ctxScan([]);
       expect(r.status).toBe(1);
       const rep = JSON.parse(r.stdout);
-      const lineNo = bytes.toString("latin1").split("\n").findIndex((l) => l.includes(GH.secret)) + 1;
+      const lineNo =
+        bytes
+          .toString("latin1")
+          .split("\n")
+          .findIndex((l) => l.includes(GH.secret)) + 1;
       expect(rep.findings).toEqual([expect.objectContaining({ file: `${KEY}/${b.file}`, rule: "github-pat", line: lineNo })]);
       expect(r.stdout.includes(GH.secret)).toBe(false);
     });

@@ -16,7 +16,12 @@ afterEach(async () => {
 });
 
 function line(who: string, i: number): string {
-  return JSON.stringify({ type: "user", uuid: `${who}-${i}`, timestamp: new Date(Date.UTC(2026, 0, 2, 10, 0, i)).toISOString(), message: { role: "user", content: `${who} ${i}` } });
+  return JSON.stringify({
+    type: "user",
+    uuid: `${who}-${i}`,
+    timestamp: new Date(Date.UTC(2026, 0, 2, 10, 0, i)).toISOString(),
+    message: { role: "user", content: `${who} ${i}` },
+  });
 }
 
 async function waitFor(p: string, ms = 20_000): Promise<void> {

@@ -11,11 +11,25 @@ async function viaYargs(args: string[]): Promise<SyncCliOptions | undefined> {
   const cmd: CommandModule = {
     ...syncCommand,
     handler: (o) => {
-      got = { background: o.background as boolean, hook: o.hook as boolean, dir: o.dir as string | undefined, json: o.json as boolean, worker: o.worker as boolean, quietMs: o.quietMs as number | undefined };
+      got = {
+        background: o.background as boolean,
+        hook: o.hook as boolean,
+        dir: o.dir as string | undefined,
+        json: o.json as boolean,
+        worker: o.worker as boolean,
+        quietMs: o.quietMs as number | undefined,
+      };
     },
   };
   try {
-    await yargs(["sync", ...args]).strict().command(cmd).exitProcess(false).fail((_m, e) => { throw e ?? new Error(_m); }).parseAsync();
+    await yargs(["sync", ...args])
+      .strict()
+      .command(cmd)
+      .exitProcess(false)
+      .fail((_m, e) => {
+        throw e ?? new Error(_m);
+      })
+      .parseAsync();
   } catch {
     return undefined;
   }
@@ -26,7 +40,15 @@ const strip = (o: SyncCliOptions | undefined) => o && JSON.parse(JSON.stringify(
 
 describe("git ctx sync: arguments read without yargs", () => {
   it("reads what the hook settings and the background worker pass exactly as yargs does", async () => {
-    for (const args of [[], ["--hook"], ["--background"], ["--json"], ["--worker", "--dir", "/home/me/.claude/projects", "--quiet-ms", "1000"], ["--dir=/v", "--quiet-ms=0"], ["--worker", "--dir", "/tmp/a b/-x", "--quiet-ms", "0"]]) {
+    for (const args of [
+      [],
+      ["--hook"],
+      ["--background"],
+      ["--json"],
+      ["--worker", "--dir", "/home/me/.claude/projects", "--quiet-ms", "1000"],
+      ["--dir=/v", "--quiet-ms=0"],
+      ["--worker", "--dir", "/tmp/a b/-x", "--quiet-ms", "0"],
+    ]) {
       const fast = parseSyncArgsFast(args);
       expect(fast, args.join(" ")).toBeDefined();
       expect(strip(fast), args.join(" ")).toEqual(strip(await viaYargs(args)));
@@ -34,7 +56,19 @@ describe("git ctx sync: arguments read without yargs", () => {
   });
 
   it("leaves help, negations, unknown or repeated flags, positionals and dash-leading values to yargs", () => {
-    for (const args of [["--help"], ["-h"], ["--no-json"], ["--hook=true"], ["--verbose"], ["--hook", "--hook"], ["x"], ["--dir"], ["--dir", "-home-me"], ["--quiet-ms", "abc"], ["--quiet-ms", "-1"]]) {
+    for (const args of [
+      ["--help"],
+      ["-h"],
+      ["--no-json"],
+      ["--hook=true"],
+      ["--verbose"],
+      ["--hook", "--hook"],
+      ["x"],
+      ["--dir"],
+      ["--dir", "-home-me"],
+      ["--quiet-ms", "abc"],
+      ["--quiet-ms", "-1"],
+    ]) {
       expect(parseSyncArgsFast(args), args.join(" ")).toBeUndefined();
     }
   });

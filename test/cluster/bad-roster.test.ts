@@ -35,7 +35,10 @@ describe("an invalid roster on one project's branch", () => {
     await B.ctx(["join", "--id", "app", rootB1]);
     await B.ctx(["join", "--id", "app2", rootB2]);
     // someone breaks app2's roster on the cluster
-    const files = (await clusterGit(url, ["ls-tree", "-r", "--name-only", "project/app2"])).stdout.trim().split("\n").filter((f) => f.startsWith("context/"));
+    const files = (await clusterGit(url, ["ls-tree", "-r", "--name-only", "project/app2"])).stdout
+      .trim()
+      .split("\n")
+      .filter((f) => f.startsWith("context/"));
     const ctx: Record<string, string> = {};
     for (const f of files) ctx[f.slice("context/".length)] = (await clusterGit(url, ["show", `project/app2:${f}`])).stdout;
     await handBranch(url, "app2", "{ this is not json", ctx);
@@ -65,7 +68,10 @@ describe("an invalid roster on one project's branch", () => {
   });
 
   it("once the roster is fixed, the waiting change goes out with the next sync", async () => {
-    const files = (await clusterGit(url, ["ls-tree", "-r", "--name-only", "project/app2"])).stdout.trim().split("\n").filter((f) => f.startsWith("context/"));
+    const files = (await clusterGit(url, ["ls-tree", "-r", "--name-only", "project/app2"])).stdout
+      .trim()
+      .split("\n")
+      .filter((f) => f.startsWith("context/"));
     const ctx: Record<string, string> = {};
     for (const f of files) ctx[f.slice("context/".length)] = (await clusterGit(url, ["show", `project/app2:${f}`])).stdout;
     await handBranch(url, "app2", rosterText("app2", "A", rootA2), ctx);

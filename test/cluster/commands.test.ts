@@ -10,8 +10,10 @@ describe("git ctx init / join", () => {
   let A: Node, B: Node, C: Node;
   let t: { path: string; cleanup: () => Promise<void> };
   let url: string;
-  const rootA = "/home/a/proj", rootB = "/Users/b/code/proj";
-  const keyA = claudeDirKey(rootA), keyB = claudeDirKey(rootB);
+  const rootA = "/home/a/proj",
+    rootB = "/Users/b/code/proj";
+  const keyA = claudeDirKey(rootA),
+    keyB = claudeDirKey(rootB);
 
   beforeAll(async () => {
     t = await dir({ unsafeCleanup: true, prefix: "gitctx-cmd-" });

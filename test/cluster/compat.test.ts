@@ -17,10 +17,18 @@ describe("context-convergence cluster compatibility", () => {
     project_id: "acme-app",
     canonical_sentinel: "{{CC_PROJECT_ROOT}}",
     rewrite_home: false,
-    participants: [{
-      machine_id: "mac-1", os: "darwin", home: "/Users/me", project_root: "/Users/me/acme/app", encoded_dir: "-Users-me-acme-app",
-      last_converged: "2025-11-01T10:00:00+00:00", last_converged_commit: "0123456789abcdef0123456789abcdef01234567", future_field: { x: 1 },
-    }],
+    participants: [
+      {
+        machine_id: "mac-1",
+        os: "darwin",
+        home: "/Users/me",
+        project_root: "/Users/me/acme/app",
+        encoded_dir: "-Users-me-acme-app",
+        last_converged: "2025-11-01T10:00:00+00:00",
+        last_converged_commit: "0123456789abcdef0123456789abcdef01234567",
+        future_field: { x: 1 },
+      },
+    ],
   };
   const lines = [
     '{"type":"user","uuid":"u1","timestamp":"2025-11-01T09:00:00Z","cwd":"{{CC_PROJECT_ROOT}}","message":{"role":"user","content":"hello"}}',
@@ -29,10 +37,16 @@ describe("context-convergence cluster compatibility", () => {
 
   beforeAll(async () => {
     cluster = await bareCluster();
-    await handBranch(cluster.url, "acme-app", JSON.stringify(ccRoster, null, 2) + "\n", {
-      "sess-1.jsonl": lines.join("\n") + "\n",
-      "memory/MEMORY.md": "# Memory\n- uses pnpm\n",
-    }, { "NOTES.txt": "kept by the other tool\n" });
+    await handBranch(
+      cluster.url,
+      "acme-app",
+      JSON.stringify(ccRoster, null, 2) + "\n",
+      {
+        "sess-1.jsonl": lines.join("\n") + "\n",
+        "memory/MEMORY.md": "# Memory\n- uses pnpm\n",
+      },
+      { "NOTES.txt": "kept by the other tool\n" },
+    );
     B = await node("B");
   });
   afterAll(async () => {

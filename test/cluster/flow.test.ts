@@ -13,7 +13,9 @@ describe("ctx:: helper: init, clone, join, push, pull", () => {
   const rootA = "/home/a/src/app";
   const rootA2 = "/home/a/src/other";
   const rootB = "/Users/b/work/app";
-  const keyA = claudeDirKey(rootA), keyA2 = claudeDirKey(rootA2), keyB = claudeDirKey(rootB);
+  const keyA = claudeDirKey(rootA),
+    keyA2 = claudeDirKey(rootA2),
+    keyB = claudeDirKey(rootB);
 
   beforeAll(async () => {
     cluster = await bareCluster();
@@ -37,7 +39,9 @@ describe("ctx:: helper: init, clone, join, push, pull", () => {
     const files = (await clusterGit(cluster.url, ["ls-tree", "-r", "--name-only", "project/app"])).stdout.trim().split("\n");
     expect(files.sort()).toEqual(["context/s1.jsonl", "context/s1/subagents/agent-1.jsonl", "roster.json"]);
     const roster = JSON.parse((await clusterGit(cluster.url, ["show", "project/app:roster.json"])).stdout);
-    expect(roster.participants.map((p: { machine_id: string; project_root: string; encoded_dir: string }) => [p.machine_id, p.project_root, p.encoded_dir])).toEqual([["A", rootA, keyA]]);
+    expect(roster.participants.map((p: { machine_id: string; project_root: string; encoded_dir: string }) => [p.machine_id, p.project_root, p.encoded_dir])).toEqual([
+      ["A", rootA, keyA],
+    ]);
     expect((await clusterGit(cluster.url, ["show", "main:README.md"])).stdout).toContain("project/<id>");
     const st = await A.git(["status", "--porcelain"]);
     expect(st.stdout).toBe("");

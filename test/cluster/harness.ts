@@ -50,7 +50,9 @@ export interface RunOpts {
 export function run(cmd: string, args: string[], o: RunOpts & { baseEnv?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...(o.baseEnv ?? process.env) };
-    for (const [k, v] of Object.entries(o.env ?? {})) if (v === undefined) delete env[k]; else env[k] = v;
+    for (const [k, v] of Object.entries(o.env ?? {}))
+      if (v === undefined) delete env[k];
+      else env[k] = v;
     const child = spawn(cmd, args, { cwd: o.cwd, env, stdio: ["pipe", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -102,12 +104,27 @@ export function sessionLines(root: string, sessionId: string, tag: string, n: nu
   for (let i = 0; i < n; i++) {
     const ts = new Date(t0 + i * 1000).toISOString();
     if (i % 2 === 0) {
-      lines.push(JSON.stringify({ type: "user", uuid: `${tag}-u${i}`, sessionId, timestamp: ts, cwd: root, message: { role: "user", content: `${tag}: please look at ${root}/src/file${i}.ts` } }));
+      lines.push(
+        JSON.stringify({
+          type: "user",
+          uuid: `${tag}-u${i}`,
+          sessionId,
+          timestamp: ts,
+          cwd: root,
+          message: { role: "user", content: `${tag}: please look at ${root}/src/file${i}.ts` },
+        }),
+      );
     } else {
-      lines.push(JSON.stringify({
-        type: "assistant", uuid: `${tag}-a${i}`, sessionId, timestamp: ts, cwd: `${root}/src`,
-        message: { role: "assistant", content: [{ type: "tool_use", id: `toolu_${tag}${i}`, name: "Read", input: { file_path: `${root}/src/file${i}.ts` } }] },
-      }));
+      lines.push(
+        JSON.stringify({
+          type: "assistant",
+          uuid: `${tag}-a${i}`,
+          sessionId,
+          timestamp: ts,
+          cwd: `${root}/src`,
+          message: { role: "assistant", content: [{ type: "tool_use", id: `toolu_${tag}${i}`, name: "Read", input: { file_path: `${root}/src/file${i}.ts` } }] },
+        }),
+      );
     }
   }
   return lines;
@@ -150,7 +167,13 @@ export async function setupPair(o: { filter?: boolean; sessionLines?: number } =
   await B.git(["clone", "-q", `ctx::${cluster.url}`, B.projects], { cwd: B.home });
   await B.ctx(["join", "--id", "app", rootB]);
   return {
-    A, B, url: cluster.url, rootA, rootB, keyA, keyB,
+    A,
+    B,
+    url: cluster.url,
+    rootA,
+    rootB,
+    keyA,
+    keyB,
     cleanup: async () => {
       await A.cleanup();
       await B.cleanup();
@@ -198,14 +221,26 @@ export async function handBranch(url: string, id: string, roster: string, files:
   };
   const tree = await write(root);
   const parent = (await clusterGit(url, ["rev-parse", "--verify", "-q", `refs/heads/project/${id}`], { allowFail: true })).stdout.trim();
-  const commit = (await clusterGit(url, ["commit-tree", tree, ...(parent ? ["-p", parent] : []), "-m", `hand-built ${id}`], {
-    env: { GIT_AUTHOR_NAME: "other tool", GIT_AUTHOR_EMAIL: "o@t", GIT_COMMITTER_NAME: "other tool", GIT_COMMITTER_EMAIL: "o@t" },
-  })).stdout.trim();
+  const commit = (
+    await clusterGit(url, ["commit-tree", tree, ...(parent ? ["-p", parent] : []), "-m", `hand-built ${id}`], {
+      env: { GIT_AUTHOR_NAME: "other tool", GIT_AUTHOR_EMAIL: "o@t", GIT_COMMITTER_NAME: "other tool", GIT_COMMITTER_EMAIL: "o@t" },
+    })
+  ).stdout.trim();
   await g(["update-ref", `refs/heads/project/${id}`, commit]);
   return commit;
 }
 
 /** A valid roster.json text for `id` with one participant. */
 export function rosterText(id: string, machineId = "X", root = "/home/x/p"): string {
-  return JSON.stringify({ project_id: id, rewrite_home: true, participants: [{ machine_id: machineId, os: "linux", home: "/home/x", project_root: root, encoded_dir: root.replace(/[^a-zA-Z0-9]/g, "-"), last_converged: null }] }, null, 2) + "\n";
+  return (
+    JSON.stringify(
+      {
+        project_id: id,
+        rewrite_home: true,
+        participants: [{ machine_id: machineId, os: "linux", home: "/home/x", project_root: root, encoded_dir: root.replace(/[^a-zA-Z0-9]/g, "-"), last_converged: null }],
+      },
+      null,
+      2,
+    ) + "\n"
+  );
 }

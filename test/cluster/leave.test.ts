@@ -31,7 +31,8 @@ describe("git ctx leave", () => {
   }, 120_000);
   afterAll(async () => cleanup?.());
 
-  const roster = async () => (JSON.parse((await clusterGit(url, ["show", "project/app:roster.json"])).stdout) as { participants: { machine_id: string }[] }).participants.map((p) => p.machine_id).sort();
+  const roster = async () =>
+    (JSON.parse((await clusterGit(url, ["show", "project/app:roster.json"])).stdout) as { participants: { machine_id: string }[] }).participants.map((p) => p.machine_id).sort();
 
   it("--dry-run changes nothing", async () => {
     const before = readFileSync(B.at(".git", "ctx", "state.json"), "utf8");

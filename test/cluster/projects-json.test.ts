@@ -9,12 +9,21 @@ import { bareCluster, handBranch, node, type Node } from "./harness.js";
 describe("git ctx projects --json is stable", () => {
   let X: Node;
   let cluster: { url: string; cleanup: () => Promise<void> };
-  const participant = (id: string, root: string) => ({ machine_id: id, os: "linux", home: "/home/x", project_root: root, encoded_dir: root.replace(/[^a-zA-Z0-9]/g, "-"), last_converged: null });
+  const participant = (id: string, root: string) => ({
+    machine_id: id,
+    os: "linux",
+    home: "/home/x",
+    project_root: root,
+    encoded_dir: root.replace(/[^a-zA-Z0-9]/g, "-"),
+    last_converged: null,
+  });
   beforeAll(async () => {
     cluster = await bareCluster();
     X = await node("X");
     // roster written by another tool with participants out of order
-    await handBranch(cluster.url, "zeta", JSON.stringify({ project_id: "zeta", rewrite_home: false, participants: [participant("mB", "/b/z"), participant("mA", "/a/z")] }), { "s.jsonl": "{}\n" });
+    await handBranch(cluster.url, "zeta", JSON.stringify({ project_id: "zeta", rewrite_home: false, participants: [participant("mB", "/b/z"), participant("mA", "/a/z")] }), {
+      "s.jsonl": "{}\n",
+    });
     await handBranch(cluster.url, "alpha", "not json", { "s.jsonl": "{}\n" });
   });
   afterAll(async () => {

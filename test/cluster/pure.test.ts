@@ -98,7 +98,17 @@ describe("git ctx projects output", () => {
   it("lists each project with its machines' roots, flags broken rosters and the empty cluster", async () => {
     const { formatProjects } = await import("../../src/commands/projects.js");
     const text = formatProjects([
-      { id: "app", tip: "a".repeat(40), joined: true, rewriteHome: true, error: null, machines: [{ machineId: "A", os: "linux", root: "/home/a/app", key: "-home-a-app", lastConverged: "2026-01-01T00:00:00.000Z", thisMachine: true }, { machineId: "B", os: "darwin", root: "/Users/b/app", key: "-Users-b-app", lastConverged: null, thisMachine: false }] },
+      {
+        id: "app",
+        tip: "a".repeat(40),
+        joined: true,
+        rewriteHome: true,
+        error: null,
+        machines: [
+          { machineId: "A", os: "linux", root: "/home/a/app", key: "-home-a-app", lastConverged: "2026-01-01T00:00:00.000Z", thisMachine: true },
+          { machineId: "B", os: "darwin", root: "/Users/b/app", key: "-Users-b-app", lastConverged: null, thisMachine: false },
+        ],
+      },
       { id: "bad", tip: "b".repeat(40), joined: false, rewriteHome: true, machines: [], error: "invalid roster.json in project/bad:roster.json: not valid JSON" },
     ]);
     expect(text).toBe(

@@ -11,8 +11,10 @@ import { bareCluster, clusterGit, node, sessionLines, writeSession, type Node } 
 describe.each(["join", "init"])("%s of a joined project at a new root (the project moved)", (cmd) => {
   let A: Node;
   let cluster: { url: string; cleanup: () => Promise<void> };
-  const oldRoot = "/home/a/p", newRoot = "/home/a/moved/p";
-  const oldKey = claudeDirKey(oldRoot), newKey = claudeDirKey(newRoot);
+  const oldRoot = "/home/a/p",
+    newRoot = "/home/a/moved/p";
+  const oldKey = claudeDirKey(oldRoot),
+    newKey = claudeDirKey(newRoot);
   beforeAll(async () => {
     cluster = await bareCluster();
     A = await node("A", { filter: true });

@@ -11,8 +11,10 @@ import { bareCluster, clusterGit, node, sessionLines, writeSession, type Node } 
 describe("git ctx init / join run again", () => {
   let A: Node;
   let cluster: { url: string; cleanup: () => Promise<void> };
-  const r1 = "/home/a/one", r2 = "/home/a/two";
-  const k1 = claudeDirKey(r1), k2 = claudeDirKey(r2);
+  const r1 = "/home/a/one",
+    r2 = "/home/a/two";
+  const k1 = claudeDirKey(r1),
+    k2 = claudeDirKey(r2);
   const tips = async () => (await clusterGit(cluster.url, ["for-each-ref", "--format=%(refname) %(objectname)", "refs/heads/"])).stdout;
   const head = async () => (await A.git(["rev-parse", "HEAD"])).stdout.trim();
   const projects = () => JSON.parse(readFileSync(A.at(".git", "ctx", "state.json"), "utf8")).projects;

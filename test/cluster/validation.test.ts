@@ -19,7 +19,7 @@ describe("cluster validation on join and pull", () => {
     await handBranch(cluster.url, "dotdot", rosterText("dotdot"), { "..": "escape\n", "s.jsonl": session });
     await handBranch(cluster.url, "dotgit", rosterText("dotgit"), { ".git/config": "[core]\n", "s.jsonl": session });
     await handBranch(cluster.url, "link", rosterText("link"), { "s.jsonl": session, "sub/evil": { symlink: "../../../.ssh/id_rsa" } });
-    await handBranch(cluster.url, "abslink", rosterText("abslink"), { "evil": { symlink: "/etc/passwd" } });
+    await handBranch(cluster.url, "abslink", rosterText("abslink"), { evil: { symlink: "/etc/passwd" } });
     await handBranch(cluster.url, "badroster", '{"project_id": "badroster", "participants": [{"machine_id": 3}]}\n', { "s.jsonl": session });
     await handBranch(cluster.url, "noroster", "", {});
     B = await node("B");
@@ -61,7 +61,7 @@ describe("cluster validation on join and pull", () => {
     await B.ctx(["join", "--id", "good", "/home/b/good"]);
     const key = claudeDirKey("/home/b/good");
     expect(readFileSync(B.at(key, "s.jsonl"), "utf8")).toBe(session);
-    await handBranch(cluster.url, "good", rosterText("good"), { "s.jsonl": session + session, "x": { symlink: "../../outside" } });
+    await handBranch(cluster.url, "good", rosterText("good"), { "s.jsonl": session + session, x: { symlink: "../../outside" } });
     const r = await B.git(["pull"], { allowFail: true });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/warning: good was not updated: .*project\/good holds an unsafe entry 'x'/);

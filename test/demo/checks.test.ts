@@ -29,15 +29,25 @@ describe("demo checks", () => {
     const t = await dir({ unsafeCleanup: true });
     writeFileSync(path.join(t.path, "same"), "x");
     writeFileSync(path.join(t.path, "other"), "y");
-    const want = new Map([["same", Buffer.from("x")], ["other", Buffer.from("z")], ["gone", Buffer.from("")]]);
-    expect(compareTree(t.path, want)).toEqual([{ file: "other", problem: "differs" }, { file: "gone", problem: "missing" }]);
+    const want = new Map([
+      ["same", Buffer.from("x")],
+      ["other", Buffer.from("z")],
+      ["gone", Buffer.from("")],
+    ]);
+    expect(compareTree(t.path, want)).toEqual([
+      { file: "other", problem: "differs" },
+      { file: "gone", problem: "missing" },
+    ]);
     await t.cleanup();
   });
 
   it("notExactlyOnce and duplicateLines catch lost and doubled lines", () => {
     const l = (u: string) => JSON.stringify({ uuid: u }) + "\n";
     const text = l("a") + l("b") + l("b") + "not json\n";
-    expect(notExactlyOnce(text, ["a", "b", "c"])).toEqual([{ uuid: "b", count: 2 }, { uuid: "c", count: 0 }]);
+    expect(notExactlyOnce(text, ["a", "b", "c"])).toEqual([
+      { uuid: "b", count: 2 },
+      { uuid: "c", count: 0 },
+    ]);
     expect(duplicateLines(text)).toEqual([JSON.stringify({ uuid: "b" })]);
   });
 

@@ -60,8 +60,14 @@ describe("plain git after git ctx sync merged concurrent appends", () => {
     const fa = path.join(webA!.dir, `${s}.jsonl`);
     const fb = path.join(B.projects, webB!.key, `${s}.jsonl`);
     const now = Date.now();
-    appendFileSync(fa, turnLines({ sessionId: s, cwd: webA!.root, parentUuid: lastUuid(readFileSync(fa, "utf8")), prompt: "a", answer: "A", timestamp: new Date(now).toISOString(), seed: "a" }));
-    appendFileSync(fb, turnLines({ sessionId: s, cwd: rootB, parentUuid: lastUuid(readFileSync(fb, "utf8")), prompt: "b", answer: "B", timestamp: new Date(now + 1000).toISOString(), seed: "b" }));
+    appendFileSync(
+      fa,
+      turnLines({ sessionId: s, cwd: webA!.root, parentUuid: lastUuid(readFileSync(fa, "utf8")), prompt: "a", answer: "A", timestamp: new Date(now).toISOString(), seed: "a" }),
+    );
+    appendFileSync(
+      fb,
+      turnLines({ sessionId: s, cwd: rootB, parentUuid: lastUuid(readFileSync(fb, "utf8")), prompt: "b", answer: "B", timestamp: new Date(now + 1000).toISOString(), seed: "b" }),
+    );
     const inoB = statSync(fb).ino;
     await ok(A, ["git", "ctx", "sync"]);
     await ok(B, ["git", "ctx", "sync"]);

@@ -14,7 +14,14 @@ async function ctxIn(): Promise<{ ctx: ViewContext; home: string; gitDir: string
   const home = path.join(t.path, "home");
   const gitDir = path.join(t.path, "view", ".git");
   mkdirSync(gitDir, { recursive: true });
-  const ctx: ViewContext = { env: { ...process.env, HOME: home, CLAUDE_CONFIG_DIR: undefined }, workTree: path.dirname(gitDir), gitDir, state: undefined, machine: { os: "linux", home }, codec: fakeCodec() };
+  const ctx: ViewContext = {
+    env: { ...process.env, HOME: home, CLAUDE_CONFIG_DIR: undefined },
+    workTree: path.dirname(gitDir),
+    gitDir,
+    state: undefined,
+    machine: { os: "linux", home },
+    codec: fakeCodec(),
+  };
   delete ctx.env.CLAUDE_CONFIG_DIR;
   return { ctx, home, gitDir, cleanup: t.cleanup };
 }

@@ -25,7 +25,9 @@ async function authoredFolder(extra: Record<string, string> = {}): Promise<strin
   cleanups.push(t.cleanup);
   const f = path.join(t.path, KEY);
   const files: Record<string, string> = {
-    "s1.jsonl": line({ type: "user", message: { content: `read ${ROOT}/README.md` } }) + line({ type: "assistant", message: { content: `saved to ${HOME}/.claude/projects/${KEY}/s1/tool-results/a.txt` } }),
+    "s1.jsonl":
+      line({ type: "user", message: { content: `read ${ROOT}/README.md` } }) +
+      line({ type: "assistant", message: { content: `saved to ${HOME}/.claude/projects/${KEY}/s1/tool-results/a.txt` } }),
     "s1/subagents/agent-1.jsonl": line({ type: "user", isSidechain: true, message: { content: `${HOME}/notes` } }),
     "s1/tool-results/a.txt": `ls ${ROOT}\n${ROOT}/x\n`,
     "memory/MEMORY.md": "# memory\nno paths here\n",

@@ -51,7 +51,10 @@ beforeAll(async () => {
   await g(["add", "--", key]);
   await g(["commit", "-q", "-m", "sessions"]);
   mkdirSync(path.join(m.home, ".claude"), { recursive: true });
-  writeFileSync(path.join(m.home, ".claude", "settings.json"), JSON.stringify({ hooks: { Stop: [{ hooks: [{ type: "command", command: "other-tool" }] }, { hooks: [{ type: "command", command: "git ctx sync --hook", timeout: 60 }] }] } }));
+  writeFileSync(
+    path.join(m.home, ".claude", "settings.json"),
+    JSON.stringify({ hooks: { Stop: [{ hooks: [{ type: "command", command: "other-tool" }] }, { hooks: [{ type: "command", command: "git ctx sync --hook", timeout: 60 }] }] } }),
+  );
 });
 afterAll(async () => m?.cleanup());
 
@@ -62,7 +65,22 @@ describe("git ctx doctor (whole view)", () => {
     expect(r.ok).toBe(true);
     expect(r.view?.workTree).toBe(m.projects);
     const names = new Set(r.checks.map((c) => c.name));
-    for (const n of ["view", "git version", "node version", "filter config", "merge driver config", "filter works", "attributes", "excludes", "filter in this view", "Stop hook", `project ${ID}`, "file sizes", "held back"]) expect(names, n).toContain(n);
+    for (const n of [
+      "view",
+      "git version",
+      "node version",
+      "filter config",
+      "merge driver config",
+      "filter works",
+      "attributes",
+      "excludes",
+      "filter in this view",
+      "Stop hook",
+      `project ${ID}`,
+      "file sizes",
+      "held back",
+    ])
+      expect(names, n).toContain(n);
     // 2 cwd fields + 1 in the message + 1 in MEMORY.md
     expect(check(r, `project ${ID}`)[0]!.detail).toMatch(/ root=4 /);
     const blob = await git(["show", `HEAD:${key}/s1.jsonl`], { cwd: m.projects, env: m.env, noCtxFilter: true });
@@ -166,7 +184,9 @@ describe("git ctx doctor (whole view)", () => {
   it("a file held back for secrets and a failed last sync → fail with their fixes", async () => {
     const { writeHeldBack } = await import("../../src/scan/heldback.js");
     const { writeLastSync, syncPaths } = await import("../../src/sync/files.js");
-    writeHeldBack(gitDir, [{ path: `${key}/s1.jsonl`, findings: [{ file: `${key}/s1.jsonl`, line: 1, rule: "aws-access-key", redacted: "AKIA…XYZ", fingerprint: "f1" }], since: "2026-01-01T00:00:00Z" }]);
+    writeHeldBack(gitDir, [
+      { path: `${key}/s1.jsonl`, findings: [{ file: `${key}/s1.jsonl`, line: 1, rule: "aws-access-key", redacted: "AKIA…XYZ", fingerprint: "f1" }], since: "2026-01-01T00:00:00Z" },
+    ]);
     writeLastSync(syncPaths(gitDir), { time: "2026-01-01T00:00:00Z", ok: false, summary: "push failed", error: "fetch first", heldBack: [] });
     try {
       const r = await run();

@@ -38,7 +38,10 @@ describe("--dry-run writes nothing", () => {
     cluster = await bareCluster();
     A = await node("A", { filter: true });
     B = await node("B", { filter: true });
-    writeSession(A.at(claudeDirKey(rootA)), "s1", [...sessionLines(rootA, "s1", "a", 2), JSON.stringify({ type: "user", uuid: "k", message: { content: "password=Xk29fLq81mZt" } })]);
+    writeSession(A.at(claudeDirKey(rootA)), "s1", [
+      ...sessionLines(rootA, "s1", "a", 2),
+      JSON.stringify({ type: "user", uuid: "k", message: { content: "password=Xk29fLq81mZt" } }),
+    ]);
   }, 60_000);
   afterAll(async () => {
     await A?.cleanup();

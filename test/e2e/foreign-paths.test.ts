@@ -75,7 +75,10 @@ describe("e2e: three machines whose lines name each other's paths (issue 9)", ()
     };
     writeSession(A.at(keyA), SID, [a0.trimEnd()]);
     await A.ctx(["init", "--remote", url, "--id", "proj", rootA]);
-    for (const [n, root] of [[B, rootB], [C, rootC]] as const) {
+    for (const [n, root] of [
+      [B, rootB],
+      [C, rootC],
+    ] as const) {
       await n.git(["clone", "-q", `ctx::${url}`, n.projects], { cwd: n.home });
       await n.ctx(["join", "--id", "proj", root]);
     }
@@ -102,7 +105,12 @@ describe("e2e: three machines whose lines name each other's paths (issue 9)", ()
     writeFileSync(path.join(t.path, "resume-reorder"), "");
     await running;
     await t.cleanup();
-    expect(readFileSync(fa, "utf8").split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { uuid: string }).uuid)).toEqual(["a0", "a1", "b1", "c1", "a2"]);
+    expect(
+      readFileSync(fa, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { uuid: string }).uuid),
+    ).toEqual(["a0", "a1", "b1", "c1", "a2"]);
     // then everyone syncs, twice around; B writes once more in between
     await sync(A);
     await sync(B);
@@ -116,7 +124,11 @@ describe("e2e: three machines whose lines name each other's paths (issue 9)", ()
   afterAll(async () => cleanup?.());
 
   it("each uuid is once on every machine", () => {
-    for (const [n, key] of [[A, keyA], [B, keyB], [C, keyC]] as const) {
+    for (const [n, key] of [
+      [A, keyA],
+      [B, keyB],
+      [C, keyC],
+    ] as const) {
       const counts = uuidCounts(n.at(key, `${SID}.jsonl`));
       expect(Object.fromEntries(counts), n.name).toEqual({ a0: 1, b1: 1, c1: 1, a1: 1, a2: 1, b3: 1 });
     }
@@ -138,7 +150,10 @@ describe("e2e: three machines whose lines name each other's paths (issue 9)", ()
   it("each line reads on its author's machine as its author wrote it; on the others only anchors change", () => {
     /** Every line of `file` with `uuid` (there must be at least one). */
     const withUuid = (file: string, uuid: string) => {
-      const ls = readFileSync(file, "utf8").split("\n").filter((l) => l && (JSON.parse(l) as { uuid: string }).uuid === uuid).map((l) => l + "\n");
+      const ls = readFileSync(file, "utf8")
+        .split("\n")
+        .filter((l) => l && (JSON.parse(l) as { uuid: string }).uuid === uuid)
+        .map((l) => l + "\n");
       expect(ls.length, `${uuid} in ${file}`).toBeGreaterThan(0);
       return ls;
     };

@@ -26,7 +26,10 @@ function line(uuid: string, sec: number, cwd: string, content: string): string {
 }
 
 function uuids(file: string): string[] {
-  return readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => (JSON.parse(l) as { uuid: string }).uuid);
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { uuid: string }).uuid);
 }
 
 function cold(file: string): void {
@@ -70,7 +73,10 @@ describe("e2e: duplicates the re-clean defect made collapse on the next sync (is
     };
     writeSession(A.at(keyA), SID, [line("a0", 0, rootA, "start").trimEnd()]);
     await A.ctx(["init", "--remote", url, "--id", "proj", rootA]);
-    for (const [n, root] of [[B, rootB], [C, rootC]] as const) {
+    for (const [n, root] of [
+      [B, rootB],
+      [C, rootC],
+    ] as const) {
       await n.git(["clone", "-q", `ctx::${url}`, n.projects], { cwd: n.home });
       await n.ctx(["join", "--id", "proj", root]);
     }
@@ -103,7 +109,10 @@ describe("e2e: duplicates the re-clean defect made collapse on the next sync (is
     // a view the earlier release made has not been checked for the defect yet
     for (const n of [A, B, C]) rmSync(path.join(n.projects, ".git", "ctx", "collapse-v1"), { force: true });
     for (const n of [A, B, C]) {
-      expect(uuids(file(n)).filter((u) => u === "c1"), `damage on ${n.name}`).toHaveLength(2);
+      expect(
+        uuids(file(n)).filter((u) => u === "c1"),
+        `damage on ${n.name}`,
+      ).toHaveLength(2);
       cold(file(n));
       before[n.name] = await doctorDups(n);
     }
@@ -116,7 +125,10 @@ describe("e2e: duplicates the re-clean defect made collapse on the next sync (is
   it("doctor named the pairs per session before the repair", () => {
     for (const n of ["A", "B", "C"]) {
       expect(before[n]!.length, n).toBeGreaterThan(0);
-      expect(before[n]!.some((c) => !c.ok && c.detail.includes(`${SID}.jsonl`) && /2 /.test(c.detail)), JSON.stringify(before[n])).toBe(true);
+      expect(
+        before[n]!.some((c) => !c.ok && c.detail.includes(`${SID}.jsonl`) && /2 /.test(c.detail)),
+        JSON.stringify(before[n]),
+      ).toBe(true);
     }
   });
 
@@ -138,6 +150,10 @@ describe("e2e: duplicates the re-clean defect made collapse on the next sync (is
   });
 
   it("doctor finds no pair afterwards", async () => {
-    for (const n of [A, B, C]) expect((await doctorDups(n)).every((c) => c.ok), n.name).toBe(true);
+    for (const n of [A, B, C])
+      expect(
+        (await doctorDups(n)).every((c) => c.ok),
+        n.name,
+      ).toBe(true);
   });
 });

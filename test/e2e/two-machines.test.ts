@@ -38,7 +38,16 @@ interface Scenario {
 }
 
 /** Sets up A (with the project folder filled by `fill`) and B, runs A's init, B's clone + join. */
-async function scenario(o: { osA: MachineOs; homeA?: string; rootA: string; osB: MachineOs; homeB: string; rootB: string; fill: (A: Node, keyA: string) => void; other?: (A: Node) => string }): Promise<Scenario> {
+async function scenario(o: {
+  osA: MachineOs;
+  homeA?: string;
+  rootA: string;
+  osB: MachineOs;
+  homeB: string;
+  rootB: string;
+  fill: (A: Node, keyA: string) => void;
+  other?: (A: Node) => string;
+}): Promise<Scenario> {
   const cluster = await bareCluster();
   const A = await node("A", { os: o.osA, pathHome: o.homeA, filter: true });
   const B = await node("B", { os: o.osB, pathHome: o.homeB, filter: true });
@@ -50,7 +59,9 @@ async function scenario(o: { osA: MachineOs; homeA?: string; rootA: string; osB:
   await B.git(["clone", "-q", `ctx::${cluster.url}`, B.projects], { cwd: B.home });
   await B.ctx(["join", "--id", "proj", o.rootB]);
   return {
-    A, B, url: cluster.url,
+    A,
+    B,
+    url: cluster.url,
     anchorsA: { os: o.osA, home: A.pathHome, root: o.rootA, key: keyA, rewriteHome: true },
     anchorsB: { os: o.osB, home: B.pathHome, root: o.rootB, key: keyB, rewriteHome: true },
     cleanup: async () => {
@@ -85,7 +96,14 @@ async function checkMapping(s: Scenario): Promise<string[]> {
 
 /** B appends one line to `file` (written with B's paths) and pushes; A pulls as a fast-forward and gets it with A's paths. */
 async function appendPushPull(s: Scenario, file: string): Promise<void> {
-  const lineB = JSON.stringify({ type: "user", uuid: "b-appended", timestamp: "2030-01-01T00:00:00.000Z", cwd: s.anchorsB.root, message: { role: "user", content: `B edits ${s.anchorsB.root}/src/main.ts` } }) + "\n";
+  const lineB =
+    JSON.stringify({
+      type: "user",
+      uuid: "b-appended",
+      timestamp: "2030-01-01T00:00:00.000Z",
+      cwd: s.anchorsB.root,
+      message: { role: "user", content: `B edits ${s.anchorsB.root}/src/main.ts` },
+    }) + "\n";
   const beforeA = readFileSync(s.A.at(s.anchorsA.key, file));
   const fB = s.B.at(s.anchorsB.key, file);
   appendFileSync(fB, lineB);
@@ -110,13 +128,23 @@ describe("e2e: two machines, authored sessions", () => {
   const rootA = "/home/alice/src/app";
   beforeAll(async () => {
     s = await scenario({
-      osA: "linux", rootA, osB: "darwin", homeB: "/Users/b", rootB: "/Users/b/work/app",
+      osA: "linux",
+      rootA,
+      osB: "darwin",
+      homeB: "/Users/b",
+      rootB: "/Users/b/work/app",
       fill: (A, keyA) => {
         const dir = A.at(keyA);
         writeSession(dir, "s1", sessionLines(rootA, "s1", "a", 8));
         writeSession(path.join(dir, "s1", "subagents"), "agent-1", sessionLines(`${rootA}/lib`, "s1", "sub", 3));
         const ctxDir = `${A.pathHome}/.claude/projects/${keyA}`;
-        writeSession(dir, "s2", [JSON.stringify({ type: "user", cwd: rootA, message: { role: "user", content: [{ type: "tool_result", content: `Full output saved to: ${ctxDir}/s2/tool-results/t1.txt` }] } })]);
+        writeSession(dir, "s2", [
+          JSON.stringify({
+            type: "user",
+            cwd: rootA,
+            message: { role: "user", content: [{ type: "tool_result", content: `Full output saved to: ${ctxDir}/s2/tool-results/t1.txt` }] },
+          }),
+        ]);
         mkdirSync(path.join(dir, "s2", "tool-results"), { recursive: true });
         writeFileSync(path.join(dir, "s2", "tool-results", "t1.txt"), `ls ${rootA}\n${rootA}/README.md\n${A.pathHome}/.bashrc\n`);
         mkdirSync(path.join(dir, "memory"), { recursive: true });
@@ -170,12 +198,19 @@ describe.skipIf(!HAS_CORPUS)("e2e: two machines, real corpus sessions", () => {
       const osB: MachineOs = osA === "linux" ? "darwin" : "linux";
       const homeB = osB === "darwin" ? "/Users/bob" : "/home/bob";
       const s = await scenario({
-        osA, homeA, rootA, osB, homeB, rootB: `${homeB}/code/${path.basename(rootA)}`,
+        osA,
+        homeA,
+        rootA,
+        osB,
+        homeB,
+        rootB: `${homeB}/code/${path.basename(rootA)}`,
         fill: (A, keyA) => cpSync(src, A.at(keyA), { recursive: true }),
       });
       try {
         const files = await checkMapping(s);
-        const jsonl = files.filter((f) => f.endsWith(".jsonl") && !f.includes("/")).sort((a, b) => statSync(s.A.at(s.anchorsA.key, a)).size - statSync(s.A.at(s.anchorsA.key, b)).size);
+        const jsonl = files
+          .filter((f) => f.endsWith(".jsonl") && !f.includes("/"))
+          .sort((a, b) => statSync(s.A.at(s.anchorsA.key, a)).size - statSync(s.A.at(s.anchorsA.key, b)).size);
         await appendPushPull(s, jsonl.at(-1)!);
       } finally {
         await s.cleanup();

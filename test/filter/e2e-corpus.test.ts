@@ -77,7 +77,8 @@ describe.skipIf(!HAS_CORPUS)("git-ctx-filter under real git on corpus/claude", (
       gitOk(m, ["commit", "-q", "-m", "corpus"], topA);
       for (const it of g.items) rmSync(path.join(topA, it.a.key), { recursive: true });
       gitOk(m, ["checkout", "--", "."], topA);
-      for (const it of g.items) for (const f of it.files) expect(readFileSync(path.join(topA, it.a.key, f.rel)).equals(readFileSync(f.src)), `${it.a.key}/${f.rel} restored`).toBe(true);
+      for (const it of g.items)
+        for (const f of it.files) expect(readFileSync(path.join(topA, it.a.key, f.rel)).equals(readFileSync(f.src)), `${it.a.key}/${f.rel} restored`).toBe(true);
       expect(gitOk(m, ["status", "--porcelain"], topA).stdout).toBe("");
 
       // machine B, another OS

@@ -44,7 +44,11 @@ describe.each([
   it("git add stores the canonical form: no machine path in the index, exactly the codec's bytes", () => {
     sh(["add", "-A"], viewA);
     const staged = sh(["ls-files"], viewA).stdout.trim().split("\n").sort();
-    expect(staged).toEqual(Object.keys(files).map((r) => `${A.key}/${r}`).sort());
+    expect(staged).toEqual(
+      Object.keys(files)
+        .map((r) => `${A.key}/${r}`)
+        .sort(),
+    );
     for (const [rel, bytes] of Object.entries(files)) {
       const blob = sh(["show", `:${A.key}/${rel}`], viewA).out;
       for (const s of machineStrings(A)) expect(blob.includes(Buffer.from(s)), `${rel} holds ${s}`).toBe(false);
@@ -89,7 +93,9 @@ describe.each([
     sh(["add", "--", p], viewA);
     const after = sh(["show", `:${A.key}/${rel}`], viewA).out;
     expect(after.subarray(0, before.length).equals(before)).toBe(true);
-    expect(after.subarray(before.length).toString()).toBe('{"type":"user","uuid":"u3","cwd":"{{CC_PROJECT_ROOT}}","message":{"role":"user","content":"more in {{CC_PROJECT_ROOT}}"}}\n');
+    expect(after.subarray(before.length).toString()).toBe(
+      '{"type":"user","uuid":"u3","cwd":"{{CC_PROJECT_ROOT}}","message":{"role":"user","content":"more in {{CC_PROJECT_ROOT}}"}}\n',
+    );
   });
 
   it("a line edited in the middle is cleaned with the index blob as base (the base is left early)", () => {
@@ -97,7 +103,7 @@ describe.each([
     const p = path.join(viewA, rel);
     sh(["add", "--", p], viewA);
     const base = sh(["cat-file", "blob", `:${rel}`], viewA).out;
-    const work = Buffer.from("{\"edited\":true}\n" + readFileSync(p, "utf8") + JSON.stringify({ cwd: A.root }) + "\n");
+    const work = Buffer.from('{"edited":true}\n' + readFileSync(p, "utf8") + JSON.stringify({ cwd: A.root }) + "\n");
     writeFileSync(p, work);
     sh(["add", "--", p], viewA);
     expect(sh(["cat-file", "blob", `:${rel}`], viewA).out.equals(cleanWithBase(work, A, base))).toBe(true);

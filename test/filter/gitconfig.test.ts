@@ -59,7 +59,16 @@ describe("git config, attributes and excludes of a view", () => {
     const text = readFileSync(path.join(gitDir, "info", "attributes"), "utf8");
     expect(text.startsWith("*.png binary\n")).toBe(true);
     expect(text.split(BLOCK_BEGIN).length).toBe(2);
-    const paths = ["-home-me-p/s.jsonl", "-home-me-p/s/subagents/agent-1.jsonl", "-home-me-p/memory/MEMORY.md", "context/memory/topic.md", "roster.json", "-home-me-p/s/subagents/agent-1.meta.json", "-home-me-p/s/tool-results/t.txt", "-home-me-p/notes.md"];
+    const paths = [
+      "-home-me-p/s.jsonl",
+      "-home-me-p/s/subagents/agent-1.jsonl",
+      "-home-me-p/memory/MEMORY.md",
+      "context/memory/topic.md",
+      "roster.json",
+      "-home-me-p/s/subagents/agent-1.meta.json",
+      "-home-me-p/s/tool-results/t.txt",
+      "-home-me-p/notes.md",
+    ];
     const out = await git(["check-attr", "filter", "merge", "text", "--", ...paths], { cwd: top, env: m!.env });
     const attr = (p: string, a: string) => new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: ${a}: (.*)$`, "m").exec(out)![1];
     for (const p of paths) {

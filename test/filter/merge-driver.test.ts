@@ -25,26 +25,44 @@ describe("runMergeDriver (the %O %A %B %L %P contract)", () => {
     const args = files("o", "a", "b");
     const logs: string[] = [];
     const seen: string[] = [];
-    const code = await runMergeDriver(args, (p, o, a, b) => (seen.push(`${p}|${o}|${a}|${b}`), { merged: Buffer.from("merged"), conflict: false, notes: ["kept both"] }), (l) => logs.push(l));
+    const code = await runMergeDriver(
+      args,
+      (p, o, a, b) => (seen.push(`${p}|${o}|${a}|${b}`), { merged: Buffer.from("merged"), conflict: false, notes: ["kept both"] }),
+      (l) => logs.push(l),
+    );
     expect(code).toBe(0);
     expect(seen).toEqual(["-k/s.jsonl|o|a|b"]);
     expect(readFileSync(args.ours, "utf8")).toBe("merged");
     expect(logs).toEqual(["git-ctx merge -k/s.jsonl: kept both"]);
-    const c2 = await runMergeDriver(files("o", "a", "b"), () => ({ merged: Buffer.from("<<<"), conflict: true, notes: [] }), () => {});
+    const c2 = await runMergeDriver(
+      files("o", "a", "b"),
+      () => ({ merged: Buffer.from("<<<"), conflict: true, notes: [] }),
+      () => {},
+    );
     expect(c2).toBe(1);
   });
 
   it("on a failure exits above 128 and leaves %A untouched", async () => {
     const args = files("o", "ours-original", "b");
     const logs: string[] = [];
-    const code = await runMergeDriver(args, () => {
-      throw new Error("cannot merge");
-    }, (l) => logs.push(l));
+    const code = await runMergeDriver(
+      args,
+      () => {
+        throw new Error("cannot merge");
+      },
+      (l) => logs.push(l),
+    );
     expect(code).toBe(MERGE_DRIVER_ERROR);
     expect(code).toBeGreaterThan(128);
     expect(readFileSync(args.ours, "utf8")).toBe("ours-original");
     expect(logs.join("")).toMatch(/failed: cannot merge/);
-    expect(await runMergeDriver({ ...args, base: path.join(d.path, "missing") }, () => ({ merged: Buffer.alloc(0), conflict: false, notes: [] }), () => {})).toBe(MERGE_DRIVER_ERROR);
+    expect(
+      await runMergeDriver(
+        { ...args, base: path.join(d.path, "missing") },
+        () => ({ merged: Buffer.alloc(0), conflict: false, notes: [] }),
+        () => {},
+      ),
+    ).toBe(MERGE_DRIVER_ERROR);
   });
 });
 
@@ -60,7 +78,8 @@ describe("git merge in a view uses git-ctx-filter merge (configured by git ctx i
     const key = claudeDirKey(root);
     const top = makeView(m, path.join(m.home, "view"), { os: "linux", home: m.pathHome }, { p: { root, key } }).top;
     const rel = `${key}/s.jsonl`;
-    const line = (n: number, sec: number) => JSON.stringify({ type: "user", uuid: `u${n}`, cwd: root, timestamp: `2026-01-01T00:00:0${sec}.000Z`, message: { role: "user", content: `step ${n} in ${root}/src` } }) + "\n";
+    const line = (n: number, sec: number) =>
+      JSON.stringify({ type: "user", uuid: `u${n}`, cwd: root, timestamp: `2026-01-01T00:00:0${sec}.000Z`, message: { role: "user", content: `step ${n} in ${root}/src` } }) + "\n";
     mkdirSync(path.join(top, key), { recursive: true });
     writeFileSync(path.join(top, rel), line(0, 0));
     gitOk(m, ["add", "-A"], top);

@@ -39,7 +39,11 @@ describe("git-ctx-filter clean|smudge one-shot mode", () => {
   });
 
   it("refuses a call without --root or --home, or with an unknown --os, writing nothing to stdout", () => {
-    for (const args of [["clean", "--home", "/h"], ["smudge", "--root", "/r"], ["clean", "--root", "/r", "--home", "/h", "--os", "beos"]]) {
+    for (const args of [
+      ["clean", "--home", "/h"],
+      ["smudge", "--root", "/r"],
+      ["clean", "--root", "/r", "--home", "/h", "--os", "beos"],
+    ]) {
       const r = filter(args, Buffer.from("x"));
       expect(r.code).not.toBe(0);
       expect(r.out.length).toBe(0);

@@ -84,7 +84,12 @@ describe("pkt-line framing", () => {
     await w.content(content);
     await w.flush();
     await w.end();
-    const expected = wire(data(content.subarray(0, MAX_PKT_PAYLOAD)), data(content.subarray(MAX_PKT_PAYLOAD, 2 * MAX_PKT_PAYLOAD)), data(content.subarray(2 * MAX_PKT_PAYLOAD)), FLUSH);
+    const expected = wire(
+      data(content.subarray(0, MAX_PKT_PAYLOAD)),
+      data(content.subarray(MAX_PKT_PAYLOAD, 2 * MAX_PKT_PAYLOAD)),
+      data(content.subarray(2 * MAX_PKT_PAYLOAD)),
+      FLUSH,
+    );
     expect(Buffer.concat(got).equals(expected)).toBe(true);
   });
 

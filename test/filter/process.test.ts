@@ -15,7 +15,8 @@ async function serve(input: Buffer, transform: FilterTransform, o: { spillThresh
   return { out: Buffer.concat(got), logs };
 }
 
-const upper: FilterTransform = async (req, input) => (req.command === "clean" ? Buffer.from(input.buffer!.toString("latin1").toUpperCase(), "latin1") : Buffer.from(input.buffer!.toString("latin1").toLowerCase(), "latin1"));
+const upper: FilterTransform = async (req, input) =>
+  req.command === "clean" ? Buffer.from(input.buffer!.toString("latin1").toUpperCase(), "latin1") : Buffer.from(input.buffer!.toString("latin1").toLowerCase(), "latin1");
 
 describe("filter process protocol v2 (byte-exact transcripts)", () => {
   it("answers the handshake with version 2 and only the capabilities it supports", async () => {
@@ -28,7 +29,9 @@ describe("filter process protocol v2 (byte-exact transcripts)", () => {
     const input = wire(GIT_HELLO, request("clean", "-k/a.jsonl", "abc\n"), request("smudge", "-k/b.jsonl", "XYZ", 65516, ["ref=refs/heads/main", "treeish=0123", "blob=4567"]));
     const { out } = await serve(input, upper);
     expect(out.equals(wire(SERVER_HELLO, success("ABC\n"), success("xyz")))).toBe(true);
-    expect(out.subarray(SERVER_HELLO.length).toString("latin1")).toBe("0013status=success\n0000" + "0008ABC\n" + "0000" + "0000" + "0013status=success\n0000" + "0007xyz" + "0000" + "0000");
+    expect(out.subarray(SERVER_HELLO.length).toString("latin1")).toBe(
+      "0013status=success\n0000" + "0008ABC\n" + "0000" + "0000" + "0013status=success\n0000" + "0007xyz" + "0000" + "0000",
+    );
   });
 
   it("passes command, pathname and every other key to the transform", async () => {
@@ -38,7 +41,9 @@ describe("filter process protocol v2 (byte-exact transcripts)", () => {
       return input.buffer!;
     };
     await serve(wire(GIT_HELLO, request("smudge", "-home-me-p/x y.jsonl", "z", 65516, ["ref=refs/heads/main", "blob=abcd"])), t);
-    expect(seen).toEqual([{ command: "smudge", pathname: "-home-me-p/x y.jsonl", meta: { command: "smudge", pathname: "-home-me-p/x y.jsonl", ref: "refs/heads/main", blob: "abcd" } }]);
+    expect(seen).toEqual([
+      { command: "smudge", pathname: "-home-me-p/x y.jsonl", meta: { command: "smudge", pathname: "-home-me-p/x y.jsonl", ref: "refs/heads/main", blob: "abcd" } },
+    ]);
   });
 
   it("handles empty content (no content packets) and content over several packets", async () => {

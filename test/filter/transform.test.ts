@@ -55,7 +55,13 @@ function setup(st: ViewState | undefined | (() => never), blob?: string) {
 
 describe("anchors of a file come from its top-level folder", () => {
   it("builds the anchors from the machine and the joined project", () => {
-    expect(anchorsForPath(state, "C--Users-me-proj/s/subagents/a.jsonl")).toEqual({ os: "windows", home: "C:\\Users\\me", root: "C:\\Users\\me\\proj", key: "C--Users-me-proj", rewriteHome: false });
+    expect(anchorsForPath(state, "C--Users-me-proj/s/subagents/a.jsonl")).toEqual({
+      os: "windows",
+      home: "C:\\Users\\me",
+      root: "C:\\Users\\me\\proj",
+      key: "C--Users-me-proj",
+      rewriteHome: false,
+    });
   });
   it.each(["C--Users-me-proj", "/C--Users-me-proj/x", "other/x.jsonl", "c--Users-me-proj/x.jsonl", "C--Users-me-proj-2/x"])("'%s' has no anchors", (p) => {
     expect(anchorsForPath(state, p)).toBeUndefined();

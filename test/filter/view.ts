@@ -50,7 +50,10 @@ export function makeView(m: TestMachine, top: string, machine: { os: MachineOs; 
     machine: { id: m.name, ...machine },
     projects: Object.fromEntries(Object.entries(projects).map(([id, p]) => [id, { root: p.root, key: p.key, rewriteHome: p.rewriteHome ?? true }])),
   });
-  writeExcludes(gitDir, Object.values(projects).map((p) => p.key));
+  writeExcludes(
+    gitDir,
+    Object.values(projects).map((p) => p.key),
+  );
   return { top, gitDir };
 }
 

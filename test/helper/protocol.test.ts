@@ -7,7 +7,10 @@ import { parsePushSpec, runHelper, type AdvertisedRef, type HelperBackend, type 
  */
 class FakeBackend implements HelperBackend {
   calls: string[] = [];
-  constructor(private refs: AdvertisedRef[] = [], private results?: (c: PushCommand[]) => RefResult[]) {}
+  constructor(
+    private refs: AdvertisedRef[] = [],
+    private results?: (c: PushCommand[]) => RefResult[],
+  ) {}
   async list(forPush: boolean, o: HelperOptions) {
     this.calls.push(`list forPush=${forPush} verbosity=${o.verbosity} progress=${o.progress}`);
     return this.refs;
@@ -37,7 +40,10 @@ const A = "a".repeat(40);
 
 describe("git-remote-ctx protocol", () => {
   it("clone transcript: capabilities, options, list with HEAD symref, cloning, deduped fetch batch", async () => {
-    const b = new FakeBackend([{ oid: A, name: "refs/heads/main" }, { symref: "refs/heads/main", name: "HEAD" }]);
+    const b = new FakeBackend([
+      { oid: A, name: "refs/heads/main" },
+      { symref: "refs/heads/main", name: "HEAD" },
+    ]);
     const out = await transcript(
       ["capabilities", "option progress false", "option verbosity 1", "list", "option cloning true", `fetch ${A} refs/heads/main`, `fetch ${A} HEAD`, "", ""].join("\n"),
       b,

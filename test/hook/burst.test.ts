@@ -18,8 +18,7 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-const hookJson = (m: ViewMachine, file: string) =>
-  JSON.stringify({ session_id: "s", transcript_path: file, cwd: "/work/proj", hook_event_name: "Stop", stop_hook_active: false });
+const hookJson = (m: ViewMachine, file: string) => JSON.stringify({ session_id: "s", transcript_path: file, cwd: "/work/proj", hook_event_name: "Stop", stop_hook_active: false });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -32,7 +31,9 @@ describe("git ctx sync --hook", () => {
     writeFileSync(file, JSON.stringify({ type: "summary", n: -1 }) + "\n");
     await syncOk(A);
     const log = path.join(A.gitDir, "ctx", "sync.log");
-    const startsBefore = readFileSync(log, "utf8").split("\n").filter((l) => l.endsWith("sync start")).length;
+    const startsBefore = readFileSync(log, "utf8")
+      .split("\n")
+      .filter((l) => l.endsWith("sync start")).length;
 
     const calls: Promise<{ code: number; stdout: string; stderr: string }>[] = [];
     for (let i = 0; i < 20; i++) {
@@ -73,7 +74,7 @@ describe("git ctx sync --hook", () => {
     for (const input of ["", "not json", '{"hook_event_name":"Stop"}']) {
       const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
         const c = execFile(process.execPath, [bin, "sync", "--hook"], { env: m.env }, (err, stdout, stderr) =>
-          resolve({ code: err ? (err as { code?: number }).code ?? 1 : 0, out: stdout + stderr }),
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
         );
         c.stdin!.end(input);
       });

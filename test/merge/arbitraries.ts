@@ -4,7 +4,12 @@ import fc from "fast-check";
 
 /** One transcript-like line: timed JSON (few distinct times, so ties happen), untimed JSON, or raw bytes. */
 export const lineArb: fc.Arbitrary<string> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ t: fc.integer({ min: 0, max: 5 }), id: fc.string({ maxLength: 3 }) }).map(({ t, id }) => JSON.stringify({ uuid: id, timestamp: `2025-01-01T00:00:0${t}.000Z` })) },
+  {
+    weight: 5,
+    arbitrary: fc
+      .record({ t: fc.integer({ min: 0, max: 5 }), id: fc.string({ maxLength: 3 }) })
+      .map(({ t, id }) => JSON.stringify({ uuid: id, timestamp: `2025-01-01T00:00:0${t}.000Z` })),
+  },
   { weight: 1, arbitrary: fc.constantFrom('{"type":"summary","summary":"s"}', '{"type":"last-prompt"}', "") },
   { weight: 2, arbitrary: fc.uint8Array({ maxLength: 6 }).map((u) => Buffer.from(u.filter((b) => b !== 10)).toString("latin1")) },
 );
@@ -13,8 +18,7 @@ export const lineArb: fc.Arbitrary<string> = fc.oneof(
 export const poolArb = fc.uniqueArray(lineArb, { minLength: 1, maxLength: 10 });
 
 /** A sequence of `pool` lines (indices drawn with repetition). */
-export const seqFrom = (pool: string[], maxLength = 12): fc.Arbitrary<string[]> =>
-  fc.array(fc.nat(pool.length - 1), { maxLength }).map((ix) => ix.map((i) => pool[i]!));
+export const seqFrom = (pool: string[], maxLength = 12): fc.Arbitrary<string[]> => fc.array(fc.nat(pool.length - 1), { maxLength }).map((ix) => ix.map((i) => pool[i]!));
 
 /** File bytes from lines: each line ends with "\n" (an empty list gives an empty file). */
 export const toFile = (lines: string[]): Buffer => Buffer.from(lines.map((l) => l + "\n").join(""), "latin1");

@@ -17,9 +17,18 @@ const MACHINES = [A, B, C];
 
 /** Path texts in every spelling a transcript may hold (JSON-escaped, git-bash, JSON-in-JSON). */
 const PATHS = [
-  "/home/al/proj/src/x.ts", "/home/al/proj", "/home/al/.bashrc", "/Users/bob/proj/README.md", "/Users/bob",
-  "C:\\\\Users\\\\carol\\\\proj\\\\src", "C:/Users/carol/proj/src", "/c/Users/carol/proj", "C:\\\\\\\\Users\\\\\\\\carol\\\\\\\\proj",
-  "c:\\\\users\\\\carol\\\\proj", "plain words", "{{CC_PROJECT_ROOT}} literal",
+  "/home/al/proj/src/x.ts",
+  "/home/al/proj",
+  "/home/al/.bashrc",
+  "/Users/bob/proj/README.md",
+  "/Users/bob",
+  "C:\\\\Users\\\\carol\\\\proj\\\\src",
+  "C:/Users/carol/proj/src",
+  "/c/Users/carol/proj",
+  "C:\\\\\\\\Users\\\\\\\\carol\\\\\\\\proj",
+  "c:\\\\users\\\\carol\\\\proj",
+  "plain words",
+  "{{CC_PROJECT_ROOT}} literal",
 ];
 
 const lineArb = (uuid: string) =>

@@ -16,7 +16,7 @@ function* jsonlFiles(dir: string): Generator<string> {
 /** A synthetic continuation line: a real line's shape with a new uuid and a given timestamp. */
 function continuation(template: string, side: string, k: number, ts: string): string {
   const o = JSON.parse(template) as Record<string, unknown>;
-  return JSON.stringify({ ...o, uuid: `${side}-${k}`, parentUuid: k === 0 ? o.uuid ?? null : `${side}-${k - 1}`, timestamp: ts });
+  return JSON.stringify({ ...o, uuid: `${side}-${k}`, parentUuid: k === 0 ? (o.uuid ?? null) : `${side}-${k - 1}`, timestamp: ts });
 }
 
 describe.skipIf(!HAS_CORPUS)("mergeJsonl on real Claude Code sessions (corpus, read by path)", () => {

@@ -120,7 +120,11 @@ describe("mergeJsonl properties (any three versions)", () => {
         const ml = new Set(r.merged.toString("latin1").split("\n"));
         for (const side of [A, B]) {
           if (commonPrefixIsWhole(side, r.merged)) continue;
-          for (const l of side.toString("latin1").split("\n").filter((_x, k, all) => k < all.length - 1 || _x !== "")) expect(ml.has(l)).toBe(true);
+          for (const l of side
+            .toString("latin1")
+            .split("\n")
+            .filter((_x, k, all) => k < all.length - 1 || _x !== ""))
+            expect(ml.has(l)).toBe(true);
         }
       }),
       params,
@@ -153,9 +157,11 @@ describe("mergeJsonl properties (appends to a common base)", () => {
   it("shares lines exactly once when the sides agree on the order of what they share", () => {
     // Both tails are subsequences of one history S of distinct lines (what criss-cross syncs of
     // appended transcripts produce): no crossing is possible, so nothing to report.
-    const arb = fc.uniqueArray(lineArb, { maxLength: 16 }).chain((s) =>
-      fc.tuple(fc.constant(s), fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }), fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length })),
-    );
+    const arb = fc
+      .uniqueArray(lineArb, { maxLength: 16 })
+      .chain((s) =>
+        fc.tuple(fc.constant(s), fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }), fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length })),
+      );
     fc.assert(
       fc.property(arb, ([s, inA, inB]) => {
         const a = s.filter((_x, k) => inA[k]);
@@ -172,7 +178,15 @@ describe("mergeJsonl properties (appends to a common base)", () => {
   });
 
   it("a non-append change (base line edited or removed) keeps every distinct line and is reported", () => {
-    const arb = poolArb.chain((pool) => fc.tuple(seqFrom(pool).filter((o) => o.length > 0), seqFrom(pool), seqFrom(pool), fc.nat(), lineArb));
+    const arb = poolArb.chain((pool) =>
+      fc.tuple(
+        seqFrom(pool).filter((o) => o.length > 0),
+        seqFrom(pool),
+        seqFrom(pool),
+        fc.nat(),
+        lineArb,
+      ),
+    );
     fc.assert(
       fc.property(arb, ([o, ta, tb, at, replacement]) => {
         const k = at % o.length;
@@ -193,7 +207,9 @@ describe("mergeJsonl convergence", () => {
   it("when every side's new lines are in time order, merging is order-free (associative and commutative)", () => {
     // Within this domain (all tails sorted by (timestamp, bytes) — a transcript appended in real
     // time), any order of pairwise merges gives the same blob. Outside it, see docs/cluster-format.md.
-    const timed = fc.record({ t: fc.integer({ min: 0, max: 9 }), id: fc.string({ maxLength: 3 }) }).map(({ t, id }) => JSON.stringify({ uuid: id, timestamp: `2025-01-01T00:00:0${t}.000Z` }));
+    const timed = fc
+      .record({ t: fc.integer({ min: 0, max: 9 }), id: fc.string({ maxLength: 3 }) })
+      .map(({ t, id }) => JSON.stringify({ uuid: id, timestamp: `2025-01-01T00:00:0${t}.000Z` }));
     const key = (l: string): string => transcriptTime(l)! + "\u0000" + l;
     const sorted = (xs: string[]): string[] => [...new Set(xs)].sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
     const arb = fc.tuple(fc.array(lineArb, { maxLength: 4 }), fc.array(timed, { maxLength: 8 }), fc.array(timed, { maxLength: 8 }), fc.array(timed, { maxLength: 8 }));
@@ -219,7 +235,9 @@ describe("mergeJsonl convergence", () => {
     // merge's missing lines appended, so the machine's next commit orders them differently from
     // the pushed merge M. Re-merging with M must give M back (time-ordered appends) and never
     // duplicate a line.
-    const timed = fc.record({ t: fc.integer({ min: 0, max: 9 }), id: fc.string({ maxLength: 3 }) }).map(({ t, id }) => JSON.stringify({ uuid: id, timestamp: `2025-01-01T00:00:0${t}.000Z` }));
+    const timed = fc
+      .record({ t: fc.integer({ min: 0, max: 9 }), id: fc.string({ maxLength: 3 }) })
+      .map(({ t, id }) => JSON.stringify({ uuid: id, timestamp: `2025-01-01T00:00:0${t}.000Z` }));
     const key = (l: string): string => transcriptTime(l)! + "\u0000" + l;
     const sorted = (xs: string[]): string[] => [...new Set(xs)].sort((x, y) => (key(x) < key(y) ? -1 : key(x) > key(y) ? 1 : 0));
     fc.assert(

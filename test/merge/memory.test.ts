@@ -102,9 +102,7 @@ describe("memory topic files: diff3", () => {
     const B = md("# Topic", "", "line one", "theirs says that", "line three");
     const r = mergeText(base, A, B);
     expect(r.conflict).toBe(true);
-    expect(s(r.merged)).toBe(
-      s(md("# Topic", "", "line one", "<<<<<<< ours", "ours says this", "=======", "theirs says that", ">>>>>>> theirs", "line three")),
-    );
+    expect(s(r.merged)).toBe(s(md("# Topic", "", "line one", "<<<<<<< ours", "ours says this", "=======", "theirs says that", ">>>>>>> theirs", "line three")));
     expect(hasConflictMarkers(r.merged)).toBe(true);
     expect(hasConflictMarkers(r.merged, 9)).toBe(false);
     expect(r.notes[0]).toMatch(/1 conflict/);

@@ -109,7 +109,9 @@ describe("other JSON: symmetric on pretty-printed objects", () => {
   it("property: mergeJsonNewer(O,A,B) == mergeJsonNewer(O,B,A), and the result is one side or a valid JSON line merge", async () => {
     const fc = (await import("fast-check")).default;
     const { NUM_RUNS } = await import("../helpers/env.js");
-    const obj = fc.dictionary(fc.constantFrom("a", "b", "c", "d", "lastUpdated"), fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constantFrom("2025-01-01", "2025-01-02")), { maxKeys: 5 });
+    const obj = fc.dictionary(fc.constantFrom("a", "b", "c", "d", "lastUpdated"), fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constantFrom("2025-01-01", "2025-01-02")), {
+      maxKeys: 5,
+    });
     const f = (o: object): Buffer => Buffer.from(JSON.stringify(o, null, 2) + "\n");
     fc.assert(
       fc.property(obj, obj, obj, (o, a, b) => {

@@ -69,7 +69,10 @@ describe("roster.json: merge per machine entry", () => {
 
   it("property: symmetric, no machine lost, each machine's entry is one of its versions (plus kept fields)", () => {
     const ids = fc.constantFrom("a", "b", "c", "d");
-    const time = fc.option(fc.integer({ min: 0, max: 3 }).map((d) => `2025-01-0${d + 1}T00:00:00.000Z`), { nil: null });
+    const time = fc.option(
+      fc.integer({ min: 0, max: 3 }).map((d) => `2025-01-0${d + 1}T00:00:00.000Z`),
+      { nil: null },
+    );
     const part = fc.tuple(ids, time, fc.constantFrom("/h1", "/h2")).map(([id, t, h]) => P(id, t, { home: h }));
     const roster = fc.uniqueArray(part, { selector: (p) => p.machine_id, maxLength: 4 }).map((ps) => R(ps));
     fc.assert(

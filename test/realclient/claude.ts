@@ -24,7 +24,11 @@ export const CLAUDE_CACHE = path.join(REPO, ".cache", "claude-code");
 /** Result of {@link ensureClaudeCode}: the binary, or why the real-client tests must skip. */
 export type ClaudeCode = { ok: true; bin: string; version: string } | { ok: false; why: string };
 
-function run(cmd: string, args: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number; input?: string }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  o: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number; input?: string },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn(cmd, args, { cwd: o.cwd, env: o.env, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
@@ -90,8 +94,13 @@ export async function ensureClaudeCode(): Promise<ClaudeCode> {
 
 async function installLocked(): Promise<ClaudeCode> {
   if (installedVersion() !== CLAUDE_CODE_VERSION || !candidates().some(existsSync)) {
-    const r = await run("npm", ["install", "--prefix", CLAUDE_CACHE, "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error", `@anthropic-ai/claude-code@${CLAUDE_CODE_VERSION}`], { timeoutMs: 15 * 60_000, env: process.env });
-    if (r.code !== 0) return { ok: false, why: `npm install @anthropic-ai/claude-code@${CLAUDE_CODE_VERSION} failed (exit ${r.code}): ${r.stderr.trim().split("\n").slice(-3).join(" | ")}` };
+    const r = await run(
+      "npm",
+      ["install", "--prefix", CLAUDE_CACHE, "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error", `@anthropic-ai/claude-code@${CLAUDE_CODE_VERSION}`],
+      { timeoutMs: 15 * 60_000, env: process.env },
+    );
+    if (r.code !== 0)
+      return { ok: false, why: `npm install @anthropic-ai/claude-code@${CLAUDE_CODE_VERSION} failed (exit ${r.code}): ${r.stderr.trim().split("\n").slice(-3).join(" | ")}` };
     if (!candidates().some(existsSync)) {
       const inst = path.join(CLAUDE_CACHE, "node_modules", "@anthropic-ai", "claude-code", "install.cjs");
       if (existsSync(inst)) await run(process.execPath, [inst], { cwd: path.dirname(inst), timeoutMs: 10 * 60_000, env: process.env });

@@ -34,7 +34,10 @@ export function spellingsRe(p: string, os: MachineOs): string {
     return `(?:\\\\?/)${comps.join("(?:\\\\?/)")}`;
   }
   const m = /^([A-Za-z]):[\\/]*(.*)$/s.exec(p);
-  const comps = (m ? m[2]! : p).split(/[\\/]+/).filter(Boolean).map(esc);
+  const comps = (m ? m[2]! : p)
+    .split(/[\\/]+/)
+    .filter(Boolean)
+    .map(esc);
   const sep = "(?:\\\\+|\\\\?/)";
   const body = comps.join(sep);
   if (!m) return body;
@@ -44,7 +47,11 @@ export function spellingsRe(p: string, os: MachineOs): string {
 /** Normalises a JSON-able value's strings for `side` and returns one stable JSON text. */
 export function normalize(value: unknown, side: Side): string {
   const flags = side.os === "windows" ? "gi" : "g";
-  const ctx = (side.ctxDirs ?? []).map((d) => new RegExp(`${spellingsRe(d, side.os)}(?![A-Za-z0-9_-])`, flags)).concat(side.keys.map((k) => new RegExp(`${spellingsRe(side.home, side.os)}(?:\\\\+|\\\\?/)\\.claude(?:\\\\+|\\\\?/)projects(?:\\\\+|\\\\?/)${esc(k)}(?![A-Za-z0-9_-])`, flags)));
+  const ctx = (side.ctxDirs ?? [])
+    .map((d) => new RegExp(`${spellingsRe(d, side.os)}(?![A-Za-z0-9_-])`, flags))
+    .concat(
+      side.keys.map((k) => new RegExp(`${spellingsRe(side.home, side.os)}(?:\\\\+|\\\\?/)\\.claude(?:\\\\+|\\\\?/)projects(?:\\\\+|\\\\?/)${esc(k)}(?![A-Za-z0-9_-])`, flags)),
+    );
   const roots = [...side.roots].sort((a, b) => b.length - a.length).map((r) => new RegExp(`${spellingsRe(r, side.os)}(?![A-Za-z0-9_-]|\\.[A-Za-z0-9])`, flags));
   const keys = side.keys.map((k) => new RegExp(`(?<![A-Za-z0-9-])${esc(k)}(?![A-Za-z0-9-])`, flags));
   const home = new RegExp(`${spellingsRe(side.home, side.os)}(?![A-Za-z0-9_-]|\\.[A-Za-z0-9])`, flags);
@@ -53,7 +60,10 @@ export function normalize(value: unknown, side: Side): string {
     for (const r of roots) s = s.replace(r, "<ROOT>");
     for (const r of keys) s = s.replace(r, "<KEY>");
     // The client tells the model today's date: two resumes around midnight differ only there.
-    return s.replace(home, "<HOME>").replace(/\\+/g, "/").replace(/Today's date is \d{4}-\d{2}-\d{2}/g, "Today's date is <DATE>");
+    return s
+      .replace(home, "<HOME>")
+      .replace(/\\+/g, "/")
+      .replace(/Today's date is \d{4}-\d{2}-\d{2}/g, "Today's date is <DATE>");
   };
   const walk = (x: unknown): unknown => {
     if (typeof x === "string") return str(x);
@@ -71,7 +81,7 @@ export function countPath(value: unknown, p: string, os: MachineOs): number {
   const walk = (x: unknown): void => {
     if (typeof x === "string") n += (x.match(re) ?? []).length;
     else if (Array.isArray(x)) x.forEach(walk);
-    else if (x && typeof x === "object") for (const [k, v] of Object.entries(x)) (walk(k), walk(v));
+    else if (x && typeof x === "object") for (const [k, v] of Object.entries(x)) walk(k), walk(v);
   };
   walk(value);
   return n;

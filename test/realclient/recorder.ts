@@ -33,7 +33,9 @@ export const RECORDER_REPLY = "Recorded by the git-ctx test recorder.";
 function sse(res: import("node:http").ServerResponse, model: string): void {
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
   const ev = (type: string, data: object) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
-  ev("message_start", { message: { id: "msg_recorder", type: "message", role: "assistant", model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } } });
+  ev("message_start", {
+    message: { id: "msg_recorder", type: "message", role: "assistant", model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } },
+  });
   ev("content_block_start", { index: 0, content_block: { type: "text", text: "" } });
   ev("content_block_delta", { index: 0, delta: { type: "text_delta", text: RECORDER_REPLY } });
   ev("content_block_stop", { index: 0 });
@@ -63,7 +65,18 @@ export async function startRecorder(): Promise<Recorder> {
         const model = body.model ?? "claude-sonnet-4-6";
         if (body.stream) return sse(res, model);
         res.writeHead(200, { "content-type": "application/json" });
-        res.end(JSON.stringify({ id: "msg_recorder", type: "message", role: "assistant", model, content: [{ type: "text", text: RECORDER_REPLY }], stop_reason: "end_turn", stop_sequence: null, usage: { input_tokens: 1, output_tokens: 8 } }));
+        res.end(
+          JSON.stringify({
+            id: "msg_recorder",
+            type: "message",
+            role: "assistant",
+            model,
+            content: [{ type: "text", text: RECORDER_REPLY }],
+            stop_reason: "end_turn",
+            stop_sequence: null,
+            usage: { input_tokens: 1, output_tokens: 8 },
+          }),
+        );
         return;
       }
       res.writeHead(404, { "content-type": "application/json" });

@@ -149,7 +149,12 @@ describe.skipIf(skipWhy !== undefined)("real Claude Code resume after git ctx in
     const origA = readFileSync(path.join(caseDir(c), `${c.sessionId}.jsonl`));
     const nowA = readFileSync(path.join(folderA, `${c.sessionId}.jsonl`));
     expect(nowA.subarray(0, origA.length).equals(origA), "A's original bytes are a prefix after the pull").toBe(true);
-    const added = nowA.subarray(origA.length).toString("utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { cwd?: string; type?: string; message?: { content?: unknown } });
+    const added = nowA
+      .subarray(origA.length)
+      .toString("utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { cwd?: string; type?: string; message?: { content?: unknown } });
     expect(added.some((l) => l.type === "user" && l.message?.content === "continue")).toBe(true);
     expect(JSON.stringify(added)).toContain(RECORDER_REPLY);
     const cwds = added.flatMap((l) => (typeof l.cwd === "string" ? [l.cwd] : []));
@@ -166,4 +171,3 @@ describe.skipIf(skipWhy !== undefined)("real Claude Code resume after git ctx in
     expect(JSON.stringify(msgsA2)).toContain(RECORDER_REPLY);
   }, 300_000);
 });
-

@@ -97,7 +97,10 @@ describe.skipIf(!HAS_CORPUS)("inferProjectRoot on the corpus", () => {
         expect(r, f).toBeDefined();
         if (expected[k]) expect(r!.root, k).toBe(expected[k]);
         const keys = [r!.root, ...ancestorsOf(r!.root)].map(claudeDirKey);
-        expect(keys.map((x) => x.toLowerCase()), k).toContain(k.toLowerCase());
+        expect(
+          keys.map((x) => x.toLowerCase()),
+          k,
+        ).toContain(k.toLowerCase());
         n++;
       }
     }

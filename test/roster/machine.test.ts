@@ -16,7 +16,11 @@ describe("machine identity", () => {
     expect(currentMachine(env)).toEqual(a);
     expect(a).toMatchObject({ os: "darwin", home: t.path });
     // overrides
-    expect(currentMachine({ ...env, GIT_CTX_MACHINE_ID: "box-1", GIT_CTX_HOME: "C:\\Users\\me", GIT_CTX_OS: "windows" })).toEqual({ id: "box-1", os: "windows", home: "C:\\Users\\me" });
+    expect(currentMachine({ ...env, GIT_CTX_MACHINE_ID: "box-1", GIT_CTX_HOME: "C:\\Users\\me", GIT_CTX_OS: "windows" })).toEqual({
+      id: "box-1",
+      os: "windows",
+      home: "C:\\Users\\me",
+    });
     await t.cleanup();
   });
 

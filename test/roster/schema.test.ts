@@ -81,14 +81,26 @@ describe("roster schema", () => {
 
   it("participantFor builds this machine's entry", () => {
     const p = participantFor({ id: "m1", os: "windows", home: "C:\\Users\\me" }, "C:\\Users\\me\\app", "C--Users-me-app", new Date(Date.UTC(2026, 0, 2, 3, 4, 5)));
-    expect(p).toEqual({ machine_id: "m1", os: "windows", home: "C:\\Users\\me", project_root: "C:\\Users\\me\\app", encoded_dir: "C--Users-me-app", last_converged: "2026-01-02T03:04:05.000Z" });
+    expect(p).toEqual({
+      machine_id: "m1",
+      os: "windows",
+      home: "C:\\Users\\me",
+      project_root: "C:\\Users\\me\\app",
+      encoded_dir: "C--Users-me-app",
+      last_converged: "2026-01-02T03:04:05.000Z",
+    });
   });
 
   it("property: parse(serialize(r)) == r up to participant order, for rosters with unknown fields", () => {
     const str = fc.string({ minLength: 1, maxLength: 12 });
     const part = fc.record({
-      machine_id: str, os: fc.constantFrom("linux", "darwin", "windows") as fc.Arbitrary<"linux" | "darwin" | "windows">,
-      home: str, project_root: str, encoded_dir: str, last_converged: fc.option(str, { nil: null }), zz_extra: fc.jsonValue(),
+      machine_id: str,
+      os: fc.constantFrom("linux", "darwin", "windows") as fc.Arbitrary<"linux" | "darwin" | "windows">,
+      home: str,
+      project_root: str,
+      encoded_dir: str,
+      last_converged: fc.option(str, { nil: null }),
+      zz_extra: fc.jsonValue(),
     });
     fc.assert(
       fc.property(str, fc.boolean(), fc.uniqueArray(part, { selector: (p) => p.machine_id, maxLength: 5 }), (id, rh, ps) => {

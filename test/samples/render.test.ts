@@ -95,7 +95,8 @@ describe.each([
     const main = readFileSync(path.join(web.dir, `${web.sessions.find((s) => existsSync(path.join(web.dir, s, "subagents")))}.jsonl`), "utf8");
     const lines = parseJsonl(main);
     const checkout = [web.root, "src", "cart", "checkout.ts"].join(sep);
-    const inputs = lines.flatMap((l) => (Array.isArray((l.message as { content?: unknown })?.content) ? ((l.message as { content: { input?: Record<string, unknown> }[] }).content) : []))
+    const inputs = lines
+      .flatMap((l) => (Array.isArray((l.message as { content?: unknown })?.content) ? (l.message as { content: { input?: Record<string, unknown> }[] }).content : []))
       .flatMap((b) => (b.input ? [b.input] : []));
     expect(inputs.some((i) => i.file_path === checkout)).toBe(true);
     expect(inputs.some((i) => typeof i.command === "string" && i.command.startsWith(`cd ${web.root} && `))).toBe(true);
@@ -105,7 +106,10 @@ describe.each([
     // projects folder really is <home>/.claude/projects.
     const m = /Full output saved to: (\S+\.txt)/.exec(JSON.stringify(lines.map((l) => l.message)).replace(/\\\\/g, "\\"));
     expect(m).not.toBeNull();
-    const rel = m![1]!.slice([home, ".claude", "projects", web.key].join(sep).length + 1).split(sep).join("/");
+    const rel = m![1]!
+      .slice([home, ".claude", "projects", web.key].join(sep).length + 1)
+      .split(sep)
+      .join("/");
     expect(web.files).toContain(rel);
     // The sibling folder ~/src/webshop-old stays a sibling (boundary case for the codec).
     const second = readFileSync(path.join(web.dir, `${web.sessions.find((s) => !existsSync(path.join(web.dir, s)))}.jsonl`), "utf8");

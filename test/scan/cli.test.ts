@@ -71,9 +71,16 @@ describe("git ctx scan", () => {
   });
 
   it("every seeded rule is reported from a real file, and nothing in any output is a secret", () => {
-    session("all.jsonl", SEEDS.map((s) => s.line));
+    session(
+      "all.jsonl",
+      SEEDS.map((s) => s.line),
+    );
     const rep = JSON.parse(ctxScan(["--json"]).stdout);
-    for (const s of SEEDS) expect(rep.findings.some((f: { rule: string }) => f.rule === s.rule), s.rule).toBe(true);
+    for (const s of SEEDS)
+      expect(
+        rep.findings.some((f: { rule: string }) => f.rule === s.rule),
+        s.rule,
+      ).toBe(true);
   });
 
   it("scans committed files while nothing was pushed, then only what changed since refs/ctx/view/last; --all scans everything", () => {
@@ -110,7 +117,13 @@ describe("git ctx scan", () => {
   it("lists the held-back files written by the push gate", () => {
     session("leaky.jsonl", [GH.line]);
     const gitDir = path.join(m.projects, ".git");
-    writeHeldBack(gitDir, [{ path: `${KEY}/leaky.jsonl`, findings: [{ file: `${KEY}/leaky.jsonl`, line: 1, rule: "github-pat", redacted: "ghp_…abcd", fingerprint: "0123456789abcdef" }], since: "2026-01-02T03:04:05.000Z" }]);
+    writeHeldBack(gitDir, [
+      {
+        path: `${KEY}/leaky.jsonl`,
+        findings: [{ file: `${KEY}/leaky.jsonl`, line: 1, rule: "github-pat", redacted: "ghp_…abcd", fingerprint: "0123456789abcdef" }],
+        since: "2026-01-02T03:04:05.000Z",
+      },
+    ]);
     const r = ctxScan([]);
     expect(r.stdout).toContain("Held back by the last push");
     expect(r.stdout).toContain(`${KEY}/leaky.jsonl  since 2026-01-02T03:04:05.000Z (1 finding: github-pat)`);

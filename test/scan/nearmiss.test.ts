@@ -30,10 +30,10 @@ const NEAR_MISSES: Record<string, string> = {
   "sha256 digest": "SHA256=9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
   "model id": "export ANTHROPIC_DEFAULT_OPUS_MODEL='us.anthropic.claude-opus-4-6-v1'",
   "git remote": 'set "REPO_URL=git@github.com:someone/some-repo.git"',
-  "PATH": "PATH=/usr/local/bin:/usr/bin:/bin:/home/me/.local/bin",
+  PATH: "PATH=/usr/local/bin:/usr/bin:/bin:/home/me/.local/bin",
   "prose about tokens": "Use a Bearer token in the Authorization header; the password is stored in 1Password.",
   "Bearer placeholder": 'curl -H "Authorization: Bearer $TOKEN" https://api.example.test',
-  "Bearer template": 'headers: { Authorization: `Bearer ${token}` }',
+  "Bearer template": "headers: { Authorization: `Bearer ${token}` }",
   "Basic auth prose": "Authorization: Basic authentication is disabled",
   "doc key placeholder": "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----",
   "public key": "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE" + rand(r, ALNUM, 64) + "\n-----END PUBLIC KEY-----",
@@ -63,7 +63,10 @@ describe("near misses do not fire", () => {
   }
 
   it("base64 image data (2 MB) in an image block", () => {
-    const line = JSON.stringify({ type: "user", message: { role: "user", content: [{ type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo" + pseudoRandomBase64(1_500_000, 11) } }] } });
+    const line = JSON.stringify({
+      type: "user",
+      message: { role: "user", content: [{ type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo" + pseudoRandomBase64(1_500_000, 11) } }] },
+    });
     expect(scanBytes(Buffer.from(line + "\n"), "img.jsonl")).toEqual([]);
   });
 

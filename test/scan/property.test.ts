@@ -13,7 +13,9 @@ const SEEDS = seeds(1234);
 const TOKEN_SEEDS = SEEDS.filter((s) => s.bare);
 
 /** Filler text: words, punctuation, JSON fragments, real and escaped newlines. Never glues a token char to the secret (separators below). */
-const filler = fc.array(fc.constantFrom("ls", "-la", "src/", "README.md", "{", "}", '"k":', "1234", "ok", " ", " ", "\n", "\t", "error:", "✓", "é", "=", "→", "\\n", "[", "]"), { maxLength: 40 }).map((a) => a.join(""));
+const filler = fc
+  .array(fc.constantFrom("ls", "-la", "src/", "README.md", "{", "}", '"k":', "1234", "ok", " ", " ", "\n", "\t", "error:", "✓", "é", "=", "→", "\\n", "[", "]"), { maxLength: 40 })
+  .map((a) => a.join(""));
 const sep = fc.constantFrom(" ", "\n", '"', "'", "=", ": ", "(", "\t", "<");
 const sepAfter = fc.constantFrom(" ", "\n", '"', "'", ";", ")", "\t", ">", ",");
 
@@ -25,7 +27,10 @@ describe("scanner properties", () => {
         const text = escaped ? JSON.stringify({ type: "tool_result", content: plain }) : plain;
         const line = escaped ? 1 : pre.split("\n").length + (a === "\n" ? 1 : 0);
         const found = scanBytes(Buffer.from(text), "f");
-        expect(found.some((f) => f.rule === s.rule && f.line === line), `${s.rule} in ${JSON.stringify(text.slice(0, 200))}`).toBe(true);
+        expect(
+          found.some((f) => f.rule === s.rule && f.line === line),
+          `${s.rule} in ${JSON.stringify(text.slice(0, 200))}`,
+        ).toBe(true);
         expect(JSON.stringify(found).includes(s.secret)).toBe(false);
       }),
       { numRuns: Math.min(NUM_RUNS, 20_000) },

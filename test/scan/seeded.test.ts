@@ -68,7 +68,10 @@ describe("seeded secrets", () => {
     const lines = SEEDS.map((s) => claudeToolResultLine(toolOutput(s.line)));
     const found = scanBytes(Buffer.from(lines.join("\n") + "\n"), "all.jsonl");
     SEEDS.forEach((s, i) => {
-      expect(found.some((f) => f.rule === s.rule && f.line === i + 1), `${s.rule} line ${i + 1}`).toBe(true);
+      expect(
+        found.some((f) => f.rule === s.rule && f.line === i + 1),
+        `${s.rule} line ${i + 1}`,
+      ).toBe(true);
     });
     expect(JSON.stringify(found).includes(SEEDS[0]!.secret)).toBe(false);
   });

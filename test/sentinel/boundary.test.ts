@@ -11,7 +11,10 @@ import { LINUX_NOHOME, WIN } from "./fixtures.js";
 const A: Anchors = LINUX_NOHOME; // root /home/me/src/proj
 const W: Anchors = { ...WIN, rewriteHome: false }; // root C:\Users\me\dev\proj
 
-const pathChar = fc.oneof(fc.constantFrom(..."abcxyzABCXYZ0189_-"), fc.integer({ min: 0x80, max: 0xff }).map((n) => String.fromCharCode(n)));
+const pathChar = fc.oneof(
+  fc.constantFrom(..."abcxyzABCXYZ0189_-"),
+  fc.integer({ min: 0x80, max: 0xff }).map((n) => String.fromCharCode(n)),
+);
 const nonPath = fc.constantFrom(..."/\\\"' \t\n\r,:;)]}!?#~*`<>|&=+@%$^({[".split(""));
 const tailText = fc.stringMatching(/^[^A-Za-z0-9_.\-\x80-\xff]?[ -~]{0,12}$/);
 const lat = (s: string) => Buffer.from(s, "latin1");
@@ -29,8 +32,16 @@ describe("boundary rules (properties)", () => {
   it("`.` + path char after the root (proj.bak) is another path; `.` + anything else is a boundary", () => {
     fc.assert(
       fc.property(pathChar, nonPath, (p, q) => {
-        expect(canonicalize(lat(`"/home/me/src/proj.${p}`), A).toString("latin1").startsWith('"{{CC_PROJECT_ROOT')).toBe(false);
-        expect(canonicalize(lat(`"/home/me/src/proj.${q}`), A).toString("latin1").startsWith('"{{CC_PROJECT_ROOT')).toBe(true);
+        expect(
+          canonicalize(lat(`"/home/me/src/proj.${p}`), A)
+            .toString("latin1")
+            .startsWith('"{{CC_PROJECT_ROOT'),
+        ).toBe(false);
+        expect(
+          canonicalize(lat(`"/home/me/src/proj.${q}`), A)
+            .toString("latin1")
+            .startsWith('"{{CC_PROJECT_ROOT'),
+        ).toBe(true);
       }),
       { numRuns: NUM_RUNS },
     );
@@ -58,7 +69,13 @@ describe("boundary rules (properties)", () => {
     );
   });
   it("Windows: any ASCII case of any spelling matches, never inside longer names", () => {
-    const spell = fc.constantFrom("C:\\Users\\me\\dev\\proj", "C:\\\\Users\\\\me\\\\dev\\\\proj", "C:/Users/me/dev/proj", "/c/Users/me/dev/proj", "C:\\\\\\\\Users\\\\\\\\me\\\\\\\\dev\\\\\\\\proj");
+    const spell = fc.constantFrom(
+      "C:\\Users\\me\\dev\\proj",
+      "C:\\\\Users\\\\me\\\\dev\\\\proj",
+      "C:/Users/me/dev/proj",
+      "/c/Users/me/dev/proj",
+      "C:\\\\\\\\Users\\\\\\\\me\\\\\\\\dev\\\\\\\\proj",
+    );
     fc.assert(
       fc.property(spell, fc.array(fc.boolean(), { minLength: 30, maxLength: 30 }), pathChar, nonPath, (s, flips, p, q) => {
         const cased = [...s].map((ch, i) => (flips[i] ? (ch === ch.toLowerCase() ? ch.toUpperCase() : ch.toLowerCase()) : ch)).join("");

@@ -98,7 +98,10 @@ describe.skipIf(!HAS_CORPUS)("sentinel codec on the real corpus (corpus/claude)"
 
   it("canonical form holds no project root in any spelling (residue() and an independent search)", () => {
     for (const i of items) {
-      expect(residue(i.c, i.a).filter((r) => r.tier === "root"), i.file).toEqual([]);
+      expect(
+        residue(i.c, i.a).filter((r) => r.tier === "root"),
+        i.file,
+      ).toEqual([]);
       expect(rootOccurrences(i.c.toString("latin1"), i.a), i.file).toEqual([]);
     }
     // the oracle does find the root in the raw files

@@ -21,8 +21,16 @@ function transcriptLike(a: Anchors): fc.Arbitrary<Buffer> {
     fc.constantFrom('"', '","', '":"', " ", "\\n", "\\t", ", ", "(", ")", ": ", '\\"', "{", "}", "[", "]", "é", ".", "..."),
     fc.stringMatching(/^[A-Za-z0-9 ]{1,8}$/).map((s) => ` ${s} `),
   );
-  const piece = fc.oneof(fc.tuple(anchor, tail).map(([x, t]) => x + t), filler);
-  return fc.array(fc.array(piece, { maxLength: 12 }).map((ps) => `{"cwd":"${json(a.root)}","t":"${ps.join("")}"}\n`), { maxLength: 3 }).map((ls) => Buffer.from(ls.join("")));
+  const piece = fc.oneof(
+    fc.tuple(anchor, tail).map(([x, t]) => x + t),
+    filler,
+  );
+  return fc
+    .array(
+      fc.array(piece, { maxLength: 12 }).map((ps) => `{"cwd":"${json(a.root)}","t":"${ps.join("")}"}\n`),
+      { maxLength: 3 },
+    )
+    .map((ls) => Buffer.from(ls.join("")));
 }
 
 const PAIRS: [string, Anchors, Anchors][] = [

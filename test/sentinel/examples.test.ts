@@ -121,7 +121,7 @@ describe("Windows spellings", () => {
   });
   it("a tail ends at blanks, quotes and escapes", () => {
     expect(rt(J("C:\\\\Users\\\\me\\\\dev\\\\proj\\\\Big Files\\\\a.md"), WIN)).toBe(J("{{CC_PROJECT_ROOT}}/Big Files\\\\a.md"));
-    expect(rt(J("C:\\\\Users\\\\me\\\\dev\\\\proj\\\\a\\\"b"), WIN)).toBe(J("{{CC_PROJECT_ROOT}}/a\\\"b"));
+    expect(rt(J('C:\\\\Users\\\\me\\\\dev\\\\proj\\\\a\\"b'), WIN)).toBe(J('{{CC_PROJECT_ROOT}}/a\\"b'));
     expect(rt(J("C:\\\\Users\\\\me\\\\dev\\\\proj\\\\a\\\\"), WIN)).toBe(J("{{CC_PROJECT_ROOT}}/a/"));
   });
   it("context dir and key on Windows, case-insensitive drive", () => {
@@ -184,7 +184,9 @@ describe("bytes", () => {
     const x = bytes([0xff, 0xfe], " /home/me/src/proj", [0xc3], " ", [0], "/home/me/src/proj/a", [0xed, 0xa0, 0x80], ' "\\ud800/home/me/x"');
     const out = same(x);
     // a byte >= 0x80 continues a path (so the root is not matched before 0xc3), a hex digit too
-    expect(out.toString("latin1")).toBe(bytes([0xff, 0xfe], " {{CC_HOME}}/src/proj", [0xc3], " ", [0], "{{CC_PROJECT_ROOT}}/a", [0xed, 0xa0, 0x80], ' "\\ud800/home/me/x"').toString("latin1"));
+    expect(out.toString("latin1")).toBe(
+      bytes([0xff, 0xfe], " {{CC_HOME}}/src/proj", [0xc3], " ", [0], "{{CC_PROJECT_ROOT}}/a", [0xed, 0xa0, 0x80], ' "\\ud800/home/me/x"').toString("latin1"),
+    );
   });
   it("U+2028/U+2029 inside strings round-trip; like any non-ASCII char they continue a path", () => {
     const out = same(bytes('{"t":"a\u2028/home/me/src/proj\u2029b \\u2028/home/me/src/proj \u2028 /home/me/src/proj\u2029"}'));
@@ -212,7 +214,9 @@ describe("cross-machine examples", () => {
   it("Linux → Windows (JSON and text) → canonical again", () => {
     const canon = J("{{CC_PROJECT_ROOT}}/src/a.ts {{CC_HOME}}/.x {{CC_PROJECT_CONTEXT_DIR}}/s.jsonl {{CC_ENCODED_DIR}}");
     const w = l(canon, WIN_B);
-    expect(w).toBe(J("C:\\\\Users\\\\b\\\\work\\\\proj\\\\src\\\\a.ts C:\\\\Users\\\\b\\\\.x C:\\\\Users\\\\b\\\\.claude\\\\projects\\\\C--Users-b-work-proj\\\\s.jsonl C--Users-b-work-proj"));
+    expect(w).toBe(
+      J("C:\\\\Users\\\\b\\\\work\\\\proj\\\\src\\\\a.ts C:\\\\Users\\\\b\\\\.x C:\\\\Users\\\\b\\\\.claude\\\\projects\\\\C--Users-b-work-proj\\\\s.jsonl C--Users-b-work-proj"),
+    );
     expect(c(w, WIN_B)).toBe(canon);
     expect(l("{{CC_PROJECT_ROOT}}/src/a.ts\n", WIN_B)).toBe("C:\\Users\\b\\work\\proj\\src\\a.ts\n");
   });
@@ -226,7 +230,10 @@ describe("cross-machine examples", () => {
 
 describe("counts and residue", () => {
   it("counts rewrites per tier", () => {
-    const { counts } = canonicalizeWithCounts(Buffer.from(J("/home/me/src/proj /home/me/src/proj/a /home/me/x -home-me-src-proj /home/me/.claude/projects/-home-me-src-proj")), LINUX);
+    const { counts } = canonicalizeWithCounts(
+      Buffer.from(J("/home/me/src/proj /home/me/src/proj/a /home/me/x -home-me-src-proj /home/me/.claude/projects/-home-me-src-proj")),
+      LINUX,
+    );
     expect(counts).toEqual({ contextDir: 1, root: 2, key: 1, home: 1 });
   });
   it("residue lists machine paths the canonical form still holds, with byte offsets", () => {

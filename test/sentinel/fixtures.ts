@@ -46,9 +46,9 @@ export function spellings(a: Anchors): string[] {
 
 /** Random ASCII case flips (Windows paths are matched case-insensitively). */
 function caseFlip(s: string): fc.Arbitrary<string> {
-  return fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }).map((flips) =>
-    [...s].map((ch, i) => (flips[i] && /[A-Za-z]/.test(ch) ? (ch === ch.toLowerCase() ? ch.toUpperCase() : ch.toLowerCase()) : ch)).join(""),
-  );
+  return fc
+    .array(fc.boolean(), { minLength: s.length, maxLength: s.length })
+    .map((flips) => [...s].map((ch, i) => (flips[i] && /[A-Za-z]/.test(ch) ? (ch === ch.toLowerCase() ? ch.toUpperCase() : ch.toLowerCase()) : ch)).join(""));
 }
 
 const SENTINEL_TEXT = [
@@ -72,8 +72,39 @@ const SENTINEL_TEXT = [
   "_LIT",
   "@",
 ];
-const ESCAPES = ["\\n", "\\t", "\\r", "\\\\", "\\\"", "\\/", "\\u2028", "\\ud800", "\\b", "\\f"];
-const NEAR = ["2", "-old", "_x", ".bak", ".", ". ", "..", "/", "\\", "\\\\", "\\/", "/src/a.ts", "\\src\\a.ts", "\\\\src\\\\a.ts", "/x/", "//", "\"", " ", ":", ",", ")", "~", "!", "é", "é", "\u2028", "-", "_", "a", "Z"];
+const ESCAPES = ["\\n", "\\t", "\\r", "\\\\", '\\"', "\\/", "\\u2028", "\\ud800", "\\b", "\\f"];
+const NEAR = [
+  "2",
+  "-old",
+  "_x",
+  ".bak",
+  ".",
+  ". ",
+  "..",
+  "/",
+  "\\",
+  "\\\\",
+  "\\/",
+  "/src/a.ts",
+  "\\src\\a.ts",
+  "\\\\src\\\\a.ts",
+  "/x/",
+  "//",
+  '"',
+  " ",
+  ":",
+  ",",
+  ")",
+  "~",
+  "!",
+  "é",
+  "é",
+  "\u2028",
+  "-",
+  "_",
+  "a",
+  "Z",
+];
 const SEPS = ["/", "\\", "\\\\", "\\\\\\\\", "\\/"];
 
 /**
@@ -90,7 +121,7 @@ export function biasedBytes(a: Anchors, others: Anchors[] = []): fc.Arbitrary<Bu
     { weight: 2, arbitrary: fc.constantFrom(...ESCAPES).map((s) => Buffer.from(s)) },
     { weight: 2, arbitrary: fc.constantFrom(...SEPS).map((s) => Buffer.from(s)) },
     { weight: 2, arbitrary: fc.constantFrom(...SENTINEL_TEXT).map((s) => Buffer.from(s)) },
-    { weight: 2, arbitrary: fc.constantFrom("\n", "\r\n", "\"", "\":\"", ",", " ", "{\"cwd\":\"", "\0").map((s) => Buffer.from(s)) },
+    { weight: 2, arbitrary: fc.constantFrom("\n", "\r\n", '"', '":"', ",", " ", '{"cwd":"', "\0").map((s) => Buffer.from(s)) },
     { weight: 2, arbitrary: fc.stringMatching(/^[A-Za-z0-9._-]{1,6}$/).map((s) => Buffer.from(s)) },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 4 }).map((u) => Buffer.from(u)) },
   );

@@ -120,7 +120,10 @@ describe("cleanWithBase: lines from the repository keep its bytes in any order (
     const Bm: Anchors = { os: "darwin", home: "/Users/bob", root: "/Users/bob/proj", key: "-Users-bob-proj", rewriteHome: true };
     const Cm: Anchors = { os: "windows", home: "C:\\Users\\carol", root: "C:\\Users\\carol\\proj", key: "C--Users-carol-proj", rewriteHome: true };
     const own = (n: number) => JSON.stringify({ uuid: `a${n}`, cwd: "/home/al/proj", message: { content: `A ${n}` } }) + "\n";
-    const bLine = canonicalize(Buffer.from(JSON.stringify({ uuid: "b1", cwd: "/Users/bob/proj", message: { content: "on my linux box the file is /home/al/proj/src/x.ts" } }) + "\n"), Bm);
+    const bLine = canonicalize(
+      Buffer.from(JSON.stringify({ uuid: "b1", cwd: "/Users/bob/proj", message: { content: "on my linux box the file is /home/al/proj/src/x.ts" } }) + "\n"),
+      Bm,
+    );
     const cLine = canonicalize(Buffer.from(JSON.stringify({ uuid: "c1", cwd: "C:\\Users\\carol\\proj", message: { content: "ls C:/Users/carol/proj/src" } }) + "\n"), Cm);
     expect(bLine.toString()).toContain("/home/al/proj/src/x.ts"); // literal: not B's root
     expect(cLine.toString()).toMatch(/\{\{CC_PROJECT_ROOT@[a-z0-9]+\}\}\/src/); // a variant

@@ -33,8 +33,10 @@ describe("byte-exact round trip on the same machine (property)", () => {
     });
   }
 
-  it("file starts that decide the sniffed form ({, [, \", blanks, BOM, tokens) round-trip on Windows", () => {
-    const start = fc.array(fc.constantFrom("{", "{{", "[", '"', " ", "\n", "\ufeff", "{{CC_HOME}}", "{{CC_HOME", "}}", "@b1"), { maxLength: 3 }).map((xs) => Buffer.from(xs.join("")));
+  it('file starts that decide the sniffed form ({, [, ", blanks, BOM, tokens) round-trip on Windows', () => {
+    const start = fc
+      .array(fc.constantFrom("{", "{{", "[", '"', " ", "\n", "\ufeff", "{{CC_HOME}}", "{{CC_HOME", "}}", "@b1"), { maxLength: 3 })
+      .map((xs) => Buffer.from(xs.join("")));
     for (const a of [ALL_MACHINES.WIN!, ALL_MACHINES.WIN_D!, ALL_MACHINES.LINUX!]) {
       fc.assert(
         fc.property(start, biasedBytes(a, [WIN_B]), (p, x) => {

@@ -68,10 +68,14 @@ describe("runCoalesced", () => {
   it("an interactive caller waits for the running sync and then is served", async () => {
     const p = await paths();
     const order: string[] = [];
-    const bg = runCoalesced(p, async () => {
-      order.push("bg");
-      await sleep(300);
-    }, { quietMs: 0, maxWaitMs: 1000, waitForLock: false, request: true });
+    const bg = runCoalesced(
+      p,
+      async () => {
+        order.push("bg");
+        await sleep(300);
+      },
+      { quietMs: 0, maxWaitMs: 1000, waitForLock: false, request: true },
+    );
     await sleep(50);
     const fg = await runCoalesced(p, async () => void order.push("fg"), { quietMs: 0, maxWaitMs: 1000, waitForLock: true, request: true });
     await bg;

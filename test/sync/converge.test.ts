@@ -32,7 +32,9 @@ function corpusSession(min: number): string[] | undefined {
   walk(path.join(CORPUS, "claude"));
   found.sort((a, b) => a.size - b.size || a.file.localeCompare(b.file));
   for (const f of found) {
-    const lines = readFileSync(f.file, "utf8").split("\n").filter((l) => l !== "");
+    const lines = readFileSync(f.file, "utf8")
+      .split("\n")
+      .filter((l) => l !== "");
     if (lines.length >= min && new Set(lines).size === lines.length) return lines;
   }
   return undefined;

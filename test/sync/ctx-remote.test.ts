@@ -38,7 +38,10 @@ describe("git ctx sync over ctx:: (remote helper + filter)", () => {
     const blobA = (await A.git(["rev-parse", `HEAD:${keyA}/s1.jsonl`])).stdout.trim();
     const blobB = (await B.git(["rev-parse", `HEAD:${keyB}/s1.jsonl`])).stdout.trim();
     expect(blobB).toBe(blobA);
-    for (const [n, key, root] of [[A, keyA, rootA], [B, keyB, rootB]] as const) {
+    for (const [n, key, root] of [
+      [A, keyA, rootA],
+      [B, keyB, rootB],
+    ] as const) {
       const lines = linesOf(n.at(key, "s1.jsonl"));
       expect(lines).toHaveLength(baseA.length + 10);
       expect([...lineCounts(lines).values()].every((c) => c === 1)).toBe(true);
@@ -79,7 +82,11 @@ describe("git ctx sync over ctx:: (remote helper + filter)", () => {
         if (j.writer) seen.set(`${j.writer}:${j.n}`, (seen.get(`${j.writer}:${j.n}`) ?? 0) + 1);
       }
       const bad: string[] = [];
-      for (const [w, count] of [["A", nA], ["B", nB]] as const) for (let k = 0; k < count; k++) if (seen.get(`${w}:${k}`) !== 1) bad.push(`${w}:${k}=${seen.get(`${w}:${k}`) ?? 0}`);
+      for (const [w, count] of [
+        ["A", nA],
+        ["B", nB],
+      ] as const)
+        for (let k = 0; k < count; k++) if (seen.get(`${w}:${k}`) !== 1) bad.push(`${w}:${k}=${seen.get(`${w}:${k}`) ?? 0}`);
       expect(bad, `${path.basename(path.dirname(f))}: ${readFileSync(f, "utf8").length} bytes`).toEqual([]);
     }
     expect((await A.git(["rev-parse", `HEAD:${keyA}/s1.jsonl`])).stdout).toBe((await B.git(["rev-parse", `HEAD:${keyB}/s1.jsonl`])).stdout);

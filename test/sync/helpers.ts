@@ -123,7 +123,9 @@ export async function syncOk(m: ViewMachine, extra: string[] = [], env?: NodeJS.
 
 /** Non-empty lines of a file. */
 export function linesOf(file: string): string[] {
-  return readFileSync(file, "utf8").split("\n").filter((l) => l !== "");
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l !== "");
 }
 
 /** Counts of each line (to check "exactly once"). */

@@ -82,7 +82,13 @@ describe("three machines, random interleavings, lines naming each other's roots 
           if (op.kind === "append") {
             const sp = spellings(op.names);
             const uuid = `u${n}`;
-            const text = JSON.stringify({ type: "user", uuid, timestamp: new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString(), cwd: a.root, message: { content: `note ${sp[op.spelling % sp.length]}` } });
+            const text = JSON.stringify({
+              type: "user",
+              uuid,
+              timestamp: new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString(),
+              cwd: a.root,
+              message: { content: `note ${sp[op.spelling % sp.length]}` },
+            });
             n++;
             authored.set(uuid, { who: op.who, text });
             m.work = Buffer.concat([m.work, Buffer.from(text), NL]);

@@ -19,7 +19,11 @@ afterEach(async () => {
 
 const ROUNDS = Number(process.env.GIT_CTX_LIVE_ROUNDS ?? 30);
 
-async function live(mode: "per-line" | "held-fd", rounds: number, env?: NodeJS.ProcessEnv): Promise<{ A: ViewMachine; B: ViewMachine; missing: number; dup: number; equalBlobs: boolean }> {
+async function live(
+  mode: "per-line" | "held-fd",
+  rounds: number,
+  env?: NodeJS.ProcessEnv,
+): Promise<{ A: ViewMachine; B: ViewMachine; missing: number; dup: number; equalBlobs: boolean }> {
   const { A, B } = await makeMachinePair(cleanups);
   const name = "live.jsonl";
   const fa = path.join(A.folder, name);
@@ -45,10 +49,7 @@ async function live(mode: "per-line" | "held-fd", rounds: number, env?: NodeJS.P
     nB = await wb.stop();
   }
   for (const m of [A, B, A, B]) await syncOk(m, [], env);
-  const expected = [
-    ...Array.from({ length: nA }, (_, n) => ({ writer: "A", n })),
-    ...Array.from({ length: nB }, (_, n) => ({ writer: "B", n })),
-  ];
+  const expected = [...Array.from({ length: nA }, (_, n) => ({ writer: "A", n })), ...Array.from({ length: nB }, (_, n) => ({ writer: "B", n }))];
   let missing = 0;
   let dup = 0;
   for (const f of [fa, fb]) {

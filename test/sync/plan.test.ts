@@ -10,10 +10,16 @@ import { NUM_RUNS } from "../helpers/env.js";
  * current file and the new version.
  */
 
-const lineArb = fc.oneof(fc.constantFrom("a", "b", "c", '{"x":1}', "é", ""), fc.string({ maxLength: 6 }).map((s) => s.replace(/\n/g, "")));
+const lineArb = fc.oneof(
+  fc.constantFrom("a", "b", "c", '{"x":1}', "é", ""),
+  fc.string({ maxLength: 6 }).map((s) => s.replace(/\n/g, "")),
+);
 const linesArb = fc.array(lineArb, { maxLength: 12 });
 const fileOf = (ls: string[]) => Buffer.from(ls.map((l) => l + "\n").join(""));
-const nonEmpty = (b: Buffer) => splitLines(b).filter((l) => l.length > 0).map((l) => l.toString("latin1"));
+const nonEmpty = (b: Buffer) =>
+  splitLines(b)
+    .filter((l) => l.length > 0)
+    .map((l) => l.toString("latin1"));
 
 function multisetIncludes(big: string[], small: string[]): boolean {
   const m = new Map<string, number>();
@@ -77,7 +83,10 @@ describe("planFileUpdate for other files (memory, tool results)", () => {
     expect(planFileUpdate({ current: A, expected: A, next: B, jsonl: false, hot: true })).toEqual({ action: "hold", reason: "hot" });
     expect(planFileUpdate({ current: Buffer.from("# mem\nmine\n"), expected: A, next: B, jsonl: false, hot: false })).toEqual({ action: "hold", reason: "modified" });
     expect(planFileUpdate({ current: undefined, expected: A, next: B, jsonl: false, hot: false })).toEqual({ action: "create" });
-    expect(planFileUpdate({ current: A, expected: undefined, next: Buffer.from("# mem\nold\nmore\n"), jsonl: false, hot: true })).toMatchObject({ action: "append", why: "prefix" });
+    expect(planFileUpdate({ current: A, expected: undefined, next: Buffer.from("# mem\nold\nmore\n"), jsonl: false, hot: true })).toMatchObject({
+      action: "append",
+      why: "prefix",
+    });
   });
 });
 

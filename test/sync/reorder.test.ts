@@ -19,7 +19,8 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-const line = (who: string, n: number) => JSON.stringify({ type: "user", uuid: `${who}-${n}`, timestamp: `2026-01-01T00:00:${String(n).padStart(2, "0")}.000Z`, message: { role: "user", content: `${who} ${n}` } });
+const line = (who: string, n: number) =>
+  JSON.stringify({ type: "user", uuid: `${who}-${n}`, timestamp: `2026-01-01T00:00:${String(n).padStart(2, "0")}.000Z`, message: { role: "user", content: `${who} ${n}` } });
 const NAME = "s.jsonl";
 
 /** A and B share base lines 0–1; A appends line 2, B line 3 (later timestamp): HEAD's merged order is 0,1,2,3, B's local order 0,1,3,2. */

@@ -17,7 +17,8 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-const line = (who: string, n: number) => JSON.stringify({ type: "user", uuid: `${who}-${n}`, timestamp: `2026-01-01T00:00:${String(n).padStart(2, "0")}.000Z`, message: { role: "user", content: `${who} ${n}` } });
+const line = (who: string, n: number) =>
+  JSON.stringify({ type: "user", uuid: `${who}-${n}`, timestamp: `2026-01-01T00:00:${String(n).padStart(2, "0")}.000Z`, message: { role: "user", content: `${who} ${n}` } });
 
 async function setup(): Promise<{ A: ViewMachine; B: ViewMachine; fa: string; fb: string }> {
   const { A, B } = await makeMachinePair(cleanups);

@@ -71,7 +71,10 @@ describe("git ctx status", () => {
     const remote = await makeBareRemote();
     const A = await makeViewMachine("A", remote.url);
     cleanups.push(remote.cleanup, A.cleanup);
-    writeFileSync(path.join(A.gitDir, "ctx", "last-sync.json"), JSON.stringify({ time: new Date().toISOString(), ok: false, summary: "failed", error: "push refused", heldBack: [], ms: 5 }));
+    writeFileSync(
+      path.join(A.gitDir, "ctx", "last-sync.json"),
+      JSON.stringify({ time: new Date().toISOString(), ok: false, summary: "failed", error: "push refused", heldBack: [], ms: 5 }),
+    );
     const bad = await A.ctx(["status"]);
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/last sync failed: push refused/);

@@ -130,4 +130,3 @@ describe("a slow sync", () => {
     expect(r.stderr).toMatch(/git ctx sync: updating the work tree .*… \(\d+ s\)/);
   });
 });
-

@@ -34,7 +34,14 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
       .example("git ctx doctor", "check the whole view (~/.claude/projects)") as never,
   handler: (a) =>
     runCommand(async () =>
-      (await import("../../commands/doctor.js")).doctor({ folder: a.folder ?? folderAfterDashes(a._), root: a.root, home: a.home, os: a.os, rewriteHome: a["rewrite-home"], json: a.json }),
+      (await import("../../commands/doctor.js")).doctor({
+        folder: a.folder ?? folderAfterDashes(a._),
+        root: a.root,
+        home: a.home,
+        os: a.os,
+        rewriteHome: a["rewrite-home"],
+        json: a.json,
+      }),
     ),
 };
 

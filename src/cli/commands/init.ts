@@ -38,13 +38,18 @@ export const initCommand: CommandModule<object, InitArgs> = {
       }
       if (r.dryRun) {
         process.stdout.write(`git ctx init --dry-run: nothing was written. Would${r.createdCluster ? ` create a new cluster at ${r.cluster} and` : ""} use ${r.cluster}:\n`);
-        for (const x of r.projects) process.stdout.write(`  ${x.alreadyJoined ? "already joined" : "would join"} project/${x.id}: ${x.root} -> ${r.dir}/${x.key}${x.hadSessions ? " (its sessions would be committed and pushed)" : ""}${x.note ? `; ${x.note}` : ""}\n`);
+        for (const x of r.projects)
+          process.stdout.write(
+            `  ${x.alreadyJoined ? "already joined" : "would join"} project/${x.id}: ${x.root} -> ${r.dir}/${x.key}${x.hadSessions ? " (its sessions would be committed and pushed)" : ""}${x.note ? `; ${x.note}` : ""}\n`,
+          );
         return;
       }
       if (r.createdCluster) process.stdout.write(`created a new cluster at ${r.cluster}\n`);
       for (const x of r.projects) {
         const shared = x.sharedWith.length ? ` (shared with ${x.sharedWith.map((m) => `${m.machineId}: ${m.root}`).join(", ")})` : "";
-        process.stdout.write(x.alreadyJoined ? `project/${x.id} is already joined (${x.root} -> ${r.dir}/${x.key})\n` : `joined project/${x.id}: ${x.root} -> ${r.dir}/${x.key}${shared}\n`);
+        process.stdout.write(
+          x.alreadyJoined ? `project/${x.id} is already joined (${x.root} -> ${r.dir}/${x.key})\n` : `joined project/${x.id}: ${x.root} -> ${r.dir}/${x.key}${shared}\n`,
+        );
         if (x.note) process.stderr.write(x.note + "\n");
       }
       for (const h of r.heldBack ?? []) process.stdout.write(`held back for secrets, not sent: ${h.path} (${h.rules.join(", ")}) — ${h.fix}\n`);

@@ -20,7 +20,10 @@ export const joinCommand: CommandModule<object, JoinArgs> = {
       .option("dir", { type: "string", describe: "the view folder (default: $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects)" })
       .option("dry-run", { type: "boolean", default: false, describe: "check the project and the folder, say what would happen, write nothing" })
       .option("json", { type: "boolean", default: false, describe: "print the report as JSON" })
-      .example("git ctx join --id app ~/work/app", "check out project 'app' (see git ctx projects) for your copy at ~/work/app; on a new machine first: git clone ctx::<cluster-url> ~/.claude/projects")
+      .example(
+        "git ctx join --id app ~/work/app",
+        "check out project 'app' (see git ctx projects) for your copy at ~/work/app; on a new machine first: git clone ctx::<cluster-url> ~/.claude/projects",
+      )
       .example("cd ~/work/app && git ctx join .", "join from the project's root (id from its git remote, else the folder name)") as never,
   handler: (a) =>
     runCommand(async () => {
@@ -31,14 +34,19 @@ export const joinCommand: CommandModule<object, JoinArgs> = {
         return;
       }
       if (r.dryRun) {
-        process.stdout.write(`git ctx join --dry-run: nothing was written. Would ${r.alreadyJoined ? "re-join" : "join"} project/${r.id}: ${r.root} -> ${r.dir}/${r.key}${r.mergedLocal ? " (its local sessions would be merged into the cluster)" : ""}\n`);
+        process.stdout.write(
+          `git ctx join --dry-run: nothing was written. Would ${r.alreadyJoined ? "re-join" : "join"} project/${r.id}: ${r.root} -> ${r.dir}/${r.key}${r.mergedLocal ? " (its local sessions would be merged into the cluster)" : ""}\n`,
+        );
         return;
       }
       const where = `${r.root} -> ${r.dir}/${r.key}`;
-      if (r.alreadyJoined) process.stdout.write(`project/${r.id} is already joined (${where})${r.mergedLocal ? "; committed and pushed its new local sessions" : "; nothing to do"}\n`);
+      if (r.alreadyJoined)
+        process.stdout.write(`project/${r.id} is already joined (${where})${r.mergedLocal ? "; committed and pushed its new local sessions" : "; nothing to do"}\n`);
       else {
         const shared = r.sharedWith.length ? ` (shared with ${r.sharedWith.map((m) => `${m.machineId}: ${m.root}`).join(", ")})` : "";
-        process.stdout.write(`joined project/${r.id}: ${where}${r.mergedLocal ? " (local sessions merged)" : ""}${r.previousRoot ? ` (root was ${r.previousRoot})` : ""}${shared}\n`);
+        process.stdout.write(
+          `joined project/${r.id}: ${where}${r.mergedLocal ? " (local sessions merged)" : ""}${r.previousRoot ? ` (root was ${r.previousRoot})` : ""}${shared}\n`,
+        );
       }
       if (r.note) process.stderr.write(r.note + "\n");
       for (const h of r.heldBack ?? []) process.stdout.write(`held back for secrets, not sent: ${h.path} (${h.rules.join(", ")}) — ${h.fix}\n`);

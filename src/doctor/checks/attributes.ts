@@ -24,7 +24,11 @@ export async function checkAttributes(ctx: ViewContext): Promise<Check[]> {
   }
   out.push(
     badAttr.length
-      ? fail("attributes", `transcripts do not go through the ctx filter and merge driver: ${badAttr.join("; ")} (expected the lines ${ctxAttributeLines().join(" | ")} in $GIT_DIR/info/attributes)`, "git ctx install --local   (run inside the view)")
+      ? fail(
+          "attributes",
+          `transcripts do not go through the ctx filter and merge driver: ${badAttr.join("; ")} (expected the lines ${ctxAttributeLines().join(" | ")} in $GIT_DIR/info/attributes)`,
+          "git ctx install --local   (run inside the view)",
+        )
       : pass("attributes", `filter=ctx merge=ctx on *.jsonl in ${probeKeys.length} folder(s)`),
   );
   if (!ctx.state) return out;
@@ -39,11 +43,18 @@ export async function checkAttributes(ctx: ViewContext): Promise<Check[]> {
     else problems.push(`joined folder ${k}/ is ignored (by ${src})`);
   }
   if (nested.length) {
-    out.push(warn("nested .gitignore", `${[...new Set(nested)].join(", ")} hide sessions from plain git commands (git status, git add) in the view; git ctx sync syncs them anyway and never syncs a .gitignore`, `rm ${[...new Set(nested)].map((f) => shellQuote(`${ctx.workTree}/${f}`)).join(" ")}`));
+    out.push(
+      warn(
+        "nested .gitignore",
+        `${[...new Set(nested)].join(", ")} hide sessions from plain git commands (git status, git add) in the view; git ctx sync syncs them anyway and never syncs a .gitignore`,
+        `rm ${[...new Set(nested)].map((f) => shellQuote(`${ctx.workTree}/${f}`)).join(" ")}`,
+      ),
+    );
   }
   const joined = new Set(keys);
   // a folder that does not exist yet (a project another machine joins later) must be ignored too
-  if (!(await ignored(ctx, "-git-ctx-doctor-unjoined-probe/x.jsonl"))) problems.push("new top-level folders are not ignored: git-ctx's block ('/*', then '!/<key>/' per joined project) is missing from $GIT_DIR/info/exclude");
+  if (!(await ignored(ctx, "-git-ctx-doctor-unjoined-probe/x.jsonl")))
+    problems.push("new top-level folders are not ignored: git-ctx's block ('/*', then '!/<key>/' per joined project) is missing from $GIT_DIR/info/exclude");
   let others = 0;
   for (const e of await readdir(ctx.workTree, { withFileTypes: true })) {
     if (!e.isDirectory() || e.name === ".git" || joined.has(e.name)) continue;
@@ -51,9 +62,7 @@ export async function checkAttributes(ctx: ViewContext): Promise<Check[]> {
     if (!(await ignored(ctx, `${e.name}/x.jsonl`))) problems.push(`folder ${e.name}/ of a project this machine has not joined is not ignored (it would be committed)`);
   }
   out.push(
-    problems.length
-      ? fail("excludes", problems.join("; "), rejoinFix(ctx))
-      : pass("excludes", `${keys.length} joined folder(s) visible, ${others} other folder(s) ignored`),
+    problems.length ? fail("excludes", problems.join("; "), rejoinFix(ctx)) : pass("excludes", `${keys.length} joined folder(s) visible, ${others} other folder(s) ignored`),
   );
   return out;
 }

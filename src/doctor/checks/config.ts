@@ -92,7 +92,14 @@ export async function checkFilterInView(ctx: ViewContext): Promise<Check[]> {
   const anchors = { os: ctx.state.machine.os, home: ctx.state.machine.home, root: p.root, key: p.key, rewriteHome: p.rewriteHome };
   const expected = ctx.codec.canonicalizeWithCounts(input, anchors).output;
   const got = await gitRaw(["hash-object", "--stdin", `--path=${p.key}/doctor-probe.jsonl`], { cwd: ctx.workTree, env: ctx.env, input, okCodes: [0, 1, 128] });
-  if (got.code !== 0) return [fail(name, `git's clean filter failed on a probe in ${p.key}/ (project ${id}): ${got.stderr.trim().slice(0, 300)}`, "git ctx install --local   (inside the view), and check that git-ctx-filter is on PATH")];
+  if (got.code !== 0)
+    return [
+      fail(
+        name,
+        `git's clean filter failed on a probe in ${p.key}/ (project ${id}): ${got.stderr.trim().slice(0, 300)}`,
+        "git ctx install --local   (inside the view), and check that git-ctx-filter is on PATH",
+      ),
+    ];
   const want = await git(["hash-object", "--stdin", "--no-filters"], { cwd: ctx.workTree, env: ctx.env, input: expected });
   const have = got.stdout.toString("utf8").trim();
   if (have !== want) {

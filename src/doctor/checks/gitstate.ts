@@ -17,13 +17,33 @@ export async function checkGitState(ctx: ViewContext): Promise<Check[]> {
   const lock = path.join(ctx.gitDir, "index.lock");
   if (existsSync(lock)) {
     const age = Math.round((Date.now() - lstatSync(lock).mtimeMs) / 1000);
-    out.push(fail("index lock", `${lock} exists (${age} s old): a git command is running in the view, or one was killed and left it; every sync fails on it`, `rm ${lock}   (only when no git command runs in ${ctx.workTree})`));
+    out.push(
+      fail(
+        "index lock",
+        `${lock} exists (${age} s old): a git command is running in the view, or one was killed and left it; every sync fails on it`,
+        `rm ${lock}   (only when no git command runs in ${ctx.workTree})`,
+      ),
+    );
   } else out.push(pass("index lock", "no index.lock"));
   const busy = operationInProgress(ctx.gitDir, existsSync);
-  if (busy) out.push(fail("git operation", `${busy.what} is in progress (${path.join(ctx.gitDir, busy.file)}): git ctx sync does not commit or push until it ends`, `${busy.fix}   (in ${ctx.workTree})`));
+  if (busy)
+    out.push(
+      fail(
+        "git operation",
+        `${busy.what} is in progress (${path.join(ctx.gitDir, busy.file)}): git ctx sync does not commit or push until it ends`,
+        `${busy.fix}   (in ${ctx.workTree})`,
+      ),
+    );
   else out.push(pass("git operation", "no merge, rebase, cherry-pick, revert or bisect in progress"));
   const conflicts = Object.values(ctx.state?.projects ?? {}).flatMap((p) => memoryConflicts(ctx.workTree, p.key));
-  if (conflicts.length) out.push(fail("conflict markers", `${conflicts.length} memory file(s) hold conflict markers: ${conflicts.slice(0, 5).join(", ")}`, "edit them to keep what you want and remove the <<<<<<< ======= >>>>>>> lines; the next git ctx sync commits them"));
+  if (conflicts.length)
+    out.push(
+      fail(
+        "conflict markers",
+        `${conflicts.length} memory file(s) hold conflict markers: ${conflicts.slice(0, 5).join(", ")}`,
+        "edit them to keep what you want and remove the <<<<<<< ======= >>>>>>> lines; the next git ctx sync commits them",
+      ),
+    );
   else out.push(pass("conflict markers", "no memory file holds conflict markers"));
   return out;
 }

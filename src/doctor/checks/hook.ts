@@ -37,7 +37,13 @@ export async function checkHook(ctx: ViewContext): Promise<Check[]> {
   const ours = cmds.filter((c) => SYNC_HOOK_RE.test(c));
   if (!ours.length) return [fail(name, `no Stop hook in ${file} runs 'git ctx sync' (${cmds.length} other Stop hook(s))`, fix)];
   if (!ours.some(isOurCommand)) {
-    return [warn(name, `${file}: '${ours[0]}' runs sync without --hook, so each turn waits for a whole sync`, `${fix}   (installs '${HOOK_COMMAND}', which returns at once and syncs in the background)`)];
+    return [
+      warn(
+        name,
+        `${file}: '${ours[0]}' runs sync without --hook, so each turn waits for a whole sync`,
+        `${fix}   (installs '${HOOK_COMMAND}', which returns at once and syncs in the background)`,
+      ),
+    ];
   }
   return [pass(name, `${file}: ${ours.find(isOurCommand)}`)];
 }

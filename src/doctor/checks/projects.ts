@@ -44,22 +44,23 @@ async function checkProject(ctx: ViewContext, id: string, p: JoinedProject): Pro
   const joinFix = (root: string) => `git ctx join --id ${shellQuote(id)} ${shellQuote(root)}`;
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
     const inHead = await gitRaw(["cat-file", "-e", `HEAD:${p.key}`], { cwd: ctx.workTree, env: ctx.env, okCodes: [0, 1, 128], noCtxFilter: true });
-    if (inHead.code === 0) return [fail(name, `folder ${p.key}/ is missing from the work tree but committed in HEAD`, `git -C ${shellQuote(ctx.workTree)} checkout HEAD -- ${p.key}`)];
+    if (inHead.code === 0)
+      return [fail(name, `folder ${p.key}/ is missing from the work tree but committed in HEAD`, `git -C ${shellQuote(ctx.workTree)} checkout HEAD -- ${p.key}`)];
     return [warn(name, `folder ${p.key}/ does not exist yet: no session of this project on this machine and none synced`)];
   }
   const inf = await inferProjectRoot(folder);
   const wantKey = claudeDirKey(p.root);
   // only a root whose key names this folder can replace the state's (a renamed folder's cwd cannot)
   if (inf && !sameRoot(inf.root, p.root) && sameKey(claudeDirKey(inf.root), p.key, inf.root)) {
+    out.push(fail(`${name}: root`, `state.json says root ${p.root}, but the transcripts in ${p.key}/ record ${inf.root} (${inf.evidence} cwd fields)`, joinFix(inf.root)));
+  } else if (!sameKey(wantKey, p.key, p.root)) {
     out.push(
       fail(
-        `${name}: root`,
-        `state.json says root ${p.root}, but the transcripts in ${p.key}/ record ${inf.root} (${inf.evidence} cwd fields)`,
-        joinFix(inf.root),
+        `${name}: key`,
+        `state.json says root ${p.root}, whose key is ${wantKey}, but the folder is ${p.key}/`,
+        `git ctx join --id ${shellQuote(id)} <the project's root on this machine, whose key is ${p.key}>`,
       ),
     );
-  } else if (!sameKey(wantKey, p.key, p.root)) {
-    out.push(fail(`${name}: key`, `state.json says root ${p.root}, whose key is ${wantKey}, but the folder is ${p.key}/`, `git ctx join --id ${shellQuote(id)} <the project's root on this machine, whose key is ${p.key}>`));
   }
   const tip = await gitRaw(["cat-file", "blob", `${clusterTrackingRef(id)}:${ROSTER_FILE}`], { cwd: ctx.workTree, env: ctx.env, okCodes: [0, 128], noCtxFilter: true });
   if (tip.code === 0) {
@@ -93,18 +94,39 @@ async function checkProject(ctx: ViewContext, id: string, p: JoinedProject): Pro
     }
   }
   const r = await doctorFolder(
-    { folder, root: p.root, home: st(ctx).machine.home, os: st(ctx).machine.os, machineOs: st(ctx).machine.os, rewriteHome: p.rewriteHome, rerun: `git ctx doctor ${shellQuote(folder)}`, maxFileBytes: LIMIT_BYTES },
+    {
+      folder,
+      root: p.root,
+      home: st(ctx).machine.home,
+      os: st(ctx).machine.os,
+      machineOs: st(ctx).machine.os,
+      rewriteHome: p.rewriteHome,
+      rerun: `git ctx doctor ${shellQuote(folder)}`,
+      maxFileBytes: LIMIT_BYTES,
+    },
     ctx.codec,
   );
   const c = r.totals.counts;
   const summary = `${r.totals.files} files, rewrites context-dir=${c.contextDir} root=${c.root} key=${c.key} home=${c.home}`;
   if (r.totals.roundTripFailed) {
     const files = r.problems.filter((x) => x.kind === "round-trip").map((x) => x.file);
-    out.push(fail(`${name}: round trip`, `${r.totals.roundTripFailed} of ${r.totals.files} files do not round-trip byte-exact: ${files.slice(0, 5).join(", ")}`, `git ctx doctor ${shellQuote(folder)}   (details; report the bug with --json)`));
+    out.push(
+      fail(
+        `${name}: round trip`,
+        `${r.totals.roundTripFailed} of ${r.totals.files} files do not round-trip byte-exact: ${files.slice(0, 5).join(", ")}`,
+        `git ctx doctor ${shellQuote(folder)}   (details; report the bug with --json)`,
+      ),
+    );
   }
   if (r.totals.residue) {
     const files = r.problems.filter((x) => x.kind === "residue").map((x) => x.file);
-    out.push(fail(`${name}: residue`, `${r.totals.residue} machine path(s) stay in canonical form in ${files.length} file(s): ${files.slice(0, 5).join(", ")}`, `git ctx doctor ${shellQuote(folder)}   (shows them; check the root and home spelling)`));
+    out.push(
+      fail(
+        `${name}: residue`,
+        `${r.totals.residue} machine path(s) stay in canonical form in ${files.length} file(s): ${files.slice(0, 5).join(", ")}`,
+        `git ctx doctor ${shellQuote(folder)}   (shows them; check the root and home spelling)`,
+      ),
+    );
   }
   if (out.every((x) => x.ok)) out.push(pass(name, `root ${p.root}; ${summary}; round trip byte-exact; no residue`));
   return out;

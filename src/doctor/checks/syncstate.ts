@@ -20,7 +20,10 @@ export async function checkSyncState(ctx: ViewContext): Promise<Check[]> {
   try {
     const held = readHeldBack(ctx.gitDir);
     if (held.length) {
-      const list = held.slice(0, 5).map((h) => `${h.path} (${[...new Set(h.findings.map((f) => f.rule))].join(", ")})`).join("; ");
+      const list = held
+        .slice(0, 5)
+        .map((h) => `${h.path} (${[...new Set(h.findings.map((f) => f.rule))].join(", ")})`)
+        .join("; ");
       out.push(
         fail(
           "held back",
@@ -41,7 +44,16 @@ export async function checkSyncState(ctx: ViewContext): Promise<Check[]> {
   } else {
     out.push(pass("last sync", `${last.time}: ${last.summary}`));
     if (last.heldBack.length) {
-      out.push(warn("last sync", `${last.heldBack.length} file(s) not updated in the work tree (in use when it ran): ${last.heldBack.slice(0, 5).map((h) => `${h.path} (${h.reason})`).join(", ")}`, "git ctx sync   (the next sync catches up)"));
+      out.push(
+        warn(
+          "last sync",
+          `${last.heldBack.length} file(s) not updated in the work tree (in use when it ran): ${last.heldBack
+            .slice(0, 5)
+            .map((h) => `${h.path} (${h.reason})`)
+            .join(", ")}`,
+          "git ctx sync   (the next sync catches up)",
+        ),
+      );
     }
   }
 
