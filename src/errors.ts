@@ -2,7 +2,7 @@
  * Base class of every expected failure in git-ctx (STYLE.md: one error class per condition,
  * a literal `code`, structured `data`, and a message that names the file and the fix).
  *
- * Concern folders define their own subclasses next to their code (e.g. `src/git/errors.ts`);
+ * Concern folders define their own subclasses next to their code (e.g. `src/cluster/errors.ts`, `src/sync/errors.ts`; `GitCommandError` sits in `src/git/exec.ts`);
  * the CLI layer (`src/cli`) maps any `CtxError` to a one-line message on stderr and exit code 1,
  * and anything else to a bug report with exit code 70.
  */
