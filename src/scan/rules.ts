@@ -141,6 +141,13 @@ function githubId(s: string): string {
   }
 }
 
+/** A base64 value that decodes to printable `user:password` with a non-trivial password (HTTP Basic auth, Docker `auths`). */
+function isBase64UserPassword(s: string): boolean {
+  const dec = Buffer.from(s, "base64").toString("latin1");
+  const i = dec.indexOf(":");
+  return i > 0 && i < dec.length - 3 && /^[\x20-\x7e]+$/.test(dec) && !isTrivialValue(dec.slice(i + 1).padEnd(8, "\0"));
+}
+
 /** `[A-Za-z0-9]` classes found in a string (lower, upper, digit). */
 function classes(s: string): number {
   return (/[a-z]/.test(s) ? 1 : 0) + (/[A-Z]/.test(s) ? 1 : 0) + (/[0-9]/.test(s) ? 1 : 0);
@@ -293,11 +300,7 @@ export const RULES: readonly Rule[] = [
     source: "gitleaks curl-auth-header (Basic branch); secretlint @secretlint/secretlint-rule-basicauth",
     regex: /authorization(?:\\{0,3}["'])?[ \t]*[:=][ \t]*(?:\\{0,3}["'])?basic[ \t]+(?=([A-Za-z0-9+\/]{8,4096}={0,2}))\1(?![A-Za-z0-9+\/=])/gi,
     group: 1,
-    accept: (s) => {
-      const dec = Buffer.from(s, "base64").toString("latin1");
-      const i = dec.indexOf(":");
-      return i > 0 && i < dec.length - 3 && /^[\x20-\x7e]+$/.test(dec) && !isTrivialValue(dec.slice(i + 1).padEnd(8, "\0"));
-    },
+    accept: isBase64UserPassword,
   },
   {
     id: "azure-storage-key",
@@ -313,11 +316,7 @@ export const RULES: readonly Rule[] = [
     source: "own rule; format: Docker CLI config.json `auths.<registry>.auth` (docs.docker.com, 'docker login'); same decoding check as the basic-auth rule",
     regex: /\\{0,3}"auth\\{0,3}"[ \t]{0,3}:[ \t]{0,3}\\{0,3}"([A-Za-z0-9+\/]{8,4096}={0,2})\\{0,3}"/g,
     group: 1,
-    accept: (s) => {
-      const dec = Buffer.from(s, "base64").toString("latin1");
-      const i = dec.indexOf(":");
-      return i > 0 && i < dec.length - 3 && /^[\x20-\x7e]+$/.test(dec) && !isTrivialValue(dec.slice(i + 1).padEnd(8, "\0"));
-    },
+    accept: isBase64UserPassword,
   },
   {
     id: "putty-private-key",

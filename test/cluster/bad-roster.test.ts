@@ -9,6 +9,17 @@ import { bareCluster, clusterGit, handBranch, node, rosterText, sessionLines, wr
  * project/app2:roster.json` failed in the view. Now the bad project is reported and skipped, the
  * others sync, its own changes go out once the roster is fixed, and the command named works.
  */
+/** Writes a new tip of `project/<id>` with `roster` as its roster.json and the same context/ files (another tool's doing). */
+async function replaceRoster(url: string, id: string, roster: string): Promise<void> {
+  const files = (await clusterGit(url, ["ls-tree", "-r", "--name-only", `project/${id}`])).stdout
+    .trim()
+    .split("\n")
+    .filter((f) => f.startsWith("context/"));
+  const ctx: Record<string, string> = {};
+  for (const f of files) ctx[f.slice("context/".length)] = (await clusterGit(url, ["show", `project/${id}:${f}`])).stdout;
+  await handBranch(url, id, roster, ctx);
+}
+
 describe("an invalid roster on one project's branch", () => {
   let A: Node, B: Node;
   let url: string;
@@ -35,13 +46,7 @@ describe("an invalid roster on one project's branch", () => {
     await B.ctx(["join", "--id", "app", rootB1]);
     await B.ctx(["join", "--id", "app2", rootB2]);
     // someone breaks app2's roster on the cluster
-    const files = (await clusterGit(url, ["ls-tree", "-r", "--name-only", "project/app2"])).stdout
-      .trim()
-      .split("\n")
-      .filter((f) => f.startsWith("context/"));
-    const ctx: Record<string, string> = {};
-    for (const f of files) ctx[f.slice("context/".length)] = (await clusterGit(url, ["show", `project/app2:${f}`])).stdout;
-    await handBranch(url, "app2", "{ this is not json", ctx);
+    await replaceRoster(url, "app2", "{ this is not json");
   }, 120_000);
   afterAll(async () => cleanup?.());
 
@@ -68,13 +73,7 @@ describe("an invalid roster on one project's branch", () => {
   });
 
   it("once the roster is fixed, the waiting change goes out with the next sync", async () => {
-    const files = (await clusterGit(url, ["ls-tree", "-r", "--name-only", "project/app2"])).stdout
-      .trim()
-      .split("\n")
-      .filter((f) => f.startsWith("context/"));
-    const ctx: Record<string, string> = {};
-    for (const f of files) ctx[f.slice("context/".length)] = (await clusterGit(url, ["show", `project/app2:${f}`])).stdout;
-    await handBranch(url, "app2", rosterText("app2", "A", rootA2), ctx);
+    await replaceRoster(url, "app2", rosterText("app2", "A", rootA2));
     const r = await B.ctx(["sync"], { allowFail: true });
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect((await clusterGit(url, ["show", "project/app2:context/t1.jsonl"])).stdout).toContain("b-bad");

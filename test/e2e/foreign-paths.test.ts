@@ -3,7 +3,8 @@ import * as path from "node:path";
 import { dir } from "tmp-promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claudeDirKey } from "../../src/roster/dirkey.js";
-import { bareCluster, clusterGit, node, writeSession, type Node } from "../cluster/harness.js";
+import { clusterGit, type Node } from "../cluster/harness.js";
+import { lineMaker, ROOTS, threeMachines } from "./three-machines.js";
 
 /**
  * Issue 9, scope 2 and 3 (the deterministic scenario): three machines share one live session —
@@ -18,13 +19,9 @@ import { bareCluster, clusterGit, node, writeSession, type Node } from "../clust
 
 const SID = "9f0c2a52-1111-4222-8333-944444444444";
 const T0 = Date.UTC(2026, 10, 1, 9, 0, 0);
-const rootA = "/home/al/proj";
-const rootB = "/Users/bob/proj";
-const rootC = "C:\\Users\\carol\\proj";
+const { A: rootA, B: rootB, C: rootC } = ROOTS;
 
-function line(uuid: string, sec: number, cwd: string, content: string): string {
-  return JSON.stringify({ type: "user", uuid, sessionId: SID, timestamp: new Date(T0 + sec * 1000).toISOString(), cwd, message: { role: "user", content } }) + "\n";
-}
+const line = lineMaker(SID, T0);
 
 const a0 = line("a0", 0, rootA, `start in ${rootA}`);
 const b1 = line("b1", 10, rootB, "on my linux box the file is /home/al/proj/src/x.ts");
@@ -64,24 +61,7 @@ describe("e2e: three machines whose lines name each other's paths (issue 9)", ()
   };
 
   beforeAll(async () => {
-    const cluster = await bareCluster();
-    url = cluster.url;
-    A = await node("A", { filter: true });
-    B = await node("B", { os: "darwin", pathHome: "/Users/bob", filter: true });
-    C = await node("C", { os: "windows", pathHome: "C:\\Users\\carol", filter: true });
-    cleanup = async () => {
-      for (const n of [A, B, C]) await n.cleanup();
-      await cluster.cleanup();
-    };
-    writeSession(A.at(keyA), SID, [a0.trimEnd()]);
-    await A.ctx(["init", "--remote", url, "--id", "proj", rootA]);
-    for (const [n, root] of [
-      [B, rootB],
-      [C, rootC],
-    ] as const) {
-      await n.git(["clone", "-q", `ctx::${url}`, n.projects], { cwd: n.home });
-      await n.ctx(["join", "--id", "proj", root]);
-    }
+    ({ A, B, C, url, cleanup } = await threeMachines(SID, a0));
     appendFileSync(B.at(keyB, `${SID}.jsonl`), b1);
     await sync(B);
     appendFileSync(C.at(keyC, `${SID}.jsonl`), c1);

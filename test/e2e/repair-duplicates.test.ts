@@ -3,7 +3,8 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claudeDirKey } from "../../src/roster/dirkey.js";
 import { canonicalize, localize, type Anchors } from "../../src/sentinel/index.js";
-import { bareCluster, clusterGit, node, writeSession, type Node } from "../cluster/harness.js";
+import { clusterGit, type Node } from "../cluster/harness.js";
+import { lineMaker, ROOTS, threeMachines } from "./three-machines.js";
 
 /**
  * Issue 9, scope 4: repair what the defect already did. The damage is made as the earlier release
@@ -17,13 +18,9 @@ import { bareCluster, clusterGit, node, writeSession, type Node } from "../clust
 
 const SID = "7b1e2c3d-1111-4222-8333-955555555555";
 const T0 = Date.UTC(2026, 10, 2, 9, 0, 0);
-const rootA = "/home/al/proj";
-const rootB = "/Users/bob/proj";
-const rootC = "C:\\Users\\carol\\proj";
+const { A: rootA, B: rootB, C: rootC } = ROOTS;
 
-function line(uuid: string, sec: number, cwd: string, content: string): string {
-  return JSON.stringify({ type: "user", uuid, sessionId: SID, timestamp: new Date(T0 + sec * 1000).toISOString(), cwd, message: { role: "user", content } }) + "\n";
-}
+const line = lineMaker(SID, T0);
 
 function uuids(file: string): string[] {
   return readFileSync(file, "utf8")
@@ -61,25 +58,8 @@ describe("e2e: duplicates the re-clean defect made collapse on the next sync (is
   const syncOut: Record<string, string> = {};
 
   beforeAll(async () => {
-    const cluster = await bareCluster();
-    url = cluster.url;
-    A = await node("A", { filter: true });
-    B = await node("B", { os: "darwin", pathHome: "/Users/bob", filter: true });
-    C = await node("C", { os: "windows", pathHome: "C:\\Users\\carol", filter: true });
+    ({ A, B, C, url, cleanup } = await threeMachines(SID, line("a0", 0, rootA, "start")));
     anchorsA.home = A.pathHome;
-    cleanup = async () => {
-      for (const n of [A, B, C]) await n.cleanup();
-      await cluster.cleanup();
-    };
-    writeSession(A.at(keyA), SID, [line("a0", 0, rootA, "start").trimEnd()]);
-    await A.ctx(["init", "--remote", url, "--id", "proj", rootA]);
-    for (const [n, root] of [
-      [B, rootB],
-      [C, rootC],
-    ] as const) {
-      await n.git(["clone", "-q", `ctx::${url}`, n.projects], { cwd: n.home });
-      await n.ctx(["join", "--id", "proj", root]);
-    }
     appendFileSync(file(B), line("b1", 10, rootB, "on my linux box the file is /home/al/proj/src/x.ts"));
     // a line that shares b1's uuid but says something else: never dropped
     appendFileSync(file(B), line("b1", 11, rootB, "on my linux box the file is /home/al/proj/src/OTHER.ts"));
