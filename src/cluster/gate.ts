@@ -1,4 +1,4 @@
-import { readHeldBack, scanBytes, type Finding, type HeldBack } from "../scan/index.js";
+import { HELD_BACK_PHRASE, readHeldBack, scanBytes, type Finding, type HeldBack } from "../scan/index.js";
 import type { Plumbing } from "./plumbing.js";
 
 /**
@@ -42,7 +42,7 @@ export type HeldEntry = HeldBack & { oid?: string; mode?: string };
 /** One-line summary of held-back files for git's `error <ref> <why>` or a warning. */
 export function heldSummary(held: readonly HeldEntry[]): string {
   const rules = [...new Set(held.flatMap((h) => h.findings.map((f) => f.rule)))].join(", ");
-  return `${held.length} file(s) held back because they contain secrets (${rules}): run 'git ctx scan' to see them (redacted), 'git ctx redact' or allow a false positive with 'git config --add ctx.allow <fingerprint>'`;
+  return `${held.length} file(s) ${HELD_BACK_PHRASE} (${rules}): run 'git ctx scan' to see them (redacted), 'git ctx redact' or allow a false positive with 'git config --add ctx.allow <fingerprint>'`;
 }
 
 /** The held-back list of the view, or `[]` when there is none or it cannot be read (a broken list must not block pulls). */

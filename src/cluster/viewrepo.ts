@@ -1,4 +1,5 @@
 import { addJoinedFolders } from "../git/config.js";
+import { isHeldBackRefusal } from "../scan/index.js";
 import { existsSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { gitRaw } from "../git/exec.js";
@@ -54,7 +55,7 @@ export async function viewGit(dir: string, step: string, args: readonly string[]
 export async function pushView(dir: string): Promise<boolean> {
   const r = await viewGit(dir, "git push", ["push", "-q", "origin", "main"], { okCodes: [0, 1], echo: true });
   if (r.code === 0) return false;
-  if (/held back because they contain secrets/.test(r.output)) return true;
+  if (isHeldBackRefusal(r.output)) return true;
   throw new ViewGitError({ step: "git push", dir, output: r.output });
 }
 

@@ -7,8 +7,7 @@ import { pushView } from "../cluster/push.js";
 import { fetchProjects, lsRemote } from "../cluster/remote.js";
 import { configureView } from "../cluster/setup.js";
 import { buildView } from "../cluster/view.js";
-import { readHeldEntries } from "../cluster/gate.js";
-import { loadAllowlist, releasableHeld } from "../scan/index.js";
+import { anyReleasable } from "../scan/index.js";
 import type { AdvertisedRef, HelperBackend, HelperOptions, PushCommand, RefResult } from "./protocol.js";
 
 /** What the cluster backend of the helper is built from (src/helper/main.ts passes the real ones). */
@@ -51,7 +50,7 @@ export class ClusterBackend implements HelperBackend {
       // Files the push gate held back that may go now (allowed, or redacted) must reach the
       // cluster with the next plain `git push` even when nothing else changed: advertise last's
       // parent, so git sees the view as ahead and hands the push to us (pushView offers them).
-      if (await this.heldReleasable()) {
+      if (await anyReleasable(p.gitDir, async (f) => (await p.entry("HEAD", f))?.oid)) {
         const parent = await p.resolve(`${last}^1`);
         return parent
           ? [
@@ -76,15 +75,6 @@ export class ClusterBackend implements HelperBackend {
       { oid: view.commit, name: VIEW_BRANCH },
       { symref: VIEW_BRANCH, name: "HEAD" },
     ];
-  }
-
-  /** Whether a held-back file may be offered again (src/scan `releasableHeld`); false when none is held. */
-  private async heldReleasable(): Promise<boolean> {
-    const { p } = this.d;
-    const held = readHeldEntries(p.gitDir);
-    if (held.length === 0) return false;
-    const allow = (await loadAllowlist(p.gitDir)).fingerprints;
-    return (await releasableHeld(held, allow, async (path) => (await p.entry("HEAD", path))?.oid)).length > 0;
   }
 
   async fetch(oids: string[], _o: HelperOptions): Promise<void> {

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { z } from "zod";
 import { CtxError } from "../errors.js";
+import { loadAllowlist } from "./allowlist.js";
 
 /** A finding as stored in the held-back list (same shape as `Finding`, never the secret). */
 const StoredFindingSchema = z.looseObject({
@@ -96,4 +97,33 @@ export async function releasableHeld<T extends HeldBack & { oid?: string }>(
     if (e.findings.every((f) => allow.has(f.fingerprint)) || now !== e.oid) out.push(e);
   }
   return out;
+}
+
+/**
+ * The words of the push gate's refusal (`heldSummary` in src/cluster/gate.ts writes them into
+ * git's `error <ref> <why>`); sync, init and join recognise an all-held-back push by them.
+ */
+export const HELD_BACK_PHRASE = "held back because they contain secrets";
+
+/** Whether git's push output is the push gate refusing because every new file was held back. */
+export function isHeldBackRefusal(output: string): boolean {
+  return output.includes(HELD_BACK_PHRASE);
+}
+
+/**
+ * Whether the view's held-back list has a file that may go now ({@link releasableHeld} with the
+ * view's allowlist); false when nothing is held or the list cannot be read (doctor reports that).
+ * `oidAt` gives a view path's blob id in `HEAD`. Used by sync (to push) and by the remote helper's
+ * `list for-push` (to let git hand it the push).
+ */
+export async function anyReleasable(gitDir: string, oidAt: (path: string) => Promise<string | undefined>): Promise<boolean> {
+  let held: (HeldBack & { oid?: string })[];
+  try {
+    held = readHeldBack(gitDir) as (HeldBack & { oid?: string })[];
+  } catch {
+    return false;
+  }
+  if (held.length === 0) return false;
+  const allow = (await loadAllowlist(gitDir)).fingerprints;
+  return (await releasableHeld(held, allow, oidAt)).length > 0;
 }

@@ -14,4 +14,15 @@ export { redactBytes, type RedactResult } from "./redact.js";
 export { RULES, boundaryBefore, isTrivialValue, type Rule } from "./rules.js";
 export { shannonEntropy } from "./entropy.js";
 export { loadAllowlist, parseAllowlist, ALLOW_FILE, ALLOW_CONFIG_KEY, type Allowlist, type IgnoredAllowEntry } from "./allowlist.js";
-export { readHeldBack, writeHeldBack, heldBackFile, releasableHeld, HeldBackSchema, HeldBackFileError, type HeldBack } from "./heldback.js";
+export {
+  readHeldBack,
+  writeHeldBack,
+  heldBackFile,
+  releasableHeld,
+  anyReleasable,
+  isHeldBackRefusal,
+  HELD_BACK_PHRASE,
+  HeldBackSchema,
+  HeldBackFileError,
+  type HeldBack,
+} from "./heldback.js";

@@ -23,7 +23,7 @@ import {
 } from "./gitops.js";
 import { anchorsForPath } from "../filter/transform.js";
 import { addJoinedFolders } from "../git/config.js";
-import { ALLOW_CONFIG_KEY, loadAllowlist, readHeldBack, releasableHeld, type HeldBack } from "../scan/index.js";
+import { ALLOW_CONFIG_KEY, anyReleasable, isHeldBackRefusal, readHeldBack } from "../scan/index.js";
 import { collapseSplitDuplicates, type CollapsedLine } from "../merge/collapse.js";
 import { localize, type Anchors } from "../sentinel/index.js";
 import { collapseInCommit, projectMachines, transcriptsRepeatingUuids } from "./collapse.js";
@@ -349,7 +349,7 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
     }
     // 5. Push when ahead, or when a file the push gate held back may go now (allowed or
     // redacted: the helper advertises an older view so that git hands it the push).
-    if (!head || (head === target && !(await heldReleasable(o.paths.gitDir, repo)))) break;
+    if (!head || (head === target && !(await anyReleasable(o.paths.gitDir, (p) => revParse(repo, `HEAD:${p}`))))) break;
     step(`pushing to ${remote}`);
     const pr = await push(repo, remote, branch);
     if (pr.ok) {
@@ -357,7 +357,7 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
       log(head !== target ? `pushed ${head.slice(0, 10)}` : "offered held-back files again");
       break;
     }
-    if (!pr.race && /held back because they contain secrets/.test(pr.why)) {
+    if (!pr.race && isHeldBackRefusal(pr.why)) {
       // everything new was held back by the secret gate: a warning (report.secrets), not a failure
       log(`push: ${pr.why}`);
       break;
@@ -388,19 +388,6 @@ function removeStaleIndexLock(gitDir: string, log: (l: string) => void): void {
   } catch {
     /* none */
   }
-}
-
-/** Whether the secret gate's held-back list has a file that may go now (src/scan `releasableHeld`). */
-async function heldReleasable(gitDir: string, repo: Repo): Promise<boolean> {
-  let held: (HeldBack & { oid?: string })[];
-  try {
-    held = readHeldBack(gitDir) as (HeldBack & { oid?: string })[];
-  } catch {
-    return false;
-  }
-  if (held.length === 0) return false;
-  const allow = (await loadAllowlist(gitDir)).fingerprints;
-  return (await releasableHeld(held, allow, (p) => revParse(repo, `HEAD:${p}`))).length > 0;
 }
 
 /**
