@@ -65,16 +65,17 @@ export interface CollapseCommitResult {
 /**
  * Removes the re-cleaned copies ({@link collapseSplitDuplicates}) from the transcripts `paths`
  * (repository paths `<folder>/…​.jsonl`; others are skipped) of `commit`, as one new commit on top
- * of it; `machines` by folder from {@link projectMachines}. With `previous` (the commit the
- * work tree derives from), also reports in `stale` the copies `previous` holds that the result
- * does not, for the paths in `staleFor` (all when absent). Reads blobs through one
- * `cat-file --batch-command` child.
+ * of it; `machines` gives the anchors by folder ({@link projectMachines}) and is only called
+ * when a transcript repeats a `uuid` text ({@link repeatsUuid}: the common sync reads no roster).
+ * With `previous` (the commit the work tree derives from), also reports in `stale` the copies
+ * `previous` holds that the result does not, for the paths in `staleFor` (all when absent). Reads
+ * blobs through one `cat-file --batch-command` child.
  */
 export async function collapseInCommit(
   repo: Repo,
   commit: string,
   paths: readonly string[],
-  machines: ReadonlyMap<string, Anchors[]>,
+  machines: () => Promise<ReadonlyMap<string, Anchors[]>>,
   who: string,
   previous?: string,
   staleFor?: ReadonlySet<string>,
@@ -82,20 +83,22 @@ export async function collapseInCommit(
   const dropped = new Map<string, CollapsedLine[]>();
   const stale = new Map<string, CollapsedLine[]>();
   const files = new Map<string, { oid: string; mode: string }>();
-  const todo = paths.filter((p) => p.endsWith(".jsonl") && (machines.get(p.split("/")[0]!)?.length ?? 0) > 0);
+  const todo = paths.filter((p) => p.endsWith(".jsonl"));
   if (todo.length === 0) return { commit, dropped, stale };
   const cat = new CatFileBatch(repo.cwd, repo.env);
   try {
     for (const p of todo) {
-      const ms = machines.get(p.split("/")[0]!)!;
       const blob = await cat.readBlob(`${commit}:${p}`);
       if (!blob) continue;
+      const old = previous && previous !== commit && (!staleFor || staleFor.has(p)) ? await cat.readBlob(`${previous}:${p}`) : undefined;
+      if (!repeatsUuid(blob) && !(old && repeatsUuid(old))) continue;
+      const ms = (await machines()).get(p.split("/")[0]!);
+      if (!ms?.length) continue;
       const r = collapseSplitDuplicates(blob, ms);
       if (r.collapsed.length) {
         dropped.set(p, r.collapsed);
         files.set(p, { oid: await writeBlob(repo, r.bytes), mode: "100644" });
       }
-      const old = previous && previous !== commit && (!staleFor || staleFor.has(p)) ? await cat.readBlob(`${previous}:${p}`) : undefined;
       if (old) {
         const now = new Set(r.bytes.toString("latin1").split("\n"));
         const gone = collapseSplitDuplicates(old, ms).collapsed.filter((l) => !now.has(l.dropped.toString("latin1")));

@@ -24,7 +24,7 @@ import {
 import { anchorsForPath } from "../filter/transform.js";
 import { addJoinedFolders } from "../git/config.js";
 import { ALLOW_CONFIG_KEY, anyReleasable, isHeldBackRefusal, readHeldBack } from "../scan/index.js";
-import { collapseSplitDuplicates, type CollapsedLine } from "../merge/collapse.js";
+import { collapseSplitDuplicates, repeatsUuid, type CollapsedLine } from "../merge/collapse.js";
 import { localize, type Anchors } from "../sentinel/index.js";
 import { collapseInCommit, projectMachines, transcriptsRepeatingUuids } from "./collapse.js";
 import { operationInProgress, ViewBusyError } from "./errors.js";
@@ -328,7 +328,7 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
       const paths = [...new Set([...changed, ...((await repeating) ?? [])])];
       if (paths.some((p) => p.endsWith(".jsonl"))) {
         const t0 = Date.now();
-        const r = await collapseInCommit(repo, next, paths, await machines(), o.state.machine.id, head, new Set(changed));
+        const r = await collapseInCommit(repo, next, paths, machines, o.state.machine.id, head, new Set(changed));
         log(`checked ${paths.length} file(s) for split duplicates in ${Date.now() - t0} ms`);
         for (const [p, lines] of r.stale) noteCollapsed(p, lines, false);
         if (r.commit !== next) {
@@ -555,7 +555,8 @@ export async function normalizeStagedTranscripts(
           reordered.push(m.path);
         }
       }
-      const ms = machines ? (await machines()).get(m.path.split("/")[0]!) : undefined;
+      // the rosters are read only for a transcript that repeats a uuid at all (rare)
+      const ms = machines && repeatsUuid(next) ? (await machines()).get(m.path.split("/")[0]!) : undefined;
       if (ms?.length) {
         const c = collapseSplitDuplicates(next, ms);
         if (c.collapsed.length) {
