@@ -38,8 +38,13 @@ export async function lsRemote(p: Plumbing, url: string): Promise<ClusterHeads> 
     if (e instanceof GitCommandError) throw new ClusterUnreachableError({ url, output: e.data.stderr });
     throw e;
   }
+  return parseHeads(r.stdout.toString("utf8"));
+}
+
+/** The `main` and `project/<id>` branches in `git ls-remote --heads` output. */
+function parseHeads(text: string): ClusterHeads {
   const heads: ClusterHeads = { projects: new Map() };
-  for (const line of r.stdout.toString("utf8").split("\n")) {
+  for (const line of text.split("\n")) {
     const [oid, ref] = line.split("\t");
     if (!oid || !ref) continue;
     if (ref === CLUSTER_MAIN) heads.main = oid;
@@ -52,18 +57,12 @@ export async function lsRemote(p: Plumbing, url: string): Promise<ClusterHeads> 
 /**
  * `git ls-remote --heads <url>` run outside any repository: checks that a cluster answers before
  * a view is created for it (`git ctx init`).
- * @returns the ids of the cluster's project branches.
+ * @returns the cluster's branches, as {@link lsRemote} gives them.
  * @throws ClusterUnreachableError with git's reason.
  */
-export async function lsRemoteOutside(url: string): Promise<Set<string>> {
+export async function lsRemoteOutside(url: string): Promise<ClusterHeads> {
   try {
-    const out = await git([...QUIET_MAINT, "ls-remote", "--heads", url], { noCtxFilter: true, env: { GIT_DIR: undefined, GIT_WORK_TREE: undefined } });
-    const ids = new Set<string>();
-    for (const line of out.split("\n")) {
-      const id = projectIdOfBranch(line.split("\t")[1] ?? "");
-      if (id) ids.add(id);
-    }
-    return ids;
+    return parseHeads(await git([...QUIET_MAINT, "ls-remote", "--heads", url], { noCtxFilter: true, env: { GIT_DIR: undefined, GIT_WORK_TREE: undefined } }));
   } catch (e) {
     if (e instanceof GitCommandError) throw new ClusterUnreachableError({ url, output: e.data.stderr });
     throw e;

@@ -115,18 +115,9 @@ export async function init(o: InitOptions): Promise<InitReport> {
  */
 async function planInit(o: InitOptions, dir: string): Promise<InitReport> {
   const gitDir = viewGitDir(dir);
-  let current: string | undefined;
-  if (gitDir) {
-    const origin = await viewGit(dir, "git remote get-url", ["remote", "get-url", "origin"], { okCodes: [0, 2, 128] });
-    if (origin.code === 0 && !origin.output.startsWith("ctx::")) throw new ForeignOriginError({ dir, origin: origin.output });
-    current = origin.code === 0 ? origin.output.slice(5) : undefined;
-  }
-  if (!o.remote && !current) throw new NoClusterError({ dir });
-  const requested = o.remote ? absoluteClusterUrl(o.remote) : current!;
-  if (current !== undefined && !sameClusterUrl(current, requested)) throw new ClusterMismatchError({ dir, current, requested });
-  const cluster = current ?? requested;
+  const { cluster } = await resolveCluster(dir, gitDir !== undefined, o.remote);
   const createsCluster = isLocalPath(cluster) && (!existsSync(cluster) || readdirSync(cluster).length === 0);
-  const inCluster = createsCluster ? new Set<string>() : await lsRemoteOutside(cluster);
+  const inCluster = createsCluster ? new Set<string>() : new Set((await lsRemoteOutside(cluster)).projects.keys());
   const machine = currentMachine();
   const state = gitDir ? readViewState(gitDir) : undefined;
   const keys = new Map(Object.entries(state?.projects ?? {}).map(([id, p]) => [id, p.key]));
@@ -151,33 +142,45 @@ async function planInit(o: InitOptions, dir: string): Promise<InitReport> {
   return { dryRun: true, dir, cluster, createdCluster: createsCluster, projects };
 }
 
-async function initIn(o: InitOptions, dir: string, setCreatedCluster: (c: boolean) => void, setPushed: () => void): Promise<InitReport> {
-  if (!viewGitDir(dir) && o.remote) {
-    // the cluster must be reachable (or a new local path) before a view is made for it
-    const url = absoluteClusterUrl(o.remote);
-    if (!isLocalPath(url)) await lsRemoteOutside(url);
+/**
+ * The cluster this run of init uses, checked before anything is written: the view's `origin`
+ * (must be `ctx::…`, else ForeignOriginError) and `--remote` (must name the same cluster, else
+ * ClusterMismatchError); one of them must exist (else NoClusterError). `origin` is the view's
+ * current origin URL, `undefined` when it has none (or there is no view yet).
+ */
+async function resolveCluster(dir: string, hasView: boolean, remote: string | undefined): Promise<{ origin?: string; cluster: string }> {
+  let origin: string | undefined;
+  if (hasView) {
+    const r = await viewGit(dir, "git remote get-url", ["remote", "get-url", "origin"], { okCodes: [0, 2, 128] });
+    if (r.code === 0 && !r.output.startsWith("ctx::")) throw new ForeignOriginError({ dir, origin: r.output });
+    if (r.code === 0) origin = r.output;
   }
+  const current = origin?.slice(5);
+  if (!remote && !current) throw new NoClusterError({ dir });
+  const requested = remote ? absoluteClusterUrl(remote) : current!;
+  if (current !== undefined && !sameClusterUrl(current, requested)) throw new ClusterMismatchError({ dir, current, requested });
+  return { origin, cluster: current ?? requested };
+}
+
+async function initIn(o: InitOptions, dir: string, setCreatedCluster: (c: boolean) => void, setPushed: () => void): Promise<InitReport> {
+  const isNew = !viewGitDir(dir);
+  const { origin, cluster } = await resolveCluster(dir, !isNew, o.remote);
+  // a remote cluster must answer before a view is made for it (a new local path is created below)
+  const early = isNew && !isLocalPath(cluster) ? await lsRemoteOutside(cluster) : undefined;
   mkdirSync(dir, { recursive: true });
-  if (!viewGitDir(dir)) await viewGit(dir, "git init", ["init", "-q", "--initial-branch=main"]);
+  if (isNew) await viewGit(dir, "git init", ["init", "-q", "--initial-branch=main"]);
   const gitDir = viewGitDir(dir)!;
   const p = new Plumbing(gitDir);
-  const origin = await viewGit(dir, "git remote get-url", ["remote", "get-url", "origin"], { okCodes: [0, 2, 128] });
-  if (origin.code === 0 && !origin.output.startsWith("ctx::")) throw new ForeignOriginError({ dir, origin: origin.output });
-  const current = origin.code === 0 ? origin.output.slice(5) : undefined;
-  if (!o.remote && !current) throw new NoClusterError({ dir });
-  const requested = o.remote ? absoluteClusterUrl(o.remote) : current!;
-  if (current !== undefined && !sameClusterUrl(current, requested)) throw new ClusterMismatchError({ dir, current, requested });
-  const cluster = current ?? requested;
   const createdCluster = await ensureLocalCluster(cluster);
   setCreatedCluster(createdCluster);
   const machine = currentMachine();
   const state0 = await configureView(gitDir, cluster, machine);
-  if (origin.code !== 0) await viewGit(dir, "git remote add", ["remote", "add", "origin", `ctx::${cluster}`]);
-  else if (origin.output !== `ctx::${cluster}`) await viewGit(dir, "git remote set-url", ["remote", "set-url", "origin", `ctx::${cluster}`]);
+  if (origin === undefined) await viewGit(dir, "git remote add", ["remote", "add", "origin", `ctx::${cluster}`]);
+  else if (origin !== `ctx::${cluster}`) await viewGit(dir, "git remote set-url", ["remote", "set-url", "origin", `ctx::${cluster}`]);
   await viewGit(dir, "git config", ["config", "branch.main.remote", "origin"]);
   await viewGit(dir, "git config", ["config", "branch.main.merge", "refs/heads/main"]);
 
-  const heads = await lsRemote(p, cluster);
+  const heads = early ?? (await lsRemote(p, cluster));
   const projects: InitReport["projects"] = [];
   const state: ViewState = { ...state0, projects: { ...state0.projects } };
   for (const r of o.roots) {
