@@ -136,8 +136,7 @@ async function tryLock(p: SyncPaths, wait: boolean, log: (l: string) => void, on
     const owner = readOwner(p);
     if (owner && owner.host === hostname() && owner.pid !== process.pid && !alive(owner.pid)) {
       log(`sync lock of pid ${owner.pid} (since ${owner.since}) is left by a process that no longer runs: taking it over`);
-      rmSync(p.lock, { recursive: true, force: true });
-      rmSync(ownerFile(p), { force: true });
+      rmSync(p.lock, { recursive: true, force: true }); // the owner record goes with it
       continue;
     }
     if (!wait || Date.now() > deadline) return undefined;
