@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { InvalidInputError } from "../errors.js";
 import { heldSecrets, type HeldSecret } from "../sync/index.js";
 import { addJoinedFolders, writeExcludes } from "../git/config.js";
-import { currentMachine, projectIdFor } from "../roster/index.js";
+import { currentMachine, projectIdFor, type MachineOs } from "../roster/index.js";
 import { readViewState, writeViewState, type ViewState } from "../view/state.js";
 import { ClusterMismatchError, ForeignOriginError, KeyCollisionError, NoClusterError, ViewGitError } from "../cluster/errors.js";
 import { Plumbing } from "../cluster/plumbing.js";
@@ -11,7 +11,7 @@ import { pushView } from "../cluster/push.js";
 import { fetchProjects, lsRemote, lsRemoteOutside } from "../cluster/remote.js";
 import { absoluteClusterUrl, configureView, ensureLocalCluster, isLocalPath, sameClusterUrl } from "../cluster/setup.js";
 import { readTipRoster } from "../cluster/view.js";
-import { chooseProjectFolder, otherFoldersNote, sameFolder, symlinkRootNote } from "../cluster/folder.js";
+import { chooseProjectFolder, otherFoldersNote, sameFolder, symlinkRootNote, type FolderChoice } from "../cluster/folder.js";
 import { hasFiles, normalizeRoot, pushMovedFolder, pushView as pushHeld, viewDir, viewGit, viewGitDir } from "../cluster/viewrepo.js";
 
 /** Options of `git ctx init`. */
@@ -123,10 +123,7 @@ async function planInit(o: InitOptions, dir: string): Promise<InitReport> {
   const keys = new Map(Object.entries(state?.projects ?? {}).map(([id, p]) => [id, p.key]));
   const projects: InitReport["projects"] = [];
   for (const r of o.roots) {
-    const root = normalizeRoot(r);
-    const id = await projectIdFor(root, o.id);
-    const choice = chooseProjectFolder(dir, root, machine.os, keys.get(id));
-    for (const [other, key] of keys) if (other !== id && sameFolder(key, choice.key, machine.os)) throw new KeyCollisionError({ key: choice.key, id, other, root });
+    const { root, id, choice } = await placeRoot(dir, r, o.id, machine.os, keys);
     keys.set(id, choice.key);
     const before = state?.projects[id];
     projects.push({
@@ -140,6 +137,26 @@ async function planInit(o: InitOptions, dir: string): Promise<InitReport> {
     });
   }
   return { dryRun: true, dir, cluster, createdCluster: createsCluster, projects };
+}
+
+/**
+ * A root named on the command line, placed in the view (the run and `--dry-run` alike): its
+ * normalised spelling, its project id ({@link projectIdFor}) and its folder
+ * ({@link chooseProjectFolder}), which must not be another joined project's (`joined`: id → folder).
+ * @throws KeyCollisionError; InvalidInputError for a bad id.
+ */
+async function placeRoot(
+  dir: string,
+  given: string,
+  idOpt: string | undefined,
+  os: MachineOs,
+  joined: ReadonlyMap<string, string>,
+): Promise<{ root: string; id: string; choice: FolderChoice }> {
+  const root = normalizeRoot(given);
+  const id = await projectIdFor(root, idOpt);
+  const choice = chooseProjectFolder(dir, root, os, joined.get(id));
+  for (const [other, key] of joined) if (other !== id && sameFolder(key, choice.key, os)) throw new KeyCollisionError({ key: choice.key, id, other, root });
+  return { root, id, choice };
 }
 
 /**
@@ -184,13 +201,8 @@ async function initIn(o: InitOptions, dir: string, setCreatedCluster: (c: boolea
   const projects: InitReport["projects"] = [];
   const state: ViewState = { ...state0, projects: { ...state0.projects } };
   for (const r of o.roots) {
-    const root = normalizeRoot(r);
-    const id = await projectIdFor(root, o.id);
-    const choice = chooseProjectFolder(dir, root, machine.os, state.projects[id]?.key);
+    const { root, id, choice } = await placeRoot(dir, r, o.id, machine.os, new Map(Object.entries(state.projects).map(([i, x]) => [i, x.key])));
     const key = choice.key;
-    for (const [other, proj] of Object.entries(state.projects)) {
-      if (other !== id && sameFolder(proj.key, key, machine.os)) throw new KeyCollisionError({ key, id, other, root });
-    }
     let rewriteHome = true;
     let sharedWith: { machineId: string; root: string }[] = [];
     if (heads.projects.has(id)) {
