@@ -98,3 +98,18 @@ export class ForeignOriginError extends CtxError {
     );
   }
 }
+
+/**
+ * A cluster branch was written by a newer git-ctx (its `format.json` names a cluster format this
+ * release does not read, docs/cluster-format.md "Format version"): reading it could misplace or
+ * drop files, so the project is left out until git-ctx is upgraded.
+ */
+export class NewerClusterFormatError extends CtxError {
+  readonly code = "NewerClusterFormat" as const;
+  constructor(readonly data: { branch: string; format: number; supported: number }) {
+    super(
+      `cluster branch ${data.branch} uses cluster format ${data.format}, and this git-ctx reads formats up to ${data.supported}: ` +
+        `upgrade git-ctx on this machine (npm install -g git-ctx@latest) and sync again; the branch is left as it is`,
+    );
+  }
+}

@@ -10,13 +10,23 @@ export const PROJECT_BRANCH_PREFIX = "refs/heads/project/";
 export const CLUSTER_MAIN = "refs/heads/main";
 /** Folder of a project branch holding the canonical project directory content. */
 export const CONTEXT_DIR = "context";
+/** File at the root of a project branch naming its cluster format (`{"format": N}`); absent = format 1. */
+export const FORMAT_FILE = "format.json";
+/**
+ * The cluster format this release writes and the newest it reads (docs/cluster-format.md, "Format
+ * version"): 1 = `roster.json` + `context/` (context-convergence's layout); 2 = format 1 plus one
+ * folder per further agent (`codex/`) and `format.json`.
+ */
+export const CLUSTER_FORMAT = 2;
+/** The text of {@link FORMAT_FILE} this release writes. */
+export const FORMAT_TEXT = `{"format":${CLUSTER_FORMAT}}\n`;
+
 /** File at the root of a project branch holding the roster. */
 export const ROSTER_FILE = "roster.json";
 
 /** View-repository ref: the last view commit this machine exchanged with the cluster. */
 export const VIEW_LAST_REF = "refs/ctx/view/last";
-/** View-repository ref prefix: fetched cluster tips (`refs/ctx/cluster/project/<id>`). */
-export const CLUSTER_TRACKING_PREFIX = "refs/ctx/cluster/project/";
+export { CLUSTER_TRACKING_PREFIX, clusterTrackingRef } from "../view/refs.js";
 /** The only branch of the view (what git sees through the remote helper). */
 export const VIEW_BRANCH = "refs/heads/main";
 
@@ -31,11 +41,6 @@ export function projectBranch(id: string): string {
 /** `project/<id>` (the branch's short name, used in messages). */
 export function projectBranchShort(id: string): string {
   return `project/${id}`;
-}
-
-/** `refs/ctx/cluster/project/<id>`: where the view repository keeps the fetched tip of `project/<id>`. */
-export function clusterTrackingRef(id: string): string {
-  return CLUSTER_TRACKING_PREFIX + id;
 }
 
 /** The project id of a cluster ref `refs/heads/project/<id>`, or undefined. */

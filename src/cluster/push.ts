@@ -1,12 +1,27 @@
-import { InvalidRosterError, newRoster, participantFor, serializeRoster, upsertParticipant, type Machine, type Participant, type Roster } from "../roster/index.js";
+import { agentOf, type Agent } from "../agents/index.js";
+import { Placement } from "./shared.js";
+import { InvalidRosterError, claudeDirKey, newRoster, participantFor, serializeRoster, upsertParticipant, type Machine, type Participant, type Roster } from "../roster/index.js";
 import type { JoinedProject, ViewState } from "../view/state.js";
 import { crashPoint, pausePoint } from "./crash.js";
-import { CLUSTER_MAIN, CLUSTER_README, CONTEXT_DIR, CTX_IDENTITY, ROSTER_FILE, VIEW_LAST_REF, clusterTrackingRef, projectBranch, projectBranchShort } from "./layout.js";
+import {
+  CLUSTER_MAIN,
+  CLUSTER_README,
+  CONTEXT_DIR,
+  FORMAT_FILE,
+  FORMAT_TEXT,
+  CTX_IDENTITY,
+  ROSTER_FILE,
+  VIEW_LAST_REF,
+  clusterTrackingRef,
+  projectBranch,
+  projectBranchShort,
+} from "./layout.js";
 import { EMPTY_TREE, type Plumbing, type Signature, type TreeChange } from "./plumbing.js";
 import { fetchProjects, lsRemote, pushAtomic } from "./remote.js";
 import { heldSummary, readHeldEntries, scanCandidate, type HeldEntry } from "./gate.js";
 import { loadAllowlist, scanBytes, scanPath, writeHeldBack } from "../scan/index.js";
 import { readTipRoster, tipContext } from "./view.js";
+import { NewerClusterFormatError } from "./errors.js";
 
 /** Everything {@link pushView} needs besides the commit: injected so tests can vary it. */
 export interface PushContext {
@@ -64,6 +79,8 @@ interface ProjectWork {
   /** base + the pushed additions/modifications; undefined = roster-only update. */
   ours?: string;
   files: number;
+  /** Shared layout: the view paths sent (a skipped project's are restored to last's versions). */
+  paths?: string[];
 }
 
 /** The fields of a participant entry that identify where the project lives on that machine. */
@@ -88,7 +105,16 @@ interface Gate {
  * offered again (a user may have allowed or redacted them). Files with findings are left out
  * and returned in `held`.
  */
-async function splitCommit(p: Plumbing, state: ViewState, last: string | undefined, commit: string, gate: Gate): Promise<{ work: ProjectWork[]; held: HeldEntry[] }> {
+async function splitCommit(
+  p: Plumbing,
+  state: ViewState,
+  last: string | undefined,
+  commit: string,
+  gate: Gate,
+  log: (level: number, msg: string) => void,
+): Promise<{ work: ProjectWork[]; held: HeldEntry[] }> {
+  const agent = agentOf(state);
+  if (agent.layout === "shared") return splitShared(p, state, agent, last, commit, gate, log);
   const work: ProjectWork[] = [];
   const held: HeldEntry[] = [];
   for (const id of Object.keys(state.projects).sort()) {
@@ -137,6 +163,61 @@ async function splitCommit(p: Plumbing, state: ViewState, last: string | undefin
 }
 
 /**
+ * {@link splitCommit} for a `shared`-layout view (Codex): every added or modified file of the
+ * view (`diff-tree` last → commit, no deletions) goes to the project its {@link Placement} names;
+ * a file no joined project holds is not sent (and said so at verbosity 1). Per project, `base`
+ * holds last's version of exactly those files and `ours` the pushed ones: the three-way merge
+ * with the tip's `codex/` then keeps every other file of the tip as it is. The push gate and the
+ * re-offer of held files work as for folder views, on view paths.
+ */
+async function splitShared(
+  p: Plumbing,
+  state: ViewState,
+  agent: Agent,
+  last: string | undefined,
+  commit: string,
+  gate: Gate,
+  log: (level: number, msg: string) => void,
+): Promise<{ work: ProjectWork[]; held: HeldEntry[] }> {
+  const placement = new Placement(p, state, agent, Placement.workTreeOf(p.gitDir));
+  const changes = (await p.diffTrees(last ?? EMPTY_TREE, commit)).filter((c: TreeChange) => c.status !== "D");
+  for (const h of gate.prior) {
+    const e = await p.entry(commit, h.path);
+    if (!e || e.type !== "blob" || changes.some((c) => c.path === h.path)) continue;
+    changes.push({ status: "M", mode: e.mode, oid: e.oid, srcOid: "", path: h.path });
+  }
+  const byProject = new Map<string, { kept: TreeChange[]; base: { mode: string; oid: string; path: string }[] }>();
+  const held: HeldEntry[] = [];
+  for (const c of changes) {
+    const id = await placement.projectOf(c.path);
+    if (!id) {
+      log(1, `git-ctx: ${c.path} belongs to no joined project: not sent`);
+      continue;
+    }
+    const inCluster = await p.entry(clusterTrackingRef(id), `${agent.clusterDir}/${c.path}`);
+    if (inCluster?.oid === c.oid) continue;
+    const findings = [...scanPath(c.path, { allow: gate.allow }), ...(await scanCandidate(p, { ...c, baseOid: inCluster?.oid }, c.path, gate.allow))];
+    if (findings.length) {
+      const since = gate.prior.find((h) => h.path === c.path)?.since ?? gate.now.toISOString();
+      held.push({ path: c.path, findings: findings as HeldEntry["findings"], since, oid: c.oid, mode: c.mode });
+      continue;
+    }
+    const w = byProject.get(id) ?? { kept: [], base: [] };
+    byProject.set(id, w);
+    w.kept.push(c);
+    // the merge base: the cluster's version as last fetched (a held file's last entry is this machine's own)
+    if (inCluster) w.base.push({ mode: inCluster.mode, oid: inCluster.oid, path: c.path });
+  }
+  const work: ProjectWork[] = [];
+  for (const [id, w] of [...byProject].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const base = await p.overlay(EMPTY_TREE, w.base);
+    const ours = await p.overlay(base, w.kept);
+    if (ours !== base) work.push({ id, proj: state.projects[id]!, base, ours, files: w.kept.length, paths: w.kept.map((c) => c.path) });
+  }
+  return { work, held };
+}
+
+/**
  * Pushes the view commit `commit` to the cluster (docs/architecture.md): for each joined
  * project whose folder gained or changed files since `refs/ctx/view/last`, builds one commit
  * on `project/<id>` whose `context/` is the cluster tip's context merged (in canonical space,
@@ -157,7 +238,7 @@ export async function pushView(ctx: PushContext, commit: string | undefined, ext
   const last = await p.resolve(VIEW_LAST_REF);
   const prior = readHeldEntries(p.gitDir);
   const gate: Gate = { allow: commit ? (await loadAllowlist(p.gitDir)).fingerprints : new Set(), prior, now: now() };
-  const { work, held } = commit ? await p.withBlobReader(() => splitCommit(p, state, last, commit, gate)) : { work: [] as ProjectWork[], held: prior as HeldEntry[] };
+  const { work, held } = commit ? await p.withBlobReader(() => splitCommit(p, state, last, commit, gate, log)) : { work: [] as ProjectWork[], held: prior as HeldEntry[] };
   const saveHeld = () => {
     if (commit && !ctx.dryRun && (held.length || prior.length)) writeHeldBack(p.gitDir, held);
   };
@@ -202,7 +283,7 @@ export async function pushView(ctx: PushContext, commit: string | undefined, ext
         r = await projectCommit(ctx, w, tips.get(w.id), info, now());
       } catch (e) {
         // one project's broken branch must not block the others (issue 10, defect 10)
-        if (!(e instanceof InvalidRosterError)) throw e;
+        if (!(e instanceof InvalidRosterError || e instanceof NewerClusterFormatError)) throw e;
         log(0, `git-ctx: warning: ${projectBranchShort(w.id)} was not pushed: ${e.message}`);
         reports.push({ id: w.id, action: "skipped", files: w.files, conflict: false, merged: false, why: e.message });
         skipped.push(w);
@@ -230,14 +311,21 @@ export async function pushView(ctx: PushContext, commit: string | undefined, ext
       if (commit)
         refs.push({
           ref: VIEW_LAST_REF,
-          new: skipped.length
-            ? await withFoldersOf(
+          new: skipped.some((w) => w.paths)
+            ? await withPathsOf(
                 p,
                 commit,
                 last,
-                skipped.map((w) => w.proj.key),
+                skipped.flatMap((w) => w.paths ?? []),
               )
-            : commit,
+            : skipped.length
+              ? await withFoldersOf(
+                  p,
+                  commit,
+                  last,
+                  skipped.map((w) => w.proj.key),
+                )
+              : commit,
         });
       await p.updateRefs(refs, "git-ctx: push");
       saveHeld();
@@ -280,6 +368,21 @@ async function withFoldersOf(p: Plumbing, commit: string, last: string | undefin
 }
 
 /**
+ * {@link withFoldersOf} for a shared-layout view: `commit`'s tree with the files `paths` as they
+ * are in `last` (removed when `last` lacks them); parent `last`.
+ */
+async function withPathsOf(p: Plumbing, commit: string, last: string | undefined, paths: readonly string[]): Promise<string> {
+  const changes: { mode: string; oid: string; path: string }[] = [];
+  for (const f of paths) {
+    const e = last ? await p.entry(last, f) : undefined;
+    changes.push(e ? { mode: e.mode, oid: e.oid, path: f } : { mode: "000000", oid: "", path: f });
+  }
+  const tree = await p.overlay(await p.treeOf(commit), changes);
+  const info = await p.commitInfo(commit);
+  return p.commitTree(tree, last ? [last] : [], info.author, info.committer, `${info.message.trimEnd()}\n\n(git-ctx: not pushed: ${paths.length} file(s) of a skipped project)\n`);
+}
+
+/**
  * Builds the new cluster commit of one project, or none when the cluster already holds
  * everything (content and this machine's roster entry).
  */
@@ -291,7 +394,8 @@ async function projectCommit(
   now: Date,
 ): Promise<{ commit?: string; report: ProjectPushReport }> {
   const { p } = ctx;
-  const tipCtx = (await tipContext(p, tip)) ?? EMPTY_TREE;
+  const agent = agentOf(ctx.state);
+  const tipCtx = (await tipContext(p, tip, agent.clusterDir)) ?? EMPTY_TREE;
   let merged = tipCtx;
   let conflict = false;
   let didMerge = false;
@@ -299,7 +403,8 @@ async function projectCommit(
     if (!tip || tipCtx === w.base) merged = w.ours;
     else if (w.ours === w.base) merged = tipCtx;
     else {
-      const key = w.proj.key;
+      // placed under a folder so that the view's attributes (`*.jsonl merge=ctx`) pick our driver
+      const key = w.proj.key || agent.clusterDir;
       const m = await p.mergeTrees(await p.wrap(key, w.base), await p.wrap(key, w.ours), await p.wrap(key, tipCtx));
       merged = (await p.resolve(`${m.tree}:${key}`)) ?? EMPTY_TREE;
       conflict = m.conflict;
@@ -308,17 +413,20 @@ async function projectCommit(
     }
   }
   const roster: Roster = tip ? await readTipRoster(p, w.id, tip) : newRoster(w.id, w.proj.rewriteHome);
-  const me = participantFor(ctx.machine, w.proj.root, w.proj.key, now);
-  const rosterCurrent = sameParticipant(
-    roster.participants.find((x) => x.machine_id === me.machine_id),
-    me,
-  );
+  const mine = roster.participants.find((x) => x.machine_id === ctx.machine.id);
+  // a shared-layout agent has no folder of its own: the entry keeps the Claude Code key the
+  // roster has for this root (context-convergence reads it), or gets the root's key
+  const key = w.proj.key || (mine && mine.project_root === w.proj.root ? mine.encoded_dir : claudeDirKey(w.proj.root));
+  const me = participantFor(ctx.machine, w.proj.root, key, now);
+  const rosterCurrent = sameParticipant(mine, me);
   const report: ProjectPushReport = { id: w.id, action: "unchanged", files: w.files, conflict, merged: didMerge };
   if (tip && merged === tipCtx && rosterCurrent) return { report };
   const rosterBlob = await p.hashBlob(serializeRoster(upsertParticipant(roster, me)));
-  const entries = (tip ? await p.lsTree(tip) : []).filter((e) => e.name !== ROSTER_FILE && e.name !== CONTEXT_DIR);
+  const entries = (tip ? await p.lsTree(tip) : []).filter((e) => e.name !== ROSTER_FILE && e.name !== agent.clusterDir && e.name !== FORMAT_FILE);
   entries.push({ mode: "100644", type: "blob", oid: rosterBlob, name: ROSTER_FILE });
-  if (merged !== EMPTY_TREE) entries.push({ mode: "040000", type: "tree", oid: merged, name: CONTEXT_DIR });
+  // every commit this release writes names its format (readTipRoster refused newer ones)
+  entries.push({ mode: "100644", type: "blob", oid: await p.hashBlob(FORMAT_TEXT), name: FORMAT_FILE });
+  if (merged !== EMPTY_TREE) entries.push({ mode: "040000", type: "tree", oid: merged, name: agent.clusterDir });
   const tree = await p.mktree(entries);
   const nowSig: Signature = { ...CTX_IDENTITY, date: `@${Math.floor(now.getTime() / 1000)} +0000` };
   const author = info?.author ?? nowSig;

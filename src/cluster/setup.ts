@@ -1,3 +1,4 @@
+import { agentOfStorePath, type AgentId } from "../agents/index.js";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { git } from "../git/exec.js";
@@ -58,15 +59,27 @@ export async function ensureLocalCluster(url: string): Promise<boolean> {
  * Idempotent.
  * @returns the state as written.
  */
-export async function configureView(gitDir: string, cluster: string, machine: Machine): Promise<ViewState> {
+export async function configureView(gitDir: string, cluster: string, machine: Machine, agentId?: AgentId): Promise<ViewState> {
   await writeCtxConfig({ gitDir }, [...ctxGitConfig(), ["pull.rebase", "false"]], { env: { GIT_DIR: undefined } });
   writeAttributes(gitDir);
   const old = readViewState(gitDir);
-  const state: ViewState = { ...(old ?? { projects: {} }), version: 1, cluster, machine: { id: machine.id, os: machine.os, home: machine.home }, projects: old?.projects ?? {} };
+  // which agent's store this view is: said (init/join, `git clone -c ctx.agent=codex`), kept, or
+  // told by the folder's path (`…/.codex/sessions`); Claude Code's views carry no field (as before)
+  const agent = agentId ?? old?.agent ?? agentOfStorePath(path.dirname(gitDir)).id;
+  const state: ViewState = {
+    ...(old ?? { projects: {} }),
+    version: 1,
+    ...(agent !== "claude" ? { agent } : {}),
+    cluster,
+    machine: { id: machine.id, os: machine.os, home: machine.home },
+    projects: old?.projects ?? {},
+  };
   writeViewState(gitDir, state);
   writeExcludes(
     gitDir,
-    Object.values(state.projects).map((p) => p.key),
+    Object.values(state.projects)
+      .map((p) => p.key)
+      .filter(Boolean),
   );
   return state;
 }

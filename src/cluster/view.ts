@@ -1,11 +1,13 @@
+import { agentOf, type Agent } from "../agents/index.js";
 import { InvalidRosterError, parseRoster, type Roster } from "../roster/index.js";
 import type { ViewState } from "../view/state.js";
 import { crashPoint } from "./crash.js";
-import { CONTEXT_DIR, CTX_IDENTITY, ROSTER_FILE, VIEW_LAST_REF, clusterTrackingRef, projectBranchShort } from "./layout.js";
-import { UnsafeTreeEntryError } from "./errors.js";
+import { CLUSTER_FORMAT, CONTEXT_DIR, CTX_IDENTITY, FORMAT_FILE, ROSTER_FILE, VIEW_LAST_REF, clusterTrackingRef, projectBranchShort } from "./layout.js";
+import { NewerClusterFormatError, UnsafeTreeEntryError } from "./errors.js";
 import { EMPTY_TREE, type Plumbing, type Signature, type TreeEntry } from "./plumbing.js";
 import { validateContextTree } from "./validate.js";
 import { readHeldEntries, type HeldEntry } from "./gate.js";
+import { sharedFiles } from "./shared.js";
 
 /**
  * Keeps the files the push gate held back (they are not in the cluster) in the view folder as
@@ -38,9 +40,12 @@ export interface BuiltView {
 
 /**
  * Reads and validates `roster.json` of a cluster tip.
- * @throws InvalidRosterError naming the branch when it is missing or invalid.
+ * @throws InvalidRosterError naming the branch when it is missing or invalid;
+ *   NewerClusterFormatError when the branch's `format.json` names a newer cluster format.
  */
 export async function readTipRoster(p: Plumbing, id: string, tip: string): Promise<Roster> {
+  const format = await tipFormat(p, tip);
+  if (format > CLUSTER_FORMAT) throw new NewerClusterFormatError({ branch: projectBranchShort(id), format, supported: CLUSTER_FORMAT });
   // named as the view has it (`git show` works there): the cluster's project/<id>, fetched
   const where = `${clusterTrackingRef(id)}:${ROSTER_FILE}`;
   const oid = await p.resolve(`${tip}:${ROSTER_FILE}`);
@@ -48,10 +53,26 @@ export async function readTipRoster(p: Plumbing, id: string, tip: string): Promi
   return parseRoster((await p.blob(oid)).toString("utf8"), where);
 }
 
-/** The `context/` tree of a cluster tip, or undefined when the branch has none. */
-export async function tipContext(p: Plumbing, tip: string | undefined): Promise<string | undefined> {
+/**
+ * The cluster format of a tip (docs/cluster-format.md, "Format version"): `format.json`'s
+ * `format`, 1 when the file is absent; a file that is not `{"format": <integer ≥ 1>}` counts as
+ * newer than any release (it was not written by one that this release knows).
+ */
+export async function tipFormat(p: Plumbing, tip: string): Promise<number> {
+  const oid = await p.resolve(`${tip}:${FORMAT_FILE}`);
+  if (!oid) return 1;
+  try {
+    const f = (JSON.parse((await p.blob(oid)).toString("utf8")) as { format?: unknown }).format;
+    return typeof f === "number" && Number.isInteger(f) && f >= 1 ? f : Number.MAX_SAFE_INTEGER;
+  } catch {
+    return Number.MAX_SAFE_INTEGER;
+  }
+}
+
+/** The `context/` tree of a cluster tip (or the folder `dir` of another agent, e.g. `codex`), or undefined when the branch has none. */
+export async function tipContext(p: Plumbing, tip: string | undefined, dir: string = CONTEXT_DIR): Promise<string | undefined> {
   if (!tip) return undefined;
-  return p.resolve(`${tip}:${CONTEXT_DIR}`);
+  return p.resolve(`${tip}:${dir}`);
 }
 
 /**
@@ -70,6 +91,8 @@ export async function tipContext(p: Plumbing, tip: string | undefined): Promise<
  * folder as in last) so one broken branch never blocks the others.
  */
 export async function buildView(p: Plumbing, state: ViewState, tips: Map<string, string>): Promise<BuiltView> {
+  const agent = agentOf(state);
+  if (agent.layout === "shared") return buildSharedView(p, state, tips, agent);
   const last = await p.resolve(VIEW_LAST_REF);
   const entries = new Map<string, TreeEntry>();
   if (last) for (const e of await p.lsTree(last)) entries.set(e.name, e);
@@ -89,7 +112,7 @@ export async function buildView(p: Plumbing, state: ViewState, tips: Map<string,
       const had = entries.get(proj.key);
       if (ctx && ctx !== EMPTY_TREE && had?.oid !== ctx) await validateContextTree(p, ctx, projectBranchShort(id));
     } catch (e) {
-      if (!(e instanceof InvalidRosterError || e instanceof UnsafeTreeEntryError)) throw e;
+      if (!(e instanceof InvalidRosterError || e instanceof UnsafeTreeEntryError || e instanceof NewerClusterFormatError)) throw e;
       skipped.push({ id, why: e.message });
       continue; // the folder stays as it was in last
     }
@@ -102,6 +125,12 @@ export async function buildView(p: Plumbing, state: ViewState, tips: Map<string,
     entries.set(proj.key, { mode: "040000", type: "tree", oid: ctx, name: proj.key });
   }
   const tree = entries.size ? await p.mktree([...entries.values()]) : EMPTY_TREE;
+  return viewCommit(p, last, tree, included, skipped, date);
+}
+
+/** The view commit for `tree` (last itself when unchanged), and `refs/ctx/view/last` moved to it. */
+async function viewCommit(p: Plumbing, last: string | undefined, tree: string, included: Map<string, string>, skipped: BuiltView["skipped"], newest: number): Promise<BuiltView> {
+  let date = newest;
   if (last && (await p.treeOf(last)) === tree) return { commit: last, created: false, tips: included, skipped };
   if (!included.size && last) date = await p.commitTime(last);
   const sig: Signature = { ...CTX_IDENTITY, date: `@${date} +0000` };
@@ -111,4 +140,48 @@ export async function buildView(p: Plumbing, state: ViewState, tips: Map<string,
   crashPoint("list:before-ref");
   await p.updateRefs([{ ref: VIEW_LAST_REF, new: commit, old: last ?? "0".repeat(40) }], "git-ctx: view");
   return { commit, created: true, tips: included, skipped };
+}
+
+/**
+ * {@link buildView} for a `shared`-layout agent (Codex: every project's rollouts in one
+ * `YYYY/MM/DD/` tree): tree = last's tree with every session file of each joined project's
+ * cluster folder (`<tip>:codex/`) written over it at the same path. Files are never removed
+ * (deletions never propagate, and a file belongs to one project), so a skipped project's files
+ * stay as they were in last; files the push gate held back are pinned as they are in last.
+ */
+async function buildSharedView(p: Plumbing, state: ViewState, tips: Map<string, string>, agent: Agent): Promise<BuiltView> {
+  const last = await p.resolve(VIEW_LAST_REF);
+  const included = new Map<string, string>();
+  const skipped: BuiltView["skipped"] = [];
+  const changes: { mode: string; oid: string; path: string }[] = [];
+  let date = 0;
+  for (const id of Object.keys(state.projects).sort()) {
+    const tip = tips.get(id);
+    if (!tip) continue;
+    let files: { mode: string; oid: string; path: string }[] = [];
+    try {
+      await readTipRoster(p, id, tip);
+      const dir = await tipContext(p, tip, agent.clusterDir);
+      if (dir && dir !== EMPTY_TREE) {
+        await validateContextTree(p, dir, projectBranchShort(id));
+        files = await sharedFiles(p, dir, agent);
+      }
+    } catch (e) {
+      if (!(e instanceof InvalidRosterError || e instanceof UnsafeTreeEntryError || e instanceof NewerClusterFormatError)) throw e;
+      skipped.push({ id, why: e.message });
+      continue;
+    }
+    included.set(id, tip);
+    date = Math.max(date, await p.commitTime(tip));
+    changes.push(...files);
+  }
+  if (last) {
+    for (const h of readHeldEntries(p.gitDir)) {
+      const e = await p.entry(last, h.path);
+      if (e && e.type === "blob") changes.push({ mode: e.mode, oid: e.oid, path: h.path });
+    }
+  }
+  const base = last ? await p.treeOf(last) : EMPTY_TREE;
+  const tree = await p.overlay(base, changes);
+  return viewCommit(p, last, tree, included, skipped, date);
 }

@@ -1,8 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { InvalidInputError } from "../errors.js";
+import { AGENTS, agentById, agentOf, agentOfStorePath, presentAgents, type Agent, type AgentId } from "../agents/index.js";
+import { sharedCandidates } from "../sync/index.js";
 import { heldSecrets, type HeldSecret } from "../sync/index.js";
-import { addJoinedFolders, writeExcludes } from "../git/config.js";
+import { addFiles, addJoinedFolders, writeExcludes } from "../git/config.js";
+import { listRollouts, readFirstLine } from "../agents/index.js";
 import { currentMachine, projectIdFor, type MachineOs } from "../roster/index.js";
 import { readViewState, writeViewState, type ViewState } from "../view/state.js";
 import { ClusterMismatchError, ForeignOriginError, KeyCollisionError, NoClusterError, ViewGitError } from "../cluster/errors.js";
@@ -22,8 +25,10 @@ export interface InitOptions {
   remote?: string;
   /** Project id, only with a single root (default {@link projectIdFor}). */
   id?: string;
-  /** The view folder (default `~/.claude/projects`, honouring `CLAUDE_CONFIG_DIR`). */
+  /** The view folder (default: the agent's store, e.g. `~/.claude/projects` honouring `CLAUDE_CONFIG_DIR`, `$CODEX_HOME/sessions`). */
   dir?: string;
+  /** Whose store the view is (default: an existing view's agent, else told by `dir`'s path, else Claude Code). */
+  agent?: AgentId;
   /** Validate and say what would happen (`InitReport` with `dryRun`), write nothing. */
   dryRun?: boolean;
 }
@@ -35,13 +40,15 @@ export interface InitReport {
   /** Files the secret gate held back (not sent), with their rules and the fix. */
   heldBack?: HeldSecret[];
   dir: string;
+  /** Whose store the view is. */
+  agent: AgentId;
   cluster: string;
   /** True when a new bare cluster was created at a local path. */
   createdCluster: boolean;
   projects: {
     id: string;
     root: string;
-    /** The folder joined: on Windows an existing folder whose name matches the root's key ignoring case ({@link chooseProjectFolder}). */
+    /** The folder joined: on Windows an existing folder whose name matches the root's key ignoring case ({@link chooseProjectFolder}); `""` in a shared-layout view (Codex). */
     key: string;
     hadSessions: boolean;
     /** The project was already joined with this root and folder before this run (a re-run). */
@@ -79,11 +86,18 @@ export interface InitReport {
 export async function init(o: InitOptions): Promise<InitReport> {
   if (o.roots.length === 0) throw new InvalidInputError({ what: "project roots", fix: "name at least one project root, e.g. git ctx init --remote ~/ctx-cluster ~/src/app" });
   if (o.id !== undefined && o.roots.length > 1) throw new InvalidInputError({ what: "--id", value: o.id, fix: "--id names one project: run git ctx init once per root" });
-  const dir = viewDir(o.dir);
+  const agent = viewAgent(o.dir, o.agent);
+  const dir = o.dir ? viewDir(o.dir) : path.resolve(agent.storeRoot(process.env));
   // Validate before writing (issue 10, defect 4): without --remote, only an existing view knows
-  // its cluster; a new view's cluster must answer before anything is created.
+  // its cluster (a new agent's view takes the cluster of this machine's other views); a new
+  // view's cluster must answer before anything is created.
   const existing = viewGitDir(dir);
-  if (!existing && !o.remote) throw new NoClusterError({ dir });
+  if (!existing && !o.remote) {
+    const other = await clusterOfOtherViews(agent);
+    if (!other) throw new NoClusterError({ dir });
+    o = { ...o, remote: other };
+  }
+  o = { ...o, agent: agent.id };
   if (o.dryRun) return planInit(o, dir);
   const createdDir = !existsSync(dir);
   const createdGit = !existing;
@@ -122,6 +136,25 @@ async function planInit(o: InitOptions, dir: string): Promise<InitReport> {
   const state = gitDir ? readViewState(gitDir) : undefined;
   const keys = new Map(Object.entries(state?.projects ?? {}).map(([id, p]) => [id, p.key]));
   const projects: InitReport["projects"] = [];
+  const agent = agentById(o.agent ?? "claude");
+  if (agent.layout === "shared") {
+    for (const r of o.roots) {
+      const root = normalizeRoot(r);
+      const id = await projectIdFor(root, o.id);
+      const before = state?.projects[id];
+      const files = sharedFilesOf(dir, id, root, state, agent);
+      projects.push({
+        id,
+        root,
+        key: "",
+        hadSessions: files.length > 0,
+        alreadyJoined: before?.root === root,
+        sharedWith: [],
+        ...(inCluster.has(id) ? { note: `project/${id} exists in the cluster: this machine's sessions would be merged with it` } : {}),
+      });
+    }
+    return { dryRun: true, dir, agent: agent.id, cluster, createdCluster: createsCluster, projects };
+  }
   for (const r of o.roots) {
     const { root, id, choice } = await placeRoot(dir, r, o.id, machine.os, keys);
     keys.set(id, choice.key);
@@ -136,7 +169,49 @@ async function planInit(o: InitOptions, dir: string): Promise<InitReport> {
       ...(inCluster.has(id) ? { note: `project/${id} exists in the cluster: this machine's sessions would be merged with it` } : {}),
     });
   }
-  return { dryRun: true, dir, cluster, createdCluster: createsCluster, projects };
+  return { dryRun: true, dir, agent: agent.id, cluster, createdCluster: createsCluster, projects };
+}
+
+/**
+ * The agent of the view `init` makes or extends: `said` (`--agents`), else the existing view's,
+ * else told by the folder's path (`…/.codex/sessions`), else Claude Code.
+ */
+function viewAgent(dir: string | undefined, said: AgentId | undefined): Agent {
+  if (said) return agentById(said);
+  if (!dir) return agentById("claude");
+  const gitDir = viewGitDir(path.resolve(dir));
+  const state = gitDir ? readViewState(gitDir) : undefined;
+  return state ? agentOf(state) : agentOfStorePath(path.resolve(dir));
+}
+
+/** The cluster of this machine's view of another agent (a new agent's view joins the same cluster), or undefined. */
+async function clusterOfOtherViews(agent: Agent): Promise<string | undefined> {
+  for (const a of AGENTS) {
+    if (a.id === agent.id) continue;
+    const gitDir = viewGitDir(path.resolve(a.storeRoot(process.env)));
+    const state = gitDir ? readViewState(gitDir) : undefined;
+    if (state?.cluster) return state.cluster;
+  }
+  return undefined;
+}
+
+/**
+ * The session files of a shared-layout store (`dir`, Codex's sessions folder) that belong to
+ * project `id` with root `root`, given the projects already joined (`state`): read from each
+ * rollout's first line, the longest joined root winning.
+ */
+function sharedFilesOf(dir: string, id: string, root: string, state: ViewState | undefined, agent: Agent): string[] {
+  const projects = { ...(state?.projects ?? {}), [id]: { root, key: "", rewriteHome: true } };
+  const s = { ...(state ?? { version: 1 as const, cluster: "", machine: { id: "", os: "linux" as const, home: "" } }), projects };
+  return listRollouts(dir).filter((f) => {
+    if (agent.isSessionPath && !agent.isSessionPath(f)) return false;
+    try {
+      const first = readFirstLine(path.join(dir, f));
+      return first !== undefined && agent.projectOfFile?.(first, s) === id;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /**
@@ -191,7 +266,8 @@ async function initIn(o: InitOptions, dir: string, setCreatedCluster: (c: boolea
   const createdCluster = await ensureLocalCluster(cluster);
   setCreatedCluster(createdCluster);
   const machine = currentMachine();
-  const state0 = await configureView(gitDir, cluster, machine);
+  const agent = agentById(o.agent ?? "claude");
+  const state0 = await configureView(gitDir, cluster, machine, agent.id);
   if (origin === undefined) await viewGit(dir, "git remote add", ["remote", "add", "origin", `ctx::${cluster}`]);
   else if (origin !== `ctx::${cluster}`) await viewGit(dir, "git remote set-url", ["remote", "set-url", "origin", `ctx::${cluster}`]);
   await viewGit(dir, "git config", ["config", "branch.main.remote", "origin"]);
@@ -201,6 +277,15 @@ async function initIn(o: InitOptions, dir: string, setCreatedCluster: (c: boolea
   const projects: InitReport["projects"] = [];
   const state: ViewState = { ...state0, projects: { ...state0.projects } };
   for (const r of o.roots) {
+    if (agent.layout === "shared") {
+      const root = normalizeRoot(r);
+      const id = await projectIdFor(root, o.id);
+      const { rewriteHome, sharedWith } = await rosterFacts(p, cluster, heads, id, machine.id);
+      const before = state0.projects[id];
+      state.projects[id] = { root, key: "", rewriteHome };
+      projects.push({ id, root, key: "", hadSessions: sharedFilesOf(dir, id, root, state, agent).length > 0, alreadyJoined: before?.root === root, sharedWith });
+      continue;
+    }
     const { root, id, choice } = await placeRoot(dir, r, o.id, machine.os, new Map(Object.entries(state.projects).map(([i, x]) => [i, x.key])));
     const key = choice.key;
     let rewriteHome = true;
@@ -221,15 +306,20 @@ async function initIn(o: InitOptions, dir: string, setCreatedCluster: (c: boolea
   writeViewState(gitDir, state);
   writeExcludes(
     gitDir,
-    Object.values(state.projects).map((x) => x.key),
+    Object.values(state.projects)
+      .map((x) => x.key)
+      .filter(Boolean),
   );
 
   const keys = projects.filter((x) => x.hadSessions).map((x) => `${x.key}/`);
   if (keys.length) {
-    await addJoinedFolders(
-      keys.map((k) => k.replace(/\/$/, "")),
-      { cwd: dir, env: { GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined } },
-    );
+    const env = { GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined };
+    if (agent.layout === "shared") await addFiles(await sharedCandidates({ cwd: dir, env }, dir, state), { cwd: dir, env });
+    else
+      await addJoinedFolders(
+        keys.map((k) => k.replace(/\/$/, "")),
+        { cwd: dir, env },
+      );
     const staged = await viewGit(dir, "git diff --cached", ["diff", "--cached", "--quiet"], { okCodes: [0, 1] });
     if (staged.code === 1) {
       await viewGit(dir, "git commit", ["commit", "-q", "-m", `git ctx init: ${projects.map((x) => x.id).join(", ")}`]);
@@ -246,5 +336,45 @@ async function initIn(o: InitOptions, dir: string, setCreatedCluster: (c: boolea
   );
   if (!r.ok) throw new ViewGitError({ step: "adding this machine to the project rosters", dir, output: r.why });
   if (!allHeld) await viewGit(dir, "git pull", ["pull", "-q", "--no-rebase", "origin", "main"], { echo: true });
-  return { dir, cluster, createdCluster, projects, heldBack: heldSecrets(gitDir) };
+  return { dir, agent: agent.id, cluster, createdCluster, projects, heldBack: heldSecrets(gitDir) };
+}
+
+/** The roster policy and the other machines of project `id` when the cluster has it (a fetch), else the defaults. */
+async function rosterFacts(
+  p: Plumbing,
+  cluster: string,
+  heads: Awaited<ReturnType<typeof lsRemote>>,
+  id: string,
+  me: string,
+): Promise<{ rewriteHome: boolean; sharedWith: { machineId: string; root: string }[] }> {
+  if (!heads.projects.has(id)) return { rewriteHome: true, sharedWith: [] };
+  const tips = await fetchProjects(p, cluster, [id], heads);
+  const roster = await readTipRoster(p, id, tips.get(id)!);
+  return { rewriteHome: roster.rewrite_home, sharedWith: roster.participants.filter((x) => x.machine_id !== me).map((x) => ({ machineId: x.machine_id, root: x.project_root })) };
+}
+
+/** Options of {@link initAgents}: {@link InitOptions} for several agents' views at once. */
+export interface InitAgentsOptions extends Omit<InitOptions, "agent"> {
+  /** The agents whose stores become views (default: every agent whose home exists on this machine, Claude Code when none does). */
+  agents?: AgentId[];
+}
+
+/**
+ * `git ctx init` over every agent (issue 11, scope 1): {@link init} once per agent's view, the
+ * first one creating the cluster, the others joining it; `dir` names one view (then one agent).
+ * @returns one report per view, in {@link AGENTS} order.
+ * @throws InvalidInputError when `dir` is given with several agents; what {@link init} throws
+ *   (views made before the failing one stay: they are complete and pushed).
+ */
+export async function initAgents(o: InitAgentsOptions): Promise<InitReport[]> {
+  if (o.dir && o.agents && o.agents.length > 1)
+    throw new InvalidInputError({ what: "--dir", value: o.dir, fix: "--dir names one view: pass one agent with --agents, or leave --dir out" });
+  if (o.dir) return [await init({ ...o, agent: o.agents?.[0] })];
+  const ids = (o.agents?.length ? AGENTS.filter((a) => o.agents!.includes(a.id)) : presentAgents(process.env)).map((a) => a.id);
+  const out: InitReport[] = [];
+  for (const id of ids) {
+    const r = await init({ ...o, agent: id, remote: o.remote ?? out[0]?.cluster });
+    out.push(r);
+  }
+  return out;
 }

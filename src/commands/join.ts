@@ -1,4 +1,9 @@
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
+import { AGENTS, agentById, agentOf, presentAgents, type AgentId } from "../agents/index.js";
+import { addFiles } from "../git/config.js";
+import { sharedCandidates } from "../sync/index.js";
+import { absoluteClusterUrl } from "../cluster/setup.js";
 import { heldSecrets, type HeldSecret } from "../sync/index.js";
 import { currentMachine, projectIdFor } from "../roster/index.js";
 import { readViewState, writeViewState, type ViewState } from "../view/state.js";
@@ -22,6 +27,10 @@ export interface JoinOptions {
   id?: string;
   /** The view folder (default `~/.claude/projects`, honouring `CLAUDE_CONFIG_DIR`). */
   dir?: string;
+  /** The cluster, for a view that does not exist yet (it is made, as `git clone ctx::<url>` would). */
+  remote?: string;
+  /** Whose store a view made by this run is (default: told by `dir`'s path, else Claude Code). */
+  agent?: AgentId;
   /** Validate (view, project in the cluster, folder collisions) and say what would happen; write nothing, fetch nothing. */
   dryRun?: boolean;
 }
@@ -34,6 +43,8 @@ export interface JoinReport {
   heldBack?: HeldSecret[];
   /** The view folder. */
   dir: string;
+  /** Whose store the view is. */
+  agent: AgentId;
   id: string;
   key: string;
   root: string;
@@ -68,8 +79,9 @@ export interface JoinReport {
  *   UnsafeTreeEntryError (naming the branch; checked before anything is written), ViewGitError (git's output), InvalidInputError (bad id).
  */
 export async function join(o: JoinOptions): Promise<JoinReport> {
-  const dir = viewDir(o.dir);
-  const gitDir = viewGitDir(dir);
+  const dir = o.dir ? viewDir(o.dir) : path.resolve(agentById(o.agent ?? "claude").storeRoot(process.env));
+  let gitDir = viewGitDir(dir);
+  if (!gitDir && o.remote && !o.dryRun) return joinNewView(o, dir);
   let state0 = gitDir ? readViewState(gitDir) : undefined;
   if (gitDir && !state0 && !o.dryRun) {
     // A view whose state file was removed (the advice for a corrupt one, issue 10 defect 11):
@@ -78,37 +90,46 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
     if (origin.code === 0 && origin.output.startsWith("ctx::")) state0 = await configureView(gitDir, origin.output.slice(5), currentMachine());
   }
   if (!gitDir || !state0) throw new NotAViewError({ dir });
+  gitDir = gitDir!;
+  const agent = agentOf(state0);
+  const shared = agent.layout === "shared";
   const p = new Plumbing(gitDir);
   const root = normalizeRoot(o.root);
   const heads = await lsRemote(p, state0.cluster);
   const id = await projectIdFor(root, o.id);
-  const choice = chooseProjectFolder(dir, root, state0.machine.os, state0.projects[id]?.key);
-  const key = choice.key;
+  const choice = shared ? undefined : chooseProjectFolder(dir, root, state0.machine.os, state0.projects[id]?.key);
+  const key = choice?.key ?? "";
   if (!heads.projects.has(id)) throw new UnknownProjectError({ id, cluster: state0.cluster, known: [...heads.projects.keys()].sort() });
   for (const [other, proj] of Object.entries(state0.projects)) {
-    if (other !== id && sameFolder(proj.key, key, state0.machine.os)) throw new KeyCollisionError({ key, id, other, root });
+    if (!shared && other !== id && sameFolder(proj.key, key, state0.machine.os)) throw new KeyCollisionError({ key, id, other, root });
   }
+  const env = { GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined };
+  const localFiles = async (st: ViewState) => (shared ? (await sharedCandidates({ cwd: dir, env }, dir, st)).length > 0 : hasFiles(path.join(dir, key)));
   if (o.dryRun) {
     const was = state0.projects[id];
-    return { dryRun: true, dir, id, key, root, mergedLocal: hasFiles(path.join(dir, key)), alreadyJoined: was?.root === root && was.key === key, sharedWith: [] };
+    const st = { ...state0, projects: { ...state0.projects, [id]: { root, key, rewriteHome: true } } };
+    return { dryRun: true, dir, agent: agent.id, id, key, root, mergedLocal: await localFiles(st), alreadyJoined: was?.root === root && was.key === key, sharedWith: [] };
   }
   const tips = await fetchProjects(p, state0.cluster, [id], heads);
   const tip = tips.get(id)!;
   const roster = await readTipRoster(p, id, tip);
-  const ctx = await tipContext(p, tip);
+  const ctx = await tipContext(p, tip, agent.clusterDir);
   if (ctx) await validateContextTree(p, ctx, projectBranchShort(id));
   const before = state0.projects[id];
-  if (before && before.key !== key) await pushMovedFolder(dir, id, before, root);
+  if (!shared && before && before.key !== key) await pushMovedFolder(dir, id, before, root);
   const state: ViewState = { ...state0, projects: { ...state0.projects, [id]: { root, key, rewriteHome: roster.rewrite_home } } };
   writeViewState(gitDir, state);
   writeExcludes(
     gitDir,
-    Object.values(state.projects).map((x) => x.key),
+    Object.values(state.projects)
+      .map((x) => x.key)
+      .filter(Boolean),
   );
 
   let mergedLocal = false;
-  if (hasFiles(path.join(dir, key))) {
-    await addJoinedFolders([key], { cwd: dir, env: { GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined } });
+  if (await localFiles(state)) {
+    if (shared) await addFiles(await sharedCandidates({ cwd: dir, env }, dir, state), { cwd: dir, env });
+    else await addJoinedFolders([key], { cwd: dir, env });
     const staged = await viewGit(dir, "git diff --cached", ["diff", "--cached", "--quiet"], { okCodes: [0, 1] });
     if (staged.code === 1) {
       await viewGit(dir, "git commit", ["commit", "-q", "-m", `git ctx join: sessions already on this machine for ${projectBranchShort(id)}`]);
@@ -119,9 +140,86 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
   const r = await pushView({ p, url: state.cluster, state, machine: state.machine }, undefined, [id]);
   if (!r.ok) throw new ViewGitError({ step: `adding this machine to the roster of ${projectBranchShort(id)}`, dir, output: r.why });
   await viewGit(dir, "git pull", ["pull", "-q", "--no-rebase", "origin", "main"], { echo: true });
-  const note = [otherFoldersNote(dir, id, choice), symlinkRootNote(root, key)].filter(Boolean).join("\n") || undefined;
+  const note = choice ? [otherFoldersNote(dir, id, choice), symlinkRootNote(root, key)].filter(Boolean).join("\n") || undefined : undefined;
   const alreadyJoined = before?.root === root && before.key === key;
   const previousRoot = before && before.root !== root ? before.root : undefined;
   const sharedWith = roster.participants.filter((x) => x.machine_id !== state0.machine.id).map((x) => ({ machineId: x.machine_id, root: x.project_root }));
-  return { dir, id, key, root, mergedLocal, alreadyJoined, sharedWith, heldBack: heldSecrets(gitDir), ...(previousRoot ? { previousRoot } : {}), ...(note ? { note } : {}) };
+  return {
+    dir,
+    agent: agent.id,
+    id,
+    key,
+    root,
+    mergedLocal,
+    alreadyJoined,
+    sharedWith,
+    heldBack: heldSecrets(gitDir),
+    ...(previousRoot ? { previousRoot } : {}),
+    ...(note ? { note } : {}),
+  };
+}
+
+/**
+ * `join --remote <url>` where the view does not exist yet: the view is made as `git clone
+ * ctx::<url>` makes it (empty repository, the same configuration, `origin` = `ctx::<url>`, the
+ * agent's state), then joined. On failure the view this run made is removed (nothing of it was
+ * pushed unless the join itself pushed).
+ */
+async function joinNewView(o: JoinOptions, dir: string): Promise<JoinReport> {
+  const cluster = absoluteClusterUrl(o.remote!);
+  const createdDir = !existsSync(dir);
+  mkdirSync(dir, { recursive: true });
+  let pushedSomething = false;
+  try {
+    await viewGit(dir, "git init", ["init", "-q", "--initial-branch=main"]);
+    const gitDir = viewGitDir(dir)!;
+    await configureView(gitDir, cluster, currentMachine(), o.agent);
+    await viewGit(dir, "git remote add", ["remote", "add", "origin", `ctx::${cluster}`]);
+    await viewGit(dir, "git config", ["config", "branch.main.remote", "origin"]);
+    await viewGit(dir, "git config", ["config", "branch.main.merge", "refs/heads/main"]);
+    const r = await join({ ...o, dir, remote: undefined });
+    pushedSomething = true;
+    return r;
+  } catch (e) {
+    if (!pushedSomething) {
+      rmSync(path.join(dir, ".git"), { recursive: true, force: true });
+      if (createdDir && existsSync(dir) && readdirSync(dir).length === 0) rmSync(dir, { recursive: true, force: true });
+    }
+    throw e;
+  }
+}
+
+/** Options of {@link joinAgents}. */
+export interface JoinAgentsOptions extends Omit<JoinOptions, "agent"> {
+  /** The agents whose stores get the project (default: every agent whose home exists here, Claude Code when none does). */
+  agents?: AgentId[];
+}
+
+/**
+ * `git ctx join` over every agent (issue 11, scope 1): the project is checked out into each
+ * present agent's store. A store without a view gets one (the cluster: `remote`, else the
+ * cluster of this machine's other views). `dir` names one view (then one agent).
+ * @returns one report per view, in {@link AGENTS} order.
+ * @throws what {@link join} throws (NotAViewError when a store has no view and no cluster is known).
+ */
+export async function joinAgents(o: JoinAgentsOptions, env: NodeJS.ProcessEnv = process.env): Promise<JoinReport[]> {
+  if (o.dir) return [await join({ ...o, agent: o.agents?.[0] })];
+  const ids = o.agents?.length ? AGENTS.filter((a) => o.agents!.includes(a.id)) : presentAgents(env);
+  const known = o.remote ?? clusterOfViews(env);
+  const out: JoinReport[] = [];
+  for (const a of ids) {
+    const dir = path.resolve(a.storeRoot(env));
+    out.push(await join({ ...o, dir, agent: a.id, remote: viewGitDir(dir) ? undefined : known }));
+  }
+  return out;
+}
+
+/** The cluster of any existing view of this machine, or undefined. */
+function clusterOfViews(env: NodeJS.ProcessEnv): string | undefined {
+  for (const a of AGENTS) {
+    const g = viewGitDir(path.resolve(a.storeRoot(env)));
+    const st = g ? readViewState(g) : undefined;
+    if (st?.cluster) return st.cluster;
+  }
+  return undefined;
 }

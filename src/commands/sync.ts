@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { gitRaw } from "../git/exec.js";
 import { parseHookInput, readStdinWithin } from "../hook/input.js";
+import { AGENTS, agentOfStorePath } from "../agents/index.js";
 import { claudeProjectsDir } from "../roster/machine.js";
 import { syncInBackground } from "../sync/background.js";
 import { logLine, syncPaths } from "../sync/paths.js";
@@ -46,9 +47,51 @@ export const HOOK_STDIN_MS = 100;
  */
 export async function sync(o: SyncCommandOptions): Promise<number> {
   if (o.hook) return hookMode(o);
+  if (!o.dir) {
+    // every agent's view (issue 11): each is synced on its own; a failure of one does not stop the others
+    const dirs = viewDirs();
+    if (dirs.length > 1) return syncEach(o, dirs);
+    return syncOne({ ...o, dir: dirs[0] ?? claudeProjectsDir() }, "");
+  }
+  return syncOne(o as SyncCommandOptions & { dir: string }, "");
+}
+
+/**
+ * The views of this machine: each agent's store (src/agents) that is a git repository with a
+ * git-ctx state file, in the registry's order. Read without loading zod (the hook path uses it).
+ */
+export function viewDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+  return AGENTS.map((a) => path.resolve(a.storeRoot(env))).filter((d) => existsSync(path.join(d, ".git", "ctx", "state.json")));
+}
+
+/** {@link syncOne} for each view in `dirs`, each line prefixed with the agent; the first error is thrown after all ran. */
+async function syncEach(o: SyncCommandOptions, dirs: readonly string[]): Promise<number> {
+  let first: unknown;
+  const json: unknown[] = [];
+  for (const dir of dirs) {
+    const who = `${agentOfStorePath(dir).title}: `;
+    try {
+      if (o.json) {
+        const buf: string[] = [];
+        await syncOne({ ...o, dir, out: { write: (s: string) => buf.push(s) } as unknown as NodeJS.WritableStream }, who);
+        json.push({ dir, ...JSON.parse(buf.join("")) });
+      } else await syncOne({ ...o, dir }, who);
+    } catch (e) {
+      first ??= e;
+      if (o.json) json.push({ dir, ok: false, error: (e as Error).message });
+      else process.stderr.write(`git ctx sync: ${who}${(e as Error).message}\n`);
+    }
+  }
+  if (o.json) (o.out ?? process.stdout).write(JSON.stringify(json, null, 2) + "\n");
+  if (first) throw first;
+  return 0;
+}
+
+/** One view's sync (`o.dir`); output lines start with `who` (the agent, when several views are synced). */
+async function syncOne(o: SyncCommandOptions & { dir: string }, who: string): Promise<number> {
   const out = o.out ?? process.stdout;
   const { openView, syncNow } = await import("../sync/index.js"); // zod and friends: not on the hook path
-  const view = await openView(o.dir ?? claudeProjectsDir());
+  const view = await openView(o.dir);
   if (o.dryRun) return dryRun(view, out, o.json === true);
   if (o.worker) {
     await syncNow(view, { quietMs: o.quietMs ?? 0, waitForLock: false, request: false });
@@ -58,8 +101,8 @@ export async function sync(o: SyncCommandOptions): Promise<number> {
     const spawned = await syncInBackground(view);
     out.write(
       spawned
-        ? `git ctx sync: started in the background (log: ${view.paths.log})\n`
-        : `git ctx sync: a sync is running; it will run again for this request (log: ${view.paths.log})\n`,
+        ? `git ctx sync: ${who}started in the background (log: ${view.paths.log})\n`
+        : `git ctx sync: ${who}a sync is running; it will run again for this request (log: ${view.paths.log})\n`,
     );
     return 0;
   }
@@ -68,8 +111,8 @@ export async function sync(o: SyncCommandOptions): Promise<number> {
   if (o.json) out.write(JSON.stringify({ ok: !r.error, runs: r.runs, deferred: r.deferred, report: r.report, error: r.error?.message }, null, 2) + "\n");
   if (r.error) throw r.error;
   if (o.json) return 0;
-  if (r.deferred || !r.report) out.write("git ctx sync: served by a concurrent sync (see 'git ctx status')\n");
-  else out.write(`git ctx sync: ${summaryLine(view, r.report)}\n`);
+  if (r.deferred || !r.report) out.write(`git ctx sync: ${who}served by a concurrent sync (see 'git ctx status')\n`);
+  else out.write(`git ctx sync: ${who}${summaryLine(view, r.report)}\n`);
   return 0;
 }
 
@@ -143,12 +186,19 @@ function summaryLine(_view: View, report: SyncReport): string {
  */
 async function hookMode(o: SyncCommandOptions): Promise<number> {
   const input = parseHookInput(await readStdinWithin(HOOK_STDIN_MS).catch(() => ""));
+  // every view of this machine (an agent's turn may touch a project all agents share)
+  const dirs = o.dir ? [o.dir] : viewDirs();
+  for (const dir of dirs.length ? dirs : [claudeProjectsDir()]) await hookOne(dir, input);
+  return 0;
+}
+
+/** The hook's work for one view: a request marker and a background worker; never fails, never prints. */
+async function hookOne(dir: string, input: ReturnType<typeof parseHookInput>): Promise<void> {
   // Resolve the view without loading the state schema (zod): git dir + "has a state file".
-  const dir = o.dir ?? claudeProjectsDir();
   const r = await gitRaw(["rev-parse", "--show-toplevel", "--absolute-git-dir"], { cwd: dir, okCodes: [0, 128] }).catch(() => undefined);
-  if (!r || r.code !== 0) return 0; // not a repository: nothing to sync, nowhere to log
+  if (!r || r.code !== 0) return; // not a repository: nothing to sync, nowhere to log
   const [workTree, gitDir] = r.stdout.toString("utf8").trim().split("\n") as [string, string];
-  if (!existsSync(path.join(gitDir, "ctx", "state.json"))) return 0;
+  if (!existsSync(path.join(gitDir, "ctx", "state.json"))) return;
   const paths = syncPaths(gitDir);
   try {
     logLine(paths, `hook ${input?.hook_event_name ?? "?"} session ${input?.session_id ?? "?"}`);
@@ -157,5 +207,4 @@ async function hookMode(o: SyncCommandOptions): Promise<number> {
   } catch (e) {
     logLine(paths, `hook failed: ${(e as Error).message}`);
   }
-  return 0;
 }

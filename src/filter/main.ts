@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { isatty } from "node:tty";
 import { isCtxError } from "../errors.js";
@@ -141,6 +142,7 @@ async function processMode(): Promise<void> {
   let cat: CatFileBatch | undefined;
   let index: Promise<Map<string, string>> | undefined;
   const oidOf = async (p: string) => (await (index ??= readIndexOids(cwd))).get(p);
+  let placed: Promise<(p: string) => string | undefined> | undefined;
   // Module loading and `git rev-parse` run while the handshake is exchanged; the first request waits for them.
   const ready = Promise.all([loadCodec(), import("../view/state.js"), git(["rev-parse", "--absolute-git-dir"], { cwd, noCtxFilter: true })]).then(
     ([codec, { readViewState }, gitDir]) => {
@@ -157,6 +159,7 @@ async function processMode(): Promise<void> {
           const oid = await oidOf(p);
           return oid ? blobStream(cwd, oid) : undefined;
         },
+        placeShared: async (p, st) => (placed ??= sharedPlacement(cwd, st)).then((f) => f(p)),
       });
     },
   );
@@ -169,6 +172,33 @@ async function processMode(): Promise<void> {
   } finally {
     await cat?.close();
   }
+}
+
+/**
+ * Where each file of a shared-layout view (Codex) belongs, for the filter (the remote helper's
+ * `Placement` rules, src/cluster/shared.ts): a path a joined project's fetched cluster branch
+ * holds (`git ls-tree -r refs/ctx/cluster/project/<id>:<dir>`, read once per process), else the
+ * work-tree file's first line under a joined root.
+ */
+async function sharedPlacement(cwd: string, state: ViewState): Promise<(p: string) => string | undefined> {
+  const { agentOf, readFirstLine } = await import("../agents/index.js");
+  const { clusterTrackingRef } = await import("../view/refs.js");
+  const agent = agentOf(state);
+  const known = new Map<string, string>();
+  for (const id of Object.keys(state.projects).sort()) {
+    const out = await git(["ls-tree", "-r", "-z", "--name-only", "--full-tree", `${clusterTrackingRef(id)}:${agent.clusterDir}`], { cwd, noCtxFilter: true, okCodes: [0, 128] });
+    for (const name of out.split("\0")) if (name && !known.has(name)) known.set(name, id);
+  }
+  return (p) => {
+    const id = known.get(p);
+    if (id) return id;
+    try {
+      const first = readFirstLine(path.join(cwd, p));
+      return first === undefined ? undefined : agent.projectOfFile?.(first, state);
+    } catch {
+      return undefined;
+    }
+  };
 }
 
 /** One-shot clean/smudge of stdin to stdout, streaming (bounded memory for any size). */

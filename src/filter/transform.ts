@@ -1,4 +1,5 @@
 import { pipeline, type Duplex } from "node:stream";
+import { agentOf } from "../agents/index.js";
 import { CtxError } from "../errors.js";
 import type { Anchors } from "../sentinel/index.js";
 import type { ViewState } from "../view/state.js";
@@ -59,6 +60,26 @@ export function anchorsForPath(state: ViewState, pathname: string): FilterAnchor
   return { os: state.machine.os, home: state.machine.home, root: p.root, key: p.key, rewriteHome: p.rewriteHome };
 }
 
+/**
+ * A file of a shared-layout view (Codex) whose project cannot be told: its first line is not a
+ * `session_meta` under a joined root, and no joined project's cluster branch holds its path.
+ */
+export class UnplacedFileError extends CtxError {
+  readonly code = "UnplacedFile" as const;
+  constructor(readonly data: { pathname: string; command: string }) {
+    super(
+      `cannot ${data.command} '${data.pathname}': it belongs to no joined project (its first line is not a session_meta whose cwd is under a joined root). ` +
+        `Join its project ('git ctx join <root>'), or leave the file untracked ('git rm --cached -- ${data.pathname}')`,
+    );
+  }
+}
+
+/** The first line of `buf` (without `\n`), or `undefined` when it has none. */
+function firstLineOf(buf: Buffer): string | undefined {
+  const nl = buf.indexOf(10);
+  return nl < 0 ? undefined : buf.toString("utf8", 0, nl);
+}
+
 /** Dependencies of {@link makeCtxTransform}. */
 export interface CtxTransformDeps {
   codec: FilterCodec;
@@ -70,6 +91,12 @@ export interface CtxTransformDeps {
   readIndexBlob: (pathname: string) => Promise<Buffer | undefined>;
   /** The same blob as a stream of chunks (for content too large to hold), or `undefined` when none. */
   streamIndexBlob: (pathname: string) => Promise<AsyncIterable<Buffer> | undefined>;
+  /**
+   * Shared-layout views only: the joined project of a path when its content cannot tell (smudge,
+   * or content too large to hold): the cluster branch that holds it, else the work-tree file's
+   * first line. Default: none.
+   */
+  placeShared?: (pathname: string, state: ViewState) => Promise<string | undefined>;
 }
 
 /**
@@ -87,7 +114,7 @@ export function makeCtxTransform(deps: CtxTransformDeps): FilterTransform {
     if (req.pathname.indexOf("/") <= 0) return passThrough(input);
     const state = deps.state();
     if (!state) throw new NotAViewError({ gitDir: deps.gitDir, pathname: req.pathname });
-    const anchors = anchorsForPath(state, req.pathname);
+    const anchors = state.agent === "codex" ? await sharedAnchors(deps, state, req, input) : anchorsForPath(state, req.pathname);
     if (!anchors) return passThrough(input);
     if (req.command === "clean") {
       if (input.buffer) return deps.codec.cleanWithBase(input.buffer, anchors, await deps.readIndexBlob(req.pathname));
@@ -96,6 +123,22 @@ export function makeCtxTransform(deps: CtxTransformDeps): FilterTransform {
     if (input.buffer) return deps.codec.localize(input.buffer, anchors);
     return piped(input, deps.codec.createLocalizeStream(anchors));
   };
+}
+
+/**
+ * Anchors of a file of a shared-layout view (issue 11): its project is the joined root holding
+ * its first line's `session_meta.cwd` (clean, content in memory), else {@link CtxTransformDeps.placeShared}.
+ * Files that are not the agent's session files pass through.
+ * @throws UnplacedFileError when no joined project can be found for a session file.
+ */
+async function sharedAnchors(deps: CtxTransformDeps, state: ViewState, req: FilterRequest, input: FilterInput): Promise<FilterAnchors | undefined> {
+  const agent = agentOf(state);
+  if (agent.isSessionPath && !agent.isSessionPath(req.pathname)) return undefined;
+  const first = req.command === "clean" && input.buffer ? firstLineOf(input.buffer) : undefined;
+  const id = (first !== undefined ? agent.projectOfFile?.(first, state) : undefined) ?? (await deps.placeShared?.(req.pathname, state));
+  const project = id === undefined ? undefined : state.projects[id];
+  if (!project) throw new UnplacedFileError({ pathname: req.pathname, command: req.command });
+  return agent.anchors(project, state.machine, state.agentHome);
 }
 
 function passThrough(input: FilterInput): FilterOutput {

@@ -205,6 +205,17 @@ export async function addJoinedFolders(folders: readonly string[], o: GitOpts, s
 }
 
 /**
+ * Stages exactly the files `paths` (view paths) of a shared-layout view (Codex), also when the
+ * excludes hide them (`git add --force`: the view's excludes hide every file that is not staged
+ * by git-ctx, so rollouts of unjoined projects never show as untracked). Never stages a deletion
+ * (`--ignore-removal`); paths are literal and passed on stdin (any count).
+ */
+export async function addFiles(paths: readonly string[], o: GitOpts): Promise<void> {
+  if (paths.length === 0) return;
+  await git(["--literal-pathspecs", "add", "--force", "--ignore-removal", "--pathspec-from-file=-", "--pathspec-file-nul"], { ...o, input: paths.join("\0") + "\0" });
+}
+
+/**
  * Writes {@link ctxExcludeLines} as git-ctx's block of `$GIT_DIR/info/exclude` (other lines kept;
  * idempotent; atomic). Folders of projects this machine has not joined stay invisible to git.
  * @param gitDir absolute git dir. @param joinedKeys this machine's directory keys of the joined projects.

@@ -1,3 +1,5 @@
+import { AGENTS, isAgentId, type AgentId } from "../agents/index.js";
+import { gitRaw } from "../git/exec.js";
 import { currentMachine, type Machine } from "../roster/index.js";
 import { readViewState, type ViewState } from "../view/state.js";
 import { crashPoint } from "../cluster/crash.js";
@@ -106,7 +108,18 @@ export class ClusterBackend implements HelperBackend {
     return r.ok ? { ref: c.dst, ok: true } : { ref: c.dst, ok: false, why: r.why };
   }
 
+  /**
+   * `git clone ctx::<url> <dir>`: the new repository becomes a view. Which agent's store it is
+   * comes from `git clone -c ctx.agent=<id>` (git writes `-c` values into the new repository's
+   * config before fetching, git-clone(1)), else from the folder's path (`…/.codex/sessions` is
+   * Codex's), else Claude Code.
+   * @throws Error naming the fix when `ctx.agent` is not an agent id.
+   */
   async cloning(_o: HelperOptions): Promise<void> {
-    await configureView(this.d.p.gitDir, this.d.url, this.d.machine ?? currentMachine());
+    const r = await gitRaw(["--git-dir", this.d.p.gitDir, "config", "--get", "ctx.agent"], { okCodes: [0, 1], noCtxFilter: true });
+    const said = r.stdout.toString("utf8").trim();
+    if (said && !isAgentId(said))
+      throw new Error(`git-remote-ctx: ctx.agent=${said} names no agent git-ctx syncs (${AGENTS.map((a) => a.id).join(", ")}): clone again with -c ctx.agent=<one of them>`);
+    await configureView(this.d.p.gitDir, this.d.url, this.d.machine ?? currentMachine(), said ? (said as AgentId) : undefined);
   }
 }

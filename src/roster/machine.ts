@@ -115,12 +115,12 @@ export interface SimulatedMachine {
  * The environment of a simulated machine on this one (the demo, the benchmarks and the tests run
  * several "machines" side by side): its own HOME and XDG config, an isolated global git config
  * (`GIT_CONFIG_GLOBAL` in HOME, no system config), a git identity, and the {@link ENV} overrides
- * for machine id, OS and transcript home. Every other `GIT_*` and `CLAUDE_*` variable of `base` is
+ * for machine id, OS and transcript home. Every other `GIT_*`, `CLAUDE_*` and `CODEX_*` variable of `base` is
  * dropped so that nothing of the real machine leaks in. Pure: creates no file.
  */
 export function simulatedMachineEnv(m: SimulatedMachine): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...(m.base ?? process.env) };
-  for (const k of Object.keys(env)) if (k.startsWith("GIT_") || k.startsWith("CLAUDE_")) delete env[k];
+  for (const k of Object.keys(env)) if (k.startsWith("GIT_") || k.startsWith("CLAUDE_") || k.startsWith("CODEX_")) delete env[k];
   return Object.assign(env, {
     HOME: m.home,
     XDG_CONFIG_HOME: path.join(m.home, ".config"),

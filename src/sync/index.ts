@@ -11,7 +11,7 @@ export { planFileUpdate, missingLines, splitLines, HOT_MS, type FilePlan } from 
 export { syncPaths, readLastSync, readCarry, logLine, type LastSync, type SyncPaths, type HeldFile } from "./files.js";
 export { runCoalesced, requestSync, syncRunning } from "./coalesce.js";
 export { syncInBackground, gitCtxBin } from "./background.js";
-export { syncView, summarize, appendNormalized, normalizeStagedTranscripts, heldSecrets, type SyncReport, type RefusedFile, type HeldSecret } from "./run.js";
+export { syncView, summarize, appendNormalized, normalizeStagedTranscripts, heldSecrets, sharedCandidates, type SyncReport, type RefusedFile, type HeldSecret } from "./run.js";
 export { applyUpdates, reorderInPlace } from "./worktree.js";
 export { SyncWriteError } from "./errors.js";
 

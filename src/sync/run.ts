@@ -22,7 +22,8 @@ import {
   type Repo,
 } from "./gitops.js";
 import { anchorsForPath } from "../filter/transform.js";
-import { addJoinedFolders } from "../git/config.js";
+import { addFiles, addJoinedFolders } from "../git/config.js";
+import { agentOf, listRollouts, readFirstLine } from "../agents/index.js";
 import { ALLOW_CONFIG_KEY, anyReleasable, isHeldBackRefusal, readHeldBack } from "../scan/index.js";
 import { collapseSplitDuplicates, repeatsUuid, type CollapsedLine } from "../merge/collapse.js";
 import { localize, type Anchors } from "../sentinel/index.js";
@@ -182,7 +183,15 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
   removeStaleIndexLock(o.paths.gitDir, log);
   const repo: Repo = { cwd: o.workTree, env: o.env };
   const remote = o.remote ?? "origin";
-  const folders = [...new Set(Object.values(o.state.projects).map((p) => p.key))].filter((k) => existsSync(path.join(o.workTree, k))).sort();
+  const agent = agentOf(o.state);
+  const shared = agent.layout === "shared";
+  // The view's files to stage: a folder-layout view's joined folders; a shared-layout view's
+  // (Codex) session files that are tracked or belong to a joined project (first line). `folders`
+  // is then the top-level folders they are in (pathspecs for the steps below).
+  const sharedFiles = shared ? await sharedCandidates(repo, o.workTree, o.state) : [];
+  let folders = shared
+    ? topFolders([...sharedFiles, ...(await topEntries(repo, "HEAD"))])
+    : [...new Set(Object.values(o.state.projects).map((p) => p.key))].filter((k) => existsSync(path.join(o.workTree, k))).sort();
   const branch = (await git(["symbolic-ref", "--short", "-q", "HEAD"], { cwd: o.workTree, env: o.env, okCodes: [0, 1] })) || "main";
   const report: SyncReport = {
     committed: 0,
@@ -202,7 +211,8 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
   const reorder = new Map<string, ReorderCandidate>();
   // Anchors of every machine of each joined project (for the issue-9 repair), read once, lazily.
   let machinesP: Promise<Map<string, Anchors[]>> | undefined;
-  const machines = () => (machinesP ??= projectMachines(repo, o.state));
+  // (the issue-9 repair concerns Claude Code transcripts of the old release: not shared-layout views)
+  const machines = () => (machinesP ??= shared ? Promise.resolve(new Map<string, Anchors[]>()) : projectMachines(repo, o.state));
   const noteCollapsed = (p: string, lines: CollapsedLine[], count = true) => {
     const c = reorder.get(p) ?? {};
     c.drop = [...(c.drop ?? []), ...lines.map((l) => l.dropped)];
@@ -225,7 +235,7 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
     : undefined;
   // Issue-9 repair, once per view: which transcripts can hold a split duplicate at all (a uuid
   // text on two lines). Read from the work tree while the fetch runs.
-  const firstCheck = !existsSync(collapseMarker(o.paths));
+  const firstCheck = !shared && !existsSync(collapseMarker(o.paths));
   const repeating = firstCheck ? transcriptsRepeatingUuids(o.workTree, folders) : undefined;
   // The version each work-tree file derives from: HEAD, except for carried (held-back) files.
   const overrides = new Map<string, string>();
@@ -267,7 +277,13 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
   // 2. Commit the joined folders (never a deletion).
   if (folders.length) {
     step("staging the joined folders (the clean filter reads every changed file)");
-    await addJoinedFolders(folders, { cwd: o.workTree, env: o.env }, new Set(excludes));
+    if (shared) {
+      const skip = new Set(excludes);
+      await addFiles(
+        sharedFiles.filter((f) => !skip.has(f)),
+        { cwd: o.workTree, env: o.env },
+      );
+    } else await addJoinedFolders(folders, { cwd: o.workTree, env: o.env }, new Set(excludes));
     const staged = head ? await normalizeStagedTranscripts(repo, head, folders, log, Date.now(), machines) : undefined;
     for (const p of staged?.reordered ?? []) if (!reorder.has(p)) reorder.set(p, {});
     for (const [p, lines] of staged?.collapsed ?? []) noteCollapsed(p, lines);
@@ -307,6 +323,8 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
     } else await fetchRemote();
     const target = await revParse(repo, `refs/remotes/${remote}/${branch}^{commit}`);
     machinesP = undefined; // the fetch may have brought a roster with new machines
+    // a shared-layout view: files may come in under a top-level folder this machine lacks (a new year)
+    if (shared && target) folders = topFolders([...folders, ...(await topEntries(repo, target))]);
     let next = head;
     if (target && target !== head) {
       if (head && (await isAncestor(repo, target, head))) {
@@ -373,6 +391,44 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
   saveCarry(o.paths, overrides);
   if (head) await reorderTranscripts(o, repo, head, reorder, overrides, report, log);
   return report;
+}
+
+/** The sorted distinct first components of `paths`. */
+function topFolders(paths: readonly string[]): string[] {
+  return [...new Set(paths.map((p) => p.split("/")[0]!))].sort();
+}
+
+/** The names of the top-level entries of `rev`'s tree (none when `rev` does not resolve). */
+async function topEntries(repo: Repo, rev: string): Promise<string[]> {
+  const r = await gitRaw(["ls-tree", "-z", "--name-only", rev], { cwd: repo.cwd, env: repo.env, okCodes: [0, 128] });
+  return r.code === 0 ? r.stdout.toString("utf8").split("\0").filter(Boolean) : [];
+}
+
+/**
+ * The files a shared-layout view (Codex) stages: every session file of the work tree that the
+ * index already tracks, and every other one whose first line names a joined project
+ * (`agent.projectOfFile`: Codex's `session_meta.cwd` under a joined root, the longest root
+ * winning). A rollout of an unjoined project, or one without a readable first line (still being
+ * written, or not a rollout), is never staged and never opened for writing (issue 11, scope 2).
+ */
+export async function sharedCandidates(repo: Repo, workTree: string, state: ViewState): Promise<string[]> {
+  const agent = agentOf(state);
+  const tracked = new Set((await gitRaw(["ls-files", "-z"], { cwd: repo.cwd, env: repo.env })).stdout.toString("utf8").split("\0").filter(Boolean));
+  const out: string[] = [];
+  for (const f of listRollouts(workTree)) {
+    if (tracked.has(f)) {
+      out.push(f);
+      continue;
+    }
+    let first: string | undefined;
+    try {
+      first = readFirstLine(path.join(workTree, f));
+    } catch {
+      continue; // vanished or unreadable: not ours to stage
+    }
+    if (first !== undefined && agent.projectOfFile?.(first, state)) out.push(f);
+  }
+  return out;
 }
 
 /** An `index.lock` older than this (ms) is a killed git's: git holds it for the length of one command. */

@@ -17,8 +17,11 @@ import { CtxError } from "../errors.js";
 export const JoinedProjectSchema = z.looseObject({
   /** This machine's absolute project root, native spelling (e.g. `C:\Users\me\proj`). */
   root: z.string().check(z.minLength(1)),
-  /** This machine's Claude Code directory key for `root` = the view folder name. */
-  key: z.string().check(z.minLength(1)),
+  /**
+   * The view folder name of a `folder`-layout agent (Claude Code: this machine's directory key
+   * for `root`); `""` in a view of a `shared`-layout agent (Codex), whose files name their project.
+   */
+  key: z.string(),
   /** Roster policy `rewrite_home`: whether `{{CC_HOME}}` is used for this project. */
   rewriteHome: z._default(z.boolean(), true),
 });
@@ -26,6 +29,10 @@ export type JoinedProject = z.infer<typeof JoinedProjectSchema>;
 
 export const ViewStateSchema = z.looseObject({
   version: z.literal(1),
+  /** The agent whose store this view holds (src/agents); views made before issue 11 are Claude Code's. */
+  agent: z.optional(z.enum(["claude", "codex"])),
+  /** The agent's home on this machine when it is not the default (e.g. `CODEX_HOME`), native spelling. */
+  agentHome: z.optional(z.string()),
   /** The cluster URL without the `ctx::` prefix (any URL git accepts). */
   cluster: z._default(z.string(), ""),
   machine: z.object({ id: z.string(), os: z.enum(["linux", "darwin", "windows"]), home: z.string() }),

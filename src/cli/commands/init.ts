@@ -6,6 +6,7 @@ interface InitArgs {
   remote?: string;
   id?: string;
   dir?: string;
+  agents?: string[] | string;
   "dry-run"?: boolean;
   json?: boolean;
 }
@@ -22,7 +23,16 @@ export const initCommand: CommandModule<object, InitArgs> = {
       .positional("roots", { type: "string", array: true, demandOption: true, describe: "project roots on this machine (where you run claude)" })
       .option("remote", { type: "string", describe: "cluster URL (any git URL; a local path that does not exist becomes a new bare cluster)" })
       .option("id", { type: "string", describe: "project id (only with one root; default: the root's git remote as host/owner/repo, else its base name)" })
-      .option("dir", { type: "string", describe: "the view folder (default: $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects)" })
+      .option("dir", {
+        type: "string",
+        describe: "one view folder (default: each agent's store: $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects, $CODEX_HOME/sessions or ~/.codex/sessions)",
+      })
+      .option("agents", {
+        type: "string",
+        // comma-separated or repeated; not an array option, which would swallow the roots after it
+        coerce: (v: string | string[]) => [v].flat().flatMap((x) => x.split(",")).filter(Boolean),
+        describe: "the agents whose sessions are adopted: claude, codex (default: every agent installed here, i.e. whose home exists)",
+      })
       .option("dry-run", { type: "boolean", default: false, describe: "check everything that can be checked without writing, say what would happen, write nothing" })
       .option("json", { type: "boolean", default: false, describe: "print the report as JSON" })
       .example("git ctx init --remote ~/ctx-cluster ~/src/app", "new cluster in a local folder, with the sessions of ~/src/app")
@@ -30,28 +40,42 @@ export const initCommand: CommandModule<object, InitArgs> = {
       .example("git ctx init ~/src/api ~/src/web", "later: add more projects to the same cluster (safe to re-run)") as never,
   handler: (a) =>
     runCommand(async () => {
-      const { init } = await import("../../commands/init.js");
-      const r = await init({ roots: a.roots, remote: a.remote, id: a.id, dir: a.dir, dryRun: a["dry-run"] });
+      const { initAgents } = await import("../../commands/init.js");
+      const { AGENTS, isAgentId } = await import("../../agents/index.js");
+      const { InvalidInputError } = await import("../../errors.js");
+      for (const x of [a.agents ?? []].flat())
+        if (!isAgentId(x)) throw new InvalidInputError({ what: "--agents", value: x, fix: `name agents git-ctx syncs: ${AGENTS.map((g) => g.id).join(", ")}` });
+      const reports = await initAgents({ roots: a.roots, remote: a.remote, id: a.id, dir: a.dir, dryRun: a["dry-run"], agents: a.agents as never });
       if (a.json) {
-        process.stdout.write(JSON.stringify(r, null, 2) + "\n");
+        process.stdout.write(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) + "\n");
         return;
       }
-      if (r.dryRun) {
-        process.stdout.write(`git ctx init --dry-run: nothing was written. Would${r.createdCluster ? ` create a new cluster at ${r.cluster} and` : ""} use ${r.cluster}:\n`);
-        for (const x of r.projects)
-          process.stdout.write(
-            `  ${x.alreadyJoined ? "already joined" : "would join"} project/${x.id}: ${x.root} -> ${r.dir}/${x.key}${x.hadSessions ? " (its sessions would be committed and pushed)" : ""}${x.note ? `; ${x.note}` : ""}\n`,
-          );
-        return;
-      }
-      if (r.createdCluster) process.stdout.write(`created a new cluster at ${r.cluster}\n`);
-      for (const x of r.projects) {
-        const shared = x.sharedWith.length ? ` (shared with ${x.sharedWith.map((m) => `${m.machineId}: ${m.root}`).join(", ")})` : "";
-        process.stdout.write(
-          x.alreadyJoined ? `project/${x.id} is already joined (${x.root} -> ${r.dir}/${x.key})\n` : `joined project/${x.id}: ${x.root} -> ${r.dir}/${x.key}${shared}\n`,
-        );
-        if (x.note) process.stderr.write(x.note + "\n");
-      }
-      for (const h of r.heldBack ?? []) process.stdout.write(`held back for secrets, not sent: ${h.path} (${h.rules.join(", ")}) — ${h.fix}\n`);
+      for (const r of reports) print(r, reports.length > 1 ? `${AGENTS.find((g) => g.id === r.agent)!.title}: ` : "");
     }),
 };
+
+/** Prints one view's init report; `who` names the agent when several views were made. */
+function print(r: import("../../commands/init.js").InitReport, who: string): void {
+  if (r.dryRun) {
+    process.stdout.write(`${who}git ctx init --dry-run: nothing was written. Would${r.createdCluster ? ` create a new cluster at ${r.cluster} and` : ""} use ${r.cluster}:\n`);
+    for (const x of r.projects)
+      process.stdout.write(
+        `  ${x.alreadyJoined ? "already joined" : "would join"} project/${x.id}: ${x.root} -> ${where(r, x.key)}${x.hadSessions ? " (its sessions would be committed and pushed)" : ""}${x.note ? `; ${x.note}` : ""}\n`,
+      );
+    return;
+  }
+  if (r.createdCluster) process.stdout.write(`created a new cluster at ${r.cluster}\n`);
+  for (const x of r.projects) {
+    const shared = x.sharedWith.length ? ` (shared with ${x.sharedWith.map((m) => `${m.machineId}: ${m.root}`).join(", ")})` : "";
+    process.stdout.write(
+      x.alreadyJoined ? `${who}project/${x.id} is already joined (${x.root} -> ${where(r, x.key)})\n` : `${who}joined project/${x.id}: ${x.root} -> ${where(r, x.key)}${shared}\n`,
+    );
+    if (x.note) process.stderr.write(x.note + "\n");
+  }
+  for (const h of r.heldBack ?? []) process.stdout.write(`held back for secrets, not sent: ${h.path} (${h.rules.join(", ")}) — ${h.fix}\n`);
+}
+
+/** Where a project's sessions are in a view: its folder, or the shared store itself (Codex). */
+function where(r: { dir: string }, key: string): string {
+  return key ? `${r.dir}/${key}` : r.dir;
+}

@@ -5,6 +5,8 @@ interface JoinArgs {
   root: string;
   id?: string;
   dir?: string;
+  remote?: string;
+  agents?: string[] | string;
   "dry-run"?: boolean;
   json?: boolean;
 }
@@ -17,7 +19,17 @@ export const joinCommand: CommandModule<object, JoinArgs> = {
     y
       .positional("root", { type: "string", demandOption: true, describe: "the project's root on this machine" })
       .option("id", { type: "string", describe: "project id in the cluster (see 'git ctx projects'; default: from the root's git remote or base name)" })
-      .option("dir", { type: "string", describe: "the view folder (default: $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects)" })
+      .option("dir", {
+        type: "string",
+        describe: "one view folder (default: each agent's store: $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects, $CODEX_HOME/sessions or ~/.codex/sessions)",
+      })
+      .option("remote", { type: "string", describe: "the cluster, for a machine with no view yet (the views are made, as git clone ctx::<url> would)" })
+      .option("agents", {
+        type: "string",
+        // comma-separated or repeated; not an array option, which would swallow the roots after it
+        coerce: (v: string | string[]) => [v].flat().flatMap((x) => x.split(",")).filter(Boolean),
+        describe: "the agents whose stores get the project: claude, codex (default: every agent installed here, i.e. whose home exists)",
+      })
       .option("dry-run", { type: "boolean", default: false, describe: "check the project and the folder, say what would happen, write nothing" })
       .option("json", { type: "boolean", default: false, describe: "print the report as JSON" })
       .example(
@@ -27,28 +39,37 @@ export const joinCommand: CommandModule<object, JoinArgs> = {
       .example("cd ~/work/app && git ctx join .", "join from the project's root (id from its git remote, else the folder name)") as never,
   handler: (a) =>
     runCommand(async () => {
-      const { join } = await import("../../commands/join.js");
-      const r = await join({ root: a.root, id: a.id, dir: a.dir, dryRun: a["dry-run"] });
+      const { joinAgents } = await import("../../commands/join.js");
+      const { AGENTS, isAgentId } = await import("../../agents/index.js");
+      const { InvalidInputError } = await import("../../errors.js");
+      for (const x of [a.agents ?? []].flat())
+        if (!isAgentId(x)) throw new InvalidInputError({ what: "--agents", value: x, fix: `name agents git-ctx syncs: ${AGENTS.map((g) => g.id).join(", ")}` });
+      const reports = await joinAgents({ root: a.root, id: a.id, dir: a.dir, remote: a.remote, dryRun: a["dry-run"], agents: a.agents as never });
       if (a.json) {
-        process.stdout.write(JSON.stringify(r, null, 2) + "\n");
+        process.stdout.write(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) + "\n");
         return;
       }
-      if (r.dryRun) {
-        process.stdout.write(
-          `git ctx join --dry-run: nothing was written. Would ${r.alreadyJoined ? "re-join" : "join"} project/${r.id}: ${r.root} -> ${r.dir}/${r.key}${r.mergedLocal ? " (its local sessions would be merged into the cluster)" : ""}\n`,
-        );
-        return;
-      }
-      const where = `${r.root} -> ${r.dir}/${r.key}`;
-      if (r.alreadyJoined)
-        process.stdout.write(`project/${r.id} is already joined (${where})${r.mergedLocal ? "; committed and pushed its new local sessions" : "; nothing to do"}\n`);
-      else {
-        const shared = r.sharedWith.length ? ` (shared with ${r.sharedWith.map((m) => `${m.machineId}: ${m.root}`).join(", ")})` : "";
-        process.stdout.write(
-          `joined project/${r.id}: ${where}${r.mergedLocal ? " (local sessions merged)" : ""}${r.previousRoot ? ` (root was ${r.previousRoot})` : ""}${shared}\n`,
-        );
-      }
-      if (r.note) process.stderr.write(r.note + "\n");
-      for (const h of r.heldBack ?? []) process.stdout.write(`held back for secrets, not sent: ${h.path} (${h.rules.join(", ")}) — ${h.fix}\n`);
+      for (const r of reports) print(r, reports.length > 1 ? `${AGENTS.find((g) => g.id === r.agent)!.title}: ` : "");
     }),
 };
+
+/** Prints one view's join report; `who` names the agent when several views were joined. */
+function print(r: import("../../commands/join.js").JoinReport, who: string): void {
+  if (r.dryRun) {
+    process.stdout.write(
+      `${who}git ctx join --dry-run: nothing was written. Would ${r.alreadyJoined ? "re-join" : "join"} project/${r.id}: ${r.root} -> ${r.key ? `${r.dir}/${r.key}` : r.dir}${r.mergedLocal ? " (its local sessions would be merged into the cluster)" : ""}\n`,
+    );
+    return;
+  }
+  const where = `${r.root} -> ${r.key ? `${r.dir}/${r.key}` : r.dir}`;
+  if (r.alreadyJoined)
+    process.stdout.write(`${who}project/${r.id} is already joined (${where})${r.mergedLocal ? "; committed and pushed its new local sessions" : "; nothing to do"}\n`);
+  else {
+    const shared = r.sharedWith.length ? ` (shared with ${r.sharedWith.map((m) => `${m.machineId}: ${m.root}`).join(", ")})` : "";
+    process.stdout.write(
+      `${who}joined project/${r.id}: ${where}${r.mergedLocal ? " (local sessions merged)" : ""}${r.previousRoot ? ` (root was ${r.previousRoot})` : ""}${shared}\n`,
+    );
+  }
+  if (r.note) process.stderr.write(r.note + "\n");
+  for (const h of r.heldBack ?? []) process.stdout.write(`held back for secrets, not sent: ${h.path} (${h.rules.join(", ")}) — ${h.fix}\n`);
+}

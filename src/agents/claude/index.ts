@@ -1,0 +1,26 @@
+import * as os from "node:os";
+import * as path from "node:path";
+import { claudeProjectsDir } from "../../roster/machine.js";
+import type { Anchors } from "../../sentinel/index.js";
+import type { JoinedProject } from "../../view/state.js";
+import type { Agent, AgentMachine } from "../types.js";
+
+/**
+ * The Claude Code module (FORMATS.md, "Claude Code"): the store is `~/.claude/projects`
+ * (`$CLAUDE_CONFIG_DIR/projects`), one folder per project named by the project directory key;
+ * the cluster keeps it under `context/` (the layout context-convergence reads).
+ */
+export const claude: Agent = {
+  id: "claude",
+  title: "Claude Code",
+  clusterDir: "context",
+  layout: "folder",
+  neverSynced: () => false,
+  home: (env) => env.CLAUDE_CONFIG_DIR || path.join(env.HOME || os.homedir(), ".claude"),
+  storeRoot: (env) => claudeProjectsDir(env),
+  isStorePath: (dir, env) => path.resolve(dir) === path.resolve(claudeProjectsDir(env)),
+  /** All four tiers; `{{CC_PROJECT_CONTEXT_DIR}}` is `<home>/.claude/projects/<key>` (src/sentinel `contextDirOf`). */
+  anchors(project: JoinedProject, machine: AgentMachine): Anchors {
+    return { os: machine.os, home: machine.home, root: project.root, key: project.key, rewriteHome: project.rewriteHome };
+  },
+};

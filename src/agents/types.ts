@@ -1,0 +1,60 @@
+import type { Anchors } from "../sentinel/index.js";
+import type { JoinedProject, ViewState } from "../view/state.js";
+
+/**
+ * The agents git-ctx syncs. Each is one module behind {@link Agent} (docs/architecture.md,
+ * "Agents"); only `src/agents/registry.ts` imports the concrete modules.
+ */
+export type AgentId = "claude" | "codex";
+
+/**
+ * How an agent's store maps onto a view's tree (docs/architecture.md, "Agents"):
+ * - `folder`: one top-level folder per project, named by this machine's key (Claude Code's
+ *   `~/.claude/projects/<key>/`); the folder is the project;
+ * - `shared`: one tree for every project (Codex's `sessions/YYYY/MM/DD/`); which project a file
+ *   belongs to is read from the file itself ({@link Agent.projectOfFile}).
+ */
+export type StoreLayout = "folder" | "shared";
+
+/** The machine fields an agent needs (a subset of `ViewState["machine"]`). */
+export interface AgentMachine {
+  os: "linux" | "darwin" | "windows";
+  /** Home as written in session files (`/home/me`, `C:\Users\me`). */
+  home: string;
+}
+
+/**
+ * Everything agent-specific that the engine (filter, helper, sync, commands) asks about. The
+ * engine receives an `Agent` value and never names an agent's paths or fields itself.
+ */
+export interface Agent {
+  readonly id: AgentId;
+  /** Name shown to users ("Claude Code", "Codex CLI"). */
+  readonly title: string;
+  /** Folder of a cluster branch `project/<id>` that holds this agent's canonical files (`context`, `codex`). */
+  readonly clusterDir: string;
+  readonly layout: StoreLayout;
+  /** Files (view paths, `/`-separated) of this agent's store that are never synced, as a predicate. */
+  neverSynced(viewPath: string): boolean;
+  /** The agent's home on this machine (`~/.claude`, `$CODEX_HOME`…), from `env`. */
+  home(env: NodeJS.ProcessEnv): string;
+  /** The folder that becomes this agent's view (a git work tree): `~/.claude/projects`, `~/.codex/sessions`. */
+  storeRoot(env: NodeJS.ProcessEnv): string;
+  /**
+   * The codec's anchors for one joined project on this machine.
+   * @param agentHome the agent's home recorded in the view state (`ViewState.agentHome`), if any.
+   */
+  anchors(project: JoinedProject, machine: AgentMachine, agentHome: string | undefined): Anchors;
+  /**
+   * `shared` layout only: the joined project a session file belongs to, from the file's first
+   * line (`first`, without its newline), or `undefined` when it belongs to none (never synced).
+   */
+  projectOfFile?(first: string, state: ViewState): string | undefined;
+  /**
+   * Whether `dir` (absolute) is this agent's store by its path, for a view made without saying
+   * which agent it is for (`git clone ctx::<url> <dir>` without `-c ctx.agent=…`).
+   */
+  isStorePath(dir: string, env: NodeJS.ProcessEnv): boolean;
+  /** `shared` layout only: whether a view path names one of the agent's session files. */
+  isSessionPath?(viewPath: string): boolean;
+}

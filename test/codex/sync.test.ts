@@ -1,0 +1,82 @@
+import { existsSync, readFileSync, mkdirSync } from "node:fs";
+import * as path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { bareCluster, clusterGit, node, type Node } from "../cluster/harness.js";
+import { appendRollout, rolloutPath, sessionMeta, turnLines, writeRollout } from "./rollouts.js";
+
+/**
+ * Issue 11: Codex rollouts travel through the same cluster, on the project's branch under
+ * `codex/`, with real git and the built bins. A is Linux (`/home/al/proj`), B is macOS
+ * (`/Users/bob/proj`).
+ */
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+const ID = "019b0000-0000-7000-8000-000000000001";
+const OTHER = "019b0000-0000-7000-8000-000000000002";
+
+async function codexNode(name: string, o: { os?: "darwin" | "windows" | "linux"; pathHome?: string } = {}): Promise<Node & { sessions: string }> {
+  const n = await node(name, { ...o, filter: true });
+  cleanups.push(n.cleanup);
+  const sessions = path.join(n.home, ".codex", "sessions");
+  mkdirSync(sessions, { recursive: true });
+  return Object.assign(n, { sessions });
+}
+
+describe("Codex rollouts over a cluster", () => {
+  it("init on A, join on B (no view yet), appends both ways: each machine's spelling, unjoined rollouts never leave A", async () => {
+    const cluster = await bareCluster();
+    cleanups.push(cluster.cleanup);
+    const A = await codexNode("A");
+    const B = await codexNode("B", { os: "darwin", pathHome: "/Users/bob" });
+    const rootA = "/home/al/proj";
+    const rootB = "/Users/bob/proj";
+    const fileA = writeRollout(A.sessions, rolloutPath(ID), [sessionMeta(ID, rootA), ...turnLines(rootA, "a", 4)]);
+    const secretCwd = "/home/al/private-stuff";
+    const otherA = writeRollout(A.sessions, rolloutPath(OTHER), [sessionMeta(OTHER, secretCwd), ...turnLines(secretCwd, "x", 2)]);
+    const otherBefore = readFileSync(otherA);
+
+    const init = await A.ctx(["init", "--remote", cluster.url, "--id", "proj", "--agents", "codex", rootA], { cwd: A.home });
+    expect(init.stdout).toMatch(/joined project\/proj/);
+    // the branch has codex/<date path>, canonical, and the format file; never the unjoined rollout
+    const tree = (await clusterGit(cluster.url, ["ls-tree", "-r", "--name-only", "project/proj"])).stdout.split("\n");
+    expect(tree).toContain(`codex/${rolloutPath(ID)}`);
+    expect(tree).toContain("format.json");
+    expect(tree.some((p) => p.includes(OTHER))).toBe(false);
+    const all = (await clusterGit(cluster.url, ["log", "--all", "-p", "--format=%B"])).stdout;
+    expect(all).not.toContain("private-stuff");
+    // the roster names each machine's root; the rollouts name none
+    expect((await clusterGit(cluster.url, ["log", "--all", "-p", "--format=%B", "--", "codex"])).stdout).not.toContain("/home/al");
+    const canonical = (await clusterGit(cluster.url, ["show", `project/proj:codex/${rolloutPath(ID)}`])).stdout;
+    expect(canonical).toContain("{{CC_PROJECT_ROOT}}");
+    expect(readFileSync(otherA)).toEqual(otherBefore);
+
+    // B has no view: join --remote makes it in ~/.codex/sessions and checks the rollout out
+    const join = await B.ctx(["join", "--remote", cluster.url, "--id", "proj", "--agents", "codex", rootB], { cwd: B.home });
+    expect(join.stdout).toMatch(/joined project\/proj/);
+    const fileB = path.join(B.sessions, rolloutPath(ID));
+    const textB = readFileSync(fileB, "utf8");
+    expect(textB).not.toContain("/home/al");
+    expect(textB).toContain(`"cwd":"${rootB}"`);
+    expect(textB).toContain(`${rootB}/src/a2.ts`);
+    expect(textB.split("\n").length).toBe(readFileSync(fileA, "utf8").split("\n").length);
+    expect((await B.git(["status", "--porcelain"], { cwd: B.sessions })).stdout).toBe("");
+
+    // B's turn goes back to A in A's spelling; A's bytes stay a prefix
+    const beforeA = readFileSync(fileA);
+    appendRollout(fileB, turnLines(rootB, "b", 4, Date.UTC(2026, 0, 2, 11)));
+    await B.ctx(["sync"], { cwd: B.home });
+    await A.ctx(["sync"], { cwd: A.home });
+    const afterA = readFileSync(fileA);
+    expect(afterA.subarray(0, beforeA.length)).toEqual(beforeA);
+    const added = afterA.subarray(beforeA.length).toString("utf8");
+    expect(added).toContain(`${rootA}/src/b2.ts`);
+    expect(added).not.toContain("/Users/bob");
+    expect((await A.git(["status", "--porcelain"], { cwd: A.sessions })).stdout).toBe("");
+    expect(readFileSync(otherA)).toEqual(otherBefore);
+    expect(existsSync(path.join(B.sessions, rolloutPath(OTHER)))).toBe(false);
+  });
+});
