@@ -55,6 +55,13 @@ export interface Agent {
    * which agent it is for (`git clone ctx::<url> <dir>` without `-c ctx.agent=…`).
    */
   isStorePath(dir: string, env: NodeJS.ProcessEnv): boolean;
+  /**
+   * What the agent needs after git-ctx wrote session files into its store (sync, join): Codex
+   * registers them in its state database. `workTree` is the view's folder (absolute), `files`
+   * view paths. Never throws.
+   * @returns warnings, each naming the fix.
+   */
+  afterWrite?(workTree: string, files: readonly string[]): string[];
   /** `shared` layout only: whether a view path names one of the agent's session files. */
   isSessionPath?(viewPath: string): boolean;
 }

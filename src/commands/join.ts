@@ -9,7 +9,7 @@ import { currentMachine, projectIdFor } from "../roster/index.js";
 import { readViewState, writeViewState, type ViewState } from "../view/state.js";
 import { addJoinedFolders, writeExcludes } from "../git/config.js";
 import { KeyCollisionError, NotAViewError, UnknownProjectError, ViewGitError } from "../cluster/errors.js";
-import { projectBranchShort } from "../cluster/layout.js";
+import { clusterTrackingRef, projectBranchShort } from "../cluster/layout.js";
 import { Plumbing } from "../cluster/plumbing.js";
 import { pushView } from "../cluster/push.js";
 import { fetchProjects, lsRemote } from "../cluster/remote.js";
@@ -140,6 +140,13 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
   const r = await pushView({ p, url: state.cluster, state, machine: state.machine }, undefined, [id]);
   if (!r.ok) throw new ViewGitError({ step: `adding this machine to the roster of ${projectBranchShort(id)}`, dir, output: r.why });
   await viewGit(dir, "git pull", ["pull", "-q", "--no-rebase", "origin", "main"], { echo: true });
+  // what the agent needs after its files arrived (Codex: register the project's rollouts)
+  const warnings: string[] = [];
+  if (agent.afterWrite) {
+    const files = await sharedFilesOnBranch(p, id, agent.clusterDir);
+    warnings.push(...agent.afterWrite(dir, files));
+    for (const w of warnings) process.stderr.write(`git ctx join: warning: ${w}\n`);
+  }
   const note = choice ? [otherFoldersNote(dir, id, choice), symlinkRootNote(root, key)].filter(Boolean).join("\n") || undefined : undefined;
   const alreadyJoined = before?.root === root && before.key === key;
   const previousRoot = before && before.root !== root ? before.root : undefined;
@@ -157,6 +164,12 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
     ...(previousRoot ? { previousRoot } : {}),
     ...(note ? { note } : {}),
   };
+}
+
+/** The files of the fetched `project/<id>:<dir>/` (view paths of a shared-layout view). */
+async function sharedFilesOnBranch(p: Plumbing, id: string, dir: string): Promise<string[]> {
+  const tree = await p.resolve(`${clusterTrackingRef(id)}:${dir}`);
+  return tree ? (await p.lsTree(tree, true)).filter((e) => e.type === "blob").map((e) => e.name) : [];
 }
 
 /**

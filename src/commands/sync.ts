@@ -169,6 +169,7 @@ function summaryLine(_view: View, report: SyncReport): string {
   if (report.held.length) parts.push(`${report.held.length} held back until the next sync: ${report.held.map((h) => `${h.path} (${h.reason})`).join(", ")}`);
   if (report.conflicts.length) parts.push(`conflict markers in ${report.conflicts.join(", ")} (edit them; see 'git ctx status')`);
   for (const f of report.refused ?? []) parts.push(f.message);
+  for (const w of report.warnings ?? []) parts.push(`warning: ${w}`);
   for (const h of report.secrets ?? []) parts.push(`held back for secrets, not sent: ${h.path} (${h.rules.join(", ")}; fingerprint ${h.fingerprints.join(", ")}) — ${h.fix}`);
   const dups = (report.collapsed ?? []).reduce((n, c) => n + c.uuids.length, 0);
   if (dups)

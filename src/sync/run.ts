@@ -91,6 +91,10 @@ export interface SyncReport {
    * the rest was pushed (issue 10, defect 2).
    */
   secrets: HeldSecret[];
+  /** Files of the work tree this run wrote (created or appended to), view paths. */
+  written?: string[];
+  /** Problems that did not fail the sync, each naming the fix (e.g. Codex's state database was locked). */
+  warnings?: string[];
 }
 
 /** A file held back for secrets, as sync reports it (never the secret itself). */
@@ -361,6 +365,13 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
     if (next && (next !== head || overrides.size)) {
       step("updating the work tree (the smudge filter writes every changed file)");
       const held = await updateWorkTree(o, repo, folders, head, next, overrides, report, reorder);
+      // what the agent needs after its files changed (Codex: register the rollouts in its state database)
+      if (agent.afterWrite && report.written?.length) {
+        for (const w of agent.afterWrite(o.workTree, report.written)) {
+          (report.warnings ??= []).push(w);
+          log(`warning: ${w}`);
+        }
+      }
       if (next !== head) await moveHead(repo, next, head, `ctx sync: ${report.incoming}`);
       log(`work tree at ${next.slice(0, 10)} (${report.incoming}): ${report.updated} files updated, ${held.length} held`);
       head = next;
@@ -537,7 +548,10 @@ async function updateWorkTree(
       }
     } else {
       overrides.delete(a.path);
-      if (a.plan.action !== "none") report.updated++;
+      if (a.plan.action !== "none") {
+        report.updated++;
+        (report.written ??= []).push(a.path);
+      }
       const drop = reorder.get(a.path)?.drop;
       if (a.reorder) reorder.set(a.path, { ...a.reorder, drop });
       else if (drop) reorder.set(a.path, { drop });

@@ -37,7 +37,7 @@ describe("ctx:: helper: init, clone, join, push, pull", () => {
     const heads = (await clusterGit(cluster.url, ["for-each-ref", "--format=%(refname)"])).stdout.trim().split("\n").sort();
     expect(heads).toEqual(["refs/heads/main", "refs/heads/project/app", "refs/heads/project/other"]);
     const files = (await clusterGit(cluster.url, ["ls-tree", "-r", "--name-only", "project/app"])).stdout.trim().split("\n");
-    expect(files.sort()).toEqual(["context/s1.jsonl", "context/s1/subagents/agent-1.jsonl", "roster.json"]);
+    expect(files.sort()).toEqual(["context/s1.jsonl", "context/s1/subagents/agent-1.jsonl", "format.json", "roster.json"]);
     const roster = JSON.parse((await clusterGit(cluster.url, ["show", "project/app:roster.json"])).stdout);
     expect(roster.participants.map((p: { machine_id: string; project_root: string; encoded_dir: string }) => [p.machine_id, p.project_root, p.encoded_dir])).toEqual([
       ["A", rootA, keyA],

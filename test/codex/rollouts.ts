@@ -45,7 +45,12 @@ export function turnLines(cwd: string, tag: string, n: number, t0 = Date.UTC(202
           JSON.stringify({
             timestamp,
             type: "response_item",
-            payload: { type: "function_call", name: "shell", call_id: `call_${tag}${i}`, arguments: JSON.stringify({ command: ["cat", `${cwd}/src/${tag}${i}.ts`], workdir: cwd }) },
+            payload: {
+              type: "function_call",
+              name: "shell",
+              call_id: `call_${tag}${i}`,
+              arguments: JSON.stringify({ command: ["cat", `${cwd}/src/${tag}${i}.ts`], workdir: cwd }),
+            },
           }),
         );
         break;

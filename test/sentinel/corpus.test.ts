@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { corpusProjects, type CorpusProject } from "../../bench/codec.bench.js";
 import { canonicalize, canonicalizeWithCounts, cleanWithBase, localize, residue, type Anchors } from "../../src/sentinel/index.js";
 import { CORPUS, HAS_CORPUS } from "../helpers/env.js";
-import { LINUX_B, MAC_B, WIN_B } from "./fixtures.js";
+import { LINUX_B, MAC_B, WIN_B, rootOccurrences } from "./fixtures.js";
 
 /**
  * The issue's "Done when" on the real corpus (read by path, skipped without it): every file of
@@ -34,36 +34,6 @@ function otherOs(a: Anchors): Anchors {
 /** Another machine of the same OS family. */
 function sameOs(a: Anchors): Anchors {
   return a.os === "windows" ? WIN_B : a.os === "darwin" ? MAC_B : LINUX_B;
-}
-
-/**
- * Independent oracle for project-root residue: plain string search (no regex, no codec code) for
- * every spelling of the root, ASCII case-insensitive for Windows, counting an occurrence when
- * it is not continued by a path char (so `proj2` is another path), whatever precedes it.
- */
-function rootOccurrences(text: string, a: Anchors): string[] {
-  const needles: string[] = [];
-  const utf8AsLatin1 = (s: string) => Buffer.from(s, "utf8").toString("latin1");
-  if (a.os === "windows") {
-    const drive = a.root[0]!;
-    const comps = a.root.slice(3).split("\\");
-    for (const sep of ["\\", "\\\\", "\\\\\\\\", "/", "\\/"]) needles.push(`${drive}:${sep}${comps.join(sep)}`);
-    needles.push(`/${drive}/${comps.join("/")}`, `\\/${drive}\\/${comps.join("\\/")}`);
-  } else needles.push(a.root, a.root.split("/").join("\\/"));
-  const lower = (s: string) => s.replace(/[A-Z]/g, (ch) => ch.toLowerCase());
-  const hay = a.os === "windows" ? lower(text) : text;
-  const out: string[] = [];
-  for (const n0 of needles) {
-    const n = a.os === "windows" ? lower(utf8AsLatin1(n0)) : utf8AsLatin1(n0);
-    for (let i = hay.indexOf(n); i >= 0; i = hay.indexOf(n, i + 1)) {
-      const next = hay.charCodeAt(i + n.length);
-      const after = hay.charCodeAt(i + n.length + 1);
-      const isPath = (ch: number) => (ch >= 48 && ch <= 57) || (ch >= 65 && ch <= 90) || (ch >= 97 && ch <= 122) || ch === 95 || ch === 45 || ch >= 0x80;
-      if (isPath(next) || (next === 46 && isPath(after))) continue;
-      out.push(text.slice(Math.max(0, i - 20), i + n.length + 20));
-    }
-  }
-  return out;
 }
 
 describe.skipIf(!HAS_CORPUS)("sentinel codec on the real corpus (corpus/claude)", () => {

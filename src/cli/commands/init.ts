@@ -30,7 +30,11 @@ export const initCommand: CommandModule<object, InitArgs> = {
       .option("agents", {
         type: "string",
         // comma-separated or repeated; not an array option, which would swallow the roots after it
-        coerce: (v: string | string[]) => [v].flat().flatMap((x) => x.split(",")).filter(Boolean),
+        coerce: (v: string | string[]) =>
+          [v]
+            .flat()
+            .flatMap((x) => x.split(","))
+            .filter(Boolean),
         describe: "the agents whose sessions are adopted: claude, codex (default: every agent installed here, i.e. whose home exists)",
       })
       .option("dry-run", { type: "boolean", default: false, describe: "check everything that can be checked without writing, say what would happen, write nothing" })

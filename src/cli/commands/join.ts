@@ -27,7 +27,11 @@ export const joinCommand: CommandModule<object, JoinArgs> = {
       .option("agents", {
         type: "string",
         // comma-separated or repeated; not an array option, which would swallow the roots after it
-        coerce: (v: string | string[]) => [v].flat().flatMap((x) => x.split(",")).filter(Boolean),
+        coerce: (v: string | string[]) =>
+          [v]
+            .flat()
+            .flatMap((x) => x.split(","))
+            .filter(Boolean),
         describe: "the agents whose stores get the project: claude, codex (default: every agent installed here, i.e. whose home exists)",
       })
       .option("dry-run", { type: "boolean", default: false, describe: "check the project and the folder, say what would happen, write nothing" })
