@@ -10,11 +10,10 @@
  * `/v1/messages` holding the prior conversation; an unknown session prints
  * `No conversation found with session ID: <id>`.
  */
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { lock } from "proper-lockfile";
 import * as path from "node:path";
 import { REPO } from "../helpers/env.js";
+import { run, withCacheLock } from "./install.js";
 
 /** The Claude Code version these tests were verified with (2026-11-21: resume of 4 corpus sessions). */
 export const CLAUDE_CODE_VERSION = "2.1.330";
@@ -23,30 +22,6 @@ export const CLAUDE_CACHE = path.join(REPO, ".cache", "claude-code");
 
 /** Result of {@link ensureClaudeCode}: the binary, or why the real-client tests must skip. */
 export type ClaudeCode = { ok: true; bin: string; version: string } | { ok: false; why: string };
-
-function run(
-  cmd: string,
-  args: string[],
-  o: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs: number; input?: string },
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(cmd, args, { cwd: o.cwd, env: o.env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    const timer = setTimeout(() => p.kill("SIGKILL"), o.timeoutMs);
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    p.on("error", (e) => {
-      clearTimeout(timer);
-      resolve({ code: -1, stdout, stderr: stderr + String(e) });
-    });
-    p.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    p.stdin.end(o.input ?? "");
-  });
-}
 
 function candidates(): string[] {
   const nm = path.join(CLAUDE_CACHE, "node_modules", "@anthropic-ai");
@@ -78,18 +53,7 @@ export async function ensureClaudeCode(): Promise<ClaudeCode> {
   const forced = process.env.GIT_CTX_CLAUDE_BIN;
   if (forced) return existsSync(forced) ? { ok: true, bin: forced, version: "(GIT_CTX_CLAUDE_BIN)" } : { ok: false, why: `GIT_CTX_CLAUDE_BIN=${forced} does not exist` };
   mkdirSync(CLAUDE_CACHE, { recursive: true });
-  // Test files run in parallel workers: one npm install at a time into the cache.
-  let release: (() => Promise<void>) | undefined;
-  try {
-    release = await lock(CLAUDE_CACHE, { retries: { retries: 400, minTimeout: 500, maxTimeout: 3000 }, realpath: false });
-  } catch (e) {
-    return { ok: false, why: `could not lock ${CLAUDE_CACHE}: ${(e as Error).message}` };
-  }
-  try {
-    return await installLocked();
-  } finally {
-    await release().catch(() => {});
-  }
+  return withCacheLock(CLAUDE_CACHE, installLocked);
 }
 
 async function installLocked(): Promise<ClaudeCode> {

@@ -133,8 +133,8 @@ interface Column {
   dflt_value: unknown;
 }
 
-/** Loads better-sqlite3 (optional dependency), or undefined when it is not installed or does not load. */
-function loadSqlite(): ((file: string, o: { timeout: number; fileMustExist: boolean }) => import("better-sqlite3").Database) | undefined {
+/** Loads better-sqlite3 (optional dependency): its constructor, or undefined when it is not installed or does not load. */
+export function loadSqlite(): ((file: string, o: { timeout: number; fileMustExist: boolean }) => import("better-sqlite3").Database) | undefined {
   try {
     return createRequire(import.meta.url)("better-sqlite3");
   } catch {
@@ -145,9 +145,10 @@ function loadSqlite(): ((file: string, o: { timeout: number; fileMustExist: bool
 /**
  * Inserts or updates the `threads` row of each rollout in `files` (absolute paths on this
  * machine) in `codexHome`'s newest state database (rules in the module comment).
+ * `o.busyMs` (default {@link THREADS_BUSY_MS}) and `o.open` (the binding's loader) are for tests.
  * @returns what was done; never throws for a database problem (it becomes a warning).
  */
-export function registerRollouts(codexHome: string, files: readonly string[]): ThreadsResult {
+export function registerRollouts(codexHome: string, files: readonly string[], o: { busyMs?: number; open?: typeof loadSqlite } = {}): ThreadsResult {
   const database = stateDatabase(codexHome);
   if (!database || files.length === 0) return { database, registered: [], warnings: [] };
   const rows: RowValues[] = [];
@@ -160,7 +161,7 @@ export function registerRollouts(codexHome: string, files: readonly string[]): T
     }
   }
   if (rows.length === 0) return { database, registered: [], warnings: [] };
-  const open = loadSqlite();
+  const open = (o.open ?? loadSqlite)();
   const ids = rows.map((r) => String(r.id));
   if (!open)
     return {
@@ -172,7 +173,7 @@ export function registerRollouts(codexHome: string, files: readonly string[]): T
     };
   let db: import("better-sqlite3").Database | undefined;
   try {
-    db = open(database, { timeout: THREADS_BUSY_MS, fileMustExist: true });
+    db = open(database, { timeout: o.busyMs ?? THREADS_BUSY_MS, fileMustExist: true });
     const cols = db.prepare("PRAGMA table_info(threads)").all() as Column[];
     const names = new Set(cols.map((c) => c.name));
     for (const need of ["id", "rollout_path", "cwd"]) {
