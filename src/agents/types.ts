@@ -23,6 +23,20 @@ export interface AgentMachine {
   home: string;
 }
 
+/** An agent's hook that runs `git ctx sync` after each turn (Claude Code's Stop hook, Codex's `notify`). */
+export interface AgentHook {
+  /** What it runs on, for messages (`Stop`, `notify`). */
+  readonly event: string;
+  /** The file it is configured in (`~/.claude/settings.json`, `$CODEX_HOME/config.toml`). */
+  file(env: NodeJS.ProcessEnv): string;
+  /** Adds git-ctx's entry, keeping every other entry (and, for Codex, chaining a user's program). @returns whether the file changed (or would, with dryRun). */
+  install(file: string, o?: { dryRun?: boolean }): boolean;
+  /** Removes git-ctx's entry, restoring what it replaced. @returns whether the file changed. */
+  uninstall(file: string, o?: { dryRun?: boolean }): boolean;
+  /** Whether git-ctx's entry is there. */
+  installed(file: string): boolean;
+}
+
 /**
  * Everything agent-specific that the engine (filter, helper, sync, commands) asks about. The
  * engine receives an `Agent` value and never names an agent's paths or fields itself.
@@ -62,6 +76,8 @@ export interface Agent {
    * @returns warnings, each naming the fix.
    */
   afterWrite?(workTree: string, files: readonly string[]): string[];
+  /** The hook that runs `git ctx sync` after each turn, if the agent has one. */
+  readonly hook?: AgentHook;
   /** `shared` layout only: whether a view path names one of the agent's session files. */
   isSessionPath?(viewPath: string): boolean;
 }

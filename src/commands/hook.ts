@@ -1,8 +1,11 @@
-import { countOurs, defaultSettingsPath, editSettings, readSettings, withHook, withoutHook, BACKUP_SUFFIX, HOOK_COMMAND, type HookEvent } from "../hook/settings.js";
+import { agentById, type Agent, type AgentId } from "../agents/index.js";
+import { countOurs, defaultSettingsPath, editSettings, readSettings, withHook, withoutHook, BACKUP_SUFFIX, HOOK_COMMAND, type HookEvent } from "../agents/claude/settings.js";
 
 /** Options of {@link hook} (`git ctx hook install|uninstall|status`). */
 export interface HookCommandOptions {
   action: "install" | "uninstall" | "status";
+  /** Whose hook (default Claude Code's; `settings` and `event` apply to it only). */
+  agent?: AgentId;
   /** Settings file; default `$CLAUDE_CONFIG_DIR/settings.json` or `~/.claude/settings.json`. */
   settings?: string;
   /** Hook event (default `Stop`: after every turn; `SessionEnd`: on exit). */
@@ -22,6 +25,7 @@ export interface HookCommandOptions {
  */
 export async function hook(o: HookCommandOptions): Promise<number> {
   const out = o.out ?? process.stdout;
+  if (o.agent && o.agent !== "claude") return agentHook(o, agentById(o.agent), out);
   const file = o.settings ?? defaultSettingsPath();
   const event = o.event ?? "Stop";
   if (o.action === "status") {
@@ -48,5 +52,32 @@ export async function hook(o: HookCommandOptions): Promise<number> {
     out.write(
       `${event} hook ${what}: ${file}${outcome === "changed" && !o.dryRun ? ` (previous version kept as ${file + BACKUP_SUFFIX} when there was one)` : ""}${o.dryRun ? " (dry run: nothing written)" : ""}\n`,
     );
+  return 0;
+}
+
+/** `git ctx hook <action> --agent <id>` for an agent other than Claude Code (its {@link Agent.hook}). */
+function agentHook(o: HookCommandOptions, agent: Agent, out: NodeJS.WritableStream): number {
+  const h = agent.hook;
+  if (!h) {
+    out.write(`${agent.title} has no hook git-ctx can install\n`);
+    return 1;
+  }
+  const file = h.file(process.env);
+  if (o.action === "status") {
+    const installed = h.installed(file);
+    if (o.json) out.write(JSON.stringify({ agent: agent.id, file, event: h.event, installed }) + "\n");
+    else
+      out.write(
+        installed
+          ? `${agent.title} ${h.event} hook installed in ${file}\n`
+          : `${agent.title} ${h.event} hook not installed in ${file} (run 'git ctx hook install --agent ${agent.id}')\n`,
+      );
+    return installed ? 0 : 1;
+  }
+  const changed = o.action === "install" ? h.install(file, { dryRun: o.dryRun }) : h.uninstall(file, { dryRun: o.dryRun });
+  const would = o.dryRun && changed ? "would be " : "";
+  const what = o.action === "install" ? (changed ? `${would}installed` : "already installed") : changed ? `${would}removed` : "was not installed";
+  if (o.json) out.write(JSON.stringify({ agent: agent.id, file, event: h.event, action: o.action, changed, dryRun: o.dryRun === true }) + "\n");
+  else out.write(`${agent.title} ${h.event} hook ${what}: ${file}${o.dryRun ? " (dry run: nothing written)" : ""}\n`);
   return 0;
 }

@@ -1,5 +1,5 @@
-import { defaultSettingsPath, editSettings, withHook } from "../hook/settings.js";
-import { accessSync, constants } from "node:fs";
+import { AGENTS } from "../agents/index.js";
+import { accessSync, constants, existsSync } from "node:fs";
 import * as path from "node:path";
 import { CtxError } from "../errors.js";
 import { writeAttributes, writeCtxConfig, CTX_FILTER_BIN, type ConfigChange } from "../git/config.js";
@@ -79,12 +79,21 @@ export async function install(o: InstallOptions): Promise<InstallResult> {
   return { scope: "local", gitDir, config, attributesFile, filterOnPath, hooks: installHooks(o, env) };
 }
 
-/** Claude Code's Stop hook (src/hook/settings.ts), unless `hooks` is false. */
+/** Claude Code's Stop hook (src/agents/claude/settings.ts), unless `hooks` is false. */
+/**
+ * Each agent's hook (src/agents): Claude Code's Stop hook always (`o.settings` names its file),
+ * the others' when the agent is installed here (its home exists), e.g. Codex's `notify`, which
+ * keeps a user's own notify program running after git-ctx's sync.
+ */
 function installHooks(o: InstallOptions, env: NodeJS.ProcessEnv): InstallResult["hooks"] {
   if (o.hooks === false) return [];
-  const file = o.settings ?? defaultSettingsPath(env);
-  const outcome = editSettings(file, (s) => withHook(s, "Stop", file), { dryRun: o.dryRun });
-  return [{ agent: "claude", event: "Stop", file, changed: outcome === "changed" }];
+  const out: InstallResult["hooks"] = [];
+  for (const a of AGENTS) {
+    if (!a.hook || (a.id !== "claude" && !existsSync(a.home(env)))) continue;
+    const file = a.id === "claude" && o.settings ? o.settings : a.hook.file(env);
+    out.push({ agent: a.id, event: a.hook.event, file, changed: a.hook.install(file, { dryRun: o.dryRun }) });
+  }
+  return out;
 }
 
 /** True when an executable named `name` is found in `env.PATH`. */

@@ -1,7 +1,8 @@
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { gitRaw } from "../git/exec.js";
-import { parseHookInput, readStdinWithin } from "../hook/input.js";
+import { parseHookInput, readStdinWithin, type HookInput } from "../agents/claude/hookInput.js";
 import { AGENTS, agentOfStorePath } from "../agents/index.js";
 import { claudeProjectsDir } from "../roster/machine.js";
 import { syncInBackground } from "../sync/background.js";
@@ -10,6 +11,8 @@ import type { SyncReport, View } from "../sync/index.js";
 
 /** Options of {@link sync} (flags of `git ctx sync`). */
 export interface SyncCommandOptions {
+  /** Hook mode: a program (and its arguments) to start detached after the sync request: a user's own Codex notify program, with Codex's JSON last. */
+  chain?: string[];
   /** The view (any folder inside it); default `~/.claude/projects` (`$CLAUDE_CONFIG_DIR/projects`). */
   dir?: string;
   /** Detach: record the request, spawn a background sync, return at once. */
@@ -186,15 +189,43 @@ function summaryLine(_view: View, report: SyncReport): string {
  * non-zero (exit code 2 from a Stop hook would block Claude): problems go to the sync log.
  */
 async function hookMode(o: SyncCommandOptions): Promise<number> {
-  const input = parseHookInput(await readStdinWithin(HOOK_STDIN_MS).catch(() => ""));
+  // Codex's notify passes its JSON as the last argument (after the user's own program, if any);
+  // Claude Code's hook passes JSON on stdin
+  const codexNote = o.chain?.length ? o.chain[o.chain.length - 1] : undefined;
+  const input = codexNote !== undefined ? codexNotifyInput(codexNote) : parseHookInput(await readStdinWithin(HOOK_STDIN_MS).catch(() => ""));
+  if (o.chain && o.chain.length > 1) startChained(o.chain);
   // every view of this machine (an agent's turn may touch a project all agents share)
   const dirs = o.dir ? [o.dir] : viewDirs();
   for (const dir of dirs.length ? dirs : [claudeProjectsDir()]) await hookOne(dir, input);
   return 0;
 }
 
+/** Codex's notify JSON (`{"type":"agent-turn-complete","thread-id":…}`) as the hook log reads it; never throws. */
+function codexNotifyInput(json: string): HookInput | undefined {
+  try {
+    const j = JSON.parse(json) as Record<string, unknown>;
+    return { hook_event_name: `codex ${String(j.type ?? "notify")}`, session_id: String(j["thread-id"] ?? j["turn-id"] ?? "?") };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Starts the user's own Codex notify program, detached, with the arguments Codex gave us (its
+ * JSON last), so installing git-ctx's notify never stops it from running. Never throws.
+ */
+function startChained(argv: readonly string[]): void {
+  try {
+    const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: "ignore" });
+    child.on("error", () => {});
+    child.unref();
+  } catch {
+    /* a program that cannot start is the user's to fix; the sync goes on */
+  }
+}
+
 /** The hook's work for one view: a request marker and a background worker; never fails, never prints. */
-async function hookOne(dir: string, input: ReturnType<typeof parseHookInput>): Promise<void> {
+async function hookOne(dir: string, input: HookInput | undefined): Promise<void> {
   // Resolve the view without loading the state schema (zod): git dir + "has a state file".
   const r = await gitRaw(["rev-parse", "--show-toplevel", "--absolute-git-dir"], { cwd: dir, okCodes: [0, 128] }).catch(() => undefined);
   if (!r || r.code !== 0) return; // not a repository: nothing to sync, nowhere to log

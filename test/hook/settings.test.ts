@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
-import { isOurCommand, withHook, withoutHook, HOOK_COMMAND } from "../../src/hook/settings.js";
+import { isOurCommand, withHook, withoutHook, HOOK_COMMAND } from "../../src/agents/claude/settings.js";
 import { BIN, makeMachine, type TestMachine } from "../helpers/env.js";
 
 /**

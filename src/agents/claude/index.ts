@@ -4,6 +4,7 @@ import { claudeProjectsDir } from "../../roster/machine.js";
 import type { Anchors } from "../../sentinel/index.js";
 import type { JoinedProject } from "../../view/state.js";
 import type { Agent, AgentMachine } from "../types.js";
+import { countOurs, defaultSettingsPath, editSettings, readSettings, withHook, withoutHook } from "./settings.js";
 
 /**
  * The Claude Code module (FORMATS.md, "Claude Code"): the store is `~/.claude/projects`
@@ -18,6 +19,13 @@ export const claude: Agent = {
   neverSynced: () => false,
   home: (env) => env.CLAUDE_CONFIG_DIR || path.join(env.HOME || os.homedir(), ".claude"),
   storeRoot: (env) => claudeProjectsDir(env),
+  hook: {
+    event: "Stop",
+    file: (env) => defaultSettingsPath(env),
+    install: (file, o) => editSettings(file, (s) => withHook(s, "Stop", file), o) === "changed",
+    uninstall: (file, o) => editSettings(file, (s) => withoutHook(s, "Stop"), o) === "changed",
+    installed: (file) => countOurs(readSettings(file).settings, "Stop") > 0,
+  },
   isStorePath: (dir, env) => path.resolve(dir) === path.resolve(claudeProjectsDir(env)),
   /** All four tiers; `{{CC_PROJECT_CONTEXT_DIR}}` is `<home>/.claude/projects/<key>` (src/sentinel `contextDirOf`). */
   anchors(project: JoinedProject, machine: AgentMachine): Anchors {

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Anchors } from "../../sentinel/index.js";
@@ -5,6 +6,7 @@ import type { JoinedProject, ViewState } from "../../view/state.js";
 import type { Agent, AgentMachine } from "../types.js";
 import { ROLLOUT_PATH, projectForCwd, sessionMetaOf } from "./rollout.js";
 import { registerRollouts } from "./threads.js";
+import { codexConfigFile, editCodexConfig, isOurNotify, readNotify, withNotify, withoutNotify } from "./notify.js";
 
 /**
  * The Codex CLI module (FORMATS.md, "Codex CLI", verified with `@openai/codex` 0.169.0).
@@ -50,6 +52,13 @@ export const codex: Agent = {
   afterWrite(workTree: string, files: readonly string[]): string[] {
     const rollouts = files.filter((f) => ROLLOUT_PATH.test(f)).map((f) => path.join(workTree, f));
     return registerRollouts(path.dirname(workTree), rollouts).warnings;
+  },
+  hook: {
+    event: "notify",
+    file: (env) => codexConfigFile(codexHome(env)),
+    install: (file, o) => editCodexConfig(file, withNotify, o),
+    uninstall: (file, o) => editCodexConfig(file, withoutNotify, o),
+    installed: (file) => existsSync(file) && isOurNotify(readNotify(readFileSync(file, "utf8"), file)),
   },
   /** `$CODEX_HOME/sessions`, or any `…/.codex/sessions`. */
   isStorePath: (dir, env) => path.resolve(dir) === path.resolve(codexHome(env), "sessions") || /[\\/]\.codex[\\/]sessions[\\/]?$/.test(dir),

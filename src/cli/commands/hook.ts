@@ -4,22 +4,29 @@ import { runCommand } from "../run.js";
 /** `git ctx hook install|uninstall|status`: the Claude Code hook that runs `git ctx sync --hook`. */
 export const hookCommand: CommandModule = {
   command: "hook <action>",
-  describe: "install, uninstall or show the Claude Code Stop hook",
+  describe: "install, uninstall or show an agent's hook that syncs after every turn (Claude Code's Stop hook, Codex's notify)",
   builder: (y) =>
     y
       .positional("action", { choices: ["install", "uninstall", "status"] as const, demandOption: true })
+      .option("agent", {
+        choices: ["claude", "codex"] as const,
+        default: "claude" as const,
+        describe: "whose hook: claude (~/.claude/settings.json) or codex (notify in $CODEX_HOME/config.toml, chaining your own notify program)",
+      })
       .option("settings", { type: "string", describe: "settings file (default: ~/.claude/settings.json or $CLAUDE_CONFIG_DIR/settings.json)" })
       .option("event", { choices: ["Stop", "SessionEnd"] as const, default: "Stop" as const, describe: "hook event: Stop (after every turn) or SessionEnd" })
       .option("json", { type: "boolean", default: false })
       .option("dry-run", { type: "boolean", default: false, describe: "install/uninstall: say whether settings.json would change, write nothing" })
       .example("git ctx hook install", "add 'git ctx sync --hook' to the Stop hooks in ~/.claude/settings.json (idempotent, keeps other hooks)")
       .example("git ctx hook status", "is it installed?")
+      .example("git ctx hook install --agent codex", "set notify in ~/.codex/config.toml to run 'git ctx sync --hook' (your own notify program keeps running after it)")
       .example("git ctx hook uninstall", "remove only git-ctx's entry"),
   handler: (o) =>
     runCommand(async () => {
       const { hook } = await import("../../commands/hook.js");
       return hook({
         action: o.action as "install" | "uninstall" | "status",
+        agent: o.agent as "claude" | "codex",
         settings: o.settings as string | undefined,
         event: o.event as "Stop" | "SessionEnd",
         json: o.json as boolean,

@@ -11,6 +11,11 @@ export interface SyncCliOptions {
   quietMs?: number;
   /** Say what a sync would do, write nothing (no fetch either: it moves refs). */
   dryRun?: boolean;
+  /**
+   * Hook mode, Codex's `notify`: the arguments after `--`: the user's own notify program and its
+   * arguments (kept by 'git ctx install'), then the JSON Codex appends.
+   */
+  chain?: string[];
 }
 
 /**
@@ -19,8 +24,13 @@ export interface SyncCliOptions {
  */
 const FLAGS = {
   background: { type: "boolean", default: false, describe: "start the sync in the background and return at once" },
-  hook: { type: "boolean", default: false, describe: "Claude Code hook mode: read the hook JSON on stdin, sync in the background, always exit 0 silently" },
-  dir: { type: "string", describe: "the view (default: ~/.claude/projects)" },
+  hook: {
+    type: "boolean",
+    default: false,
+    describe:
+      "hook mode (Claude Code's Stop hook, Codex's notify): sync every view in the background, always exit 0 silently; after --, a program to run next (Codex: your own notify)",
+  },
+  dir: { type: "string", describe: "one view (default: every agent's view: ~/.claude/projects, ~/.codex/sessions)" },
   json: { type: "boolean", default: false, describe: "print the sync report as JSON" },
   "dry-run": { type: "boolean", default: false, describe: "say what would be committed and pushed, write nothing (no fetch)" },
   worker: { type: "boolean", default: false, hidden: true },
@@ -40,6 +50,7 @@ export const syncCommand: CommandModule = {
   describe: "commit, pull and push the joined projects (what the Stop hook runs)",
   builder: (y) =>
     y
+      .parserConfiguration({ "populate--": true })
       .options(FLAGS)
       .example("git ctx sync", "commit new session lines, merge what other machines pushed, push")
       .example("git ctx sync --background", "the same, detached; the log is in .git/ctx/sync.log")
@@ -54,6 +65,7 @@ export const syncCommand: CommandModule = {
       worker: o.worker as boolean,
       quietMs: o.quietMs as number | undefined,
       dryRun: o.dryRun as boolean,
+      chain: (o["--"] as string[] | undefined)?.map(String),
     }),
 };
 
@@ -69,6 +81,11 @@ export function parseSyncArgsFast(args: readonly string[]): SyncCliOptions | und
   const o: SyncCliOptions = { background: false, hook: false, json: false, worker: false };
   const seen = new Set<string>();
   for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--") {
+      if (!o.hook) return undefined;
+      o.chain = args.slice(i + 1);
+      break;
+    }
     const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(args[i]!);
     if (!m || !(m[1]! in FLAGS) || seen.has(m[1]!)) return undefined;
     const name = m[1] as keyof typeof FLAGS;

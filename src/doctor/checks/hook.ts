@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import { HOOK_COMMAND, isOurCommand } from "../../hook/settings.js";
+import { HOOK_COMMAND, isOurCommand } from "../../agents/claude/settings.js";
 import { fail, pass, warn, type Check, type ViewContext } from "../check.js";
 
 /** Claude Code's user settings: `$CLAUDE_CONFIG_DIR/settings.json`, else `~/.claude/settings.json`. */

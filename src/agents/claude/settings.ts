@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import writeFileAtomic from "write-file-atomic";
-import { CtxError } from "../errors.js";
+import { CtxError } from "../../errors.js";
 
 /**
  * Claude Code hook settings (FORMATS.md "Hooks"):
