@@ -4,6 +4,7 @@ import { gitRaw } from "../git/exec.js";
 import { projectByFolder, readViewState } from "../view/state.js";
 import { formatFolderReport, doctorFolder, type Codec } from "../doctor/folder.js";
 import { machineOsHome, type MachineOs } from "../roster/machine.js";
+import { viewDirs } from "./sync.js";
 
 /** Options of {@link doctor} (the CLI maps flags onto these). */
 export interface DoctorOptions {
@@ -42,8 +43,16 @@ export async function doctor(o: DoctorOptions): Promise<number> {
   if (o.folder === undefined) {
     const { doctorView, formatViewReport } = await import("../doctor/view.js");
     const r = await doctorView({ env, codec, cwd: o.cwd });
-    write(o.json ? JSON.stringify(r, null, 2) + "\n" : formatViewReport(r));
-    return r.ok ? 0 : 1;
+    // and every other agent's view of this machine (issue 11)
+    const reports = [r];
+    for (const dir of viewDirs(env)) {
+      if (r.view && path.resolve(r.view.workTree) === path.resolve(dir)) continue;
+      reports.push(await doctorView({ env, codec, cwd: dir }));
+    }
+    if (o.json) write(JSON.stringify(reports.length === 1 ? r : reports, null, 2) + "\n");
+    else if (reports.length === 1) write(formatViewReport(r));
+    else for (const x of reports) write(`== ${x.view?.workTree ?? "(no view)"} ==\n${formatViewReport(x)}`);
+    return reports.every((x) => x.ok) ? 0 : 1;
   }
   const m = machineOsHome(env);
   const abs = path.resolve(o.cwd ?? process.cwd(), o.folder);

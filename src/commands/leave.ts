@@ -1,7 +1,11 @@
 import * as path from "node:path";
 import { InvalidInputError } from "../errors.js";
 import { writeExcludes } from "../git/config.js";
-import { readViewState, writeViewState } from "../view/state.js";
+import { readViewState, writeViewState, type ViewState } from "../view/state.js";
+import { agentOf, readFirstLine } from "../agents/index.js";
+import { git } from "../git/exec.js";
+import { clusterTrackingRef } from "../cluster/layout.js";
+import { viewDirs } from "./sync.js";
 import { NotAViewError } from "../cluster/errors.js";
 import { Plumbing } from "../cluster/plumbing.js";
 import { removeParticipant } from "../cluster/push.js";
@@ -13,6 +17,8 @@ export interface LeaveOptions {
   id: string;
   /** The view folder (default `~/.claude/projects`, honouring `CLAUDE_CONFIG_DIR`). */
   dir?: string;
+  /** Keep this machine in the project's roster (another agent's view of this machine still syncs the project). */
+  keepRoster?: boolean;
   /** Say what would happen, change nothing. */
   dryRun?: boolean;
 }
@@ -51,19 +57,74 @@ export async function leave(o: LeaveOptions): Promise<LeaveReport> {
     throw new InvalidInputError({ what: "project", value: o.id, fix: `this machine has not joined it (joined: ${joined.join(", ") || "none"}; see 'git ctx status')` });
   }
   const folder = path.join(dir, proj.key);
-  const tracked = (await viewGit(dir, "git ls-files", ["ls-files", "--", `${proj.key}/`])).output !== "";
+  const agent = agentOf(state);
+  // a shared-layout view (Codex): the project's files are those its branch holds or whose first line names it
+  const files = agent.layout === "shared" ? await sharedFilesOfProject(dir, gitDir, state, o.id) : undefined;
+  const tracked = files ? files.length > 0 : (await viewGit(dir, "git ls-files", ["ls-files", "--", `${proj.key}/`])).output !== "";
   if (o.dryRun) return { id: o.id, root: proj.root, folder, rosterUpdated: false, untracked: tracked, dryRun: true };
   if (tracked) {
-    await viewGit(dir, "git rm --cached", ["rm", "-r", "-q", "--cached", "--", `${proj.key}/`]);
-    await viewGit(dir, "git commit", ["commit", "-q", "-m", `git ctx leave ${o.id}: ${proj.key}/ is no longer synced on this machine (files kept)`]);
+    if (files)
+      await git(["--literal-pathspecs", "rm", "-q", "--cached", "--pathspec-from-file=-", "--pathspec-file-nul"], { cwd: dir, env: NO_GIT_ENV, input: files.join("\0") + "\0" });
+    else await viewGit(dir, "git rm --cached", ["rm", "-r", "-q", "--cached", "--", `${proj.key}/`]);
+    await viewGit(dir, "git commit", [
+      "commit",
+      "-q",
+      "-m",
+      `git ctx leave ${o.id}: ${files ? `its ${files.length} session file(s) are` : `${proj.key}/ is`} no longer synced on this machine (files kept)`,
+    ]);
   }
   const projects = { ...state.projects };
   delete projects[o.id];
   writeViewState(gitDir, { ...state, projects });
   writeExcludes(
     gitDir,
-    Object.values(projects).map((x) => x.key),
+    Object.values(projects)
+      .map((x) => x.key)
+      .filter(Boolean),
   );
-  const rosterUpdated = state.cluster ? await removeParticipant(new Plumbing(gitDir), state.cluster, o.id, state.machine.id) : false;
+  const rosterUpdated = state.cluster && !o.keepRoster ? await removeParticipant(new Plumbing(gitDir), state.cluster, o.id, state.machine.id) : false;
   return { id: o.id, root: proj.root, folder, rosterUpdated, untracked: tracked, dryRun: false };
+}
+
+const NO_GIT_ENV = { GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined };
+
+/** The tracked files of project `id` in a shared-layout view: in its fetched branch's agent folder, or whose first line names it. */
+async function sharedFilesOfProject(dir: string, gitDir: string, state: ViewState, id: string): Promise<string[]> {
+  const agent = agentOf(state);
+  const p = new Plumbing(gitDir);
+  const tree = await p.resolve(`${clusterTrackingRef(id)}:${agent.clusterDir}`);
+  const onBranch = new Set(tree ? (await p.lsTree(tree, true)).map((e) => e.name) : []);
+  const tracked = (await git(["ls-files", "-z"], { cwd: dir, env: NO_GIT_ENV })).split("\0").filter(Boolean);
+  return tracked.filter((f) => {
+    if (onBranch.has(f)) return true;
+    try {
+      const first = readFirstLine(path.join(dir, f));
+      return first !== undefined && agent.projectOfFile?.(first, state) === id;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * `git ctx leave <id>` over every view of this machine that joined the project (issue 11), or
+ * the one `o.dir` names; this machine's roster entry goes with the last view that leaves (and
+ * stays while another view of this machine still joins the project).
+ * @throws NotAViewError / InvalidInputError from {@link leave} when no view joined the project.
+ */
+export async function leaveAll(o: LeaveOptions, env: NodeJS.ProcessEnv = process.env): Promise<LeaveReport[]> {
+  const joinedIn = (d: string) => {
+    const g = viewGitDir(d);
+    return !!(g && readViewState(g)?.projects[o.id]);
+  };
+  const all = viewDirs(env);
+  if (o.dir) {
+    const others = all.filter((d) => path.resolve(d) !== path.resolve(viewDir(o.dir)) && joinedIn(d));
+    return [await leave({ ...o, keepRoster: o.keepRoster || others.length > 0 })];
+  }
+  const dirs = all.filter(joinedIn);
+  if (dirs.length === 0) return [await leave(o)]; // its error names what is joined
+  const out: LeaveReport[] = [];
+  for (const [i, d] of dirs.entries()) out.push(await leave({ ...o, dir: d, keepRoster: i < dirs.length - 1 }));
+  return out;
 }

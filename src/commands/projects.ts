@@ -1,3 +1,5 @@
+import { viewDirs } from "./sync.js";
+import { AGENTS, type AgentId } from "../agents/index.js";
 import { dir as tmpDir } from "tmp-promise";
 import { git } from "../git/exec.js";
 import { readViewState } from "../view/state.js";
@@ -29,6 +31,8 @@ export interface ProjectListing {
   machines: { machineId: string; os: string; root: string; key: string; lastConverged: string | null; thisMachine: boolean }[];
   /** The problem when the branch's roster.json is missing or invalid (the message names the branch), else null. */
   error: string | null;
+  /** The agents whose sessions the branch holds (`context/` → claude, `codex/` → codex). */
+  agents: AgentId[];
 }
 
 /**
@@ -39,7 +43,8 @@ export interface ProjectListing {
  * @throws NoClusterError when no cluster URL is known; GitCommandError when the cluster cannot be read.
  */
 export async function projects(o: ProjectsOptions = {}): Promise<ProjectListing[]> {
-  const dir = viewDir(o.dir);
+  // the cluster of the view --dir names, else of any view of this machine (every agent's view uses one cluster)
+  const dir = o.dir ? viewDir(o.dir) : (viewDirs().find((d) => viewGitDir(d)) ?? viewDir());
   const gitDir = viewGitDir(dir);
   const state = gitDir ? readViewState(gitDir) : undefined;
   const url = o.remote ? absoluteClusterUrl(o.remote) : state?.cluster;
@@ -56,7 +61,9 @@ export async function projects(o: ProjectsOptions = {}): Promise<ProjectListing[
     const out: ProjectListing[] = [];
     for (const id of ids) {
       const tip = heads.projects.get(id)!;
-      const item: ProjectListing = { id, tip, joined: !!state?.projects[id], rewriteHome: true, machines: [], error: null };
+      const item: ProjectListing = { id, tip, joined: !!state?.projects[id], rewriteHome: true, machines: [], error: null, agents: [] };
+      const names = new Set((await p.lsTree((await p.resolve(projectBranch(id))) ?? tip)).map((e) => e.name));
+      item.agents = AGENTS.filter((a) => names.has(a.clusterDir)).map((a) => a.id);
       try {
         const roster = await readTipRoster(p, id, (await p.resolve(projectBranch(id))) ?? tip);
         item.rewriteHome = roster.rewrite_home;
@@ -86,7 +93,8 @@ export function formatProjects(list: readonly ProjectListing[], cluster?: string
   if (list.length === 0) return `no projects in ${cluster ?? "the cluster"} yet (create one with 'git ctx init --remote <url> <project-root>')\n`;
   const lines: string[] = [];
   for (const x of list) {
-    lines.push(`${x.id}${x.joined ? "  (joined)" : ""}`);
+    const tags = [...(x.joined ? ["joined"] : []), ...(x.agents.length ? [x.agents.join(", ")] : [])];
+    lines.push(`${x.id}${tags.length ? `  (${tags.join("; ")})` : ""}`);
     if (x.error) lines.push(`  ! ${x.error}`);
     for (const m of x.machines)
       lines.push(`  ${m.machineId} (${m.os}${m.thisMachine ? ", this machine" : ""}): ${m.root}${m.lastConverged ? `  last sync ${m.lastConverged}` : ""}`);

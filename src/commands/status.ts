@@ -1,4 +1,8 @@
+import * as path from "node:path";
+import { agentById, agentOf, listRollouts, readFirstLine, type AgentId } from "../agents/index.js";
 import { memoryConflicts } from "../doctor/checks/gitstate.js";
+import type { ViewState } from "../view/state.js";
+import { viewDirs } from "./sync.js";
 import { git, gitRaw } from "../git/exec.js";
 import { claudeProjectsDir } from "../roster/machine.js";
 import { readHeldBack } from "../scan/index.js";
@@ -38,6 +42,8 @@ export interface ProjectStatus {
 /** The whole `git ctx status --json` document. */
 export interface ViewStatus {
   summary: string;
+  /** Whose store the view is. */
+  agent: AgentId;
   workTree: string;
   lastSync?: LastSync;
   projects: ProjectStatus[];
@@ -52,16 +58,24 @@ export interface ViewStatus {
  */
 export async function status(o: StatusOptions = {}): Promise<number> {
   const out = o.out ?? process.stdout;
-  const s = await viewStatus(o.dir ?? claudeProjectsDir(), o.now ?? Date.now());
+  // every agent's view (issue 11), or the one --dir names
+  const dirs = o.dir ? [o.dir] : viewDirs();
+  const all = await Promise.all((dirs.length ? dirs : [claudeProjectsDir()]).map((d) => viewStatus(d, o.now ?? Date.now())));
   // like `git status --porcelain` users script on: a failed last sync is not a healthy state (issue 10, 13)
-  const code = s.lastSync && !s.lastSync.ok ? 1 : 0;
+  const code = all.some((s) => s.lastSync && !s.lastSync.ok) ? 1 : 0;
   if (o.json) {
-    out.write(JSON.stringify(s, null, 2) + "\n");
+    out.write(JSON.stringify(all.length === 1 ? all[0] : all, null, 2) + "\n");
     return code;
   }
-  const lines = [s.summary];
+  out.write(all.map((s) => statusText(s, all.length > 1)).join("\n"));
+  return code;
+}
+
+/** The text of one view's status; `named` prefixes the agent (several views). */
+function statusText(s: ViewStatus, named: boolean): string {
+  const lines = [named ? `${agentById(s.agent).title} (${s.workTree}): ${s.summary}` : s.summary];
   for (const p of s.projects) {
-    lines.push(``, `${p.key}  (project ${p.id}, root ${p.root})`);
+    lines.push(``, `${p.key || s.workTree}  (project ${p.id}, root ${p.root})`);
     lines.push(`  uncommitted: ${p.uncommitted.length} file(s), ${p.uncommittedSessions} session(s)`);
     lines.push(`  ahead ${p.ahead}, behind ${p.behind}`);
     for (const c of p.conflicts) lines.push(`  conflict: ${c} (holds conflict markers: edit it, the next sync commits it)`);
@@ -69,8 +83,7 @@ export async function status(o: StatusOptions = {}): Promise<number> {
     for (const h of p.syncHeld) lines.push(`  not yet updated in the work tree: ${h} (the next sync catches up)`);
   }
   if (s.lastSync && !s.lastSync.ok) lines.push(``, `last sync failed: ${s.lastSync.error ?? "?"} (run 'git ctx sync' to retry; 'git ctx doctor' for the cause)`);
-  out.write(lines.join("\n") + "\n");
-  return code;
+  return lines.join("\n") + "\n";
 }
 
 /** Computes the {@link ViewStatus} of the view at `dir` (no network). */
@@ -89,17 +102,23 @@ export async function viewStatus(dir: string, now = Date.now()): Promise<ViewSta
   }
   const carried = Object.keys(readCarry(view.paths).files);
   const projects: ProjectStatus[] = [];
-  for (const [id, p] of Object.entries(view.state.projects).sort((a, b) => a[1].key.localeCompare(b[1].key))) {
-    const under = (x: string) => x.startsWith(p.key + "/");
-    const st = await gitRaw(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--", p.key + "/"], { cwd });
+  const agent = agentOf(view.state);
+  // a shared-layout view (Codex): each project's files are the rollouts whose first line names it
+  const byProject = agent.layout === "shared" ? await sharedByProject(view.workTree, view.state) : undefined;
+  for (const [id, p] of Object.entries(view.state.projects).sort((a, b) => a[1].key.localeCompare(b[1].key) || a[0].localeCompare(b[0]))) {
+    const files = byProject?.get(id) ?? [];
+    const under = (x: string) => (byProject ? files.includes(x) : x.startsWith(p.key + "/"));
+    const specs = byProject ? files.map((f) => `:(literal)${f}`) : [p.key + "/"];
+    if (byProject && specs.length === 0) specs.push(":(literal)no-such-file");
+    const st = await gitRaw(["status", "--porcelain=v1", "-z", "--untracked-files=all", ...(byProject ? ["--ignored=matching"] : []), "--", ...specs], { cwd });
     const uncommitted = await withoutReorderedTranscripts(cwd, parsePorcelain(st.stdout.toString("utf8")), hasHead);
     let ahead = 0;
     let behind = 0;
     if (upstream && hasHead) {
-      const c = await git(["rev-list", "--left-right", "--count", `HEAD...refs/remotes/origin/${branch}`, "--", p.key + "/"], { cwd });
+      const c = await git(["rev-list", "--left-right", "--count", `HEAD...refs/remotes/origin/${branch}`, "--", ...specs], { cwd });
       [ahead, behind] = c.split(/\s+/).map(Number) as [number, number];
     } else if (hasHead) {
-      ahead = Number(await git(["rev-list", "--count", "HEAD", "--", p.key + "/"], { cwd }));
+      ahead = Number(await git(["rev-list", "--count", "HEAD", "--", ...specs], { cwd }));
     }
     projects.push({
       id,
@@ -109,7 +128,7 @@ export async function viewStatus(dir: string, now = Date.now()): Promise<ViewSta
       uncommittedSessions: uncommitted.filter((f) => f.endsWith(".jsonl")).length,
       ahead,
       behind,
-      conflicts: memoryConflicts(cwd, p.key),
+      conflicts: p.key ? memoryConflicts(cwd, p.key) : [],
       heldBack: heldBackAll.filter(under),
       syncHeld: carried.filter(under),
     });
@@ -120,7 +139,26 @@ export async function viewStatus(dir: string, now = Date.now()): Promise<ViewSta
     `git ctx: ${projects.length} project(s); ${sum((p) => p.uncommitted.length)} uncommitted (${sum((p) => p.uncommittedSessions)} session(s)); ` +
     `ahead ${sum((p) => p.ahead)}, behind ${sum((p) => p.behind)}; ${last}; ${sum((p) => p.conflicts.length)} conflict(s); ` +
     `${sum((p) => p.heldBack.length + p.syncHeld.length)} held back`;
-  return { summary, workTree: cwd, lastSync, projects };
+  return { summary, agent: agent.id, workTree: cwd, lastSync, projects };
+}
+
+/** The session files of a shared-layout view's work tree by joined project (first line), sorted. */
+async function sharedByProject(workTree: string, state: ViewState): Promise<Map<string, string[]>> {
+  const agent = agentOf(state);
+  const out = new Map<string, string[]>();
+  for (const f of listRollouts(workTree)) {
+    let first: string | undefined;
+    try {
+      first = readFirstLine(path.join(workTree, f));
+    } catch {
+      continue;
+    }
+    const id = first === undefined ? undefined : agent.projectOfFile?.(first, state);
+    if (!id) continue;
+    if (!out.has(id)) out.set(id, []);
+    out.get(id)!.push(f);
+  }
+  return out;
 }
 
 /**

@@ -6,6 +6,7 @@ import { readViewState, stateFile, type ViewState } from "../view/state.js";
 import { CheckSchema, fail, pass, type Check, type CheckFn, type ViewContext } from "./check.js";
 import { checkAttributes } from "./checks/attributes.js";
 import { checkConfig, checkFilterInView } from "./checks/config.js";
+import { checkCodexFilter, checkCodexHook, checkCodexRollouts } from "./checks/codex.js";
 import { checkDuplicates } from "./checks/duplicates.js";
 import { checkGitState } from "./checks/gitstate.js";
 import { checkHook } from "./checks/hook.js";
@@ -36,6 +37,19 @@ export interface DoctorViewOptions {
 }
 
 /** Every view check, in report order. */
+/** The checks of a Codex view (src/agents/codex): no Claude Code folders, hook or transcripts. */
+export const CODEX_VIEW_CHECKS: readonly CheckFn[] = [
+  (c) => checkVersions(c),
+  checkConfig,
+  checkAttributes,
+  checkCodexFilter,
+  checkCodexHook,
+  checkCodexRollouts,
+  checkSizes,
+  checkSyncState,
+  checkGitState,
+];
+
 export const VIEW_CHECKS: readonly CheckFn[] = [
   (c) => checkVersions(c),
   checkConfig,
@@ -110,7 +124,7 @@ export async function doctorView(o: DoctorViewOptions): Promise<ViewReport> {
   }
   const machine = state ? { os: state.machine.os, home: state.machine.home } : machineOsHome(o.env);
   const ctx: ViewContext = { env: o.env, workTree: view.workTree, gitDir: view.gitDir, state, machine, codec: o.codec };
-  for (const fn of o.checks ?? VIEW_CHECKS) {
+  for (const fn of o.checks ?? (state?.agent === "codex" ? CODEX_VIEW_CHECKS : VIEW_CHECKS)) {
     try {
       checks.push(...(await fn(ctx)));
     } catch (e) {

@@ -56,7 +56,9 @@ export const HOT_MS = 2000;
  * writer wrote (scope 3 of issue 4):
  * 1. missing file → create; equal bytes → none;
  * 2. the current bytes are a prefix of the new bytes and end at a line boundary (or the file is
- *    not JSONL) → append the suffix only;
+ *    JSONL: its unfinished last line then came from the cluster, and the suffix completes it;
+ *    found by issue 11's test of a rollout committed while Codex was writing it) → append the
+ *    suffix only;
  * 3. JSONL → append the lines of `next` the file lacks (multiset difference by line bytes, in
  *    `next`'s order); a JSONL file whose last line has no `\n` is held (a writer is mid-line);
  * 4. other files → replace only if `current` equals `expected` (unmodified) and not hot;
@@ -69,8 +71,11 @@ export function planFileUpdate(i: PlanInput): FilePlan {
   if (current.equals(next)) return { action: "none" };
   const endsAtLine = current.length === 0 || current[current.length - 1] === NL;
   if (i.jsonl) {
-    if (!endsAtLine) return { action: "hold", reason: "partial-line" };
+    // the new version extends this file byte for byte: appending completes even an unfinished
+    // last line (one that came from the cluster: another machine committed it cold, or an
+    // earlier release staged it); a local writer's unfinished line is never in the new version
     if (isPrefix(current, next)) return { action: "append", bytes: next.subarray(current.length), why: "prefix" };
+    if (!endsAtLine) return { action: "hold", reason: "partial-line" };
     const missing = missingLines(current, next);
     return missing.length === 0 ? { action: "none" } : { action: "append", bytes: missing, why: "missing-lines" };
   }

@@ -35,7 +35,7 @@ describe("git ctx projects --json is stable", () => {
     const r = await X.ctx(["projects", "--remote", cluster.url, "--json"]);
     const list = JSON.parse(r.stdout) as Record<string, unknown>[];
     expect(list.map((x) => x.id)).toEqual(["alpha", "zeta"]);
-    for (const x of list) expect(Object.keys(x)).toEqual(["id", "tip", "joined", "rewriteHome", "machines", "error"]);
+    for (const x of list) expect(Object.keys(x)).toEqual(["id", "tip", "joined", "rewriteHome", "machines", "error", "agents"]);
     expect(list[0]!.error).toMatch(/project\/alpha/);
     expect(list[1]!.error).toBeNull();
     const machines = list[1]!.machines as Record<string, unknown>[];

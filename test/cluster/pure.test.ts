@@ -104,15 +104,16 @@ describe("git ctx projects output", () => {
         joined: true,
         rewriteHome: true,
         error: null,
+        agents: ["claude", "codex"],
         machines: [
           { machineId: "A", os: "linux", root: "/home/a/app", key: "-home-a-app", lastConverged: "2026-01-01T00:00:00.000Z", thisMachine: true },
           { machineId: "B", os: "darwin", root: "/Users/b/app", key: "-Users-b-app", lastConverged: null, thisMachine: false },
         ],
       },
-      { id: "bad", tip: "b".repeat(40), joined: false, rewriteHome: true, machines: [], error: "invalid roster.json in project/bad:roster.json: not valid JSON" },
+      { id: "bad", tip: "b".repeat(40), joined: false, rewriteHome: true, machines: [], error: "invalid roster.json in project/bad:roster.json: not valid JSON", agents: [] },
     ]);
     expect(text).toBe(
-      "app  (joined)\n  A (linux, this machine): /home/a/app  last sync 2026-01-01T00:00:00.000Z\n  B (darwin): /Users/b/app\nbad\n  ! invalid roster.json in project/bad:roster.json: not valid JSON\n",
+      "app  (joined; claude, codex)\n  A (linux, this machine): /home/a/app  last sync 2026-01-01T00:00:00.000Z\n  B (darwin): /Users/b/app\nbad\n  ! invalid roster.json in project/bad:roster.json: not valid JSON\n",
     );
     expect(formatProjects([], "/srv/c.git")).toMatch(/^no projects in \/srv\/c\.git yet/);
   });

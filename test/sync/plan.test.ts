@@ -64,6 +64,11 @@ describe("planFileUpdate for transcripts", () => {
     );
   });
 
+  it("completes an unfinished last line that the new version continues byte for byte (it came from the cluster), never holding it forever", () => {
+    const p = planFileUpdate({ current: Buffer.from('{"a":1}\n{"b"'), expected: undefined, next: Buffer.from('{"a":1}\n{"b":2}\n{"c":3}\n'), jsonl: true, hot: true });
+    expect(p).toEqual({ action: "append", bytes: Buffer.from(':2}\n{"c":3}\n'), why: "prefix" });
+  });
+
   it("holds a transcript whose last line is unfinished (a writer is mid-line)", () => {
     const p = planFileUpdate({ current: Buffer.from('{"a":1}\n{"b"'), expected: undefined, next: Buffer.from('{"a":1}\n{"c":3}\n'), jsonl: true, hot: false });
     expect(p).toEqual({ action: "hold", reason: "partial-line" });

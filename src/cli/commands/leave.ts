@@ -22,16 +22,18 @@ export const leaveCommand: CommandModule<object, LeaveArgs> = {
       .example("git ctx leave app --dry-run", "what would change") as never,
   handler: (a) =>
     runCommand(async () => {
-      const { leave } = await import("../../commands/leave.js");
-      const r = await leave({ id: a.id, dir: a.dir, dryRun: a["dry-run"] });
+      const { leaveAll } = await import("../../commands/leave.js");
+      const reports = await leaveAll({ id: a.id, dir: a.dir, dryRun: a["dry-run"] });
       if (a.json) {
-        process.stdout.write(JSON.stringify(r, null, 2) + "\n");
+        process.stdout.write(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) + "\n");
         return;
       }
-      const would = r.dryRun ? "would " : "";
-      process.stdout.write(
-        `${r.dryRun ? "would leave" : "left"} project/${r.id}: ${r.folder} ${would}${r.dryRun ? "stay" : "stays"} with all its files, ${would}no longer ${r.dryRun ? "be" : "is"} synced${r.untracked ? " (untracked in the view)" : ""}` +
-          `${r.rosterUpdated ? "; this machine left its roster" : r.dryRun ? "; this machine would leave its roster" : ""} (git ctx join --id ${r.id} ${r.root} undoes it)\n`,
-      );
+      for (const r of reports) {
+        const would = r.dryRun ? "would " : "";
+        process.stdout.write(
+          `${r.dryRun ? "would leave" : "left"} project/${r.id}: ${r.folder} ${would}${r.dryRun ? "stay" : "stays"} with all its files, ${would}no longer ${r.dryRun ? "be" : "is"} synced${r.untracked ? " (untracked in the view)" : ""}` +
+            `${r.rosterUpdated ? "; this machine left its roster" : r.dryRun ? "; this machine would leave its roster" : ""} (git ctx join --id ${r.id} ${r.root} undoes it)\n`,
+        );
+      }
     }),
 };
