@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { claudeDirKey } from "../src/roster/dirkey.js";
-import { inferProjectRoot } from "../src/roster/infer.js";
+import { claudeDirKey } from "../src/agents/claude/dirkey.js";
+import { inferProjectRoot } from "../src/agents/claude/infer.js";
 import type { MachineOs } from "../src/roster/machine.js";
 import { canonicalize, createCanonicalizeStream, localize, type Anchors } from "../src/sentinel/index.js";
 import type { BenchRow } from "./types.js";

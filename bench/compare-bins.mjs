@@ -11,7 +11,7 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import * as path from "node:path";
 const { buildWorkload } = await import(new URL("../dist/bench/heavy.bench.js", import.meta.url).href);
 const { simulatedMachineEnv } = await import(new URL("../dist/src/roster/machine.js", import.meta.url).href);
-const { claudeDirKey } = await import(new URL("../dist/src/roster/dirkey.js", import.meta.url).href);
+const { claudeDirKey } = await import(new URL("../dist/src/agents/claude/dirkey.js", import.meta.url).href);
 const [oldBin, newBin, roundsArg] = process.argv.slice(2).map((x, i) => (i < 2 ? path.resolve(x) : x));
 if (!oldBin || !newBin) throw new Error("usage: node bench/compare-bins.mjs <old bin dir> <new bin dir> [rounds]");
 const rounds = Number(roundsArg ?? 6);

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { dir } from "tmp-promise";
 import { writeCtxConfig, writeAttributes, writeExcludes } from "../src/git/config.js";
 import { NO_CTX_FILTER_ARGS } from "../src/git/exec.js";
-import { claudeDirKey } from "../src/roster/dirkey.js";
+import { claudeDirKey } from "../src/agents/claude/dirkey.js";
 import { writeViewState, type ViewState } from "../src/view/state.js";
 import { CORPUS_CLAUDE, corpusProjects, type CorpusProject } from "./codec.bench.js";
 import type { BenchRow } from "./types.js";

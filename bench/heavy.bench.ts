@@ -4,7 +4,7 @@ import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileS
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { dir } from "tmp-promise";
-import { claudeDirKey } from "../src/roster/dirkey.js";
+import { claudeDirKey } from "../src/agents/claude/dirkey.js";
 import { simulatedMachineEnv } from "../src/roster/machine.js";
 import { scanBytes } from "../src/scan/index.js";
 import { canonicalize, localize, type Anchors } from "../src/sentinel/index.js";

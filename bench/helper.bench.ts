@@ -4,7 +4,7 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { dir } from "tmp-promise";
-import { claudeDirKey } from "../src/roster/dirkey.js";
+import { claudeDirKey } from "../src/agents/claude/dirkey.js";
 import { simulatedMachineEnv, type MachineOs } from "../src/roster/machine.js";
 import type { BenchRow } from "./types.js";
 

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync } from "node:fs";
 import * as path from "node:path";
 import { dir } from "tmp-promise";
-import { claudeDirKey } from "../src/roster/dirkey.js";
+import { claudeDirKey } from "../src/agents/claude/dirkey.js";
 import { simulatedMachineEnv } from "../src/roster/machine.js";
 import type { Anchors } from "../src/sentinel/index.js";
 import { buildWorkload } from "./heavy.bench.js";

@@ -4,8 +4,8 @@ import { performance } from "node:perf_hooks";
 import { dir } from "tmp-promise";
 import { loadCodec } from "../src/commands/doctor.js";
 import { doctorFolder } from "../src/doctor/folder.js";
-import { claudeDirKey } from "../src/roster/dirkey.js";
-import { inferProjectRoot, transcriptFiles } from "../src/roster/infer.js";
+import { claudeDirKey } from "../src/agents/claude/dirkey.js";
+import { inferProjectRoot, transcriptFiles } from "../src/agents/claude/infer.js";
 import type { BenchRow } from "./types.js";
 
 export const title = "roster: project-root inference and doctor <folder>";

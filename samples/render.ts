@@ -17,7 +17,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { claudeDirKey } from "../src/roster/dirkey.js";
+import { claudeDirKey } from "../src/agents/claude/dirkey.js";
 import type { MachineOs } from "../src/roster/machine.js";
 
 /** The placeholder strings used in the templates. */

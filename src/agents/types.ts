@@ -1,4 +1,5 @@
 import type { Anchors } from "../sentinel/index.js";
+import type { AgentCheck, AgentCheckContext } from "./check.js";
 import type { JoinedProject, ViewState } from "../view/state.js";
 
 /**
@@ -21,6 +22,30 @@ export interface AgentMachine {
   os: "linux" | "darwin" | "windows";
   /** Home as written in session files (`/home/me`, `C:\Users\me`). */
   home: string;
+}
+
+/** A project folder chosen in a `folder`-layout store (Claude Code: the root's key, or an existing spelling of it on Windows). */
+export interface FolderChoice {
+  /** The folder name to use. */
+  key: string;
+}
+
+/** What a `folder`-layout agent knows of its project folders (Claude Code's directory key). */
+export interface FolderRules {
+  /** The folder name of a project root on this machine (Claude Code: its directory key). */
+  of(root: string): string;
+  /** Whether two folder names are the same folder on `os` (Windows: ignoring ASCII case). */
+  same(a: string, b: string, os: "linux" | "darwin" | "windows"): boolean;
+  /** Whether `folder` is the folder name of root `root` (`of(root)`, or a case spelling of it for a Windows root). */
+  isFolderOf(folder: string, root: string): boolean;
+  /** The folder to use for `root` in store `dir` (an existing spelling of it first), given the one the state had. */
+  choose(dir: string, root: string, os: "linux" | "darwin" | "windows", stateKey?: string): FolderChoice;
+  /** A note on other spellings of the folder that hold files, with the command that brings them in; undefined when none. */
+  othersNote(dir: string, id: string, choice: FolderChoice): string | undefined;
+  /** A note when the root is reached through a symlink (the agent keys by the path it was started in); undefined otherwise. */
+  symlinkNote(root: string, key: string): string | undefined;
+  /** The project root a folder's sessions name (never decoded from the folder name), or undefined when none does. */
+  inferRoot(folder: string): Promise<{ root: string; evidence: number; candidates: Record<string, number> } | undefined>;
 }
 
 /** An agent's hook that runs `git ctx sync` after each turn (Claude Code's Stop hook, Codex's `notify`). */
@@ -76,6 +101,12 @@ export interface Agent {
    * @returns warnings, each naming the fix.
    */
   afterWrite?(workTree: string, files: readonly string[]): string[];
+  /** The store's default place, as users write it (`~/.claude/projects`), for messages and help. */
+  readonly storeHint: string;
+  /** `folder` layout only: the rules of its project folders. */
+  readonly folders?: FolderRules;
+  /** `git ctx doctor`'s checks of this agent's view (its hook, its store's files), beside the engine's own. */
+  doctorChecks?(ctx: AgentCheckContext): Promise<AgentCheck[]>;
   /** The hook that runs `git ctx sync` after each turn, if the agent has one. */
   readonly hook?: AgentHook;
   /** `shared` layout only: whether a view path names one of the agent's session files. */

@@ -51,18 +51,18 @@ export function projectIdOfBranch(ref: string): string | undefined {
 /** README.md of the cluster's `main` branch (created by the first push when absent). */
 export const CLUSTER_README = `# git-ctx context cluster
 
-This repository holds Claude Code project context (session transcripts, subagents, tool
-results, memory), one project per orphan branch \`project/<id>\`, in a machine-neutral
-canonical form: machine paths are replaced by sentinels such as \`{{CC_PROJECT_ROOT}}\`.
-Each project branch has \`roster.json\` (each machine's root and home) and \`context/\`.
-The layout is shared with context-convergence.
+This repository holds AI coding agents' project context (session transcripts, subagents, tool
+results, memory, rollouts), one project per orphan branch \`project/<id>\`, in a
+machine-neutral canonical form: machine paths are replaced by sentinels such as
+\`{{CC_PROJECT_ROOT}}\`. Each project branch has \`roster.json\` (each machine's root and home),
+\`format.json\` (the cluster format) and one folder per agent: \`context/\` (Claude Code; the
+layout is shared with context-convergence) and \`codex/\` (Codex CLI).
 
-Use it through git-ctx, not by hand:
+Use it through git-ctx, not by hand (on a new machine, one command makes every agent's view):
 
     git ctx install
-    git clone ctx::<this repository's URL> ~/.claude/projects
+    git ctx join --remote <this repository's URL> <project-root>
     git ctx projects
-    git ctx join <project-root>
 
 Keep this repository private: transcripts can contain secrets.
 `;

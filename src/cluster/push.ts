@@ -1,6 +1,6 @@
-import { agentOf, type Agent } from "../agents/index.js";
+import { agentById, agentOf, type Agent } from "../agents/index.js";
 import { Placement } from "./shared.js";
-import { InvalidRosterError, claudeDirKey, newRoster, participantFor, serializeRoster, upsertParticipant, type Machine, type Participant, type Roster } from "../roster/index.js";
+import { InvalidRosterError, newRoster, participantFor, serializeRoster, upsertParticipant, type Machine, type Participant, type Roster } from "../roster/index.js";
 import type { JoinedProject, ViewState } from "../view/state.js";
 import { crashPoint, pausePoint } from "./crash.js";
 import {
@@ -416,7 +416,7 @@ async function projectCommit(
   const mine = roster.participants.find((x) => x.machine_id === ctx.machine.id);
   // a shared-layout agent has no folder of its own: the entry keeps the Claude Code key the
   // roster has for this root (context-convergence reads it), or gets the root's key
-  const key = w.proj.key || (mine && mine.project_root === w.proj.root ? mine.encoded_dir : claudeDirKey(w.proj.root));
+  const key = w.proj.key || (mine && mine.project_root === w.proj.root ? mine.encoded_dir : agentById("claude").folders!.of(w.proj.root));
   const me = participantFor(ctx.machine, w.proj.root, key, now);
   const rosterCurrent = sameParticipant(mine, me);
   const report: ProjectPushReport = { id: w.id, action: "unchanged", files: w.files, conflict, merged: didMerge };

@@ -3,7 +3,7 @@ import { isHeldBackRefusal } from "../scan/index.js";
 import { existsSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { gitRaw } from "../git/exec.js";
-import { claudeProjectsDir } from "../roster/index.js";
+import { agentById } from "../agents/index.js";
 import { ViewGitError } from "./errors.js";
 
 /**
@@ -11,7 +11,7 @@ import { ViewGitError } from "./errors.js";
  * folder (`$CLAUDE_CONFIG_DIR/projects` or `~/.claude/projects`, src/roster/machine.ts).
  */
 export function viewDir(dir?: string, env: NodeJS.ProcessEnv = process.env): string {
-  return path.resolve(dir ?? claudeProjectsDir(env));
+  return path.resolve(dir ?? agentById("claude").storeRoot(env));
 }
 
 /** `<dir>/.git` when `dir` is itself the top of a repository, else undefined (a parent repo does not count). */

@@ -1,5 +1,8 @@
 import { agentById, type Agent, type AgentId } from "../agents/index.js";
-import { countOurs, defaultSettingsPath, editSettings, readSettings, withHook, withoutHook, BACKUP_SUFFIX, HOOK_COMMAND, type HookEvent } from "../agents/claude/settings.js";
+import { claudeSettings } from "../agents/index.js";
+
+const { countOurs, defaultSettingsPath, editSettings, readSettings, withHook, withoutHook, BACKUP_SUFFIX, HOOK_COMMAND } = claudeSettings;
+type HookEvent = claudeSettings.HookEvent;
 
 /** Options of {@link hook} (`git ctx hook install|uninstall|status`). */
 export interface HookCommandOptions {

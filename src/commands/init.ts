@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { InvalidInputError } from "../errors.js";
-import { AGENTS, agentById, agentOf, agentOfStorePath, presentAgents, type Agent, type AgentId } from "../agents/index.js";
+import { AGENTS, agentById, agentOf, type FolderChoice, type FolderRules, agentOfStorePath, presentAgents, type Agent, type AgentId } from "../agents/index.js";
 import { sharedCandidates } from "../sync/index.js";
 import { heldSecrets, type HeldSecret } from "../sync/index.js";
 import { addFiles, addJoinedFolders, writeExcludes } from "../git/config.js";
@@ -14,7 +14,6 @@ import { pushView } from "../cluster/push.js";
 import { fetchProjects, lsRemote, lsRemoteOutside } from "../cluster/remote.js";
 import { absoluteClusterUrl, configureView, ensureLocalCluster, isLocalPath, sameClusterUrl } from "../cluster/setup.js";
 import { readTipRoster } from "../cluster/view.js";
-import { chooseProjectFolder, otherFoldersNote, sameFolder, symlinkRootNote, type FolderChoice } from "../cluster/folder.js";
 import { hasFiles, normalizeRoot, pushMovedFolder, pushView as pushHeld, viewDir, viewGit, viewGitDir } from "../cluster/viewrepo.js";
 
 /** Options of `git ctx init`. */
@@ -229,8 +228,8 @@ async function placeRoot(
 ): Promise<{ root: string; id: string; choice: FolderChoice }> {
   const root = normalizeRoot(given);
   const id = await projectIdFor(root, idOpt);
-  const choice = chooseProjectFolder(dir, root, os, joined.get(id));
-  for (const [other, key] of joined) if (other !== id && sameFolder(key, choice.key, os)) throw new KeyCollisionError({ key: choice.key, id, other, root });
+  const choice = folderRules().choose(dir, root, os, joined.get(id));
+  for (const [other, key] of joined) if (other !== id && folderRules().same(key, choice.key, os)) throw new KeyCollisionError({ key: choice.key, id, other, root });
   return { root, id, choice };
 }
 
@@ -299,7 +298,7 @@ async function initIn(o: InitOptions, dir: string, setCreatedCluster: (c: boolea
     const prev = state0.projects[id];
     if (prev && prev.key !== key) await pushMovedFolder(dir, id, prev, root);
     state.projects[id] = { root, key, rewriteHome };
-    const note = [otherFoldersNote(dir, id, choice), symlinkRootNote(root, key)].filter(Boolean).join("\n") || undefined;
+    const note = [folderRules().othersNote(dir, id, choice), folderRules().symlinkNote(root, key)].filter(Boolean).join("\n") || undefined;
     const before = state0.projects[id];
     projects.push({ id, root, key, hadSessions: hasFiles(path.join(dir, key)), alreadyJoined: before?.root === root && before.key === key, sharedWith, ...(note ? { note } : {}) });
   }
@@ -377,4 +376,9 @@ export async function initAgents(o: InitAgentsOptions): Promise<InitReport[]> {
     out.push(r);
   }
   return out;
+}
+
+/** The folder rules of the folder-layout agent (src/agents: Claude Code's directory keys); these paths run only for its views. */
+function folderRules(): FolderRules {
+  return AGENTS.find((a) => a.layout === "folder")!.folders!;
 }

@@ -44,7 +44,9 @@ export interface InstallResult {
 export class NotInRepositoryError extends CtxError {
   readonly code = "NotInRepository" as const;
   constructor(readonly data: { cwd: string }) {
-    super(`${data.cwd} is not inside a git repository (run 'git ctx install --local' inside the view, e.g. ~/.claude/projects, or use 'git ctx install' for the global config)`);
+    super(
+      `${data.cwd} is not inside a git repository (run 'git ctx install --local' inside the view, e.g. ${AGENTS[0]!.storeHint}, or use 'git ctx install' for the global config)`,
+    );
   }
 }
 

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
-import { AGENTS, agentById, agentOf, presentAgents, type AgentId } from "../agents/index.js";
+import { AGENTS, agentById, agentOf, type FolderRules, presentAgents, type AgentId } from "../agents/index.js";
 import { addFiles } from "../git/config.js";
 import { sharedCandidates } from "../sync/index.js";
 import { absoluteClusterUrl } from "../cluster/setup.js";
@@ -16,7 +16,6 @@ import { fetchProjects, lsRemote } from "../cluster/remote.js";
 import { validateContextTree } from "../cluster/validate.js";
 import { configureView } from "../cluster/setup.js";
 import { readTipRoster, tipContext } from "../cluster/view.js";
-import { chooseProjectFolder, otherFoldersNote, sameFolder, symlinkRootNote } from "../cluster/folder.js";
 import { hasFiles, normalizeRoot, pushMovedFolder, pushView as pushHeld, viewDir, viewGit, viewGitDir } from "../cluster/viewrepo.js";
 
 /** Options of `git ctx join`. */
@@ -97,11 +96,11 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
   const root = normalizeRoot(o.root);
   const heads = await lsRemote(p, state0.cluster);
   const id = await projectIdFor(root, o.id);
-  const choice = shared ? undefined : chooseProjectFolder(dir, root, state0.machine.os, state0.projects[id]?.key);
+  const choice = shared ? undefined : folderRules().choose(dir, root, state0.machine.os, state0.projects[id]?.key);
   const key = choice?.key ?? "";
   if (!heads.projects.has(id)) throw new UnknownProjectError({ id, cluster: state0.cluster, known: [...heads.projects.keys()].sort() });
   for (const [other, proj] of Object.entries(state0.projects)) {
-    if (!shared && other !== id && sameFolder(proj.key, key, state0.machine.os)) throw new KeyCollisionError({ key, id, other, root });
+    if (!shared && other !== id && folderRules().same(proj.key, key, state0.machine.os)) throw new KeyCollisionError({ key, id, other, root });
   }
   const env = { GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined };
   const localFiles = async (st: ViewState) => (shared ? (await sharedCandidates({ cwd: dir, env }, dir, st)).length > 0 : hasFiles(path.join(dir, key)));
@@ -147,7 +146,7 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
     warnings.push(...agent.afterWrite(dir, files));
     for (const w of warnings) process.stderr.write(`git ctx join: warning: ${w}\n`);
   }
-  const note = choice ? [otherFoldersNote(dir, id, choice), symlinkRootNote(root, key)].filter(Boolean).join("\n") || undefined : undefined;
+  const note = choice ? [folderRules().othersNote(dir, id, choice), folderRules().symlinkNote(root, key)].filter(Boolean).join("\n") || undefined : undefined;
   const alreadyJoined = before?.root === root && before.key === key;
   const previousRoot = before && before.root !== root ? before.root : undefined;
   const sharedWith = roster.participants.filter((x) => x.machine_id !== state0.machine.id).map((x) => ({ machineId: x.machine_id, root: x.project_root }));
@@ -235,4 +234,9 @@ function clusterOfViews(env: NodeJS.ProcessEnv): string | undefined {
     if (st?.cluster) return st.cluster;
   }
   return undefined;
+}
+
+/** The folder rules of the folder-layout agent (src/agents: Claude Code's directory keys); these paths run only for its views. */
+function folderRules(): FolderRules {
+  return AGENTS.find((a) => a.layout === "folder")!.folders!;
 }

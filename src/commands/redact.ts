@@ -1,9 +1,9 @@
+import { agentById } from "../agents/index.js";
 import { lstatSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { CtxError, InvalidInputError } from "../errors.js";
 import { gitRaw } from "../git/exec.js";
-import { claudeProjectsDir } from "../roster/machine.js";
 import { loadAllowlist, redactBytes, type SecretSpan } from "../scan/index.js";
 
 /** Options of {@link redact} (`git ctx redact [--dry-run] <session|file|folder>...`). */
@@ -134,7 +134,7 @@ async function resolveTargets(targets: string[], cwd: string, env: NodeJS.Proces
     if (st?.isFile()) out.add(abs);
     else if (st?.isDirectory()) for (const f of filesUnder(abs)) out.add(f);
     else {
-      const view = (await repoOf(cwd, env))?.workTree ?? claudeProjectsDir(env);
+      const view = (await repoOf(cwd, env))?.workTree ?? agentById("claude").storeRoot(env);
       const found: string[] = [];
       if (/^[A-Za-z0-9._-]+$/.test(t)) {
         for (const key of safeReaddir(view)) {

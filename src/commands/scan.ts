@@ -1,7 +1,7 @@
 import { lstatSync, readFileSync } from "node:fs";
 import * as path from "node:path";
+import { AGENTS, agentById } from "../agents/index.js";
 import { gitRaw } from "../git/exec.js";
-import { claudeProjectsDir } from "../roster/machine.js";
 import { viewDirs } from "./sync.js";
 import { ALLOW_CONFIG_KEY, ALLOW_FILE, loadAllowlist, readHeldBack, scanBytes, scanPath, type Finding, type HeldBack, type IgnoredAllowEntry } from "../scan/index.js";
 import { NotAViewError } from "../sync/index.js";
@@ -74,14 +74,14 @@ export async function scan(o: ScanCommandOptions = {}): Promise<number> {
 
 /** Locates the repository: `cwd` first, then `~/.claude/projects`. */
 async function findRepo(cwd: string, env: NodeJS.ProcessEnv): Promise<{ workTree: string; gitDir: string; cwd: string }> {
-  for (const dir of [cwd, ...viewDirs(env), claudeProjectsDir(env)]) {
+  for (const dir of [cwd, ...viewDirs(env), agentById("claude").storeRoot(env)]) {
     const r = await gitRaw(["rev-parse", "--show-toplevel", "--absolute-git-dir"], { cwd: dir, env, okCodes: [0, 128] }).catch(() => undefined);
     if (r && r.code === 0) {
       const [workTree, gitDir] = r.stdout.toString("utf8").trim().split("\n");
       return { workTree: workTree!, gitDir: gitDir!, cwd: dir };
     }
   }
-  throw new NotAViewError({ dir: cwd, problem: "not inside a git work tree (and ~/.claude/projects is not one either)" });
+  throw new NotAViewError({ dir: cwd, problem: `not inside a git work tree (and no agent's store is one: ${AGENTS.map((a) => a.storeHint).join(", ")})` });
 }
 
 async function revOk(ref: string, cwd: string, env: NodeJS.ProcessEnv): Promise<boolean> {

@@ -4,7 +4,6 @@ import { memoryConflicts } from "../doctor/checks/gitstate.js";
 import type { ViewState } from "../view/state.js";
 import { viewDirs } from "./sync.js";
 import { git, gitRaw } from "../git/exec.js";
-import { claudeProjectsDir } from "../roster/machine.js";
 import { readHeldBack } from "../scan/index.js";
 import { appendNormalized, openView, readCarry, readLastSync, type LastSync } from "../sync/index.js";
 
@@ -60,7 +59,7 @@ export async function status(o: StatusOptions = {}): Promise<number> {
   const out = o.out ?? process.stdout;
   // every agent's view (issue 11), or the one --dir names
   const dirs = o.dir ? [o.dir] : viewDirs();
-  const all = await Promise.all((dirs.length ? dirs : [claudeProjectsDir()]).map((d) => viewStatus(d, o.now ?? Date.now())));
+  const all = await Promise.all((dirs.length ? dirs : [agentById("claude").storeRoot(process.env)]).map((d) => viewStatus(d, o.now ?? Date.now())));
   // like `git status --porcelain` users script on: a failed last sync is not a healthy state (issue 10, 13)
   const code = all.some((s) => s.lastSync && !s.lastSync.ok) ? 1 : 0;
   if (o.json) {

@@ -2,9 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { gitRaw } from "../git/exec.js";
-import { parseHookInput, readStdinWithin, type HookInput } from "../agents/claude/hookInput.js";
-import { AGENTS, agentOfStorePath } from "../agents/index.js";
-import { claudeProjectsDir } from "../roster/machine.js";
+import { AGENTS, agentById, agentOfStorePath, parseHookInput, readStdinWithin, type HookInput } from "../agents/index.js";
 import { syncInBackground } from "../sync/background.js";
 import { logLine, syncPaths } from "../sync/paths.js";
 import type { SyncReport, View } from "../sync/index.js";
@@ -54,7 +52,7 @@ export async function sync(o: SyncCommandOptions): Promise<number> {
     // every agent's view (issue 11): each is synced on its own; a failure of one does not stop the others
     const dirs = viewDirs();
     if (dirs.length > 1) return syncEach(o, dirs);
-    return syncOne({ ...o, dir: dirs[0] ?? claudeProjectsDir() }, "");
+    return syncOne({ ...o, dir: dirs[0] ?? agentById("claude").storeRoot(process.env) }, "");
   }
   return syncOne(o as SyncCommandOptions & { dir: string }, "");
 }
@@ -196,7 +194,7 @@ async function hookMode(o: SyncCommandOptions): Promise<number> {
   if (o.chain && o.chain.length > 1) startChained(o.chain);
   // every view of this machine (an agent's turn may touch a project all agents share)
   const dirs = o.dir ? [o.dir] : viewDirs();
-  for (const dir of dirs.length ? dirs : [claudeProjectsDir()]) await hookOne(dir, input);
+  for (const dir of dirs.length ? dirs : [agentById("claude").storeRoot(process.env)]) await hookOne(dir, input);
   return 0;
 }
 

@@ -35,6 +35,5 @@ export interface ViewContext {
 export type CheckFn = (ctx: ViewContext) => Promise<Check[]>;
 
 /** Shorthands. */
-export const pass = (name: string, detail: string): Check => ({ name, ok: true, detail });
-export const fail = (name: string, detail: string, fix: string): Check => ({ name, ok: false, detail, fix });
-export const warn = (name: string, detail: string, fix?: string): Check => ({ name, ok: true, warning: true, detail, ...(fix ? { fix } : {}) });
+/** Check constructors (shared with the agent modules' own checks, src/agents/check.ts). */
+export { fail, pass, warn } from "../agents/check.js";

@@ -1,7 +1,7 @@
 import { lstat, readdir, readFile } from "node:fs/promises";
 import * as path from "node:path";
 import type { MachineOs } from "../roster/machine.js";
-import { inferProjectRoot } from "../roster/infer.js";
+import { agentById } from "../agents/index.js";
 import type { Anchors } from "../sentinel/index.js";
 import { FolderReportSchema, MAX_HITS_PER_FILE, zeroCounts, type FileReport, type FolderReport, type Problem, type TierCounts } from "./report.js";
 
@@ -64,7 +64,7 @@ export async function doctorFolder(o: DoctorFolderOptions, codec: Codec): Promis
   let root: FolderReport["root"] = null;
   if (o.root) root = { path: o.root, source: o.rootSource ?? "option" };
   else {
-    const inf = await inferProjectRoot(folder);
+    const inf = await agentById("claude").folders!.inferRoot(folder);
     if (inf) root = { path: inf.root, source: "inferred", evidence: inf.evidence, candidates: inf.candidates };
   }
   const { files: paths, skipped } = await listFiles(folder, o.maxFileBytes);

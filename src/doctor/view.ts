@@ -1,15 +1,14 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { gitRaw } from "../git/exec.js";
-import { claudeProjectsDir, machineOsHome } from "../roster/machine.js";
+import { AGENTS, agentOf } from "../agents/index.js";
+import { machineOsHome } from "../roster/machine.js";
 import { readViewState, stateFile, type ViewState } from "../view/state.js";
 import { CheckSchema, fail, pass, type Check, type CheckFn, type ViewContext } from "./check.js";
 import { checkAttributes } from "./checks/attributes.js";
 import { checkConfig, checkFilterInView } from "./checks/config.js";
-import { checkCodexFilter, checkCodexHook, checkCodexRollouts } from "./checks/codex.js";
 import { checkDuplicates } from "./checks/duplicates.js";
 import { checkGitState } from "./checks/gitstate.js";
-import { checkHook } from "./checks/hook.js";
 import { checkProjects } from "./checks/projects.js";
 import { checkSizes } from "./checks/sizes.js";
 import { checkSyncState } from "./checks/syncstate.js";
@@ -36,26 +35,21 @@ export interface DoctorViewOptions {
   checks?: readonly CheckFn[];
 }
 
-/** Every view check, in report order. */
-/** The checks of a Codex view (src/agents/codex): no Claude Code folders, hook or transcripts. */
-export const CODEX_VIEW_CHECKS: readonly CheckFn[] = [
-  (c) => checkVersions(c),
-  checkConfig,
-  checkAttributes,
-  checkCodexFilter,
-  checkCodexHook,
-  checkCodexRollouts,
-  checkSizes,
-  checkSyncState,
-  checkGitState,
-];
+/** The view's agent's own checks (src/agents: Claude Code's Stop hook; Codex's filter probe, notify hook and rollouts). */
+async function agentChecks(ctx: ViewContext): Promise<Check[]> {
+  return (await agentOf(ctx.state).doctorChecks?.(ctx)) ?? [];
+}
 
+/** The checks of a view of a shared-layout agent (Codex): no project folders, no Claude Code transcripts. */
+export const SHARED_VIEW_CHECKS: readonly CheckFn[] = [(c) => checkVersions(c), checkConfig, checkAttributes, agentChecks, checkSizes, checkSyncState, checkGitState];
+
+/** Every check of a folder-layout view (Claude Code), in report order. */
 export const VIEW_CHECKS: readonly CheckFn[] = [
   (c) => checkVersions(c),
   checkConfig,
   checkAttributes,
   checkFilterInView,
-  checkHook,
+  agentChecks,
   checkProjects,
   checkDuplicates,
   checkSizes,
@@ -72,16 +66,19 @@ async function repoOf(dir: string, env: NodeJS.ProcessEnv): Promise<{ workTree: 
 }
 
 /**
- * Finds the view: the repository around `cwd` when it has `$GIT_DIR/ctx/state.json`, else
- * `~/.claude/projects` (`$CLAUDE_CONFIG_DIR/projects`) when it is a repository's top, else the
- * repository around `cwd`. `undefined` when none is a repository.
+ * Finds the view: the repository around `cwd` when it has `$GIT_DIR/ctx/state.json`, else the
+ * first agent store (src/agents: Claude Code's `~/.claude/projects`, then Codex's
+ * `~/.codex/sessions`) that is a repository's top, else the repository around `cwd`.
+ * `undefined` when none is a repository.
  */
 export async function findView(cwd: string, env: NodeJS.ProcessEnv): Promise<{ workTree: string; gitDir: string } | undefined> {
   const here = await repoOf(cwd, env);
   if (here && existsSync(stateFile(here.gitDir))) return here;
-  const projects = claudeProjectsDir(env);
-  const home = await repoOf(projects, env);
-  if (home && path.resolve(home.workTree) === path.resolve(projects)) return home;
+  for (const a of AGENTS) {
+    const store = a.storeRoot(env);
+    const home = await repoOf(store, env);
+    if (home && path.resolve(home.workTree) === path.resolve(store)) return home;
+  }
   return here;
 }
 
@@ -98,8 +95,8 @@ export async function doctorView(o: DoctorViewOptions): Promise<ViewReport> {
     checks.push(
       fail(
         "view",
-        `neither ${cwd} nor ${claudeProjectsDir(o.env)} is a git repository`,
-        `git clone ctx::<cluster-url> ${claudeProjectsDir(o.env)}   (or, to adopt an existing folder: git ctx init --remote <cluster-url> <project root>...)`,
+        `neither ${cwd} nor an agent's store (${AGENTS.map((a) => a.storeRoot(o.env)).join(", ")}) is a git repository`,
+        `git clone ctx::<cluster-url> ${AGENTS[0]!.storeRoot(o.env)}   (or, to adopt existing sessions: git ctx init --remote <cluster-url> <project root>...)`,
       ),
     );
     return ViewReportSchema.parse({ view: null, checks, ok: false });
@@ -124,7 +121,7 @@ export async function doctorView(o: DoctorViewOptions): Promise<ViewReport> {
   }
   const machine = state ? { os: state.machine.os, home: state.machine.home } : machineOsHome(o.env);
   const ctx: ViewContext = { env: o.env, workTree: view.workTree, gitDir: view.gitDir, state, machine, codec: o.codec };
-  for (const fn of o.checks ?? (state?.agent === "codex" ? CODEX_VIEW_CHECKS : VIEW_CHECKS)) {
+  for (const fn of o.checks ?? (agentOf(state).layout === "shared" ? SHARED_VIEW_CHECKS : VIEW_CHECKS)) {
     try {
       checks.push(...(await fn(ctx)));
     } catch (e) {

@@ -35,7 +35,7 @@ export async function main(argv: string[]): Promise<void> {
     return run(processMode);
   }
   const { default: yargs } = await import("yargs");
-  const { claudeDirKey } = await import("../roster/dirkey.js");
+  const { agentById } = await import("../agents/index.js");
   const { MACHINE_OSES, platformOs } = await import("../roster/machine.js");
   const oneShot = (command: "clean" | "smudge", describe: string) => ({
     command,
@@ -53,7 +53,7 @@ export async function main(argv: string[]): Promise<void> {
           os: o.os ?? ((process.env.GIT_CTX_OS as MachineOs) || platformOs()),
           home: o.home,
           root: o.root,
-          key: o.key ?? claudeDirKey(o.root),
+          key: o.key ?? agentById("claude").folders!.of(o.root),
           rewriteHome: o.rewriteHome,
         }),
       ),

@@ -68,7 +68,7 @@ export class UnplacedFileError extends CtxError {
   readonly code = "UnplacedFile" as const;
   constructor(readonly data: { pathname: string; command: string }) {
     super(
-      `cannot ${data.command} '${data.pathname}': it belongs to no joined project (its first line is not a session_meta whose cwd is under a joined root). ` +
+      `cannot ${data.command} '${data.pathname}': it belongs to no joined project (its first line names no directory under a joined root). ` +
         `Join its project ('git ctx join <root>'), or leave the file untracked ('git rm --cached -- ${data.pathname}')`,
     );
   }

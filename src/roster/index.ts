@@ -1,16 +1,14 @@
 /**
  * `src/roster`: who takes part in a project and where its root is on each machine.
- * Schema and (de)serialisation ({@link ./schema.ts}), Claude Code's directory key
- * ({@link ./dirkey.ts}), project-root inference from transcripts ({@link ./infer.ts}),
- * project ids ({@link ./projectId.ts}) and machine identity ({@link ./machine.ts}).
+ * Schema and (de)serialisation ({@link ./schema.ts}), project ids ({@link ./projectId.ts}) and
+ * machine identity ({@link ./machine.ts}). Agent-specific knowledge (Claude Code's directory key,
+ * root inference from transcripts) is in src/agents.
  */
 import type { Machine } from "./machine.js";
 import type { Participant } from "./schema.js";
 
 export * from "./machine.js";
 export * from "./schema.js";
-export * from "./dirkey.js";
-export * from "./infer.js";
 export * from "./projectId.js";
 
 /**

@@ -84,15 +84,6 @@ export function currentMachine(env: NodeJS.ProcessEnv = process.env): Machine {
   return { id, os: osName, home };
 }
 
-/**
- * The Claude Code projects folder: `$CLAUDE_CONFIG_DIR/projects` when set, else `~/.claude/projects`
- * (FORMATS.md: Claude Code stores a project's sessions in `~/.claude/projects/<key>/`).
- */
-export function claudeProjectsDir(env: NodeJS.ProcessEnv = process.env): string {
-  const cfg = env.CLAUDE_CONFIG_DIR || path.join(env.HOME || os.homedir(), ".claude");
-  return path.join(cfg, "projects");
-}
-
 /** Options of {@link simulatedMachineEnv}. */
 export interface SimulatedMachine {
   /** Real directory used as `$HOME` (the caller creates it). */

@@ -1,3 +1,4 @@
+import { AGENTS } from "../agents/index.js";
 import { rmSync } from "node:fs";
 import * as path from "node:path";
 import { CtxError } from "../errors.js";
@@ -19,7 +20,9 @@ export { SyncWriteError } from "./errors.js";
 export class NotAViewError extends CtxError {
   readonly code = "NotAView" as const;
   constructor(readonly data: { dir: string; problem: string }) {
-    super(`${data.dir} is not a git-ctx view: ${data.problem} (run 'git ctx init' or clone with 'git clone ctx::<url> ~/.claude/projects', or pass --dir)`);
+    super(
+      `${data.dir} is not a git-ctx view: ${data.problem} (run 'git ctx init', or clone one with 'git clone ctx::<url> <store>', the store being ${AGENTS.map((a) => a.storeHint).join(" or ")}; or pass --dir)`,
+    );
   }
 }
 

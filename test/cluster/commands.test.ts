@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dir } from "tmp-promise";
-import { claudeDirKey } from "../../src/roster/dirkey.js";
+import { claudeDirKey } from "../../src/agents/claude/dirkey.js";
 import { clusterGit, node, sessionLines, writeSession, type Node } from "./harness.js";
 
 /** git ctx init / join / projects: the embedded default cluster, adopting non-empty folders without loss, clear errors. */

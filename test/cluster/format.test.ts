@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { claudeDirKey } from "../../src/roster/dirkey.js";
+import { claudeDirKey } from "../../src/agents/claude/dirkey.js";
 import { bareCluster, clusterGit, handBranch, node, rosterText, sessionLines, writeSession, type Node } from "./harness.js";
 
 /**
@@ -16,7 +16,8 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-const line = (root: string, n: string) => JSON.stringify({ type: "user", uuid: n, timestamp: "2026-01-01T00:00:00Z", cwd: "{{CC_PROJECT_ROOT}}", message: { content: `${n} ${root}` } });
+const line = (root: string, n: string) =>
+  JSON.stringify({ type: "user", uuid: n, timestamp: "2026-01-01T00:00:00Z", cwd: "{{CC_PROJECT_ROOT}}", message: { content: `${n} ${root}` } });
 
 describe("cluster format version", () => {
   it("every branch this release writes says format 2", async () => {

@@ -154,7 +154,7 @@ export interface Pair {
 
 /** Builds a {@link Pair} (real bins, filter as given). */
 export async function setupPair(o: { filter?: boolean; sessionLines?: number } = {}): Promise<Pair> {
-  const { claudeDirKey } = await import("../../src/roster/dirkey.js");
+  const { claudeDirKey } = await import("../../src/agents/claude/dirkey.js");
   const cluster = await bareCluster();
   const A = await node("A", { filter: o.filter });
   const B = await node("B", { os: "darwin", pathHome: "/Users/b", filter: o.filter });

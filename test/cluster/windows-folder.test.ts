@@ -1,7 +1,7 @@
 import { cpSync, existsSync, readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { pickProjectFolder, type FolderCandidate } from "../../src/cluster/folder.js";
+import { pickProjectFolder, type FolderCandidate } from "../../src/agents/claude/folder.js";
 import { CORPUS, HAS_CORPUS } from "../helpers/env.js";
 import { bareCluster, clusterGit, node, run, sessionLines, writeSession, type Node } from "./harness.js";
 

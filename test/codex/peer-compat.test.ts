@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { claudeDirKey } from "../../src/roster/dirkey.js";
+import { claudeDirKey } from "../../src/agents/claude/dirkey.js";
 import { bareCluster, clusterGit, node, run, sessionLines, writeSession, type Node } from "../cluster/harness.js";
 import { REPO } from "../helpers/env.js";
 import { rolloutPath, sessionMeta, turnLines, writeRollout } from "./rollouts.js";

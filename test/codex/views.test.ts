@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { claudeDirKey } from "../../src/roster/dirkey.js";
+import { claudeDirKey } from "../../src/agents/claude/dirkey.js";
 import { bareCluster, clusterGit, node, sessionLines, writeSession, type Node } from "../cluster/harness.js";
 import { rolloutPath, sessionMeta, turnLines, writeRollout } from "./rollouts.js";
 

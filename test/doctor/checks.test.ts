@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { dir } from "tmp-promise";
 import { describe, expect, it } from "vitest";
 import type { ViewContext } from "../../src/doctor/check.js";
-import { checkHook, stopHookCommands } from "../../src/doctor/checks/hook.js";
+import { checkHook, stopHookCommands } from "../../src/agents/claude/doctor.js";
 import { checkSyncState } from "../../src/doctor/checks/syncstate.js";
 import { checkVersions, parseVersion } from "../../src/doctor/checks/versions.js";
 import { sameRoot } from "../../src/doctor/checks/projects.js";

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { dir } from "tmp-promise";
 import { describe, expect, it } from "vitest";
 import { FolderReportSchema } from "../../src/doctor/report.js";
-import { claudeDirKey } from "../../src/roster/dirkey.js";
+import { claudeDirKey } from "../../src/agents/claude/dirkey.js";
 import { BIN, makeMachine } from "../helpers/env.js";
 
 /** End to end: the real `git-ctx` bin (built dist/) on a folder written by the test. */

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { doctor } from "../../src/commands/doctor.js";
 import { doctorFolder, formatFolderReport } from "../../src/doctor/folder.js";
 import { FolderReportSchema } from "../../src/doctor/report.js";
-import { claudeDirKey } from "../../src/roster/dirkey.js";
+import { claudeDirKey } from "../../src/agents/claude/dirkey.js";
 import { fakeCodec } from "./fakeCodec.js";
 
 const HOME = "/home/me";

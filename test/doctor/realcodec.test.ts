@@ -4,7 +4,7 @@ import { dir } from "tmp-promise";
 import { describe, expect, it } from "vitest";
 import { loadCodec } from "../../src/commands/doctor.js";
 import { doctorFolder } from "../../src/doctor/folder.js";
-import { claudeDirKey } from "../../src/roster/dirkey.js";
+import { claudeDirKey } from "../../src/agents/claude/dirkey.js";
 import { CORPUS, HAS_CORPUS } from "../helpers/env.js";
 
 /** Occurrences of `needle` in `hay` not followed by a path character (a simple, codec-independent count). */

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadCodec } from "../../src/commands/doctor.js";
 import { doctorView, formatViewReport, type ViewReport } from "../../src/doctor/view.js";
 import { git } from "../../src/git/exec.js";
-import { claudeDirKey } from "../../src/roster/dirkey.js";
+import { claudeDirKey } from "../../src/agents/claude/dirkey.js";
 import { newRoster, participantFor, serializeRoster, upsertParticipant } from "../../src/roster/index.js";
 import { readViewState, writeViewState } from "../../src/view/state.js";
 import { BIN, makeMachine, type TestMachine } from "../helpers/env.js";

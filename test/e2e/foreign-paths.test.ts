@@ -2,7 +2,7 @@ import { appendFileSync, existsSync, readFileSync, utimesSync, writeFileSync } f
 import * as path from "node:path";
 import { dir } from "tmp-promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { claudeDirKey } from "../../src/roster/dirkey.js";
+import { claudeDirKey } from "../../src/agents/claude/dirkey.js";
 import { clusterGit, type Node } from "../cluster/harness.js";
 import { lineMaker, ROOTS, threeMachines } from "./three-machines.js";
 

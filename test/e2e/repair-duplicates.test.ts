@@ -1,7 +1,7 @@
 import { appendFileSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { claudeDirKey } from "../../src/roster/dirkey.js";
+import { claudeDirKey } from "../../src/agents/claude/dirkey.js";
 import { canonicalize, localize, type Anchors } from "../../src/sentinel/index.js";
 import { clusterGit, type Node } from "../cluster/harness.js";
 import { lineMaker, ROOTS, threeMachines } from "./three-machines.js";

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { claudeDirKey } from "../../src/roster/dirkey.js";
+import { claudeDirKey } from "../../src/agents/claude/dirkey.js";
 import { bareCluster, node, writeSession, type Node } from "../cluster/harness.js";
 
 /**

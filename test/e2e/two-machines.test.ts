@@ -2,8 +2,8 @@ import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSyn
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { canonicalize, localize, type Anchors } from "../../src/sentinel/index.js";
-import { claudeDirKey } from "../../src/roster/dirkey.js";
-import { inferProjectRoot } from "../../src/roster/infer.js";
+import { claudeDirKey } from "../../src/agents/claude/dirkey.js";
+import { inferProjectRoot } from "../../src/agents/claude/infer.js";
 import type { MachineOs } from "../../src/roster/machine.js";
 import { CORPUS, HAS_CORPUS } from "../helpers/env.js";
 import { bareCluster, clusterGit, node, sessionLines, writeSession, type Node } from "../cluster/harness.js";

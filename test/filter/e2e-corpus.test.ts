@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { corpusProjects, type CorpusProject } from "../../bench/codec.bench.js";
 import { projectBase } from "../../bench/filter.bench.js";
-import { claudeDirKey } from "../../src/roster/dirkey.js";
+import { claudeDirKey } from "../../src/agents/claude/dirkey.js";
 import { canonicalize, localize, type Anchors } from "../../src/sentinel/index.js";
 import { HAS_CORPUS, makeMachine, type TestMachine } from "../helpers/env.js";
 import { gitOk, importCanonical, makeView, run } from "./view.js";

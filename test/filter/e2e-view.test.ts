@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { claudeDirKey } from "../../src/roster/dirkey.js";
+import { claudeDirKey } from "../../src/agents/claude/dirkey.js";
 import { canonicalize, cleanWithBase, localize, type Anchors } from "../../src/sentinel/index.js";
 import { makeMachine, type TestMachine } from "../helpers/env.js";
 import { authoredFolder, machineStrings } from "./session.js";

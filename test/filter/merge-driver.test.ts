@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { dir } from "tmp-promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MERGE_DRIVER_ERROR, runMergeDriver } from "../../src/filter/merge.js";
-import { claudeDirKey } from "../../src/roster/dirkey.js";
+import { claudeDirKey } from "../../src/agents/claude/dirkey.js";
 import { makeMachine, type TestMachine } from "../helpers/env.js";
 import { gitOk, makeView, run } from "./view.js";
 

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { claudeDirKey } from "../../src/roster/dirkey.js";
+import { claudeDirKey } from "../../src/agents/claude/dirkey.js";
 import { canonicalize, type Anchors } from "../../src/sentinel/index.js";
 import { BIN } from "../helpers/env.js";
 import { authoredFolder } from "./session.js";

@@ -22,7 +22,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { dir } from "tmp-promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { claudeDirKey } from "../../src/roster/dirkey.js";
+import { claudeDirKey } from "../../src/agents/claude/dirkey.js";
 import type { MachineOs } from "../../src/roster/machine.js";
 import { HAS_CORPUS } from "../helpers/env.js";
 import { CASES, caseDir, sessionFiles, type CorpusCase } from "./cases.js";

@@ -21,7 +21,7 @@ import * as path from "node:path";
 import { spawn } from "node:child_process";
 import { dir } from "tmp-promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { claudeDirKey } from "../../src/roster/dirkey.js";
+import { claudeDirKey } from "../../src/agents/claude/dirkey.js";
 import { scanBytes } from "../../src/scan/index.js";
 import { HAS_CORPUS, makeMachine, REPO, type TestMachine } from "../helpers/env.js";
 import { CASES, caseDir, sessionFiles, type CorpusCase } from "./cases.js";

@@ -2,8 +2,8 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { claudeDirKey, claudePathHash } from "../../src/roster/dirkey.js";
-import { ancestorsOf, sameKey, transcriptFiles } from "../../src/roster/infer.js";
+import { claudeDirKey, claudePathHash } from "../../src/agents/claude/dirkey.js";
+import { ancestorsOf, sameKey, transcriptFiles } from "../../src/agents/claude/infer.js";
 import { CORPUS, HAS_CORPUS, NUM_RUNS } from "../helpers/env.js";
 
 describe("claudeDirKey: FORMATS.md examples", () => {

@@ -2,8 +2,8 @@ import { mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { dir } from "tmp-promise";
 import { describe, expect, it } from "vitest";
-import { claudeDirKey } from "../../src/roster/dirkey.js";
-import { ancestorsOf, inferProjectRoot } from "../../src/roster/infer.js";
+import { claudeDirKey } from "../../src/agents/claude/dirkey.js";
+import { ancestorsOf, inferProjectRoot } from "../../src/agents/claude/infer.js";
 import { CORPUS, HAS_CORPUS } from "../helpers/env.js";
 
 const line = (cwd: string, extra: Record<string, unknown> = {}) => JSON.stringify({ type: "user", cwd, sessionId: "s", ...extra }) + "\n";

@@ -3,7 +3,8 @@ import * as path from "node:path";
 import { dir } from "tmp-promise";
 import { describe, expect, it } from "vitest";
 import { InvalidInputError } from "../../src/errors.js";
-import { claudeProjectsDir, currentMachine, machineIdFile, machineOsHome, MACHINE_ID_RE, simulatedMachineEnv } from "../../src/roster/machine.js";
+import { claudeProjectsDir } from "../../src/agents/claude/index.js";
+import { currentMachine, machineIdFile, machineOsHome, MACHINE_ID_RE, simulatedMachineEnv } from "../../src/roster/machine.js";
 
 describe("machine identity", () => {
   it("creates a stable id once, stores it, and returns the same id afterwards", async () => {

@@ -4,7 +4,7 @@ import { dir } from "tmp-promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authorSamples, MANIFEST } from "../../samples/author.js";
 import { lastUuid, readManifest, renderSamples, renderString, rootFor, turnLines, type RenderedProject } from "../../samples/render.js";
-import { claudeDirKey } from "../../src/roster/dirkey.js";
+import { claudeDirKey } from "../../src/agents/claude/dirkey.js";
 import { SAMPLES } from "../helpers/env.js";
 
 /** Every line of a rendered transcript, parsed; asserts each is compact JSON ending in "\n". */

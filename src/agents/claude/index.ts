@@ -1,10 +1,22 @@
 import * as os from "node:os";
 import * as path from "node:path";
-import { claudeProjectsDir } from "../../roster/machine.js";
 import type { Anchors } from "../../sentinel/index.js";
 import type { JoinedProject } from "../../view/state.js";
 import type { Agent, AgentMachine } from "../types.js";
+import { claudeDirKey } from "./dirkey.js";
+import { chooseProjectFolder, otherFoldersNote, sameFolder, symlinkRootNote, type FolderChoice as ClaudeFolderChoice } from "./folder.js";
+import { inferProjectRoot, sameKey } from "./infer.js";
+import { checkHook } from "./doctor.js";
 import { countOurs, defaultSettingsPath, editSettings, readSettings, withHook, withoutHook } from "./settings.js";
+
+/**
+ * The Claude Code projects folder: `$CLAUDE_CONFIG_DIR/projects` when set, else `~/.claude/projects`
+ * (FORMATS.md: Claude Code stores a project's sessions in `~/.claude/projects/<key>/`).
+ */
+export function claudeProjectsDir(env: NodeJS.ProcessEnv = process.env): string {
+  const cfg = env.CLAUDE_CONFIG_DIR || path.join(env.HOME || os.homedir(), ".claude");
+  return path.join(cfg, "projects");
+}
 
 /**
  * The Claude Code module (FORMATS.md, "Claude Code"): the store is `~/.claude/projects`
@@ -19,6 +31,17 @@ export const claude: Agent = {
   neverSynced: () => false,
   home: (env) => env.CLAUDE_CONFIG_DIR || path.join(env.HOME || os.homedir(), ".claude"),
   storeRoot: (env) => claudeProjectsDir(env),
+  storeHint: "~/.claude/projects",
+  folders: {
+    of: claudeDirKey,
+    same: sameFolder,
+    isFolderOf: (folder, root) => sameKey(claudeDirKey(root), folder, root),
+    choose: chooseProjectFolder,
+    othersNote: (dir, id, choice) => otherFoldersNote(dir, id, choice as ClaudeFolderChoice),
+    symlinkNote: (root, key) => symlinkRootNote(root, key),
+    inferRoot: inferProjectRoot,
+  },
+  doctorChecks: (ctx) => checkHook(ctx),
   hook: {
     event: "Stop",
     file: (env) => defaultSettingsPath(env),

@@ -6,6 +6,7 @@ import type { JoinedProject, ViewState } from "../../view/state.js";
 import type { Agent, AgentMachine } from "../types.js";
 import { ROLLOUT_PATH, projectForCwd, sessionMetaOf } from "./rollout.js";
 import { registerRollouts } from "./threads.js";
+import { checkCodexFilter, checkCodexHook, checkCodexRollouts } from "./doctor.js";
 import { codexConfigFile, editCodexConfig, isOurNotify, readNotify, withNotify, withoutNotify } from "./notify.js";
 
 /**
@@ -53,6 +54,8 @@ export const codex: Agent = {
     const rollouts = files.filter((f) => ROLLOUT_PATH.test(f)).map((f) => path.join(workTree, f));
     return registerRollouts(path.dirname(workTree), rollouts).warnings;
   },
+  storeHint: "~/.codex/sessions",
+  doctorChecks: async (ctx) => [...(await checkCodexFilter(ctx, codex)), ...(await checkCodexHook(ctx, codex)), ...(await checkCodexRollouts(ctx))],
   hook: {
     event: "notify",
     file: (env) => codexConfigFile(codexHome(env)),

@@ -3,7 +3,7 @@ import { ctxAttributeLines } from "../../git/config.js";
 import { git, gitRaw } from "../../git/exec.js";
 import { fail, pass, warn, type Check, type ViewContext } from "../check.js";
 import { shellQuote } from "../folder.js";
-import { claudeDirKey } from "../../roster/dirkey.js";
+import { agentById } from "../../agents/index.js";
 
 /**
  * Attributes and excludes as git applies them in the view (`git check-attr`, `git check-ignore
@@ -84,6 +84,6 @@ async function ignored(ctx: ViewContext, p: string): Promise<boolean> {
 function rejoinFix(ctx: ViewContext): string {
   const first = Object.entries(ctx.state?.projects ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))[0];
   const why = "(safe to re-run: rewrites git-ctx's block of $GIT_DIR/info/exclude from the joined projects)";
-  if (first && claudeDirKey(first[1].root) === first[1].key) return `git ctx join --id ${shellQuote(first[0])} ${shellQuote(first[1].root)}   ${why}`;
+  if (first && agentById("claude").folders!.of(first[1].root) === first[1].key) return `git ctx join --id ${shellQuote(first[0])} ${shellQuote(first[1].root)}   ${why}`;
   return `git ctx join ${first ? `--id ${shellQuote(first[0])}` : "[--id <id>]"} <project root>   ${why}`;
 }

@@ -2,8 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { clusterTrackingRef, ROSTER_FILE } from "../../cluster/layout.js";
 import { gitRaw } from "../../git/exec.js";
-import { claudeDirKey } from "../../roster/dirkey.js";
-import { inferProjectRoot, sameKey } from "../../roster/infer.js";
+import { agentById } from "../../agents/index.js";
 import { parseRoster } from "../../roster/schema.js";
 import { machineIdFile } from "../../roster/machine.js";
 import type { JoinedProject } from "../../view/state.js";
@@ -48,12 +47,13 @@ async function checkProject(ctx: ViewContext, id: string, p: JoinedProject): Pro
       return [fail(name, `folder ${p.key}/ is missing from the work tree but committed in HEAD`, `git -C ${shellQuote(ctx.workTree)} checkout HEAD -- ${p.key}`)];
     return [warn(name, `folder ${p.key}/ does not exist yet: no session of this project on this machine and none synced`)];
   }
-  const inf = await inferProjectRoot(folder);
-  const wantKey = claudeDirKey(p.root);
+  const rules = agentById("claude").folders!;
+  const inf = await rules.inferRoot(folder);
+  const wantKey = rules.of(p.root);
   // only a root whose key names this folder can replace the state's (a renamed folder's cwd cannot)
-  if (inf && !sameRoot(inf.root, p.root) && sameKey(claudeDirKey(inf.root), p.key, inf.root)) {
+  if (inf && !sameRoot(inf.root, p.root) && rules.isFolderOf(p.key, inf.root)) {
     out.push(fail(`${name}: root`, `state.json says root ${p.root}, but the transcripts in ${p.key}/ record ${inf.root} (${inf.evidence} cwd fields)`, joinFix(inf.root)));
-  } else if (!sameKey(wantKey, p.key, p.root)) {
+  } else if (!rules.isFolderOf(p.key, p.root)) {
     out.push(
       fail(
         `${name}: key`,

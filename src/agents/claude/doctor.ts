@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import { HOOK_COMMAND, isOurCommand } from "../../agents/claude/settings.js";
-import { fail, pass, warn, type Check, type ViewContext } from "../check.js";
+import { fail, pass, warn, type AgentCheck, type AgentCheckContext } from "../check.js";
+import { HOOK_COMMAND, isOurCommand } from "./settings.js";
 
 /** Claude Code's user settings: `$CLAUDE_CONFIG_DIR/settings.json`, else `~/.claude/settings.json`. */
 export function claudeSettingsFile(env: NodeJS.ProcessEnv): string {
@@ -16,7 +16,7 @@ export const SYNC_HOOK_RE = /\bgit[ -]ctx(\.cmd|\.exe)?["']?\s+sync\b/;
  * The Claude Code Stop hook (FORMATS.md, "Hooks"): `settings.json` must be valid JSON and
  * `hooks.Stop[].hooks[]` must hold a `command` hook that runs `git ctx sync`.
  */
-export async function checkHook(ctx: ViewContext): Promise<Check[]> {
+export async function checkHook(ctx: Pick<AgentCheckContext, "env">): Promise<AgentCheck[]> {
   const file = claudeSettingsFile(ctx.env);
   const name = "Stop hook";
   const fix = "git ctx hook install";

@@ -1,7 +1,9 @@
 import * as path from "node:path";
-import { codex, listRollouts, readFirstLine, sessionMetaOf } from "../../agents/index.js";
 import { git, gitRaw } from "../../git/exec.js";
-import { fail, pass, warn, type Check, type ViewContext } from "../check.js";
+import { canonicalize } from "../../sentinel/index.js";
+import { fail, pass, warn, type AgentCheck, type AgentCheckContext } from "../check.js";
+import type { Agent } from "../types.js";
+import { listRollouts, readFirstLine, sessionMetaOf } from "./rollout.js";
 
 /**
  * Checks of a Codex view (`$CODEX_HOME/sessions`, issue 11): the filter through git on a probe
@@ -24,7 +26,7 @@ export const CODEX_NEVER_SYNCED = [
 ];
 
 /** git's clean filter on a probe rollout of the first joined project equals the codec's canonical form. */
-export async function checkCodexFilter(ctx: ViewContext): Promise<Check[]> {
+export async function checkCodexFilter(ctx: AgentCheckContext, codex: Agent): Promise<AgentCheck[]> {
   const first = Object.entries(ctx.state?.projects ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))[0];
   if (!first || !ctx.state) return [];
   const [id, p] = first;
@@ -34,7 +36,7 @@ export async function checkCodexFilter(ctx: ViewContext): Promise<Check[]> {
   const input = Buffer.from(
     `${JSON.stringify(meta)}\n${JSON.stringify({ timestamp: meta.timestamp, type: "event_msg", payload: { type: "agent_message", message: `probe ${p.root}` } })}\n`,
   );
-  const expected = ctx.codec.canonicalizeWithCounts(input, codex.anchors(p, ctx.state.machine, ctx.state.agentHome)).output;
+  const expected = canonicalize(input, codex.anchors(p, ctx.state.machine, ctx.state.agentHome));
   const got = await gitRaw(["hash-object", "--stdin", `--path=${probe}`], { cwd: ctx.workTree, env: ctx.env, input, okCodes: [0, 1, 128] });
   if (got.code !== 0)
     return [
@@ -51,7 +53,7 @@ export async function checkCodexFilter(ctx: ViewContext): Promise<Check[]> {
 }
 
 /** Codex's `notify` runs git-ctx's sync. */
-export async function checkCodexHook(ctx: ViewContext): Promise<Check[]> {
+export async function checkCodexHook(ctx: AgentCheckContext, codex: Agent): Promise<AgentCheck[]> {
   const file = codex.hook!.file(ctx.env);
   try {
     if (codex.hook!.installed(file)) return [pass("Codex notify hook", `${file} runs 'git ctx sync --hook' after each turn`)];
@@ -66,8 +68,8 @@ export async function checkCodexHook(ctx: ViewContext): Promise<Check[]> {
  * leaves them alone: it never guesses a project); the view must be `CODEX_HOME/sessions`, so that
  * the files of {@link CODEX_NEVER_SYNCED} stay outside it.
  */
-export async function checkCodexRollouts(ctx: ViewContext): Promise<Check[]> {
-  const out: Check[] = [];
+export async function checkCodexRollouts(ctx: AgentCheckContext): Promise<AgentCheck[]> {
+  const out: AgentCheck[] = [];
   if (path.basename(ctx.workTree) !== "sessions")
     out.push(
       fail(

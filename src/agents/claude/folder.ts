@@ -1,6 +1,7 @@
 import { readdirSync, realpathSync } from "node:fs";
 import * as path from "node:path";
-import { claudeDirKey, type MachineOs } from "../roster/index.js";
+import type { MachineOs } from "../../roster/machine.js";
+import { claudeDirKey } from "./dirkey.js";
 
 /** A folder of the view that could hold a project's sessions, with what is in it. */
 export interface FolderCandidate {
