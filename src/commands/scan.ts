@@ -67,9 +67,15 @@ export const LAST_VIEW_REF = "refs/ctx/view/last";
 export async function scan(o: ScanCommandOptions = {}): Promise<number> {
   const env = o.env ?? process.env;
   const write = o.write ?? ((s: string) => void process.stdout.write(s));
-  const report = await scanView(o, env);
-  write(o.json ? JSON.stringify(report, null, 2) + "\n" : formatScanReport(report));
-  return report.ok ? 0 : 1;
+  // inside a repository: that one; elsewhere every agent's view (issue 11)
+  const cwd = path.resolve(o.cwd ?? process.cwd());
+  const inRepo = (await gitRaw(["rev-parse", "--show-toplevel"], { cwd, env, okCodes: [0, 128] }).catch(() => undefined))?.code === 0;
+  const dirs = inRepo ? [cwd] : viewDirs(env);
+  const reports: ScanReport[] = [];
+  for (const d of dirs.length ? dirs : [cwd]) reports.push(await scanView({ ...o, cwd: d }, env));
+  if (o.json) write(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) + "\n");
+  else for (const r of reports) write((reports.length > 1 ? `== ${r.workTree} ==\n` : "") + formatScanReport(r));
+  return reports.every((r) => r.ok) ? 0 : 1;
 }
 
 /** Locates the repository: `cwd` first, then `~/.claude/projects`. */

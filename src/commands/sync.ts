@@ -65,26 +65,42 @@ export function viewDirs(env: NodeJS.ProcessEnv = process.env): string[] {
   return AGENTS.map((a) => path.resolve(a.storeRoot(env))).filter((d) => existsSync(path.join(d, ".git", "ctx", "state.json")));
 }
 
-/** {@link syncOne} for each view in `dirs`, each line prefixed with the agent; the first error is thrown after all ran. */
+/**
+ * {@link syncOne} for each view in `dirs`, concurrently (each view is its own repository with its
+ * own lock; a race on a shared project branch is the helper's compare-and-swap retry), each
+ * view's lines prefixed with its agent and printed in `dirs` order; the first error is thrown
+ * after all ran.
+ */
 async function syncEach(o: SyncCommandOptions, dirs: readonly string[]): Promise<number> {
-  let first: unknown;
-  const json: unknown[] = [];
-  for (const dir of dirs) {
-    const who = `${agentOfStorePath(dir).title}: `;
-    try {
-      if (o.json) {
-        const buf: string[] = [];
-        await syncOne({ ...o, dir, out: { write: (s: string) => buf.push(s) } as unknown as NodeJS.WritableStream }, who);
-        json.push({ dir, ...JSON.parse(buf.join("")) });
-      } else await syncOne({ ...o, dir }, who);
-    } catch (e) {
-      first ??= e;
-      if (o.json) json.push({ dir, ok: false, error: (e as Error).message });
-      else process.stderr.write(`git ctx sync: ${who}${(e as Error).message}\n`);
+  const runs = await Promise.all(
+    dirs.map(async (dir) => {
+      const who = `${agentOfStorePath(dir).title}: `;
+      const buf: string[] = [];
+      const out = { write: (s: string) => buf.push(s) } as unknown as NodeJS.WritableStream;
+      try {
+        await syncOne({ ...o, dir, out }, who);
+        return { dir, who, text: buf.join(""), error: undefined as unknown };
+      } catch (e) {
+        return { dir, who, text: buf.join(""), error: e as unknown };
+      }
+    }),
+  );
+  const sink = o.out ?? process.stdout;
+  if (o.json)
+    sink.write(
+      JSON.stringify(
+        runs.map((r) => (r.error ? { dir: r.dir, ok: false, error: (r.error as Error).message } : { dir: r.dir, ...JSON.parse(r.text) })),
+        null,
+        2,
+      ) + "\n",
+    );
+  else
+    for (const r of runs) {
+      sink.write(r.text);
+      if (r.error) process.stderr.write(`git ctx sync: ${r.who}${(r.error as Error).message}\n`);
     }
-  }
-  if (o.json) (o.out ?? process.stdout).write(JSON.stringify(json, null, 2) + "\n");
-  if (first) throw first;
+  const failed = runs.find((r) => r.error);
+  if (failed) throw failed.error;
   return 0;
 }
 

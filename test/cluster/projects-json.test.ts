@@ -47,6 +47,6 @@ describe("git ctx projects --json is stable", () => {
 
   it("the human listing names the machines in the same order", async () => {
     const r = await X.ctx(["projects", "--remote", cluster.url]);
-    expect(r.stdout).toMatch(/^alpha\n {2}! .*project\/alpha.*\nzeta\n {2}mA \(linux\): \/a\/z\n {2}mB \(linux\): \/b\/z\n$/);
+    expect(r.stdout).toMatch(/^alpha {2}\(claude\)\n {2}! .*project\/alpha.*\nzeta {2}\(claude\)\n {2}mA \(linux\): \/a\/z\n {2}mB \(linux\): \/b\/z\n$/);
   });
 });
