@@ -79,4 +79,45 @@ describe("Codex rollouts over a cluster", () => {
     expect(readFileSync(otherA)).toEqual(otherBefore);
     expect(existsSync(path.join(B.sessions, rolloutPath(OTHER)))).toBe(false);
   });
+
+  it("a Windows machine joins (status clean after checkout), and lines appended on two machines to one rollout end up once on every machine", async () => {
+    const cluster = await bareCluster();
+    cleanups.push(cluster.cleanup);
+    const A = await codexNode("A");
+    const C = await codexNode("C", { os: "windows", pathHome: "C:\\Users\\carol" });
+    const rootA = "/home/al/proj";
+    const rootC = "C:\\Users\\carol\\proj";
+    const fileA = writeRollout(A.sessions, rolloutPath(ID), [sessionMeta(ID, rootA), ...turnLines(rootA, "a", 4)]);
+    await A.ctx(["init", "--remote", cluster.url, "--id", "proj", "--agents", "codex", rootA], { cwd: A.home });
+    await C.ctx(["join", "--remote", cluster.url, "--id", "proj", "--agents", "codex", rootC], { cwd: C.home });
+    const fileC = path.join(C.sessions, rolloutPath(ID));
+    expect(readFileSync(fileC, "utf8")).toContain('"cwd":"C:\\\\Users\\\\carol\\\\proj"');
+    expect((await C.git(["status", "--porcelain"], { cwd: C.sessions })).stdout).toBe("");
+    // both machines append to the same rollout before either syncs
+    appendRollout(fileA, turnLines(rootA, "x", 3, Date.UTC(2026, 0, 2, 12)));
+    appendRollout(fileC, turnLines(rootC, "y", 3, Date.UTC(2026, 0, 2, 13)));
+    await A.ctx(["sync"], { cwd: A.home });
+    await C.ctx(["sync"], { cwd: C.home });
+    await A.ctx(["sync"], { cwd: A.home });
+    const tags = (f: string) =>
+      readFileSync(f, "utf8")
+        .trimEnd()
+        .split("\n")
+        .map((l) => /"(?:text|message)":"[^"]*?\b([axy]) (\d)/.exec(l)?.slice(1, 3).join(""))
+        .filter(Boolean)
+        .sort();
+    const want = ["a1", "a3", "x1", "y1"];
+    for (const f of [fileA, fileC]) {
+      const t = tags(f);
+      for (const w of want)
+        expect(
+          t.filter((x) => x === w),
+          `${f} ${w}`,
+        ).toHaveLength(1);
+    }
+    expect(readFileSync(fileA, "utf8").split("\n").length).toBe(readFileSync(fileC, "utf8").split("\n").length);
+    expect(readFileSync(fileA, "utf8")).not.toContain("carol");
+    expect((await A.git(["status", "--porcelain"], { cwd: A.sessions })).stdout).toBe("");
+    expect((await C.git(["status", "--porcelain"], { cwd: C.sessions })).stdout).toBe("");
+  });
 });
