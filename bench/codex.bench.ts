@@ -32,8 +32,8 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-/** The machine a rollout was recorded on, from its cwd (as test/codex/corpus.test.ts). */
-function machineOf(cwd: string): { os: "windows" | "darwin" | "linux"; home: string } {
+/** The machine a corpus rollout was recorded on, from its cwd: OS and home (`C:\\Users\\me`, `/Users/me`, `/home/me`; WSL `/mnt/<drive>/…` roots get a Linux home). Also used by test/codex/corpus.test.ts. */
+export function machineOf(cwd: string): { os: "windows" | "darwin" | "linux"; home: string } {
   const win = /^([A-Za-z]:\\Users\\[^\\]+)/.exec(cwd);
   if (win) return { os: "windows", home: win[1]! };
   const mac = /^(\/Users\/[^/]+)/.exec(cwd);

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { codex, listRollouts, readFirstLine, sessionMetaOf } from "../../src/agents/index.js";
 import { canonicalize, cleanWithBase, localize, residue, type Anchors } from "../../src/sentinel/index.js";
 import { CORPUS } from "../helpers/env.js";
+import { machineOf } from "../../bench/codex.bench.js";
 import { LINUX_B, WIN_B, rootOccurrences } from "../sentinel/fixtures.js";
 import { existsSync, readdirSync } from "node:fs";
 
@@ -21,16 +22,6 @@ interface Item {
   file: string;
   a: Anchors;
   x: Buffer;
-}
-
-/** The machine a rollout was recorded on, from its cwd: OS and home (`C:\Users\me`, `/Users/me`, `/home/me`; WSL `/mnt/<drive>/…` roots get a Linux home). */
-function machineOf(cwd: string): { os: "windows" | "darwin" | "linux"; home: string } {
-  const win = /^([A-Za-z]:\\Users\\[^\\]+)/.exec(cwd);
-  if (win) return { os: "windows", home: win[1]! };
-  const mac = /^(\/Users\/[^/]+)/.exec(cwd);
-  if (mac) return { os: "darwin", home: mac[1]! };
-  const lin = /^(\/home\/[^/]+)/.exec(cwd);
-  return { os: "linux", home: lin ? lin[1]! : "/home/wsl" };
 }
 
 function items(): Item[] {

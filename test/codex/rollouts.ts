@@ -1,5 +1,6 @@
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { node, type Node } from "../cluster/harness.js";
 
 /**
  * Hand-made Codex CLI rollouts (shapes from FORMATS.md, "Codex CLI"): a `session_meta` first
@@ -72,4 +73,21 @@ export function writeRollout(sessions: string, rel: string, lines: readonly stri
 /** Appends lines to a rollout (as Codex does, one write per line). */
 export function appendRollout(file: string, lines: readonly string[]): void {
   for (const l of lines) appendFileSync(file, l + "\n");
+}
+
+/**
+ * A simulated machine (test/cluster/harness.ts `node`, filter on) that has Codex installed: its
+ * `~/.codex/sessions` exists (with `~/.claude/projects`, so both agents are present). Its cleanup
+ * goes into `cleanups`.
+ */
+export async function codexNode(
+  name: string,
+  cleanups: (() => Promise<void>)[],
+  o: { os?: "darwin" | "windows" | "linux"; pathHome?: string } = {},
+): Promise<Node & { sessions: string }> {
+  const n = await node(name, { ...o, filter: true });
+  cleanups.push(n.cleanup);
+  const sessions = path.join(n.home, ".codex", "sessions");
+  mkdirSync(sessions, { recursive: true });
+  return Object.assign(n, { sessions });
 }

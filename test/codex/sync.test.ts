@@ -1,8 +1,8 @@
-import { existsSync, readFileSync, mkdirSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { bareCluster, clusterGit, node, type Node } from "../cluster/harness.js";
-import { appendRollout, rolloutPath, sessionMeta, turnLines, writeRollout } from "./rollouts.js";
+import { bareCluster, clusterGit } from "../cluster/harness.js";
+import { appendRollout, rolloutPath, sessionMeta, turnLines, writeRollout, codexNode } from "./rollouts.js";
 
 /**
  * Issue 11: Codex rollouts travel through the same cluster, on the project's branch under
@@ -18,20 +18,12 @@ afterEach(async () => {
 const ID = "019b0000-0000-7000-8000-000000000001";
 const OTHER = "019b0000-0000-7000-8000-000000000002";
 
-async function codexNode(name: string, o: { os?: "darwin" | "windows" | "linux"; pathHome?: string } = {}): Promise<Node & { sessions: string }> {
-  const n = await node(name, { ...o, filter: true });
-  cleanups.push(n.cleanup);
-  const sessions = path.join(n.home, ".codex", "sessions");
-  mkdirSync(sessions, { recursive: true });
-  return Object.assign(n, { sessions });
-}
-
 describe("Codex rollouts over a cluster", () => {
   it("init on A, join on B (no view yet), appends both ways: each machine's spelling, unjoined rollouts never leave A", async () => {
     const cluster = await bareCluster();
     cleanups.push(cluster.cleanup);
-    const A = await codexNode("A");
-    const B = await codexNode("B", { os: "darwin", pathHome: "/Users/bob" });
+    const A = await codexNode("A", cleanups);
+    const B = await codexNode("B", cleanups, { os: "darwin", pathHome: "/Users/bob" });
     const rootA = "/home/al/proj";
     const rootB = "/Users/bob/proj";
     const fileA = writeRollout(A.sessions, rolloutPath(ID), [sessionMeta(ID, rootA), ...turnLines(rootA, "a", 4)]);
@@ -83,8 +75,8 @@ describe("Codex rollouts over a cluster", () => {
   it("a Windows machine joins (status clean after checkout), and lines appended on two machines to one rollout end up once on every machine", async () => {
     const cluster = await bareCluster();
     cleanups.push(cluster.cleanup);
-    const A = await codexNode("A");
-    const C = await codexNode("C", { os: "windows", pathHome: "C:\\Users\\carol" });
+    const A = await codexNode("A", cleanups);
+    const C = await codexNode("C", cleanups, { os: "windows", pathHome: "C:\\Users\\carol" });
     const rootA = "/home/al/proj";
     const rootC = "C:\\Users\\carol\\proj";
     const fileA = writeRollout(A.sessions, rolloutPath(ID), [sessionMeta(ID, rootA), ...turnLines(rootA, "a", 4)]);

@@ -1,9 +1,9 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { claudeDirKey } from "../../src/agents/claude/dirkey.js";
-import { bareCluster, clusterGit, node, sessionLines, writeSession, type Node } from "../cluster/harness.js";
-import { rolloutPath, sessionMeta, turnLines, writeRollout } from "./rollouts.js";
+import { bareCluster, clusterGit, sessionLines, writeSession } from "../cluster/harness.js";
+import { rolloutPath, sessionMeta, turnLines, writeRollout, codexNode } from "./rollouts.js";
 
 /**
  * Issue 11, scope 1 and 2, bad input included: one machine with Claude Code and Codex; `init`
@@ -20,19 +20,11 @@ afterEach(async () => {
 
 const id = (n: number) => `019b0000-0000-7000-8000-${String(n).padStart(12, "0")}`;
 
-async function both(name: string, o: { os?: "darwin"; pathHome?: string } = {}): Promise<Node & { sessions: string }> {
-  const n = await node(name, { ...o, filter: true });
-  cleanups.push(n.cleanup);
-  const sessions = path.join(n.home, ".codex", "sessions");
-  mkdirSync(sessions, { recursive: true });
-  return Object.assign(n, { sessions });
-}
-
 describe("Claude Code and Codex views on one machine", () => {
   it("init, nested roots, bad rollouts, status, doctor, projects, join --remote, leave", async () => {
     const cluster = await bareCluster();
     cleanups.push(cluster.cleanup);
-    const A = await both("A");
+    const A = await codexNode("A", cleanups);
     const outer = "/home/al/work";
     const inner = "/home/al/work/api";
     writeSession(A.at(claudeDirKey(outer)), "s1", sessionLines(outer, "s1", "c", 2));
@@ -71,7 +63,7 @@ describe("Claude Code and Codex views on one machine", () => {
     expect(pr.stdout).toMatch(/api {2}\(joined; codex\)/);
 
     // a machine with no view at all: join --remote makes both views and checks the project out in each
-    const B = await both("B", { os: "darwin", pathHome: "/Users/bob" });
+    const B = await codexNode("B", cleanups, { os: "darwin", pathHome: "/Users/bob" });
     const rootB = "/Users/bob/work";
     const j = await B.ctx(["join", "--remote", cluster.url, "--id", "work", rootB], { cwd: B.home });
     expect(j.stdout).toMatch(/Claude Code: joined project\/work/);

@@ -1,4 +1,5 @@
 import type { CommandModule } from "yargs";
+import { agentsOption, parseAgents } from "../agents.js";
 import { runCommand } from "../run.js";
 
 interface InitArgs {
@@ -27,16 +28,7 @@ export const initCommand: CommandModule<object, InitArgs> = {
         type: "string",
         describe: "one view folder (default: each agent's store: $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects, $CODEX_HOME/sessions or ~/.codex/sessions)",
       })
-      .option("agents", {
-        type: "string",
-        // comma-separated or repeated; not an array option, which would swallow the roots after it
-        coerce: (v: string | string[]) =>
-          [v]
-            .flat()
-            .flatMap((x) => x.split(","))
-            .filter(Boolean),
-        describe: "the agents whose sessions are adopted: claude, codex (default: every agent installed here, i.e. whose home exists)",
-      })
+      .option("agents", agentsOption("are adopted"))
       .option("dry-run", { type: "boolean", default: false, describe: "check everything that can be checked without writing, say what would happen, write nothing" })
       .option("json", { type: "boolean", default: false, describe: "print the report as JSON" })
       .example("git ctx init --remote ~/ctx-cluster ~/src/app", "new cluster in a local folder, with the sessions of ~/src/app")
@@ -45,11 +37,9 @@ export const initCommand: CommandModule<object, InitArgs> = {
   handler: (a) =>
     runCommand(async () => {
       const { initAgents } = await import("../../commands/init.js");
-      const { AGENTS, isAgentId } = await import("../../agents/index.js");
-      const { InvalidInputError } = await import("../../errors.js");
-      for (const x of [a.agents ?? []].flat())
-        if (!isAgentId(x)) throw new InvalidInputError({ what: "--agents", value: x, fix: `name agents git-ctx syncs: ${AGENTS.map((g) => g.id).join(", ")}` });
-      const reports = await initAgents({ roots: a.roots, remote: a.remote, id: a.id, dir: a.dir, dryRun: a["dry-run"], agents: a.agents as never });
+      const { AGENTS } = await import("../../agents/index.js");
+      const agents = await parseAgents(a.agents);
+      const reports = await initAgents({ roots: a.roots, remote: a.remote, id: a.id, dir: a.dir, dryRun: a["dry-run"], agents });
       if (a.json) {
         process.stdout.write(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) + "\n");
         return;

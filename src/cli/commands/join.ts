@@ -1,4 +1,5 @@
 import type { CommandModule } from "yargs";
+import { agentsOption, parseAgents } from "../agents.js";
 import { runCommand } from "../run.js";
 
 interface JoinArgs {
@@ -24,16 +25,7 @@ export const joinCommand: CommandModule<object, JoinArgs> = {
         describe: "one view folder (default: each agent's store: $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects, $CODEX_HOME/sessions or ~/.codex/sessions)",
       })
       .option("remote", { type: "string", describe: "the cluster, for a machine with no view yet (the views are made, as git clone ctx::<url> would)" })
-      .option("agents", {
-        type: "string",
-        // comma-separated or repeated; not an array option, which would swallow the roots after it
-        coerce: (v: string | string[]) =>
-          [v]
-            .flat()
-            .flatMap((x) => x.split(","))
-            .filter(Boolean),
-        describe: "the agents whose stores get the project: claude, codex (default: every agent installed here, i.e. whose home exists)",
-      })
+      .option("agents", agentsOption("get the project"))
       .option("dry-run", { type: "boolean", default: false, describe: "check the project and the folder, say what would happen, write nothing" })
       .option("json", { type: "boolean", default: false, describe: "print the report as JSON" })
       .example(
@@ -44,11 +36,9 @@ export const joinCommand: CommandModule<object, JoinArgs> = {
   handler: (a) =>
     runCommand(async () => {
       const { joinAgents } = await import("../../commands/join.js");
-      const { AGENTS, isAgentId } = await import("../../agents/index.js");
-      const { InvalidInputError } = await import("../../errors.js");
-      for (const x of [a.agents ?? []].flat())
-        if (!isAgentId(x)) throw new InvalidInputError({ what: "--agents", value: x, fix: `name agents git-ctx syncs: ${AGENTS.map((g) => g.id).join(", ")}` });
-      const reports = await joinAgents({ root: a.root, id: a.id, dir: a.dir, remote: a.remote, dryRun: a["dry-run"], agents: a.agents as never });
+      const { AGENTS } = await import("../../agents/index.js");
+      const agents = await parseAgents(a.agents);
+      const reports = await joinAgents({ root: a.root, id: a.id, dir: a.dir, remote: a.remote, dryRun: a["dry-run"], agents });
       if (a.json) {
         process.stdout.write(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) + "\n");
         return;

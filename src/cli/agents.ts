@@ -1,0 +1,30 @@
+/**
+ * The `--agents` option of `git ctx init` and `git ctx join` (issue 11): comma-separated or
+ * repeated agent ids. It is not an array option, which would swallow the roots after it.
+ */
+
+/** The yargs option spec; `what` ends its description (what happens to the named agents' stores). */
+export function agentsOption(what: string) {
+  return {
+    type: "string" as const,
+    coerce: (v: string | string[]) =>
+      [v]
+        .flat()
+        .flatMap((x) => x.split(","))
+        .filter(Boolean),
+    describe: `the agents whose stores ${what}: claude, codex (default: every agent installed here, i.e. whose home exists)`,
+  };
+}
+
+/**
+ * The agent ids of a parsed `--agents` value.
+ * @throws InvalidInputError naming the value and the known ids when one is not an agent git-ctx syncs.
+ */
+export async function parseAgents(v: string | string[] | undefined): Promise<import("../agents/index.js").AgentId[] | undefined> {
+  if (v === undefined) return undefined;
+  const { AGENTS, isAgentId } = await import("../agents/index.js");
+  const { InvalidInputError } = await import("../errors.js");
+  const ids = [v].flat();
+  for (const x of ids) if (!isAgentId(x)) throw new InvalidInputError({ what: "--agents", value: x, fix: `name agents git-ctx syncs: ${AGENTS.map((g) => g.id).join(", ")}` });
+  return ids as import("../agents/index.js").AgentId[];
+}
