@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bareCluster, node, type Node } from "../cluster/harness.js";
+import { loadSqlite } from "../../src/agents/codex/threads.js";
 import { CORPUS } from "../helpers/env.js";
 import { CODEX_VERSION, codexExec, ensureCodex, type Codex } from "./codex.js";
 import { RESPONSES_REPLY, startResponsesRecorder, type ResponsesRecorder } from "./responses.js";
