@@ -101,6 +101,11 @@ export interface Agent {
    * @returns warnings, each naming the fix.
    */
   afterWrite?(workTree: string, files: readonly string[]): string[];
+  /**
+   * The agent's project instruction file, relative to the project root: the candidates it reads,
+   * the first that exists is the one; the first is created when none does (`git ctx rules`).
+   */
+  readonly rulesFiles: readonly string[];
   /** The store's default place, as users write it (`~/.claude/projects`), for messages and help. */
   readonly storeHint: string;
   /** `folder` layout only: the rules of its project folders. */

@@ -32,6 +32,7 @@ export const claude: Agent = {
   home: (env) => env.CLAUDE_CONFIG_DIR || path.join(env.HOME || os.homedir(), ".claude"),
   storeRoot: (env) => claudeProjectsDir(env),
   storeHint: "~/.claude/projects",
+  rulesFiles: ["CLAUDE.md", ".claude/CLAUDE.md"],
   folders: {
     of: claudeDirKey,
     same: sameFolder,

@@ -55,6 +55,7 @@ export const codex: Agent = {
     return registerRollouts(path.dirname(workTree), rollouts).warnings;
   },
   storeHint: "~/.codex/sessions",
+  rulesFiles: ["AGENTS.md"],
   doctorChecks: async (ctx) => [...(await checkCodexFilter(ctx, codex)), ...(await checkCodexHook(ctx, codex)), ...(await checkCodexRollouts(ctx))],
   hook: {
     event: "notify",

@@ -8,6 +8,7 @@ import { joinCommand } from "./join.js";
 import { leaveCommand } from "./leave.js";
 import { projectsCommand } from "./projects.js";
 import { redactCommand } from "./redact.js";
+import { rulesCommand } from "./rules.js";
 import { scanCommand } from "./scan.js";
 import { statusCommand } from "./status.js";
 import { syncCommand } from "./sync.js";
@@ -24,6 +25,7 @@ export const commands: CommandModule<any, any>[] = [
   hookCommand,
   scanCommand,
   redactCommand,
+  rulesCommand,
   doctorCommand,
   completionCommand,
 ];

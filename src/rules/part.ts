@@ -1,0 +1,106 @@
+import { createHash } from "node:crypto";
+
+/**
+ * The part of an instruction file that `git ctx rules` owns (issue 14, scope 2): one region
+ * between a begin marker that carries the sha256 of the region's body and an end marker,
+ *
+ *     <!-- git-ctx:begin rules sha256=<64 hex> … -->
+ *     <body>
+ *     <!-- git-ctx:end rules -->
+ *
+ * Every byte outside the region is the user's and never changes (CRLF, a BOM and a missing final
+ * newline included): the region is inserted after the user's text, or replaced in place. A body
+ * whose hash no longer matches was edited by hand and is never overwritten (CROSS-AGENT.md,
+ * "Rules files": the top complaint against rules generators). Pure: strings in, strings out.
+ */
+
+/** The start of a begin-marker line. */
+export const BEGIN = "<!-- git-ctx:begin rules";
+/** The end-marker line. */
+export const END = "<!-- git-ctx:end rules -->";
+const BEGIN_LINE = /^<!-- git-ctx:begin rules sha256=([0-9a-f]{64})\b.*-->\r?$/;
+
+/** sha256 of a body, hex. */
+export function bodyHash(body: string): string {
+  return createHash("sha256").update(body, "utf8").digest("hex");
+}
+
+/** What a file's text holds of git-ctx's part. */
+export type PartState =
+  | { kind: "none" }
+  /** `start`/`end`: the region's offsets in the text (markers included, with the end marker's line ending). */
+  | { kind: "part"; start: number; end: number; body: string; edited: boolean }
+  /** Markers that are duplicated, unbalanced, out of order or unreadable: the file is left alone. */
+  | { kind: "damaged"; why: string };
+
+/** Every line of `text` with its offset (line endings `\n` or `\r\n`). */
+function lines(text: string): { at: number; line: string; next: number }[] {
+  const out: { at: number; line: string; next: number }[] = [];
+  let at = text.startsWith("\uFEFF") ? 1 : 0; // a BOM is the user's, before any line
+  while (at < text.length) {
+    const nl = text.indexOf("\n", at);
+    const next = nl < 0 ? text.length : nl + 1;
+    out.push({ at, line: text.slice(at, nl < 0 ? text.length : nl).replace(/\r$/, ""), next });
+    at = next;
+  }
+  return out;
+}
+
+/** Finds git-ctx's part in `text`. */
+export function parsePart(text: string): PartState {
+  const ls = lines(text);
+  const begins = ls.filter((l) => l.line.startsWith(BEGIN));
+  const ends = ls.filter((l) => l.line.trim() === END);
+  if (begins.length === 0 && ends.length === 0) return { kind: "none" };
+  if (begins.length !== 1 || ends.length !== 1)
+    return { kind: "damaged", why: `${begins.length} begin and ${ends.length} end marker line(s) of git-ctx's part (one of each expected)` };
+  const b = begins[0]!;
+  const e = ends[0]!;
+  if (e.at < b.at) return { kind: "damaged", why: "the end marker of git-ctx's part comes before its begin marker" };
+  const m = BEGIN_LINE.exec(text.slice(b.at, b.next).replace(/\n$/, ""));
+  if (!m) return { kind: "damaged", why: "the begin marker of git-ctx's part lost its sha256" };
+  const body = text.slice(b.next, e.at);
+  return { kind: "part", start: b.at, end: e.next, body, edited: bodyHash(body) !== m[1] };
+}
+
+/** The line ending a file uses (`\r\n` when it has any), for the lines git-ctx writes into it. */
+export function eolOf(text: string): "\n" | "\r\n" {
+  return text.includes("\r\n") ? "\r\n" : "\n";
+}
+
+/** The region text for `body` (its lines re-ended with `eol`, ending with one). */
+export function renderPart(body: string, eol: "\n" | "\r\n"): { region: string; body: string } {
+  const norm = body.replace(/\r?\n/g, eol).replace(new RegExp(`(${eol})*$`), "") + eol;
+  return { region: `${BEGIN} sha256=${bodyHash(norm)} (written by 'git ctx rules'; an edit inside this part stops its updates) -->${eol}${norm}${END}${eol}`, body: norm };
+}
+
+/**
+ * The user's own text of a file: everything outside git-ctx's part (unchanged when there is
+ * none or it is damaged).
+ */
+export function userText(text: string): string {
+  const p = parsePart(text);
+  return p.kind === "part" ? text.slice(0, p.start) + text.slice(p.end) : text;
+}
+
+/**
+ * `text` with git-ctx's part holding `body`: the region replaced in place, or added after the
+ * user's text (after a line ending, and a blank line when the file has text). The user's bytes
+ * before and after the region are kept exactly.
+ * @returns the new text, or `undefined` when the part is damaged or was edited by hand (and
+ *   `takeOwnership` is not set; a damaged part is never taken over: its lines are the user's to sort out).
+ */
+export function withPart(text: string, body: string, o: { takeOwnership?: boolean } = {}): string | undefined {
+  const p = parsePart(text);
+  const eol = eolOf(text);
+  const { region } = renderPart(body, eol);
+  if (p.kind === "damaged") return undefined;
+  if (p.kind === "part") {
+    if (p.edited && !o.takeOwnership) return undefined;
+    return text.slice(0, p.start) + region + text.slice(p.end);
+  }
+  const visible = text.replace(/^\uFEFF/, "");
+  if (visible.length === 0) return text + region;
+  const sep = text.endsWith("\n") ? eol : eol + eol;
+  return text + sep + region;
+}
