@@ -112,7 +112,7 @@ describe("git ctx rules", () => {
     expect(a.match(/<!-- git-ctx:begin/g)).toHaveLength(1);
     expect(a).toContain("gemini only");
     const mdc = read(p, ".cursor/rules/git-ctx.mdc");
-    expect(mdc).toMatch(/^---\n[^]*alwaysApply: true\n---\n/);
+    expect(mdc).toMatch(/^---\n[\s\S]*alwaysApply: true\n---\n/);
     expect(mdc).toContain("keep tests green");
     expect(parsePart(mdc).kind).toBe("part");
     expect(read(p, ".github/copilot-instructions.md")).toContain("gemini only");
