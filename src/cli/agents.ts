@@ -3,15 +3,19 @@
  * repeated agent ids. It is not an array option, which would swallow the roots after it.
  */
 
+/** A comma-separated or repeated option's values (`--x a,b --x c` → `[a, b, c]`), for yargs' `coerce`. */
+export function commaList(v: string | string[]): string[] {
+  return [v]
+    .flat()
+    .flatMap((x) => x.split(","))
+    .filter(Boolean);
+}
+
 /** The yargs option spec; `what` ends its description (what happens to the named agents' stores). */
 export function agentsOption(what: string) {
   return {
     type: "string" as const,
-    coerce: (v: string | string[]) =>
-      [v]
-        .flat()
-        .flatMap((x) => x.split(","))
-        .filter(Boolean),
+    coerce: commaList,
     describe: `the agents whose stores ${what}: claude, codex (default: every agent installed here, i.e. whose home exists)`,
   };
 }

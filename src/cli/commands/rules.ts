@@ -1,4 +1,5 @@
 import type { CommandModule } from "yargs";
+import { commaList } from "../agents.js";
 import { runCommand } from "../run.js";
 
 interface RulesArgs {
@@ -18,11 +19,7 @@ export const rulesCommand: CommandModule<object, RulesArgs> = {
     y
       .option("targets", {
         type: "string",
-        coerce: (v: string | string[]) =>
-          [v]
-            .flat()
-            .flatMap((x) => x.split(","))
-            .filter(Boolean),
+        coerce: commaList,
         describe: "more targets besides the agents' files: cursor (.cursor/rules/git-ctx.mdc), copilot (.github/copilot-instructions.md), windsurf (.windsurf/rules/git-ctx.md)",
       })
       .option("project", { type: "string", describe: "the project root (default: the git work tree around the current directory)" })
