@@ -90,6 +90,14 @@ export interface Agent {
    */
   projectOfFile?(first: string, state: ViewState): string | undefined;
   /**
+   * `shared` layout only: what in a file's first line decides its project (Codex: the
+   * `session_meta` cwd), or `undefined` when the line decides nothing. It never changes for a
+   * file, so callers may keep it per path ({@link Agent.projectOfKey} applies the joined roots).
+   */
+  fileKey?(first: string): string | undefined;
+  /** `shared` layout only: the joined project of a {@link Agent.fileKey}, or `undefined`. */
+  projectOfKey?(key: string, state: ViewState): string | undefined;
+  /**
    * Whether `dir` (absolute) is this agent's store by its path, for a view made without saying
    * which agent it is for (`git clone ctx::<url> <dir>` without `-c ctx.agent=…`).
    */

@@ -1,4 +1,5 @@
-import { existsSync, lstatSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import writeFileAtomic from "write-file-atomic";
 import * as path from "node:path";
 import { CatFileBatch } from "../filter/catfile.js";
 import { git, gitRaw } from "../git/exec.js";
@@ -425,21 +426,56 @@ async function topEntries(repo: Repo, rev: string): Promise<string[]> {
 export async function sharedCandidates(repo: Repo, workTree: string, state: ViewState): Promise<string[]> {
   const agent = agentOf(state);
   const tracked = new Set((await gitRaw(["ls-files", "-z"], { cwd: repo.cwd, env: repo.env })).stdout.toString("utf8").split("\0").filter(Boolean));
+  // each untracked file's key (Codex: its session_meta cwd) never changes: kept per path in
+  // $GIT_DIR/ctx/file-keys.json, so a store full of other projects' rollouts is read once, not
+  // on every sync; the joined roots are applied anew each time (a later join picks them up)
+  const cacheFile = path.join(workTree, ".git", "ctx", FILE_KEYS);
+  const cache = readFileKeys(cacheFile);
+  const next: Record<string, string> = {};
   const out: string[] = [];
   for (const f of listRollouts(workTree)) {
     if (tracked.has(f)) {
       out.push(f);
       continue;
     }
-    let first: string | undefined;
-    try {
-      first = readFirstLine(path.join(workTree, f));
-    } catch {
-      continue; // vanished or unreadable: not ours to stage
+    let key = cache[f];
+    if (key === undefined) {
+      let first: string | undefined;
+      try {
+        first = readFirstLine(path.join(workTree, f));
+      } catch {
+        continue; // vanished or unreadable: not ours to stage
+      }
+      // a line still being written (undefined) is read again next time; one without a key is remembered as ""
+      if (first === undefined) continue;
+      key = agent.fileKey?.(first) ?? "";
     }
-    if (first !== undefined && agent.projectOfFile?.(first, state)) out.push(f);
+    next[f] = key;
+    if (key && agent.projectOfKey?.(key, state)) out.push(f);
   }
+  if (JSON.stringify(next) !== JSON.stringify(cache)) writeFileKeys(cacheFile, next);
   return out;
+}
+
+/** File of the per-path keys of untracked session files in a shared-layout view's `$GIT_DIR/ctx/`. */
+export const FILE_KEYS = "file-keys.json";
+
+function readFileKeys(file: string): Record<string, string> {
+  try {
+    const j = JSON.parse(readFileSync(file, "utf8")) as unknown;
+    return j && typeof j === "object" && !Array.isArray(j) ? (j as Record<string, string>) : {};
+  } catch {
+    return {}; // none yet, or unreadable: read the files again
+  }
+}
+
+function writeFileKeys(file: string, keys: Record<string, string>): void {
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileAtomic.sync(file, JSON.stringify(keys));
+  } catch {
+    /* a cache: the next run reads the files again */
+  }
 }
 
 /** An `index.lock` older than this (ms) is a killed git's: git holds it for the length of one command. */

@@ -70,6 +70,12 @@ describe("Codex rollouts over a cluster", () => {
     expect((await A.git(["status", "--porcelain"], { cwd: A.sessions })).stdout).toBe("");
     expect(readFileSync(otherA)).toEqual(otherBefore);
     expect(existsSync(path.join(B.sessions, rolloutPath(OTHER)))).toBe(false);
+    // the unjoined rollout's cwd is remembered (its first line is not read on every sync), and
+    // joining its root later still picks it up
+    expect(JSON.parse(readFileSync(path.join(A.sessions, ".git", "ctx", "file-keys.json"), "utf8"))).toEqual({ [rolloutPath(OTHER)]: secretCwd });
+    await A.ctx(["init", "--id", "private", "--agents", "codex", secretCwd], { cwd: A.home });
+    expect((await clusterGit(cluster.url, ["ls-tree", "-r", "--name-only", "project/private"])).stdout).toContain(`codex/${rolloutPath(OTHER)}`);
+    expect(readFileSync(otherA)).toEqual(otherBefore);
   });
 
   it("a Windows machine joins (status clean after checkout), and lines appended on two machines to one rollout end up once on every machine", async () => {

@@ -48,6 +48,8 @@ export const codex: Agent = {
     const meta = sessionMetaOf(first);
     return meta ? projectForCwd(meta.cwd, state.projects) : undefined;
   },
+  fileKey: (first) => sessionMetaOf(first)?.cwd,
+  projectOfKey: (cwd, state) => projectForCwd(cwd, state.projects),
   isSessionPath: (p) => ROLLOUT_PATH.test(p),
   /** Registers the written rollouts in `CODEX_HOME/state_<N>.sqlite` (the view is `CODEX_HOME/sessions`): ./threads.ts. */
   afterWrite(workTree: string, files: readonly string[]): string[] {
