@@ -37,7 +37,7 @@ export interface InstallResult {
   /** Whether `git-ctx-filter` was found on `PATH` (git runs it by that name). */
   filterOnPath: boolean;
   /** The agent hooks installed (empty with `hooks: false`). */
-  hooks: { agent: string; event: string; file: string; changed: boolean }[];
+  hooks: { agent: string; event: string; file: string; changed: boolean; problem?: string }[];
 }
 
 /** `git ctx install --local` was run outside a git repository. */
@@ -93,7 +93,16 @@ function installHooks(o: InstallOptions, env: NodeJS.ProcessEnv): InstallResult[
   for (const a of AGENTS) {
     if (!a.hook || (a.id !== "claude" && !existsSync(a.home(env)))) continue;
     const file = a.id === "claude" && o.settings ? o.settings : a.hook.file(env);
-    out.push({ agent: a.id, event: a.hook.event, file, changed: a.hook.install(file, { dryRun: o.dryRun }) });
+    if (a.id === "claude") {
+      out.push({ agent: a.id, event: a.hook.event, file, changed: a.hook.install(file, { dryRun: o.dryRun }) });
+      continue;
+    }
+    // another agent's unreadable config does not stop the install (git config and Claude Code's hook are done)
+    try {
+      out.push({ agent: a.id, event: a.hook.event, file, changed: a.hook.install(file, { dryRun: o.dryRun }) });
+    } catch (e) {
+      out.push({ agent: a.id, event: a.hook.event, file, changed: false, problem: (e as Error).message });
+    }
   }
   return out;
 }

@@ -129,4 +129,17 @@ describe("git ctx install / hook on a machine with Codex", () => {
     await A.ctx(["hook", "uninstall", "--agent", "codex"], { cwd: A.home });
     expect(readFileSync(config, "utf8")).toBe(`model = "gpt-5"\nnotify = ["${prog}", "--from-codex"]\n`);
   });
+
+  it("an invalid config.toml is left untouched and named; the rest of the install goes through", async () => {
+    const A: Node = await node("A", { filter: true });
+    cleanups.push(A.cleanup);
+    mkdirSync(path.join(A.home, ".codex"), { recursive: true });
+    const config = path.join(A.home, ".codex", "config.toml");
+    writeFileSync(config, "model = \n[broken\n");
+    const r = await A.ctx(["install"], { cwd: A.home });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/codex notify hook was not installed: .*config\.toml: not valid TOML.*git ctx install/);
+    expect(readFileSync(config, "utf8")).toBe("model = \n[broken\n");
+    expect(r.stdout).toMatch(/installed the claude Stop hook/);
+  });
 });

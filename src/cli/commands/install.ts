@@ -29,7 +29,8 @@ export const installCommand: CommandModule<{}, { global?: boolean; local?: boole
       for (const c of r.config) process.stdout.write(`${c.changed ? (dry ? "would set" : "set") : "kept"} ${c.key} = ${c.value}  (${where})\n`);
       if (r.attributesFile) process.stdout.write(`wrote git-ctx attributes to ${r.attributesFile}\n`);
       for (const h of r.hooks)
-        process.stdout.write(`${h.changed ? (dry ? "would install" : "installed") : "kept"} the ${h.agent} ${h.event} hook ('git ctx sync --hook') in ${h.file}\n`);
+        if (h.problem) process.stderr.write(`git ctx install: warning: the ${h.agent} ${h.event} hook was not installed: ${h.problem}\n`);
+        else process.stdout.write(`${h.changed ? (dry ? "would install" : "installed") : "kept"} the ${h.agent} ${h.event} hook ('git ctx sync --hook') in ${h.file}\n`);
       if (!r.filterOnPath) process.stderr.write("git ctx install: warning: git-ctx-filter is not on PATH; git runs it by that name (install with 'npm install -g git-ctx')\n");
       process.stdout.write(dry ? "git ctx install --dry-run: nothing was written.\n" : "git-ctx installed.\n");
     }),
