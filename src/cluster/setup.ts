@@ -1,8 +1,8 @@
-import { agentOfStorePath, type AgentId } from "../agents/index.js";
+import { agentById, agentOfStorePath, type AgentId } from "../agents/index.js";
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { git } from "../git/exec.js";
-import { ctxGitConfig, writeAttributes, writeCtxConfig, writeExcludes } from "../git/config.js";
+import { ctxGitConfig, writeAttributes, writeCtxConfig, writeExcludes, writeGitHook } from "../git/config.js";
 import type { Machine } from "../roster/index.js";
 import { readViewState, writeViewState, type ViewState } from "../view/state.js";
 
@@ -81,5 +81,8 @@ export async function configureView(gitDir: string, cluster: string, machine: Ma
       .map((p) => p.key)
       .filter(Boolean),
   );
+  // an agent that needs to know of files written into its store (Codex's threads rows) hears of
+  // a plain `git pull` too: the view's post-merge hook runs `git ctx hook post-merge`
+  if (agentById(agent).afterWrite) writeGitHook(gitDir, "post-merge", "exec git ctx hook post-merge >/dev/null 2>&1 || true");
   return state;
 }

@@ -1,4 +1,6 @@
-import { agentById, type Agent, type AgentId } from "../agents/index.js";
+import { agentById, agentOf, type Agent, type AgentId } from "../agents/index.js";
+import { gitRaw } from "../git/exec.js";
+import { readViewState } from "../view/state.js";
 import { claudeSettings } from "../agents/index.js";
 
 const { countOurs, defaultSettingsPath, editSettings, readSettings, withHook, withoutHook, BACKUP_SUFFIX, HOOK_COMMAND } = claudeSettings;
@@ -6,7 +8,7 @@ type HookEvent = claudeSettings.HookEvent;
 
 /** Options of {@link hook} (`git ctx hook install|uninstall|status`). */
 export interface HookCommandOptions {
-  action: "install" | "uninstall" | "status";
+  action: "install" | "uninstall" | "status" | "post-merge";
   /** Whose hook (default Claude Code's; `settings` and `event` apply to it only). */
   agent?: AgentId;
   /** Settings file; default `$CLAUDE_CONFIG_DIR/settings.json` or `~/.claude/settings.json`. */
@@ -28,6 +30,7 @@ export interface HookCommandOptions {
  */
 export async function hook(o: HookCommandOptions): Promise<number> {
   const out = o.out ?? process.stdout;
+  if (o.action === "post-merge") return postMerge();
   if (o.agent && o.agent !== "claude") return agentHook(o, agentById(o.agent), out);
   const file = o.settings ?? defaultSettingsPath();
   const event = o.event ?? "Stop";
@@ -82,5 +85,28 @@ function agentHook(o: HookCommandOptions, agent: Agent, out: NodeJS.WritableStre
   const what = o.action === "install" ? (changed ? `${would}installed` : "already installed") : changed ? `${would}removed` : "was not installed";
   if (o.json) out.write(JSON.stringify({ agent: agent.id, file, event: h.event, action: o.action, changed, dryRun: o.dryRun === true }) + "\n");
   else out.write(`${agent.title} ${h.event} hook ${what}: ${file}${o.dryRun ? " (dry run: nothing written)" : ""}\n`);
+  return 0;
+}
+
+/**
+ * `git ctx hook post-merge`: what a view's git `post-merge` hook runs after a plain `git pull`
+ * (written by `configureView` for agents with `afterWrite`): the files the merge added or changed
+ * (`ORIG_HEAD..HEAD`) go to the view's agent (Codex registers the rollouts in its state database).
+ * Warnings go to stderr; it always exits 0 (a hook must not fail the pull).
+ */
+async function postMerge(): Promise<number> {
+  try {
+    const r = await gitRaw(["rev-parse", "--show-toplevel", "--absolute-git-dir"], { okCodes: [0, 128] });
+    if (r.code !== 0) return 0;
+    const [workTree, gitDir] = r.stdout.toString("utf8").trim().split("\n") as [string, string];
+    const state = readViewState(gitDir);
+    const agent = agentOf(state);
+    if (!state || !agent.afterWrite) return 0;
+    const d = await gitRaw(["diff", "--name-only", "-z", "--no-renames", "--diff-filter=AM", "ORIG_HEAD", "HEAD"], { cwd: workTree, okCodes: [0, 128] });
+    const files = d.code === 0 ? d.stdout.toString("utf8").split("\0").filter(Boolean) : [];
+    for (const w of agent.afterWrite(workTree, files)) process.stderr.write(`git-ctx: warning: ${w}\n`);
+  } catch (e) {
+    process.stderr.write(`git-ctx: warning: post-merge: ${(e as Error).message}\n`);
+  }
   return 0;
 }

@@ -225,3 +225,27 @@ export async function addFiles(paths: readonly string[], o: GitOpts): Promise<vo
 export function writeExcludes(gitDir: string, joinedKeys: readonly string[]): string {
   return updateInfoFile(gitDir, "exclude", ctxExcludeLines(joinedKeys));
 }
+
+/** The line that marks a git hook script git-ctx wrote (and may rewrite). */
+export const GIT_HOOK_MARK = "# git-ctx: managed hook";
+
+/**
+ * Writes the git hook `$GIT_DIR/hooks/<name>` (executable) running `command`, unless a hook of
+ * that name exists that git-ctx did not write (a user's hook is never replaced).
+ * @returns `written`, `kept` (ours, unchanged) or `user` (a user's hook: left as it is).
+ */
+export function writeGitHook(gitDir: string, name: string, command: string): "written" | "kept" | "user" {
+  const file = path.join(gitDir, "hooks", name);
+  const text = `#!/bin/sh\n${GIT_HOOK_MARK} (git ctx writes and rewrites it; a hook of your own in its place is left alone)\n${command}\n`;
+  let old: string | undefined;
+  try {
+    old = readFileSync(file, "utf8");
+  } catch {
+    old = undefined;
+  }
+  if (old !== undefined && !old.includes(GIT_HOOK_MARK)) return "user";
+  if (old === text) return "kept";
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileAtomic.sync(file, text, { mode: 0o755 });
+  return "written";
+}

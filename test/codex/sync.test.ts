@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { loadSqlite } from "../../src/agents/codex/threads.js";
 import { bareCluster, clusterGit } from "../cluster/harness.js";
 import { appendRollout, rolloutPath, sessionMeta, turnLines, writeRollout, codexNode } from "./rollouts.js";
 
@@ -117,5 +118,33 @@ describe("Codex rollouts over a cluster", () => {
     expect(readFileSync(fileA, "utf8")).not.toContain("carol");
     expect((await A.git(["status", "--porcelain"], { cwd: A.sessions })).stdout).toBe("");
     expect((await C.git(["status", "--porcelain"], { cwd: C.sessions })).stdout).toBe("");
+  });
+
+  it.skipIf(!loadSqlite())("a plain git pull in the Codex view registers the rollouts it brought in Codex's state database (the view's post-merge hook)", async () => {
+    const cluster = await bareCluster();
+    cleanups.push(cluster.cleanup);
+    const A = await codexNode("A", cleanups);
+    const B = await codexNode("B", cleanups);
+    const rootA = "/home/al/proj";
+    const rootB = path.join(B.home, "proj");
+    writeRollout(A.sessions, rolloutPath(ID), [sessionMeta(ID, rootA), ...turnLines(rootA, "a", 2)]);
+    await A.ctx(["init", "--remote", cluster.url, "--id", "proj", "--agents", "codex", rootA], { cwd: A.home });
+    const db = loadSqlite()!(path.join(B.home, ".codex", "state_5.sqlite"), { timeout: 1000, fileMustExist: false });
+    db.exec("CREATE TABLE threads (id TEXT PRIMARY KEY, rollout_path TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, cwd TEXT NOT NULL)");
+    db.close();
+    await B.git(["clone", "-q", "-c", "ctx.agent=codex", `ctx::${cluster.url}`, B.sessions], { cwd: B.home });
+    expect(readFileSync(path.join(B.sessions, ".git", "hooks", "post-merge"), "utf8")).toContain("git ctx hook post-merge");
+    await B.ctx(["join", "--id", "proj", rootB], { cwd: B.home });
+    // a new rollout on A; B takes it with plain git
+    writeRollout(A.sessions, rolloutPath(OTHER, "2026/01/03"), [sessionMeta(OTHER, `${rootA}/sub`), ...turnLines(rootA, "n", 2)]);
+    await A.ctx(["sync"], { cwd: A.home });
+    await B.git(["pull", "-q"], { cwd: B.sessions });
+    const rows = loadSqlite()!(path.join(B.home, ".codex", "state_5.sqlite"), { timeout: 1000, fileMustExist: true });
+    const got = rows.prepare("SELECT id, rollout_path, cwd FROM threads ORDER BY id").all();
+    rows.close();
+    expect(got).toEqual([
+      { id: ID, rollout_path: path.join(B.sessions, rolloutPath(ID)), cwd: rootB },
+      { id: OTHER, rollout_path: path.join(B.sessions, rolloutPath(OTHER, "2026/01/03")), cwd: `${rootB}/sub` },
+    ]);
   });
 });

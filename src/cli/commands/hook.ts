@@ -7,7 +7,11 @@ export const hookCommand: CommandModule = {
   describe: "install, uninstall or show an agent's hook that syncs after every turn (Claude Code's Stop hook, Codex's notify)",
   builder: (y) =>
     y
-      .positional("action", { choices: ["install", "uninstall", "status"] as const, demandOption: true })
+      .positional("action", {
+        choices: ["install", "uninstall", "status", "post-merge"] as const,
+        demandOption: true,
+        describe: "install, uninstall or status; post-merge is what a view's git post-merge hook runs (it tells the agent of the files a plain git pull wrote)",
+      })
       .option("agent", {
         choices: ["claude", "codex"] as const,
         default: "claude" as const,
@@ -25,7 +29,7 @@ export const hookCommand: CommandModule = {
     runCommand(async () => {
       const { hook } = await import("../../commands/hook.js");
       return hook({
-        action: o.action as "install" | "uninstall" | "status",
+        action: o.action as "install" | "uninstall" | "status" | "post-merge",
         agent: o.agent as "claude" | "codex",
         settings: o.settings as string | undefined,
         event: o.event as "Stop" | "SessionEnd",
