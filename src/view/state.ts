@@ -25,8 +25,10 @@ export const JoinedProjectSchema = z.looseObject({
   /** Roster policy `rewrite_home`: whether `{{CC_HOME}}` is used for this project. */
   rewriteHome: z._default(z.boolean(), true),
 });
+/** One joined project of a view (root, folder name, home policy). */
 export type JoinedProject = z.infer<typeof JoinedProjectSchema>;
 
+/** The schema of `$GIT_DIR/ctx/state.json` (unknown fields kept). */
 export const ViewStateSchema = z.looseObject({
   version: z.literal(1),
   /** The agent whose store this view holds (src/agents); views made before issue 11 are Claude Code's. */
@@ -39,6 +41,7 @@ export const ViewStateSchema = z.looseObject({
   /** Joined projects by project id. */
   projects: z._default(z.record(z.string(), JoinedProjectSchema), {}),
 });
+/** A view's state: its agent, cluster, this machine and the joined projects by id. */
 export type ViewState = z.infer<typeof ViewStateSchema>;
 
 // zod/mini carries no messages by default; the English locale gives the same ones as classic zod.
