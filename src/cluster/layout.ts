@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 /**
  * Names of the cluster layout (docs/cluster-format.md "Cluster layout"), shared with the public
  * context-convergence project: one orphan branch `project/<id>` per project holding `roster.json`
@@ -20,6 +21,14 @@ export const FORMAT_FILE = "format.json";
 export const CLUSTER_FORMAT = 2;
 /** The text of {@link FORMAT_FILE} this release writes. */
 export const FORMAT_TEXT = `{"format":${CLUSTER_FORMAT}}\n`;
+/**
+ * The blob id of {@link FORMAT_TEXT} in a SHA-1 repository (`sha1("blob <size>\0" + text)`, git's
+ * object format): a branch whose `format.json` has this id needs no read (a SHA-256 repository
+ * simply reads the blob).
+ */
+export const FORMAT_OID = createHash("sha1")
+  .update(`blob ${Buffer.byteLength(FORMAT_TEXT)}\0${FORMAT_TEXT}`)
+  .digest("hex");
 
 /** File at the root of a project branch holding the roster. */
 export const ROSTER_FILE = "roster.json";

@@ -8,6 +8,7 @@ import {
   CLUSTER_README,
   CONTEXT_DIR,
   FORMAT_FILE,
+  FORMAT_OID,
   FORMAT_TEXT,
   CTX_IDENTITY,
   ROSTER_FILE,
@@ -422,10 +423,13 @@ async function projectCommit(
   const report: ProjectPushReport = { id: w.id, action: "unchanged", files: w.files, conflict, merged: didMerge };
   if (tip && merged === tipCtx && rosterCurrent) return { report };
   const rosterBlob = await p.hashBlob(serializeRoster(upsertParticipant(roster, me)));
-  const entries = (tip ? await p.lsTree(tip) : []).filter((e) => e.name !== ROSTER_FILE && e.name !== agent.clusterDir && e.name !== FORMAT_FILE);
+  const top = tip ? await p.lsTree(tip) : [];
+  const entries = top.filter((e) => e.name !== ROSTER_FILE && e.name !== agent.clusterDir && e.name !== FORMAT_FILE);
   entries.push({ mode: "100644", type: "blob", oid: rosterBlob, name: ROSTER_FILE });
-  // every commit this release writes names its format (readTipRoster refused newer ones)
-  entries.push({ mode: "100644", type: "blob", oid: await p.hashBlob(FORMAT_TEXT), name: FORMAT_FILE });
+  // every commit this release writes names its format (readTipRoster refused newer ones); the
+  // blob is written only when the tip does not have it already
+  const fmt = top.find((e) => e.name === FORMAT_FILE && e.oid === FORMAT_OID)?.oid ?? (await p.hashBlob(FORMAT_TEXT));
+  entries.push({ mode: "100644", type: "blob", oid: fmt, name: FORMAT_FILE });
   if (merged !== EMPTY_TREE) entries.push({ mode: "040000", type: "tree", oid: merged, name: agent.clusterDir });
   const tree = await p.mktree(entries);
   const nowSig: Signature = { ...CTX_IDENTITY, date: `@${Math.floor(now.getTime() / 1000)} +0000` };

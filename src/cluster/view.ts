@@ -2,7 +2,7 @@ import { agentOf, type Agent } from "../agents/index.js";
 import { InvalidRosterError, parseRoster, type Roster } from "../roster/index.js";
 import type { ViewState } from "../view/state.js";
 import { crashPoint } from "./crash.js";
-import { CLUSTER_FORMAT, CONTEXT_DIR, CTX_IDENTITY, FORMAT_FILE, ROSTER_FILE, VIEW_LAST_REF, clusterTrackingRef, projectBranchShort } from "./layout.js";
+import { CLUSTER_FORMAT, CONTEXT_DIR, CTX_IDENTITY, FORMAT_FILE, FORMAT_OID, ROSTER_FILE, VIEW_LAST_REF, clusterTrackingRef, projectBranchShort } from "./layout.js";
 import { NewerClusterFormatError, UnsafeTreeEntryError } from "./errors.js";
 import { EMPTY_TREE, type Plumbing, type Signature, type TreeEntry } from "./plumbing.js";
 import { validateContextTree } from "./validate.js";
@@ -44,23 +44,25 @@ export interface BuiltView {
  *   NewerClusterFormatError when the branch's `format.json` names a newer cluster format.
  */
 export async function readTipRoster(p: Plumbing, id: string, tip: string): Promise<Roster> {
-  const format = await tipFormat(p, tip);
+  // one listing of the tip's root finds both files (was one rev-parse for the roster alone)
+  const top = await p.lsTree(tip);
+  const format = await tipFormat(p, top.find((e) => e.name === FORMAT_FILE)?.oid);
   if (format > CLUSTER_FORMAT) throw new NewerClusterFormatError({ branch: projectBranchShort(id), format, supported: CLUSTER_FORMAT });
   // named as the view has it (`git show` works there): the cluster's project/<id>, fetched
   const where = `${clusterTrackingRef(id)}:${ROSTER_FILE}`;
-  const oid = await p.resolve(`${tip}:${ROSTER_FILE}`);
+  const oid = top.find((e) => e.name === ROSTER_FILE && e.type === "blob")?.oid;
   if (!oid) throw new InvalidRosterError({ where, problem: "the file is missing" });
   return parseRoster((await p.blob(oid)).toString("utf8"), where);
 }
 
 /**
- * The cluster format of a tip (docs/cluster-format.md, "Format version"): `format.json`'s
- * `format`, 1 when the file is absent; a file that is not `{"format": <integer ≥ 1>}` counts as
+ * The cluster format of a tip (docs/cluster-format.md, "Format version") from its `format.json`
+ * blob id (`undefined` when the tip has none): `format`, 1 when the file is absent; a file that is not `{"format": <integer ≥ 1>}` counts as
  * newer than any release (it was not written by one that this release knows).
  */
-export async function tipFormat(p: Plumbing, tip: string): Promise<number> {
-  const oid = await p.resolve(`${tip}:${FORMAT_FILE}`);
+export async function tipFormat(p: Plumbing, oid: string | undefined): Promise<number> {
   if (!oid) return 1;
+  if (oid === FORMAT_OID) return CLUSTER_FORMAT; // the text this release writes: no read
   try {
     const f = (JSON.parse((await p.blob(oid)).toString("utf8")) as { format?: unknown }).format;
     return typeof f === "number" && Number.isInteger(f) && f >= 1 ? f : Number.MAX_SAFE_INTEGER;

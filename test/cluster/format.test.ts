@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
+import { FORMAT_OID } from "../../src/cluster/layout.js";
 import { claudeDirKey } from "../../src/agents/claude/dirkey.js";
 import { bareCluster, clusterGit, handBranch, node, rosterText, sessionLines, writeSession, type Node } from "./harness.js";
 
@@ -29,6 +30,8 @@ describe("cluster format version", () => {
     writeSession(A.at(claudeDirKey(root)), "s1", sessionLines(root, "s1", "a", 1));
     await A.ctx(["init", "--remote", cluster.url, "--id", "p", root]);
     expect(JSON.parse((await clusterGit(cluster.url, ["show", "project/p:format.json"])).stdout)).toEqual({ format: 2 });
+    // the blob id readers recognise without reading it is git's own id of that text
+    expect((await clusterGit(cluster.url, ["rev-parse", "project/p:format.json"])).stdout.trim()).toBe(FORMAT_OID);
   });
 
   it.each([
