@@ -77,6 +77,11 @@ export interface Agent {
   neverSynced(viewPath: string): boolean;
   /** The agent's home on this machine (`~/.claude`, `$CODEX_HOME`…), from `env`. */
   home(env: NodeJS.ProcessEnv): string;
+  /**
+   * The agent's home when the environment moves it from its default (Codex: `CODEX_HOME`), as
+   * sessions write it; recorded in the view state (`agentHome`) for the anchors. Undefined: default.
+   */
+  customHome?(env: NodeJS.ProcessEnv): string | undefined;
   /** The folder that becomes this agent's view (a git work tree): `~/.claude/projects`, `~/.codex/sessions`. */
   storeRoot(env: NodeJS.ProcessEnv): string;
   /**

@@ -70,6 +70,8 @@ export async function configureView(gitDir: string, cluster: string, machine: Ma
     ...(old ?? { projects: {} }),
     version: 1,
     ...(agent !== "claude" ? { agent } : {}),
+    // an agent home set away from its default is an anchor of its own: the sessions name it
+    ...(agentById(agent).customHome?.(process.env) ? { agentHome: agentById(agent).customHome!(process.env) } : {}),
     cluster,
     machine: { id: machine.id, os: machine.os, home: machine.home },
     projects: old?.projects ?? {},

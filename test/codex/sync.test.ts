@@ -147,4 +147,21 @@ describe("Codex rollouts over a cluster", () => {
       { id: OTHER, rollout_path: path.join(B.sessions, rolloutPath(OTHER, "2026/01/03")), cwd: `${rootB}/sub` },
     ]);
   });
+
+  it("a CODEX_HOME away from ~/.codex is an anchor of its own: rollouts naming it travel as {{CC_PROJECT_CONTEXT_DIR}}", async () => {
+    const cluster = await bareCluster();
+    cleanups.push(cluster.cleanup);
+    const A = await codexNode("A", cleanups);
+    const home = path.join(A.home, "tools", "codex-home");
+    const sessions = path.join(home, "sessions");
+    const rootA = "/home/al/proj";
+    const meta = sessionMeta(ID, rootA);
+    const skill = JSON.stringify({ timestamp: "2026-01-02T10:00:09.000Z", type: "event_msg", payload: { type: "agent_message", message: `read ${home}/skills/review/SKILL.md` } });
+    writeRollout(sessions, rolloutPath(ID), [meta, skill]);
+    await A.ctx(["init", "--remote", cluster.url, "--id", "proj", "--agents", "codex", rootA], { cwd: A.home, env: { CODEX_HOME: home } });
+    expect(JSON.parse(readFileSync(path.join(sessions, ".git", "ctx", "state.json"), "utf8")).agentHome).toBe(home);
+    const blob = (await clusterGit(cluster.url, ["show", `project/proj:codex/${rolloutPath(ID)}`])).stdout;
+    expect(blob).toContain("read {{CC_PROJECT_CONTEXT_DIR}}/skills/review/SKILL.md");
+    expect(blob).not.toContain(home);
+  });
 });

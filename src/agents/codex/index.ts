@@ -34,6 +34,7 @@ export const codex: Agent = {
   layout: "shared",
   neverSynced: (p) => !ROLLOUT_PATH.test(p),
   home: codexHome,
+  customHome: (env) => env.CODEX_HOME || undefined,
   storeRoot: (env) => path.join(codexHome(env), "sessions"),
   /**
    * Tiers: `{{CC_PROJECT_ROOT}}` = the project root, `{{CC_PROJECT_CONTEXT_DIR}}` = this machine's
