@@ -55,14 +55,18 @@ export interface AgentHook {
   /** The file it is configured in (`~/.claude/settings.json`, `$CODEX_HOME/config.toml`). */
   file(env: NodeJS.ProcessEnv): string;
   /** Adds git-ctx's entry, keeping every other entry (and, for Codex, chaining a user's program). @returns whether the file changed (or would, with dryRun). */
-  install(file: string, o?: { dryRun?: boolean }): boolean;
+  install(file: string, o?: { dryRun?: boolean }): Promise<boolean>;
   /** Removes git-ctx's entry, restoring what it replaced. @returns whether the file changed. */
-  uninstall(file: string, o?: { dryRun?: boolean }): boolean;
+  uninstall(file: string, o?: { dryRun?: boolean }): Promise<boolean>;
   /** Whether git-ctx's entry is there. */
-  installed(file: string): boolean;
+  installed(file: string): Promise<boolean>;
 }
 
 /**
+ * The effectful capabilities (hook edits, doctor checks, `afterWrite`) are asynchronous so that a
+ * module loads what they need (a TOML parser, SQLite) only when one runs: the filter and the hook
+ * load the registry on every file and every turn.
+ *
  * Everything agent-specific that the engine (filter, helper, sync, commands) asks about. The
  * engine receives an `Agent` value and never names an agent's paths or fields itself.
  */
@@ -113,7 +117,7 @@ export interface Agent {
    * view paths. Never throws.
    * @returns warnings, each naming the fix.
    */
-  afterWrite?(workTree: string, files: readonly string[]): string[];
+  afterWrite?(workTree: string, files: readonly string[]): Promise<string[]>;
   /**
    * The agent's project instruction file, relative to the project root: the candidates it reads,
    * the first that exists is the one; the first is created when none does (`git ctx rules`).

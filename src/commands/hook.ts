@@ -62,7 +62,7 @@ export async function hook(o: HookCommandOptions): Promise<number> {
 }
 
 /** `git ctx hook <action> --agent <id>` for an agent other than Claude Code (its {@link Agent.hook}). */
-function agentHook(o: HookCommandOptions, agent: Agent, out: NodeJS.WritableStream): number {
+async function agentHook(o: HookCommandOptions, agent: Agent, out: NodeJS.WritableStream): Promise<number> {
   const h = agent.hook;
   if (!h) {
     out.write(`${agent.title} has no hook git-ctx can install\n`);
@@ -70,7 +70,7 @@ function agentHook(o: HookCommandOptions, agent: Agent, out: NodeJS.WritableStre
   }
   const file = h.file(process.env);
   if (o.action === "status") {
-    const installed = h.installed(file);
+    const installed = await h.installed(file);
     if (o.json) out.write(JSON.stringify({ agent: agent.id, file, event: h.event, installed }) + "\n");
     else
       out.write(
@@ -80,7 +80,7 @@ function agentHook(o: HookCommandOptions, agent: Agent, out: NodeJS.WritableStre
       );
     return installed ? 0 : 1;
   }
-  const changed = o.action === "install" ? h.install(file, { dryRun: o.dryRun }) : h.uninstall(file, { dryRun: o.dryRun });
+  const changed = o.action === "install" ? await h.install(file, { dryRun: o.dryRun }) : await h.uninstall(file, { dryRun: o.dryRun });
   const would = o.dryRun && changed ? "would be " : "";
   const what = o.action === "install" ? (changed ? `${would}installed` : "already installed") : changed ? `${would}removed` : "was not installed";
   if (o.json) out.write(JSON.stringify({ agent: agent.id, file, event: h.event, action: o.action, changed, dryRun: o.dryRun === true }) + "\n");
@@ -104,7 +104,7 @@ async function postMerge(): Promise<number> {
     if (!state || !agent.afterWrite) return 0;
     const d = await gitRaw(["diff", "--name-only", "-z", "--no-renames", "--diff-filter=AM", "ORIG_HEAD", "HEAD"], { cwd: workTree, okCodes: [0, 128] });
     const files = d.code === 0 ? d.stdout.toString("utf8").split("\0").filter(Boolean) : [];
-    for (const w of agent.afterWrite(workTree, files)) process.stderr.write(`git-ctx: warning: ${w}\n`);
+    for (const w of await agent.afterWrite(workTree, files)) process.stderr.write(`git-ctx: warning: ${w}\n`);
   } catch (e) {
     process.stderr.write(`git-ctx: warning: post-merge: ${(e as Error).message}\n`);
   }

@@ -67,7 +67,7 @@ export async function install(o: InstallOptions): Promise<InstallResult> {
   const filterOnPath = onPath(CTX_FILTER_BIN, env);
   if (o.scope === "global") {
     const config = await writeCtxConfig("global", undefined, { cwd, env, dryRun: o.dryRun });
-    return { scope: "global", config, filterOnPath, hooks: installHooks(o, env) };
+    return { scope: "global", config, filterOnPath, hooks: await installHooks(o, env) };
   }
   let gitDir: string;
   try {
@@ -78,7 +78,7 @@ export async function install(o: InstallOptions): Promise<InstallResult> {
   }
   const config = await writeCtxConfig({ gitDir }, undefined, { cwd, env, dryRun: o.dryRun });
   const attributesFile = o.dryRun ? undefined : writeAttributes(gitDir);
-  return { scope: "local", gitDir, config, attributesFile, filterOnPath, hooks: installHooks(o, env) };
+  return { scope: "local", gitDir, config, attributesFile, filterOnPath, hooks: await installHooks(o, env) };
 }
 
 /** Claude Code's Stop hook (src/agents/claude/settings.ts), unless `hooks` is false. */
@@ -87,19 +87,19 @@ export async function install(o: InstallOptions): Promise<InstallResult> {
  * the others' when the agent is installed here (its home exists), e.g. Codex's `notify`, which
  * keeps a user's own notify program running after git-ctx's sync.
  */
-function installHooks(o: InstallOptions, env: NodeJS.ProcessEnv): InstallResult["hooks"] {
+async function installHooks(o: InstallOptions, env: NodeJS.ProcessEnv): Promise<InstallResult["hooks"]> {
   if (o.hooks === false) return [];
   const out: InstallResult["hooks"] = [];
   for (const a of AGENTS) {
     if (!a.hook || (a.id !== "claude" && !existsSync(a.home(env)))) continue;
     const file = a.id === "claude" && o.settings ? o.settings : a.hook.file(env);
     if (a.id === "claude") {
-      out.push({ agent: a.id, event: a.hook.event, file, changed: a.hook.install(file, { dryRun: o.dryRun }) });
+      out.push({ agent: a.id, event: a.hook.event, file, changed: await a.hook.install(file, { dryRun: o.dryRun }) });
       continue;
     }
     // another agent's unreadable config does not stop the install (git config and Claude Code's hook are done)
     try {
-      out.push({ agent: a.id, event: a.hook.event, file, changed: a.hook.install(file, { dryRun: o.dryRun }) });
+      out.push({ agent: a.id, event: a.hook.event, file, changed: await a.hook.install(file, { dryRun: o.dryRun }) });
     } catch (e) {
       out.push({ agent: a.id, event: a.hook.event, file, changed: false, problem: (e as Error).message });
     }

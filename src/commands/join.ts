@@ -143,7 +143,7 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
   const warnings: string[] = [];
   if (agent.afterWrite) {
     const files = await sharedFilesOnBranch(p, id, agent.clusterDir);
-    warnings.push(...agent.afterWrite(dir, files));
+    warnings.push(...(await agent.afterWrite(dir, files)));
     for (const w of warnings) process.stderr.write(`git ctx join: warning: ${w}\n`);
   }
   const note = choice ? [folderRules().othersNote(dir, id, choice), folderRules().symlinkNote(root, key)].filter(Boolean).join("\n") || undefined : undefined;

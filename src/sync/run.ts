@@ -368,7 +368,7 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
       const held = await updateWorkTree(o, repo, folders, head, next, overrides, report, reorder);
       // what the agent needs after its files changed (Codex: register the rollouts in its state database)
       if (agent.afterWrite && report.written?.length) {
-        for (const w of agent.afterWrite(o.workTree, report.written)) {
+        for (const w of await agent.afterWrite(o.workTree, report.written)) {
           (report.warnings ??= []).push(w);
           log(`warning: ${w}`);
         }

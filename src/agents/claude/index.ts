@@ -6,7 +6,6 @@ import type { Agent, AgentMachine } from "../types.js";
 import { claudeDirKey } from "./dirkey.js";
 import { chooseProjectFolder, otherFoldersNote, sameFolder, symlinkRootNote, type FolderChoice as ClaudeFolderChoice } from "./folder.js";
 import { inferProjectRoot, sameKey } from "./infer.js";
-import { checkHook } from "./doctor.js";
 import { countOurs, defaultSettingsPath, editSettings, readSettings, withHook, withoutHook } from "./settings.js";
 
 /**
@@ -42,13 +41,13 @@ export const claude: Agent = {
     symlinkNote: (root, key) => symlinkRootNote(root, key),
     inferRoot: inferProjectRoot,
   },
-  doctorChecks: (ctx) => checkHook(ctx),
+  doctorChecks: async (ctx) => (await import("./doctor.js")).checkHook(ctx),
   hook: {
     event: "Stop",
     file: (env) => defaultSettingsPath(env),
-    install: (file, o) => editSettings(file, (s) => withHook(s, "Stop", file), o) === "changed",
-    uninstall: (file, o) => editSettings(file, (s) => withoutHook(s, "Stop"), o) === "changed",
-    installed: (file) => countOurs(readSettings(file).settings, "Stop") > 0,
+    install: async (file, o) => editSettings(file, (s) => withHook(s, "Stop", file), o) === "changed",
+    uninstall: async (file, o) => editSettings(file, (s) => withoutHook(s, "Stop"), o) === "changed",
+    installed: async (file) => countOurs(readSettings(file).settings, "Stop") > 0,
   },
   isStorePath: (dir, env) => path.resolve(dir) === path.resolve(claudeProjectsDir(env)),
   /** All four tiers; `{{CC_PROJECT_CONTEXT_DIR}}` is `<home>/.claude/projects/<key>` (src/sentinel `contextDirOf`). */

@@ -56,7 +56,7 @@ export async function checkCodexFilter(ctx: AgentCheckContext, codex: Agent): Pr
 export async function checkCodexHook(ctx: AgentCheckContext, codex: Agent): Promise<AgentCheck[]> {
   const file = codex.hook!.file(ctx.env);
   try {
-    if (codex.hook!.installed(file)) return [pass("Codex notify hook", `${file} runs 'git ctx sync --hook' after each turn`)];
+    if (await codex.hook!.installed(file)) return [pass("Codex notify hook", `${file} runs 'git ctx sync --hook' after each turn`)];
     return [fail("Codex notify hook", `${file} has no notify that runs 'git ctx sync', so nothing syncs after a Codex turn`, "git ctx hook install --agent codex")];
   } catch (e) {
     return [fail("Codex notify hook", (e as Error).message, `repair ${file}, then git ctx hook install --agent codex`)];

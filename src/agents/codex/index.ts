@@ -5,9 +5,6 @@ import type { Anchors } from "../../sentinel/index.js";
 import type { JoinedProject, ViewState } from "../../view/state.js";
 import type { Agent, AgentMachine } from "../types.js";
 import { ROLLOUT_PATH, projectForCwd, sessionMetaOf } from "./rollout.js";
-import { registerRollouts } from "./threads.js";
-import { checkCodexFilter, checkCodexHook, checkCodexRollouts } from "./doctor.js";
-import { codexConfigFile, editCodexConfig, isOurNotify, readNotify, withNotify, withoutNotify } from "./notify.js";
 
 /**
  * The Codex CLI module (FORMATS.md, "Codex CLI", verified with `@openai/codex` 0.169.0).
@@ -53,19 +50,33 @@ export const codex: Agent = {
   projectOfKey: (cwd, state) => projectForCwd(cwd, state.projects),
   isSessionPath: (p) => ROLLOUT_PATH.test(p),
   /** Registers the written rollouts in `CODEX_HOME/state_<N>.sqlite` (the view is `CODEX_HOME/sessions`): ./threads.ts. */
-  afterWrite(workTree: string, files: readonly string[]): string[] {
+  async afterWrite(workTree: string, files: readonly string[]): Promise<string[]> {
     const rollouts = files.filter((f) => ROLLOUT_PATH.test(f)).map((f) => path.join(workTree, f));
+    if (rollouts.length === 0) return [];
+    const { registerRollouts } = await import("./threads.js");
     return registerRollouts(path.dirname(workTree), rollouts).warnings;
   },
   storeHint: "~/.codex/sessions",
   rulesFiles: ["AGENTS.md"],
-  doctorChecks: async (ctx) => [...(await checkCodexFilter(ctx, codex)), ...(await checkCodexHook(ctx, codex)), ...(await checkCodexRollouts(ctx))],
+  async doctorChecks(ctx) {
+    const { checkCodexFilter, checkCodexHook, checkCodexRollouts } = await import("./doctor.js");
+    return [...(await checkCodexFilter(ctx, codex)), ...(await checkCodexHook(ctx, codex)), ...(await checkCodexRollouts(ctx))];
+  },
   hook: {
     event: "notify",
-    file: (env) => codexConfigFile(codexHome(env)),
-    install: (file, o) => editCodexConfig(file, withNotify, o),
-    uninstall: (file, o) => editCodexConfig(file, withoutNotify, o),
-    installed: (file) => existsSync(file) && isOurNotify(readNotify(readFileSync(file, "utf8"), file)),
+    file: (env) => path.join(codexHome(env), "config.toml"),
+    install: async (file, o) => {
+      const n = await import("./notify.js");
+      return n.editCodexConfig(file, n.withNotify, o);
+    },
+    uninstall: async (file, o) => {
+      const n = await import("./notify.js");
+      return n.editCodexConfig(file, n.withoutNotify, o);
+    },
+    installed: async (file) => {
+      const n = await import("./notify.js");
+      return existsSync(file) && n.isOurNotify(n.readNotify(readFileSync(file, "utf8"), file));
+    },
   },
   /** `$CODEX_HOME/sessions`, or any `…/.codex/sessions`. */
   isStorePath: (dir, env) => path.resolve(dir) === path.resolve(codexHome(env), "sessions") || /[\\/]\.codex[\\/]sessions[\\/]?$/.test(dir),

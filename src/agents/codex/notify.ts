@@ -119,11 +119,6 @@ export function withoutNotify(text: string, file: string): string {
   return [...lines.slice(0, span[0]), ...repl, ...lines.slice(end)].join("\n");
 }
 
-/** `$CODEX_HOME/config.toml`. */
-export function codexConfigFile(codexHome: string): string {
-  return path.join(codexHome, "config.toml");
-}
-
 /**
  * Applies `edit` to `file` (absent = empty) and writes it atomically when it changed.
  * @returns whether the file changed. @throws CodexConfigError; fs errors (the file is left as it was).
