@@ -4,6 +4,7 @@
  */
 export type { AgentCheck, AgentCheckContext } from "./check.js";
 export type { Agent, AgentHook, AgentId, AgentMachine, FolderChoice, FolderRules, StoreLayout } from "./types.js";
+export { keysFile, projectsOfKeys, sessionKeys } from "./keys.js";
 export { AGENTS, agentById, agentOf, agentOfStorePath, isAgentId, presentAgents } from "./registry.js";
 export { claude } from "./claude/index.js";
 export { codex, codexHome, listRollouts, projectForCwd, readFirstLine, rootHolds, sessionMetaOf, ROLLOUT_PATH, type SessionMeta } from "./codex/index.js";

@@ -104,6 +104,10 @@ export interface Agent {
    * file, so callers may keep it per path ({@link Agent.projectOfKey} applies the joined roots).
    */
   fileKey?(first: string): string | undefined;
+  /** `shared` layout only: the session files of a store (view paths, sorted). */
+  sessionFiles?(workTree: string): string[];
+  /** `shared` layout only: a session file's first line (without the newline), or `undefined` when it has no complete one. @throws fs errors. */
+  readFirstLine?(file: string): string | undefined;
   /** `shared` layout only: the joined project of a {@link Agent.fileKey}, or `undefined`. */
   projectOfKey?(key: string, state: ViewState): string | undefined;
   /**

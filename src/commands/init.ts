@@ -5,7 +5,7 @@ import { AGENTS, agentById, agentOf, type FolderChoice, type FolderRules, agentO
 import { sharedCandidates } from "../sync/index.js";
 import { heldSecrets, type HeldSecret } from "../sync/index.js";
 import { addFiles, addJoinedFolders, writeExcludes } from "../git/config.js";
-import { listRollouts, readFirstLine } from "../agents/index.js";
+import { projectsOfKeys, sessionKeys } from "../agents/index.js";
 import { currentMachine, projectIdFor, type MachineOs } from "../roster/index.js";
 import { readViewState, writeViewState, type ViewState } from "../view/state.js";
 import { ClusterMismatchError, ForeignOriginError, KeyCollisionError, NoClusterError, ViewGitError } from "../cluster/errors.js";
@@ -201,16 +201,9 @@ async function clusterOfOtherViews(agent: Agent): Promise<string | undefined> {
  */
 function sharedFilesOf(dir: string, id: string, root: string, state: ViewState | undefined, agent: Agent): string[] {
   const projects = { ...(state?.projects ?? {}), [id]: { root, key: "", rewriteHome: true } };
-  const s = { ...(state ?? { version: 1 as const, cluster: "", machine: { id: "", os: "linux" as const, home: "" } }), projects };
-  return listRollouts(dir).filter((f) => {
-    if (agent.isSessionPath && !agent.isSessionPath(f)) return false;
-    try {
-      const first = readFirstLine(path.join(dir, f));
-      return first !== undefined && agent.projectOfFile?.(first, s) === id;
-    } catch {
-      return false;
-    }
-  });
+  // a dry run (or a store that is not a view yet) writes no key cache
+  const placed = projectsOfKeys(agent, sessionKeys(agent, dir, { write: state !== undefined }), { projects });
+  return [...placed].filter(([, p]) => p === id).map(([f]) => f);
 }
 
 /**

@@ -2,7 +2,7 @@ import * as path from "node:path";
 import { InvalidInputError } from "../errors.js";
 import { writeExcludes } from "../git/config.js";
 import { readViewState, writeViewState, type ViewState } from "../view/state.js";
-import { agentOf, readFirstLine } from "../agents/index.js";
+import { agentOf, projectsOfKeys, sessionKeys } from "../agents/index.js";
 import { git } from "../git/exec.js";
 import { clusterTrackingRef } from "../cluster/layout.js";
 import { viewDirs } from "./sync.js";
@@ -95,15 +95,8 @@ async function sharedFilesOfProject(dir: string, gitDir: string, state: ViewStat
   const tree = await p.resolve(`${clusterTrackingRef(id)}:${agent.clusterDir}`);
   const onBranch = new Set(tree ? (await p.lsTree(tree, true)).map((e) => e.name) : []);
   const tracked = (await git(["ls-files", "-z"], { cwd: dir, env: NO_GIT_ENV })).split("\0").filter(Boolean);
-  return tracked.filter((f) => {
-    if (onBranch.has(f)) return true;
-    try {
-      const first = readFirstLine(path.join(dir, f));
-      return first !== undefined && agent.projectOfFile?.(first, state) === id;
-    } catch {
-      return false;
-    }
-  });
+  const placed = projectsOfKeys(agent, sessionKeys(agent, dir), state);
+  return tracked.filter((f) => onBranch.has(f) || placed.get(f) === id);
 }
 
 /**

@@ -1,5 +1,4 @@
-import * as path from "node:path";
-import { agentById, agentOf, listRollouts, readFirstLine, type AgentId } from "../agents/index.js";
+import { agentById, agentOf, projectsOfKeys, sessionKeys, type AgentId } from "../agents/index.js";
 import { memoryConflicts } from "../doctor/checks/gitstate.js";
 import type { ViewState } from "../view/state.js";
 import { viewDirs } from "./sync.js";
@@ -145,15 +144,8 @@ export async function viewStatus(dir: string, now = Date.now()): Promise<ViewSta
 async function sharedByProject(workTree: string, state: ViewState): Promise<Map<string, string[]>> {
   const agent = agentOf(state);
   const out = new Map<string, string[]>();
-  for (const f of listRollouts(workTree)) {
-    let first: string | undefined;
-    try {
-      first = readFirstLine(path.join(workTree, f));
-    } catch {
-      continue;
-    }
-    const id = first === undefined ? undefined : agent.projectOfFile?.(first, state);
-    if (!id) continue;
+  // status reads only: the key cache is used, not written
+  for (const [f, id] of projectsOfKeys(agent, sessionKeys(agent, workTree, { write: false }), state)) {
     if (!out.has(id)) out.set(id, []);
     out.get(id)!.push(f);
   }

@@ -1,5 +1,4 @@
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import writeFileAtomic from "write-file-atomic";
+import { existsSync, lstatSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { CatFileBatch } from "../filter/catfile.js";
 import { git, gitRaw } from "../git/exec.js";
@@ -24,7 +23,7 @@ import {
 } from "./gitops.js";
 import { anchorsForPath } from "../filter/transform.js";
 import { addFiles, addJoinedFolders } from "../git/config.js";
-import { agentOf, listRollouts, readFirstLine } from "../agents/index.js";
+import { agentOf, projectsOfKeys, sessionKeys } from "../agents/index.js";
 import { ALLOW_CONFIG_KEY, anyReleasable, isHeldBackRefusal, readHeldBack } from "../scan/index.js";
 import { collapseSplitDuplicates, repeatsUuid, type CollapsedLine } from "../merge/collapse.js";
 import { localize, type Anchors } from "../sentinel/index.js";
@@ -418,64 +417,17 @@ async function topEntries(repo: Repo, rev: string): Promise<string[]> {
 
 /**
  * The files a shared-layout view (Codex) stages: every session file of the work tree that the
- * index already tracks, and every other one whose first line names a joined project
- * (`agent.projectOfFile`: Codex's `session_meta.cwd` under a joined root, the longest root
- * winning). A rollout of an unjoined project, or one without a readable first line (still being
- * written, or not a rollout), is never staged and never opened for writing (issue 11, scope 2).
+ * index already tracks, and every other one whose first line names a joined project (the longest
+ * root winning; src/agents/keys.ts, cached per path). A rollout of an unjoined project, or one
+ * without a readable first line, is never staged and never opened for writing (issue 11, scope 2).
+ * @param o.write whether the per-path key cache may be updated (false for a dry run).
  */
-export async function sharedCandidates(repo: Repo, workTree: string, state: ViewState): Promise<string[]> {
+export async function sharedCandidates(repo: Repo, workTree: string, state: ViewState, o: { write?: boolean } = {}): Promise<string[]> {
   const agent = agentOf(state);
   const tracked = new Set((await gitRaw(["ls-files", "-z"], { cwd: repo.cwd, env: repo.env })).stdout.toString("utf8").split("\0").filter(Boolean));
-  // each untracked file's key (Codex: its session_meta cwd) never changes: kept per path in
-  // $GIT_DIR/ctx/file-keys.json, so a store full of other projects' rollouts is read once, not
-  // on every sync; the joined roots are applied anew each time (a later join picks them up)
-  const cacheFile = path.join(workTree, ".git", "ctx", FILE_KEYS);
-  const cache = readFileKeys(cacheFile);
-  const next: Record<string, string> = {};
-  const out: string[] = [];
-  for (const f of listRollouts(workTree)) {
-    if (tracked.has(f)) {
-      out.push(f);
-      continue;
-    }
-    let key = cache[f];
-    if (key === undefined) {
-      let first: string | undefined;
-      try {
-        first = readFirstLine(path.join(workTree, f));
-      } catch {
-        continue; // vanished or unreadable: not ours to stage
-      }
-      // a line still being written (undefined) is read again next time; one without a key is remembered as ""
-      if (first === undefined) continue;
-      key = agent.fileKey?.(first) ?? "";
-    }
-    next[f] = key;
-    if (key && agent.projectOfKey?.(key, state)) out.push(f);
-  }
-  if (JSON.stringify(next) !== JSON.stringify(cache)) writeFileKeys(cacheFile, next);
-  return out;
-}
-
-/** File of the per-path keys of untracked session files in a shared-layout view's `$GIT_DIR/ctx/`. */
-export const FILE_KEYS = "file-keys.json";
-
-function readFileKeys(file: string): Record<string, string> {
-  try {
-    const j = JSON.parse(readFileSync(file, "utf8")) as unknown;
-    return j && typeof j === "object" && !Array.isArray(j) ? (j as Record<string, string>) : {};
-  } catch {
-    return {}; // none yet, or unreadable: read the files again
-  }
-}
-
-function writeFileKeys(file: string, keys: Record<string, string>): void {
-  try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileAtomic.sync(file, JSON.stringify(keys));
-  } catch {
-    /* a cache: the next run reads the files again */
-  }
+  const keys = sessionKeys(agent, workTree, { ...o, skip: tracked });
+  const placed = projectsOfKeys(agent, keys, state);
+  return [...keys.keys()].filter((f) => tracked.has(f) || placed.has(f));
 }
 
 /** An `index.lock` older than this (ms) is a killed git's: git holds it for the length of one command. */

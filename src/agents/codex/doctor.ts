@@ -3,7 +3,7 @@ import { git, gitRaw } from "../../git/exec.js";
 import { canonicalize } from "../../sentinel/index.js";
 import { fail, pass, warn, type AgentCheck, type AgentCheckContext } from "../check.js";
 import type { Agent } from "../types.js";
-import { listRollouts, readFirstLine, sessionMetaOf } from "./rollout.js";
+import { sessionKeys } from "../keys.js";
 
 /**
  * Checks of a Codex view (`$CODEX_HOME/sessions`, issue 11): the filter through git on a probe
@@ -68,7 +68,7 @@ export async function checkCodexHook(ctx: AgentCheckContext, codex: Agent): Prom
  * leaves them alone: it never guesses a project); the view must be `CODEX_HOME/sessions`, so that
  * the files of {@link CODEX_NEVER_SYNCED} stay outside it.
  */
-export async function checkCodexRollouts(ctx: AgentCheckContext): Promise<AgentCheck[]> {
+export async function checkCodexRollouts(ctx: AgentCheckContext, codex: Agent): Promise<AgentCheck[]> {
   const out: AgentCheck[] = [];
   if (path.basename(ctx.workTree) !== "sessions")
     out.push(
@@ -79,18 +79,10 @@ export async function checkCodexRollouts(ctx: AgentCheckContext): Promise<AgentC
       ),
     );
   else out.push(pass("Codex store", `${ctx.workTree}; never synced (outside the view): ${CODEX_NEVER_SYNCED.join(", ")}`));
-  const bad: string[] = [];
-  let n = 0;
-  for (const f of listRollouts(ctx.workTree)) {
-    n++;
-    let first: string | undefined;
-    try {
-      first = readFirstLine(path.join(ctx.workTree, f));
-    } catch {
-      continue;
-    }
-    if (first === undefined || !sessionMetaOf(first)) bad.push(f);
-  }
+  // doctor reads only: the key cache is used, not written
+  const keys = sessionKeys(codex, ctx.workTree, { write: false });
+  const bad = [...keys].filter(([, k]) => !k).map(([f]) => f);
+  const n = keys.size;
   if (bad.length)
     out.push(
       warn(

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import type { Anchors } from "../../sentinel/index.js";
 import type { JoinedProject, ViewState } from "../../view/state.js";
 import type { Agent, AgentMachine } from "../types.js";
-import { ROLLOUT_PATH, projectForCwd, sessionMetaOf } from "./rollout.js";
+import { ROLLOUT_PATH, listRollouts, projectForCwd, readFirstLine, sessionMetaOf } from "./rollout.js";
 
 /**
  * The Codex CLI module (FORMATS.md, "Codex CLI", verified with `@openai/codex` 0.169.0).
@@ -49,6 +49,8 @@ export const codex: Agent = {
   fileKey: (first) => sessionMetaOf(first)?.cwd,
   projectOfKey: (cwd, state) => projectForCwd(cwd, state.projects),
   isSessionPath: (p) => ROLLOUT_PATH.test(p),
+  sessionFiles: listRollouts,
+  readFirstLine,
   /** Registers the written rollouts in `CODEX_HOME/state_<N>.sqlite` (the view is `CODEX_HOME/sessions`): ./threads.ts. */
   async afterWrite(workTree: string, files: readonly string[]): Promise<string[]> {
     const rollouts = files.filter((f) => ROLLOUT_PATH.test(f)).map((f) => path.join(workTree, f));
@@ -60,7 +62,7 @@ export const codex: Agent = {
   rulesFiles: ["AGENTS.md"],
   async doctorChecks(ctx) {
     const { checkCodexFilter, checkCodexHook, checkCodexRollouts } = await import("./doctor.js");
-    return [...(await checkCodexFilter(ctx, codex)), ...(await checkCodexHook(ctx, codex)), ...(await checkCodexRollouts(ctx))];
+    return [...(await checkCodexFilter(ctx, codex)), ...(await checkCodexHook(ctx, codex)), ...(await checkCodexRollouts(ctx, codex))];
   },
   hook: {
     event: "notify",
