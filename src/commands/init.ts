@@ -1,7 +1,8 @@
+import { clusterOfViews, folderRules } from "./views.js";
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { InvalidInputError } from "../errors.js";
-import { AGENTS, agentById, agentOf, type FolderChoice, type FolderRules, agentOfStorePath, presentAgents, type Agent, type AgentId } from "../agents/index.js";
+import { AGENTS, agentById, agentOf, type FolderChoice, agentOfStorePath, presentAgents, type Agent, type AgentId } from "../agents/index.js";
 import { sharedCandidates } from "../sync/index.js";
 import { heldSecrets, type HeldSecret } from "../sync/index.js";
 import { addFiles, addJoinedFolders, writeExcludes } from "../git/config.js";
@@ -92,7 +93,7 @@ export async function init(o: InitOptions): Promise<InitReport> {
   // view's cluster must answer before anything is created.
   const existing = viewGitDir(dir);
   if (!existing && !o.remote) {
-    const other = await clusterOfOtherViews(agent);
+    const other = clusterOfViews();
     if (!other) throw new NoClusterError({ dir });
     o = { ...o, remote: other };
   }
@@ -181,17 +182,6 @@ function viewAgent(dir: string | undefined, said: AgentId | undefined): Agent {
   const gitDir = viewGitDir(path.resolve(dir));
   const state = gitDir ? readViewState(gitDir) : undefined;
   return state ? agentOf(state) : agentOfStorePath(path.resolve(dir));
-}
-
-/** The cluster of this machine's view of another agent (a new agent's view joins the same cluster), or undefined. */
-async function clusterOfOtherViews(agent: Agent): Promise<string | undefined> {
-  for (const a of AGENTS) {
-    if (a.id === agent.id) continue;
-    const gitDir = viewGitDir(path.resolve(a.storeRoot(process.env)));
-    const state = gitDir ? readViewState(gitDir) : undefined;
-    if (state?.cluster) return state.cluster;
-  }
-  return undefined;
 }
 
 /**
@@ -369,9 +359,4 @@ export async function initAgents(o: InitAgentsOptions): Promise<InitReport[]> {
     out.push(r);
   }
   return out;
-}
-
-/** The folder rules of the folder-layout agent (src/agents: Claude Code's directory keys); these paths run only for its views. */
-function folderRules(): FolderRules {
-  return AGENTS.find((a) => a.layout === "folder")!.folders!;
 }

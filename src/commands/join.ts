@@ -1,6 +1,7 @@
+import { clusterOfViews, folderRules } from "./views.js";
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
-import { AGENTS, agentById, agentOf, type FolderRules, presentAgents, type AgentId } from "../agents/index.js";
+import { AGENTS, agentById, agentOf, presentAgents, type AgentId } from "../agents/index.js";
 import { addFiles } from "../git/config.js";
 import { sharedCandidates } from "../sync/index.js";
 import { absoluteClusterUrl } from "../cluster/setup.js";
@@ -224,19 +225,4 @@ export async function joinAgents(o: JoinAgentsOptions, env: NodeJS.ProcessEnv = 
     out.push(await join({ ...o, dir, agent: a.id, remote: viewGitDir(dir) ? undefined : known }));
   }
   return out;
-}
-
-/** The cluster of any existing view of this machine, or undefined. */
-function clusterOfViews(env: NodeJS.ProcessEnv): string | undefined {
-  for (const a of AGENTS) {
-    const g = viewGitDir(path.resolve(a.storeRoot(env)));
-    const st = g ? readViewState(g) : undefined;
-    if (st?.cluster) return st.cluster;
-  }
-  return undefined;
-}
-
-/** The folder rules of the folder-layout agent (src/agents: Claude Code's directory keys); these paths run only for its views. */
-function folderRules(): FolderRules {
-  return AGENTS.find((a) => a.layout === "folder")!.folders!;
 }
