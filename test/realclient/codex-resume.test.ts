@@ -1,7 +1,7 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bareCluster, node, type Node } from "../cluster/harness.js";
+import { bareCluster, clusterGit, node, type Node } from "../cluster/harness.js";
 import { loadSqlite } from "../../src/agents/codex/threads.js";
 import { CORPUS } from "../helpers/env.js";
 import { CODEX_VERSION, codexExec, ensureCodex, type Codex } from "./codex.js";
@@ -14,7 +14,9 @@ import { RESPONSES_REPLY, startResponsesRecorder, type ResponsesRecorder } from 
  * database already exists. On B the real `codex exec resume <id>` sends the prior items of the
  * rollout (as B has it: B's paths), `exec resume --last` from the project's root finds the synced
  * session, and the turn Codex appends on B syncs back to the source machine in its own spelling,
- * its earlier bytes untouched.
+ * its earlier bytes untouched. On B, `git ctx install` set Codex's `notify` over the user's own
+ * program: the real client runs it after each turn, the turn reaches the cluster without a
+ * `git ctx sync` by hand, and the user's program still gets Codex's JSON.
  */
 
 const DIR = path.join(CORPUS, "codex");
@@ -77,10 +79,10 @@ describe.skipIf(!HAS)(`real Codex CLI ${CODEX_VERSION} resumes rollouts synced f
    * rollout's response_item payloads (at `file`) found in the POSTed `input` (Codex 0.169 adds
    * `internal_chat_message_metadata_passthrough` to messages it sends back: ignored).
    */
-  async function resumeCount(home: string, cwd: string, file: string, id: string): Promise<{ items: number; matched: number; input: number }> {
+  async function resumeCount(home: string, cwd: string, file: string, id: string, env?: NodeJS.ProcessEnv): Promise<{ items: number; matched: number; input: number }> {
     const items = responseItems(file);
     rec.posts.length = 0;
-    const r = await codexExec({ bin: (codex as { bin: string }).bin, home, cwd, baseUrl: rec.baseUrl, args: ["resume", id, "continue, please"] });
+    const r = await codexExec({ bin: (codex as { bin: string }).bin, home, cwd, baseUrl: rec.baseUrl, args: ["resume", id, "continue, please"], env });
     expect(r.code, r.stderr.slice(-800)).toBe(0);
     expect(r.stdout).toContain(RESPONSES_REPLY);
     const input = rec.posts[0]?.body?.input ?? [];
@@ -126,6 +128,13 @@ describe.skipIf(!HAS)(`real Codex CLI ${CODEX_VERSION} resumes rollouts synced f
       rec.posts.length = 0;
       await B.ctx(["join", "--remote", cluster.url, "--id", "neuro", "--agents", "codex", rootNeuro], { cwd: B.home });
       await B.ctx(["join", "--id", "volcano", "--agents", "codex", rootVolcano], { cwd: B.home });
+      // B's own notify program, then git ctx install: Codex's notify runs git-ctx's sync, then it
+      const notified = path.join(B.home, "notified.txt");
+      const mine = path.join(B.home, "my-notify.sh");
+      writeFileSync(mine, `#!/bin/sh\nprintf '%s\\n' "$@" >> '${notified}'\n`);
+      chmodSync(mine, 0o755);
+      writeFileSync(path.join(B.home, ".codex", "config.toml"), `notify = ["${mine}"]\n`);
+      await B.ctx(["install"], { cwd: B.home });
 
       for (const [c, root] of [
         [MAC, rootVolcano],
@@ -136,7 +145,7 @@ describe.skipIf(!HAS)(`real Codex CLI ${CODEX_VERSION} resumes rollouts synced f
         expect(text).not.toContain(c.home.replace(/\\/g, "\\\\"));
         expect(text).toContain(JSON.stringify(root).slice(1, -1));
         // what B's codex sends back, against what codex sends for the original rollout resumed where it is (a baseline run, same client)
-        const onB = await resumeCount(B.home, root, fileB, c.id);
+        const onB = await resumeCount(B.home, root, fileB, c.id, B.env);
         const home = baseline(c);
         const original = await resumeCount(home, home, path.join(DIR, c.src, c.rel), c.id);
         console.info(
@@ -152,7 +161,7 @@ describe.skipIf(!HAS)(`real Codex CLI ${CODEX_VERSION} resumes rollouts synced f
       // row needs the optional SQLite binding: without it the sync only warns (said here, visibly)
       if (loadSqlite()) {
         rec.posts.length = 0;
-        const last = await codexExec({ bin, home: B.home, cwd: rootNeuro, baseUrl: rec.baseUrl, args: ["resume", "--last", "and again"] });
+        const last = await codexExec({ bin, home: B.home, cwd: rootNeuro, baseUrl: rec.baseUrl, args: ["resume", "--last", "and again"], env: B.env });
         expect(last.code, last.stderr.slice(-800)).toBe(0);
         expect(last.stderr).toContain(`session id: ${WIN.id}`);
       } else console.warn("SKIPPED (visible): the 'codex exec resume --last' check: the optional better-sqlite3 binding is not installed here");
@@ -160,6 +169,14 @@ describe.skipIf(!HAS)(`real Codex CLI ${CODEX_VERSION} resumes rollouts synced f
       // B's turns go back to the Windows machine, in its spelling; its bytes stay a prefix
       const fileAW = path.join(AW.home, ".codex", "sessions", WIN.rel);
       const before = readFileSync(fileAW);
+      // the real client ran git-ctx's notify after each turn: B's turns reach the cluster by
+      // themselves, and the user's own notify program ran too, with Codex's JSON
+      const viewCtx = path.join(B.home, ".codex", "sessions", ".git", "ctx");
+      const inCluster = async () => (await clusterGit(cluster.url, ["show", `project/neuro:codex/${WIN.rel}`], { allowFail: true })).stdout.includes(RESPONSES_REPLY);
+      for (let i = 0; i < 600 && (!(await inCluster()) || existsSync(path.join(viewCtx, "sync.pending")) || existsSync(path.join(viewCtx, "sync.lock"))); i++)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(await inCluster()).toBe(true);
+      expect(readFileSync(notified, "utf8")).toMatch(/"type":"agent-turn-complete"/);
       await B.ctx(["sync"], { cwd: B.home });
       await AW.ctx(["sync"], { cwd: AW.home });
       const after = readFileSync(fileAW);

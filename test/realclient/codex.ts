@@ -73,10 +73,11 @@ export async function ensureCodex(): Promise<Codex> {
  * `CODEX_HOME=<home>/.codex`) in `cwd`, nothing of the developer's environment but `PATH`.
  * @returns exit code (null when killed after `timeoutMs`), stdout, stderr.
  */
-export function codexExec(o: { bin: string; home: string; cwd: string; baseUrl: string; args: string[]; timeoutMs?: number }) {
+export function codexExec(o: { bin: string; home: string; cwd: string; baseUrl: string; args: string[]; timeoutMs?: number; env?: NodeJS.ProcessEnv }) {
   return run(o.bin, ["exec", "--skip-git-repo-check", "-c", `openai_base_url="${o.baseUrl}"`, ...o.args], {
     cwd: o.cwd,
     timeoutMs: o.timeoutMs ?? 120_000,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: o.home, LANG: "C.UTF-8", TZ: "UTC", OPENAI_API_KEY: "test-key-not-real" },
+    // `env`: a simulated machine's environment (its git-ctx on PATH, its git config), for the programs Codex starts (notify)
+    env: { ...o.env, PATH: o.env?.PATH ?? process.env.PATH ?? "/usr/bin:/bin", HOME: o.home, LANG: "C.UTF-8", TZ: "UTC", OPENAI_API_KEY: "test-key-not-real" },
   });
 }
