@@ -105,25 +105,31 @@ export function collapseSplitDuplicates(input: Buffer, machines: readonly Anchor
     if (!uuids.has(i)) uuids.set(i, topUuid(input.subarray(starts[i]!, ends[i]!)) ?? null);
     return uuids.get(i) ?? undefined;
   };
-  machines.forEach((m, mi) => {
-    const seen = new Map<string, number>(); // localized text → first line index
-    for (let i = 0; i < starts.length; i++) {
-      if (drop.has(i)) continue;
-      const raw = input.subarray(starts[i]!, ends[i]!);
-      if (raw.length === 0 || raw.indexOf(UUID_KEY) < 0) continue;
-      const key = localize(raw, m).toString("latin1");
-      const j = seen.get(key);
-      if (j === undefined) {
-        seen.set(key, i);
-        continue;
-      }
-      const kept = input.subarray(starts[j]!, ends[j]!);
-      if (kept.equals(raw)) continue; // an exact repeat: not a re-cleaned copy
+  // Lines are decided in order against lines already kept, so a dropped line's twin is never
+  // dropped later: deciding per machine instead let one machine drop a line in favour of a line
+  // that another machine then dropped, losing content no kept line holds (CI seed -533873084).
+  const seen = machines.map(() => new Map<string, number>()); // per machine: localized text → first kept line
+  for (let i = 0; i < starts.length; i++) {
+    const raw = input.subarray(starts[i]!, ends[i]!);
+    if (raw.length === 0 || raw.indexOf(UUID_KEY) < 0) continue;
+    const keys = machines.map((m) => localize(raw, m).toString("latin1"));
+    let twin: CollapsedLine | undefined;
+    for (let mi = 0; mi < machines.length && !twin; mi++) {
+      const j = seen[mi]!.get(keys[mi]!);
+      if (j === undefined) continue;
+      if (input.subarray(starts[j]!, ends[j]!).equals(raw)) continue; // an exact repeat: not a re-cleaned copy
       const u = uuidOf(i);
       if (u === undefined || u !== uuidOf(j)) continue;
-      drop.set(i, { uuid: u, keptLine: j + 1, droppedLine: i + 1, dropped: Buffer.from(raw), machine: mi });
+      twin = { uuid: u, keptLine: j + 1, droppedLine: i + 1, dropped: Buffer.from(raw), machine: mi };
     }
-  });
+    if (twin) {
+      drop.set(i, twin);
+      continue;
+    }
+    keys.forEach((k, mi) => {
+      if (!seen[mi]!.has(k)) seen[mi]!.set(k, i);
+    });
+  }
   if (drop.size === 0) return { bytes: input, collapsed: [] };
   const parts: Buffer[] = [];
   let from = 0;

@@ -83,6 +83,16 @@ describe("collapseSplitDuplicates", () => {
     );
   });
 
+  it("example: never drops a line in favour of a line that is itself dropped (CI seed -533873084)", () => {
+    // Windows reads lines 1 and 2 the same (git-bash spelling); Linux reads 2 and 3 the same.
+    // Line 3 reads differently from line 1 on every machine, so it must stay once 2 goes.
+    const line = (c: string) => Buffer.from(`{"type":"user","uuid":"u1","cwd":"{{CC_PROJECT_ROOT}}","message":{"content":"${c}"}}`);
+    const ls = [line("/c/Users/carol/proj"), line("{{CC_PROJECT_ROOT@g}}"), line("{{CC_PROJECT_ROOT}}")];
+    const r = collapseSplitDuplicates(join(ls), MACHINES);
+    expect(r.collapsed.map((c) => [c.keptLine, c.droppedLine, c.machine])).toEqual([[1, 2, 2]]);
+    expect(r.bytes.toString()).toBe(join([ls[0]!, ls[2]!]).toString());
+  });
+
   it("example: keeps lines that differ in content, exact repeats, lines without uuid and non-JSON lines", () => {
     const l1 = Buffer.from('{"uuid":"u1","message":{"content":"on my linux box the file is /home/al/proj/src/x.ts"}}');
     const copy = canonicalize(localize(l1, A), A);
