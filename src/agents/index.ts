@@ -7,6 +7,20 @@ export type { Agent, AgentHook, AgentId, AgentMachine, FolderChoice, FolderRules
 export { keysFile, projectsOfKeys, sessionKeys } from "./keys.js";
 export { AGENTS, agentById, agentOf, agentOfStorePath, isAgentId, presentAgents } from "./registry.js";
 export { claude } from "./claude/index.js";
+export {
+  gemini,
+  geminiHome,
+  geminiChats,
+  GEMINI_SYNCED,
+  chooseGeminiSlug,
+  claimGeminiSlug,
+  geminiProjectHash,
+  normalizeGeminiRoot,
+  readGeminiProjects,
+  slugify,
+  GeminiProjectsFileError,
+  GeminiSlugTakenError,
+} from "./gemini/index.js";
 export { codex, codexHome, listRollouts, projectForCwd, readFirstLine, rootHolds, sessionMetaOf, ROLLOUT_PATH, type SessionMeta } from "./codex/index.js";
 // Claude Code's hook input (stdin JSON) and the settings editing behind `git ctx hook --agent claude`
 export { parseHookInput, readStdinWithin, type HookInput } from "./claude/hookInput.js";

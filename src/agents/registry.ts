@@ -2,13 +2,14 @@ import { existsSync } from "node:fs";
 import type { ViewState } from "../view/state.js";
 import { claude } from "./claude/index.js";
 import { codex } from "./codex/index.js";
+import { gemini } from "./gemini/index.js";
 import type { Agent, AgentId } from "./types.js";
 
 /**
  * Every agent git-ctx syncs, in the order commands visit them. Adding an agent is one module
  * under `src/agents/<id>/` and one line here (docs/architecture.md, "Agents").
  */
-export const AGENTS: readonly Agent[] = [claude, codex];
+export const AGENTS: readonly Agent[] = [claude, codex, gemini];
 
 /** The agent with id `id`. @throws Error for an unknown id (a caller validates user input first). */
 export function agentById(id: AgentId): Agent {
@@ -38,7 +39,7 @@ export function agentOfStorePath(dir: string, env: NodeJS.ProcessEnv = process.e
 
 /**
  * The agents installed on this machine: those whose home exists (`~/.claude` or
- * `$CLAUDE_CONFIG_DIR`, `~/.codex` or `$CODEX_HOME`; issue 11, scope 1), in {@link AGENTS} order;
+ * `$CLAUDE_CONFIG_DIR`, `~/.codex` or `$CODEX_HOME`, `~/.gemini` or `$GEMINI_CLI_HOME/.gemini`; issue 11, scope 1), in {@link AGENTS} order;
  * Claude Code when none is (git-ctx's behaviour before it knew other agents).
  */
 export function presentAgents(env: NodeJS.ProcessEnv = process.env): Agent[] {

@@ -6,7 +6,7 @@ import type { JoinedProject, ViewState } from "../view/state.js";
  * The agents git-ctx syncs. Each is one module behind {@link Agent} (docs/architecture.md,
  * "Agents"); only `src/agents/registry.ts` imports the concrete modules.
  */
-export type AgentId = "claude" | "codex";
+export type AgentId = "claude" | "codex" | "gemini";
 
 /**
  * How an agent's store maps onto a view's tree (docs/architecture.md, "Agents"):
@@ -40,6 +40,12 @@ export interface FolderRules {
   isFolderOf(folder: string, root: string): boolean;
   /** The folder to use for `root` in store `dir` (an existing spelling of it first), given the one the state had. */
   choose(dir: string, root: string, os: "linux" | "darwin" | "windows", stateKey?: string): FolderChoice;
+  /**
+   * Makes the chosen folder the root's in the agent's own registry, when the agent keeps one
+   * (Gemini CLI: `projects.json` and `.project_root` files); init and join call it after a
+   * choice, never in a dry run. @returns notes for the user. @throws the agent's registry errors.
+   */
+  claim?(dir: string, root: string, choice: FolderChoice, os: "linux" | "darwin" | "windows"): Promise<string[]>;
   /** A note on other spellings of the folder that hold files, with the command that brings them in; undefined when none. */
   othersNote(dir: string, id: string, choice: FolderChoice): string | undefined;
   /** A note when the root is reached through a symlink (the agent keys by the path it was started in); undefined otherwise. */
@@ -129,6 +135,18 @@ export interface Agent {
   readonly rulesFiles: readonly string[];
   /** The store's default place, as users write it (`~/.claude/projects`), for messages and help. */
   readonly storeHint: string;
+  /**
+   * `folder` layout only: the entries of a project folder that are synced (`chats/`, `logs.json`
+   * for Gemini CLI), a trailing `/` marking a folder; undefined: every entry. The view's excludes
+   * keep the others out.
+   */
+  readonly folderEntries?: readonly string[];
+  /**
+   * Whether the view's folder name is the roster's `encoded_dir` (Claude Code's directory key,
+   * the field context-convergence reads). Other agents' pushes keep the entry's value, or write
+   * the root's Claude Code key.
+   */
+  readonly rosterFolder?: boolean;
   /** `folder` layout only: the rules of its project folders. */
   readonly folders?: FolderRules;
   /** `git ctx doctor`'s checks of this agent's view (its hook, its store's files), beside the engine's own. */

@@ -415,9 +415,9 @@ async function projectCommit(
   }
   const roster: Roster = tip ? await readTipRoster(p, w.id, tip) : newRoster(w.id, w.proj.rewriteHome);
   const mine = roster.participants.find((x) => x.machine_id === ctx.machine.id);
-  // a shared-layout agent has no folder of its own: the entry keeps the Claude Code key the
-  // roster has for this root (context-convergence reads it), or gets the root's key
-  const key = w.proj.key || (mine && mine.project_root === w.proj.root ? mine.encoded_dir : agentById("claude").folders!.of(w.proj.root));
+  // only Claude Code's folder is the entry's key: other agents' views keep the Claude Code key
+  // the roster has for this root (context-convergence reads it), or write the root's key
+  const key = agent.rosterFolder ? w.proj.key : mine && mine.project_root === w.proj.root ? mine.encoded_dir : agentById("claude").folders!.of(w.proj.root);
   const me = participantFor(ctx.machine, w.proj.root, key, now);
   const rosterCurrent = sameParticipant(mine, me);
   const report: ProjectPushReport = { id: w.id, action: "unchanged", files: w.files, conflict, merged: didMerge };

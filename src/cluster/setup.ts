@@ -82,6 +82,7 @@ export async function configureView(gitDir: string, cluster: string, machine: Ma
     Object.values(state.projects)
       .map((p) => p.key)
       .filter(Boolean),
+    agentById(agent).folderEntries,
   );
   // an agent that needs to know of files written into its store (Codex's threads rows) hears of
   // a plain `git pull` too: the view's post-merge hook runs `git ctx hook post-merge`

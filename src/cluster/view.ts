@@ -109,7 +109,7 @@ export async function buildView(p: Plumbing, state: ViewState, tips: Map<string,
     let ctx: string | undefined;
     try {
       await readTipRoster(p, id, tip);
-      ctx = await tipContext(p, tip);
+      ctx = await tipContext(p, tip, agent.clusterDir);
       if (last) ctx = await pinHeldBack(p, last, proj.key, ctx, held);
       const had = entries.get(proj.key);
       if (ctx && ctx !== EMPTY_TREE && had?.oid !== ctx) await validateContextTree(p, ctx, projectBranchShort(id));

@@ -156,7 +156,7 @@ async function planInit(o: InitOptions, dir: string): Promise<InitReport> {
     return { dryRun: true, dir, agent: agent.id, cluster, createdCluster: createsCluster, projects };
   }
   for (const r of o.roots) {
-    const { root, id, choice } = await placeRoot(dir, r, o.id, machine.os, keys);
+    const { root, id, choice } = await placeRoot(agent, dir, r, o.id, machine.os, keys);
     keys.set(id, choice.key);
     const before = state?.projects[id];
     projects.push({
@@ -203,6 +203,7 @@ function sharedFilesOf(dir: string, id: string, root: string, state: ViewState |
  * @throws KeyCollisionError; InvalidInputError for a bad id.
  */
 async function placeRoot(
+  agent: Agent,
   dir: string,
   given: string,
   idOpt: string | undefined,
@@ -211,8 +212,8 @@ async function placeRoot(
 ): Promise<{ root: string; id: string; choice: FolderChoice }> {
   const root = normalizeRoot(given);
   const id = await projectIdFor(root, idOpt);
-  const choice = folderRules().choose(dir, root, os, joined.get(id));
-  for (const [other, key] of joined) if (other !== id && folderRules().same(key, choice.key, os)) throw new KeyCollisionError({ key: choice.key, id, other, root });
+  const choice = folderRules(agent).choose(dir, root, os, joined.get(id));
+  for (const [other, key] of joined) if (other !== id && folderRules(agent).same(key, choice.key, os)) throw new KeyCollisionError({ key: choice.key, id, other, root });
   return { root, id, choice };
 }
 
@@ -268,7 +269,7 @@ async function initIn(o: InitOptions, dir: string, setCreatedCluster: (c: boolea
       projects.push({ id, root, key: "", hadSessions: sharedFilesOf(dir, id, root, state, agent).length > 0, alreadyJoined: before?.root === root, sharedWith });
       continue;
     }
-    const { root, id, choice } = await placeRoot(dir, r, o.id, machine.os, new Map(Object.entries(state.projects).map(([i, x]) => [i, x.key])));
+    const { root, id, choice } = await placeRoot(agent, dir, r, o.id, machine.os, new Map(Object.entries(state.projects).map(([i, x]) => [i, x.key])));
     const key = choice.key;
     let rewriteHome = true;
     let sharedWith: { machineId: string; root: string }[] = [];
@@ -280,8 +281,10 @@ async function initIn(o: InitOptions, dir: string, setCreatedCluster: (c: boolea
     }
     const prev = state0.projects[id];
     if (prev && prev.key !== key) await pushMovedFolder(dir, id, prev, root);
+    // the agent's own registry names the folder too (Gemini CLI's projects.json, .project_root)
+    const claimed = agent.folders?.claim ? await agent.folders.claim(dir, root, choice, machine.os) : [];
     state.projects[id] = { root, key, rewriteHome };
-    const note = [folderRules().othersNote(dir, id, choice), folderRules().symlinkNote(root, key)].filter(Boolean).join("\n") || undefined;
+    const note = [...claimed, folderRules(agent).othersNote(dir, id, choice), folderRules(agent).symlinkNote(root, key)].filter(Boolean).join("\n") || undefined;
     const before = state0.projects[id];
     projects.push({ id, root, key, hadSessions: hasFiles(path.join(dir, key)), alreadyJoined: before?.root === root && before.key === key, sharedWith, ...(note ? { note } : {}) });
   }
@@ -291,6 +294,7 @@ async function initIn(o: InitOptions, dir: string, setCreatedCluster: (c: boolea
     Object.values(state.projects)
       .map((x) => x.key)
       .filter(Boolean),
+    agent.folderEntries,
   );
 
   const keys = projects.filter((x) => x.hadSessions).map((x) => `${x.key}/`);

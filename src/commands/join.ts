@@ -97,11 +97,11 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
   const root = normalizeRoot(o.root);
   const heads = await lsRemote(p, state0.cluster);
   const id = await projectIdFor(root, o.id);
-  const choice = shared ? undefined : folderRules().choose(dir, root, state0.machine.os, state0.projects[id]?.key);
+  const choice = shared ? undefined : folderRules(agent).choose(dir, root, state0.machine.os, state0.projects[id]?.key);
   const key = choice?.key ?? "";
   if (!heads.projects.has(id)) throw new UnknownProjectError({ id, cluster: state0.cluster, known: [...heads.projects.keys()].sort() });
   for (const [other, proj] of Object.entries(state0.projects)) {
-    if (!shared && other !== id && folderRules().same(proj.key, key, state0.machine.os)) throw new KeyCollisionError({ key, id, other, root });
+    if (!shared && other !== id && folderRules(agent).same(proj.key, key, state0.machine.os)) throw new KeyCollisionError({ key, id, other, root });
   }
   const env = { GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined };
   const localFiles = async (st: ViewState) => (shared ? (await sharedCandidates({ cwd: dir, env }, dir, st)).length > 0 : hasFiles(path.join(dir, key)));
@@ -117,6 +117,8 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
   if (ctx) await validateContextTree(p, ctx, projectBranchShort(id));
   const before = state0.projects[id];
   if (!shared && before && before.key !== key) await pushMovedFolder(dir, id, before, root);
+  // the agent's own registry names the folder too (Gemini CLI's projects.json, .project_root)
+  const claimed = choice && agent.folders?.claim ? await agent.folders.claim(dir, root, choice, state0.machine.os) : [];
   const state: ViewState = { ...state0, projects: { ...state0.projects, [id]: { root, key, rewriteHome: roster.rewrite_home } } };
   writeViewState(gitDir, state);
   writeExcludes(
@@ -124,6 +126,7 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
     Object.values(state.projects)
       .map((x) => x.key)
       .filter(Boolean),
+    agent.folderEntries,
   );
 
   let mergedLocal = false;
@@ -147,7 +150,7 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
     warnings.push(...(await agent.afterWrite(dir, files)));
     for (const w of warnings) process.stderr.write(`git ctx join: warning: ${w}\n`);
   }
-  const note = choice ? [folderRules().othersNote(dir, id, choice), folderRules().symlinkNote(root, key)].filter(Boolean).join("\n") || undefined : undefined;
+  const note = choice ? [...claimed, folderRules(agent).othersNote(dir, id, choice), folderRules(agent).symlinkNote(root, key)].filter(Boolean).join("\n") || undefined : undefined;
   const alreadyJoined = before?.root === root && before.key === key;
   const previousRoot = before && before.root !== root ? before.root : undefined;
   const sharedWith = roster.participants.filter((x) => x.machine_id !== state0.machine.id).map((x) => ({ machineId: x.machine_id, root: x.project_root }));

@@ -81,6 +81,7 @@ export async function leave(o: LeaveOptions): Promise<LeaveReport> {
     Object.values(projects)
       .map((x) => x.key)
       .filter(Boolean),
+    agent.folderEntries,
   );
   const rosterUpdated = state.cluster && !o.keepRoster ? await removeParticipant(new Plumbing(gitDir), state.cluster, o.id, state.machine.id) : false;
   return { id: o.id, root: proj.root, folder, rosterUpdated, untracked: tracked, dryRun: false };

@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { AGENTS, type FolderRules } from "../agents/index.js";
+import { AGENTS, type Agent, type FolderRules } from "../agents/index.js";
 import { viewGitDir } from "../cluster/viewrepo.js";
 import { readViewState } from "../view/state.js";
 
@@ -16,7 +16,11 @@ export function clusterOfViews(env: NodeJS.ProcessEnv = process.env): string | u
   return undefined;
 }
 
-/** The folder rules of the folder-layout agent (Claude Code's directory keys); init and join use them for its views only. */
-export function folderRules(): FolderRules {
-  return AGENTS.find((a) => a.layout === "folder")!.folders!;
+/**
+ * The folder rules of a folder-layout agent (Claude Code's directory keys, Gemini CLI's slugs);
+ * init and join use them for its views only. @throws Error for a shared-layout agent (a bug).
+ */
+export function folderRules(agent: Agent): FolderRules {
+  if (!agent.folders) throw new Error(`${agent.title} has no project folders`);
+  return agent.folders;
 }

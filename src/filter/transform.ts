@@ -57,7 +57,8 @@ export function anchorsForPath(state: ViewState, pathname: string): FilterAnchor
   }
   const p = byKey.get(pathname.slice(0, slash));
   if (!p) return undefined;
-  return { os: state.machine.os, home: state.machine.home, root: p.root, key: p.key, rewriteHome: p.rewriteHome };
+  // the agent's tiers (Gemini CLI: the slug folder and projectHash too)
+  return agentOf(state).anchors(p, state.machine, state.agentHome);
 }
 
 /**
@@ -114,7 +115,7 @@ export function makeCtxTransform(deps: CtxTransformDeps): FilterTransform {
     if (req.pathname.indexOf("/") <= 0) return passThrough(input);
     const state = deps.state();
     if (!state) throw new NotAViewError({ gitDir: deps.gitDir, pathname: req.pathname });
-    const anchors = state.agent === "codex" ? await sharedAnchors(deps, state, req, input) : anchorsForPath(state, req.pathname);
+    const anchors = agentOf(state).layout === "shared" ? await sharedAnchors(deps, state, req, input) : anchorsForPath(state, req.pathname);
     if (!anchors) return passThrough(input);
     if (req.command === "clean") {
       if (input.buffer) return deps.codec.cleanWithBase(input.buffer, anchors, await deps.readIndexBlob(req.pathname));

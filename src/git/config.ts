@@ -173,10 +173,17 @@ export function gitignoreEscape(name: string): string {
  * project's folder, then `*.git-ctx-*.tmp` (the temp copies `git ctx sync` creates next to a new
  * file, src/sync/worktree.ts: never committed, even one left by a killed sync). Keys start with
  * `-` (Claude Code directory keys), which has no meaning in gitignore. Sorted and deduplicated,
- * so the block does not depend on the order of `keys`.
+ * so the block does not depend on the order of `keys`. With `inside` (an agent's synced entries,
+ * `Agent.folderEntries`: `chats/`, `logs.json`), each folder is followed by `/<key>/*` and
+ * `!/<key>/<entry>`: the rest of the folder stays out (gitignore: the last matching line wins).
  */
-export function ctxExcludeLines(keys: readonly string[]): string[] {
-  return ["/*", ...[...new Set(keys)].sort().map((k) => `!/${gitignoreEscape(k)}/`), "*.git-ctx-*.tmp", ".gitignore"];
+export function ctxExcludeLines(keys: readonly string[], inside?: readonly string[]): string[] {
+  const folder = (k: string) => {
+    const e = `/${gitignoreEscape(k)}/`;
+    // only the listed entries of the folder (last match wins: ignore all, then re-include them)
+    return inside ? [`!${e}`, `${e}*`, ...inside.map((n) => `!${e}${n}`)] : [`!${e}`];
+  };
+  return ["/*", ...[...new Set(keys)].sort().flatMap(folder), "*.git-ctx-*.tmp", ".gitignore"];
 }
 
 /** Files the view never syncs, whatever ignore rules say: `.gitignore`, macOS `.DS_Store`, sync's temp files. */
@@ -222,8 +229,8 @@ export async function addFiles(paths: readonly string[], o: GitOpts): Promise<vo
  * @returns the path of the exclude file.
  * @throws InvalidInputError for a key that is not one path component.
  */
-export function writeExcludes(gitDir: string, joinedKeys: readonly string[]): string {
-  return updateInfoFile(gitDir, "exclude", ctxExcludeLines(joinedKeys));
+export function writeExcludes(gitDir: string, joinedKeys: readonly string[], inside?: readonly string[]): string {
+  return updateInfoFile(gitDir, "exclude", ctxExcludeLines(joinedKeys, inside));
 }
 
 /** The line that marks a git hook script git-ctx wrote (and may rewrite). */

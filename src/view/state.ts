@@ -32,7 +32,7 @@ export type JoinedProject = z.infer<typeof JoinedProjectSchema>;
 export const ViewStateSchema = z.looseObject({
   version: z.literal(1),
   /** The agent whose store this view holds (src/agents); views made before issue 11 are Claude Code's. */
-  agent: z.optional(z.enum(["claude", "codex"])),
+  agent: z.optional(z.enum(["claude", "codex", "gemini"])),
   /** The agent's home on this machine when it is not the default (e.g. `CODEX_HOME`), native spelling. */
   agentHome: z.optional(z.string()),
   /** The cluster URL without the `ctx::` prefix (any URL git accepts). */

@@ -27,6 +27,7 @@ export const claude: Agent = {
   title: "Claude Code",
   clusterDir: "context",
   layout: "folder",
+  rosterFolder: true,
   neverSynced: () => false,
   home: (env) => env.CLAUDE_CONFIG_DIR || path.join(env.HOME || os.homedir(), ".claude"),
   storeRoot: (env) => claudeProjectsDir(env),

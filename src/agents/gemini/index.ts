@@ -1,0 +1,116 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { Anchors } from "../../sentinel/index.js";
+import type { JoinedProject } from "../../view/state.js";
+import type { Agent, AgentMachine, FolderRules } from "../types.js";
+import { chooseGeminiSlug, claimGeminiSlug, geminiProjectHash, PROJECT_ROOT_FILE, slugify } from "./slug.js";
+
+/**
+ * The Gemini CLI module (FORMATS.md, "Gemini CLI", verified with `@google/gemini-cli` 0.61.0).
+ *
+ * Store: `~/.gemini/tmp/<slug>/` per project (`$GEMINI_CLI_HOME/.gemini` when set), the slug
+ * found and claimed by Gemini's own rules (./slug.ts). The view is `~/.gemini/tmp`: a folder-layout
+ * store like Claude Code's, the slug standing for the directory key. Of a slug folder only
+ * `chats/` (JSONL and legacy `.json` chats, subagent chats in `chats/<parent id>/`) and
+ * `logs.json` (prompt history) are synced; `.project_root`, `checkpoints/` (hashes of a
+ * machine-local shadow repository), `logs/`, `plans/`, `tracker/`, `tasks/`, `memory/` and
+ * `shell_history` stay on the machine, as does everything outside `tmp/` (`projects.json`,
+ * `history/`, settings).
+ */
+
+export { chooseGeminiSlug, claimGeminiSlug, geminiProjectHash, normalizeGeminiRoot, readGeminiProjects, slugify, GeminiProjectsFileError, GeminiSlugTakenError } from "./slug.js";
+
+/** `$GEMINI_CLI_HOME/.gemini`, else `~/.gemini` (Gemini CLI's `Storage.getGlobalGeminiDir`). */
+export function geminiHome(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(env.GEMINI_CLI_HOME || env.HOME || os.homedir(), ".gemini");
+}
+
+/** The entries of a slug folder that are synced; everything else in it is machine-local. */
+export const GEMINI_SYNCED = ["chats/", "logs.json"] as const;
+
+/** Whether a view path (`<slug>/…`) is one git-ctx never syncs. */
+function neverSynced(viewPath: string): boolean {
+  const rest = viewPath.split("/").slice(1).join("/");
+  return !(rest.startsWith("chats/") || rest === "logs.json");
+}
+
+const folders: FolderRules = {
+  /** The slug Gemini gives a root no other project took (its last name, slugified); {@link FolderRules.choose} reads the machine's registry. */
+  of: (root) => slugify(root.split(/[\\/]/).filter(Boolean).pop() ?? ""),
+  same: (a, b) => a === b,
+  /** Whether `folder` is the root's slug or one Gemini numbered on a collision (`<slug>-<n>`). */
+  isFolderOf: (folder, root) => new RegExp(`^${slugify(root.split(/[\\/]/).filter(Boolean).pop() ?? "")}(-\\d+)?$`).test(folder),
+  choose: (dir, root, machineOs, stateKey) => ({ key: chooseGeminiSlug(path.dirname(dir), root, machineOs, stateKey).key }),
+  claim: (dir, root, choice, machineOs) => claimGeminiSlug(path.dirname(dir), root, choice.key, machineOs),
+  othersNote: () => undefined,
+  symlinkNote: () => undefined,
+  async inferRoot(folder) {
+    const owner = readOwner(folder);
+    return owner === undefined ? undefined : { root: owner, evidence: 1, candidates: { [owner]: 1 } };
+  },
+};
+
+/** The root a slug folder's `.project_root` names (absolute folder path given), or undefined. */
+function readOwner(folder: string): string | undefined {
+  try {
+    return readFileSync(path.join(folder, PROJECT_ROOT_FILE), "utf8").trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The Gemini CLI agent (see the module comment). */
+export const gemini: Agent = {
+  id: "gemini",
+  title: "Gemini CLI",
+  clusterDir: "gemini",
+  layout: "folder",
+  folderEntries: GEMINI_SYNCED,
+  neverSynced,
+  home: geminiHome,
+  customHome: (env) => (env.GEMINI_CLI_HOME ? geminiHome(env) : undefined),
+  storeRoot: (env) => path.join(geminiHome(env), "tmp"),
+  storeHint: "~/.gemini/tmp",
+  rulesFiles: ["GEMINI.md"],
+  folders,
+  /**
+   * Tiers: `{{CC_PROJECT_CONTEXT_DIR}}` = this machine's slug folder (`~/.gemini/tmp/<slug>`,
+   * named by tool output), `{{CC_PROJECT_ROOT}}`, `{{CC_ENCODED_DIR}}` = `projectHash`
+   * (sha256 of the root: a derived value, recomputed for each machine; a chat whose hash is of
+   * another spelling of the root keeps its hash, which resume does not check), `{{CC_HOME}}`.
+   */
+  anchors(project: JoinedProject, machine: AgentMachine, agentHome: string | undefined): Anchors {
+    const sep = machine.os === "windows" ? "\\" : "/";
+    const home = agentHome ?? [machine.home.replace(/[\\/]+$/, ""), ".gemini"].join(sep);
+    return {
+      os: machine.os,
+      home: machine.home,
+      root: project.root,
+      key: geminiProjectHash(project.root),
+      contextDir: [home, "tmp", project.key].join(sep),
+      rewriteHome: project.rewriteHome,
+    };
+  },
+  isStorePath: (dir, env) => path.resolve(dir) === path.resolve(geminiHome(env), "tmp") || /[\\/]\.gemini[\\/]tmp[\\/]?$/.test(dir),
+};
+
+/** The chat files of a slug folder (absolute folder), relative to it, sorted: what `doctor` and status count. */
+export function geminiChats(folder: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    let names: string[];
+    try {
+      names = readdirSync(path.join(folder, rel));
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const r = rel ? `${rel}/${n}` : n;
+      if (/\.jsonl?$/.test(n)) out.push(r);
+      else if (existsSync(path.join(folder, r)) && !n.includes(".")) walk(r);
+    }
+  };
+  walk("chats");
+  return out.sort();
+}
