@@ -16,7 +16,7 @@ export function agentsOption(what: string) {
   return {
     type: "string" as const,
     coerce: commaList,
-    describe: `the agents whose stores ${what}: claude, codex (default: every agent installed here, i.e. whose home exists)`,
+    describe: `the agents whose stores ${what}: claude, codex, gemini (default: every agent installed here, i.e. whose home exists)`,
   };
 }
 

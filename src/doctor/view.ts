@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { gitRaw } from "../git/exec.js";
-import { AGENTS, agentOf } from "../agents/index.js";
+import { AGENTS, agentOf, type Agent } from "../agents/index.js";
 import { machineOsHome } from "../roster/machine.js";
 import { readViewState, stateFile, type ViewState } from "../view/state.js";
 import { CheckSchema, fail, pass, type Check, type CheckFn, type ViewContext } from "./check.js";
@@ -42,6 +42,27 @@ async function agentChecks(ctx: ViewContext): Promise<Check[]> {
 
 /** The checks of a view of a shared-layout agent (Codex): no project folders, no Claude Code transcripts. */
 export const SHARED_VIEW_CHECKS: readonly CheckFn[] = [(c) => checkVersions(c), checkConfig, checkAttributes, agentChecks, checkSizes, checkSyncState, checkGitState];
+
+/**
+ * The checks of a folder-layout view whose folders are not Claude Code's (Gemini CLI): the
+ * engine's, and the agent's own instead of the transcript and roster-folder checks, which read
+ * Claude Code transcripts and compare the folder with the roster's `encoded_dir`.
+ */
+export const FOLDER_VIEW_CHECKS: readonly CheckFn[] = [
+  (c) => checkVersions(c),
+  checkConfig,
+  checkAttributes,
+  checkFilterInView,
+  agentChecks,
+  checkSizes,
+  checkSyncState,
+  checkGitState,
+];
+
+/** The checks of a view of `agent`: {@link SHARED_VIEW_CHECKS}, {@link VIEW_CHECKS} (the folder is the roster's key) or {@link FOLDER_VIEW_CHECKS}. */
+export function viewChecksOf(agent: Agent): readonly CheckFn[] {
+  return agent.layout === "shared" ? SHARED_VIEW_CHECKS : agent.rosterFolder ? VIEW_CHECKS : FOLDER_VIEW_CHECKS;
+}
 
 /** Every check of a folder-layout view (Claude Code), in report order. */
 export const VIEW_CHECKS: readonly CheckFn[] = [
@@ -121,7 +142,7 @@ export async function doctorView(o: DoctorViewOptions): Promise<ViewReport> {
   }
   const machine = state ? { os: state.machine.os, home: state.machine.home } : machineOsHome(o.env);
   const ctx: ViewContext = { env: o.env, workTree: view.workTree, gitDir: view.gitDir, state, machine, codec: o.codec };
-  for (const fn of o.checks ?? (agentOf(state).layout === "shared" ? SHARED_VIEW_CHECKS : VIEW_CHECKS)) {
+  for (const fn of o.checks ?? viewChecksOf(agentOf(state))) {
     try {
       checks.push(...(await fn(ctx)));
     } catch (e) {

@@ -14,20 +14,25 @@ import { REPO } from "../helpers/env.js";
  *   parsing only, no logic);
  * - the canonical form's definition of `{{CC_PROJECT_CONTEXT_DIR}}` in `src/sentinel/anchors.ts`
  *   (docs/cluster-format.md: the tier's default meaning is part of the format shared with
- *   context-convergence; agents pass their own, e.g. Codex's `CODEX_HOME`).
+ *   context-convergence; agents pass their own, e.g. Codex's `CODEX_HOME`);
+ * - `src/merge/gemini.ts`: merges are the merge layer's concern (above the agents in the layers
+ *   of docs/architecture.md, like Claude Code's transcript and memory merges in `src/merge/`), and
+ *   Gemini's chat merge reuses the generic line union there; it names Gemini's record fields.
  */
 
 const SRC = path.join(REPO, "src");
 
-const SPECIFICS: Record<"claude" | "codex", RegExp> = {
+const SPECIFICS: Record<"claude" | "codex" | "gemini", RegExp> = {
   // directory key, store path, config dir, hook settings, transcript field names, root inference
   claude:
     /claudeDirKey|claudePathHash|\.claude\b|CLAUDE_CONFIG_DIR|settings\.json|\bsessionId\b|parentUuid|toolUseResult|isSidechain|claudeProjectsDir|inferProjectRoot|\bStop hook/,
   // first line, store path, home, rollout names, state database
   codex: /session_meta|\.codex\b|CODEX_HOME|rollout-|state_\d|\bthreads\b|config\.toml/,
+  // store path, home, registry, ownership file, chat fields
+  gemini: /\.gemini\b|GEMINI_CLI_HOME|projects\.json|["'`]\.project_root|PROJECT_ROOT_FILE|projectHash|\$rewindTo/,
 };
-const OWN = { claude: "src/agents/claude/", codex: "src/agents/codex/" } as const;
-const EXEMPT = [/^src\/cli\//, /^src\/sentinel\/anchors\.ts:return \[home, "\.claude", "projects", a\.key\]\.join\(sep\);$/];
+const OWN = { claude: "src/agents/claude/", codex: "src/agents/codex/", gemini: "src/agents/gemini/" } as const;
+const EXEMPT = [/^src\/cli\//, /^src\/sentinel\/anchors\.ts:return \[home, "\.claude", "projects", a\.key\]\.join\(sep\);$/, /^src\/merge\/gemini\.ts/];
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
@@ -63,7 +68,7 @@ function codeLines(text: string): { n: number; line: string }[] {
 describe("agent boundary (issue 11)", () => {
   const all = files(SRC).map((f) => ({ rel: path.relative(REPO, f).split(path.sep).join("/"), text: readFileSync(f, "utf8") }));
 
-  it.each(Object.keys(SPECIFICS) as ("claude" | "codex")[])("%s specifics appear only in its module", (agent) => {
+  it.each(Object.keys(SPECIFICS) as ("claude" | "codex" | "gemini")[])("%s specifics appear only in its module", (agent) => {
     const hits: string[] = [];
     for (const f of all) {
       if (f.rel.startsWith(OWN[agent])) continue;
@@ -85,8 +90,13 @@ describe("agent boundary (issue 11)", () => {
       .filter((f) => f.rel.startsWith(OWN.codex))
       .flatMap((f) => codeLines(f.text))
       .filter((l) => SPECIFICS.codex.test(l.line));
+    const gemini = all
+      .filter((f) => f.rel.startsWith(OWN.gemini))
+      .flatMap((f) => codeLines(f.text))
+      .filter((l) => SPECIFICS.gemini.test(l.line));
     expect(claude.length).toBeGreaterThan(5);
     expect(codex.length).toBeGreaterThan(5);
+    expect(gemini.length).toBeGreaterThan(5);
     expect(codeLines("const a = 1; // claudeDirKey\n/* .codex */ const b = '.claude';\n * session_meta").map((l) => l.line)).toEqual([
       "const a = 1;",
       "const b = '.claude';",
@@ -95,11 +105,12 @@ describe("agent boundary (issue 11)", () => {
   });
 
   it("only src/agents reaches into a concrete agent module; each agent is one folder", () => {
-    const reaching = all.filter((f) => !f.rel.startsWith("src/agents/") && /from "[^"]*agents\/(claude|codex)\//.test(f.text)).map((f) => f.rel);
+    const reaching = all.filter((f) => !f.rel.startsWith("src/agents/") && /from "[^"]*agents\/(claude|codex|gemini)\//.test(f.text)).map((f) => f.rel);
     expect(reaching).toEqual([]);
-    for (const a of ["claude", "codex"]) expect(statSync(path.join(SRC, "agents", a, "index.ts")).isFile()).toBe(true);
+    for (const a of ["claude", "codex", "gemini"]) expect(statSync(path.join(SRC, "agents", a, "index.ts")).isFile()).toBe(true);
     const registry = readFileSync(path.join(SRC, "agents", "registry.ts"), "utf8");
     expect(registry).toMatch(/from "\.\/claude\/index\.js"/);
     expect(registry).toMatch(/from "\.\/codex\/index\.js"/);
+    expect(registry).toMatch(/from "\.\/gemini\/index\.js"/);
   });
 });

@@ -75,5 +75,18 @@ describe("Gemini CLI chats over a cluster", () => {
     expect(added).not.toContain("/Users/bob");
     expect((await A.git(["status", "--porcelain"], { cwd: A.tmp })).stdout).toBe("");
     expect(readFileSync(path.join(folderA, "shell_history"), "utf8")).toBe("ls\n");
+
+    // doctor: the engine's checks pass; Gemini's registry agrees; no hook yet (a failure naming the fix)
+    const doc = await B.ctx(["doctor", "--json"], { cwd: B.tmp, allowFail: true });
+    type Report = { checks: { name: string; ok: boolean; detail: string; fix?: string }[] };
+    const checks = JSON.parse(doc.stdout).checks as Report["checks"];
+    expect(checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(["AfterAgent hook"]);
+    expect(checks.find((c) => c.name === "project proj: Gemini CLI folder")?.ok).toBe(true);
+    await B.ctx(["install", "--no-hooks"], { cwd: B.home });
+    await B.ctx(["hook", "install", "--agent", "gemini"], { cwd: B.home });
+    const settings = JSON.parse(readFileSync(path.join(B.gemini, "settings.json"), "utf8"));
+    expect(settings.hooks.AfterAgent[0].hooks[0]).toEqual({ type: "command", command: "git ctx sync --hook", timeout: 60000 });
+    const doc2 = await B.ctx(["doctor", "--json"], { cwd: B.tmp, allowFail: true });
+    expect(doc2.code, doc2.stdout).toBe(0);
   });
 });

@@ -12,7 +12,7 @@ import { CtxError } from "../../errors.js";
  */
 
 /** Hook events git-ctx can be installed on. `Stop` fires after every assistant turn; `SessionEnd` on exit. */
-export type HookEvent = "Stop" | "SessionEnd";
+export type HookEvent = "Stop" | "SessionEnd" | "AfterAgent";
 export const HOOK_EVENTS: readonly HookEvent[] = ["Stop", "SessionEnd"];
 
 /** The command our hook runs. */
@@ -32,7 +32,7 @@ const isObj = (v: unknown): v is Json => typeof v === "object" && v !== null && 
 export class HookSettingsShapeError extends CtxError {
   readonly code = "HookSettingsShape" as const;
   constructor(readonly data: { file: string; where: string }) {
-    super(`${data.file}: '${data.where}' is not what Claude Code expects (an object / array); fix it by hand, then run 'git ctx hook install' again (file left untouched)`);
+    super(`${data.file}: '${data.where}' is not what the agent expects (an object / array); fix it by hand, then run 'git ctx hook install' again (file left untouched)`);
   }
 }
 
@@ -56,9 +56,11 @@ export function countOurs(settings: Json, event: HookEvent): number {
 /**
  * Returns a copy of `settings` with our hook on `event`, exactly once (idempotent: an existing
  * entry of ours is kept as is). Keeps every other key, event and hook in place and order.
+ * `timeout` is in the agent's unit: seconds for Claude Code (default), milliseconds for Gemini
+ * CLI, whose `hooks` have the same shape (its settings schema, `HookDefinitionArray`, 0.61.0).
  * @throws HookSettingsShapeError when `hooks` or `hooks[event]` has a foreign shape.
  */
-export function withHook(settings: Json, event: HookEvent, file: string, command = HOOK_COMMAND): Json {
+export function withHook(settings: Json, event: HookEvent, file: string, command = HOOK_COMMAND, timeout = HOOK_TIMEOUT_S): Json {
   const out = structuredClone(settings);
   if (out.hooks !== undefined && !isObj(out.hooks)) throw new HookSettingsShapeError({ file, where: "hooks" });
   const hooks = (out.hooks as Json | undefined) ?? {};
@@ -67,7 +69,7 @@ export function withHook(settings: Json, event: HookEvent, file: string, command
   const groups = (hooks[event] as unknown[] | undefined) ?? [];
   hooks[event] = groups;
   if (countOurs(out, event) > 0) return out;
-  groups.push({ hooks: [{ type: "command", command, timeout: HOOK_TIMEOUT_S }] });
+  groups.push({ hooks: [{ type: "command", command, timeout }] });
   return out;
 }
 

@@ -92,6 +92,34 @@ export const gemini: Agent = {
       rewriteHome: project.rewriteHome,
     };
   },
+  /**
+   * `AfterAgent` in `~/.gemini/settings.json` `hooks` (fires after each turn; its stdin JSON has
+   * Claude Code's `session_id`, `transcript_path`, `cwd`; 0.61.0's hook runner). Gemini's hook
+   * entries have Claude Code's shape, so Claude Code's settings editor serves (timeout in ms).
+   */
+  hook: {
+    event: "AfterAgent",
+    file: (env) => path.join(geminiHome(env), "settings.json"),
+    install: async (file, o) => {
+      const s = await import("../claude/settings.js");
+      return s.editSettings(file, (x) => s.withHook(x, "AfterAgent", file, s.HOOK_COMMAND, s.HOOK_TIMEOUT_S * 1000), o) === "changed";
+    },
+    uninstall: async (file, o) => {
+      const s = await import("../claude/settings.js");
+      return s.editSettings(file, (x) => s.withoutHook(x, "AfterAgent"), o) === "changed";
+    },
+    installed: async (file) => {
+      const s = await import("../claude/settings.js");
+      return s.countOurs(s.readSettings(file).settings, "AfterAgent") > 0;
+    },
+  },
+  /** Each joined project's slug agrees with Gemini's registry; the AfterAgent hook; chats Gemini's retention will delete (./doctor.ts). */
+  async doctorChecks(ctx) {
+    const { checkGemini } = await import("./doctor.js");
+    const settingsFile = gemini.hook!.file(ctx.env);
+    const hookInstalled = await gemini.hook!.installed(settingsFile).catch(() => false);
+    return checkGemini(ctx, { home: geminiHome(ctx.env), settingsFile, hookInstalled, chats: geminiChats });
+  },
   isStorePath: (dir, env) => path.resolve(dir) === path.resolve(geminiHome(env), "tmp") || /[\\/]\.gemini[\\/]tmp[\\/]?$/.test(dir),
 };
 

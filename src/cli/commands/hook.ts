@@ -4,7 +4,7 @@ import { runCommand } from "../run.js";
 /** `git ctx hook install|uninstall|status`: the Claude Code hook that runs `git ctx sync --hook`. */
 export const hookCommand: CommandModule = {
   command: "hook <action>",
-  describe: "install, uninstall or show an agent's hook that syncs after every turn (Claude Code's Stop hook, Codex's notify)",
+  describe: "install, uninstall or show an agent's hook that syncs after every turn (Claude Code's Stop hook, Codex's notify, Gemini CLI's AfterAgent)",
   builder: (y) =>
     y
       .positional("action", {
@@ -13,9 +13,10 @@ export const hookCommand: CommandModule = {
         describe: "install, uninstall or status; post-merge is what a view's git post-merge hook runs (it tells the agent of the files a plain git pull wrote)",
       })
       .option("agent", {
-        choices: ["claude", "codex"] as const,
+        choices: ["claude", "codex", "gemini"] as const,
         default: "claude" as const,
-        describe: "whose hook: claude (~/.claude/settings.json) or codex (notify in $CODEX_HOME/config.toml, chaining your own notify program)",
+        describe:
+          "whose hook: claude (~/.claude/settings.json), codex (notify in $CODEX_HOME/config.toml, chaining your own notify program) or gemini (AfterAgent in ~/.gemini/settings.json)",
       })
       .option("settings", { type: "string", describe: "settings file (default: ~/.claude/settings.json or $CLAUDE_CONFIG_DIR/settings.json)" })
       .option("event", { choices: ["Stop", "SessionEnd"] as const, default: "Stop" as const, describe: "hook event: Stop (after every turn) or SessionEnd" })
@@ -24,13 +25,14 @@ export const hookCommand: CommandModule = {
       .example("git ctx hook install", "add 'git ctx sync --hook' to the Stop hooks in ~/.claude/settings.json (idempotent, keeps other hooks)")
       .example("git ctx hook status", "is it installed?")
       .example("git ctx hook install --agent codex", "set notify in ~/.codex/config.toml to run 'git ctx sync --hook' (your own notify program keeps running after it)")
+      .example("git ctx hook install --agent gemini", "add 'git ctx sync --hook' to the AfterAgent hooks in ~/.gemini/settings.json")
       .example("git ctx hook uninstall", "remove only git-ctx's entry"),
   handler: (o) =>
     runCommand(async () => {
       const { hook } = await import("../../commands/hook.js");
       return hook({
         action: o.action as "install" | "uninstall" | "status" | "post-merge",
-        agent: o.agent as "claude" | "codex",
+        agent: o.agent as "claude" | "codex" | "gemini",
         settings: o.settings as string | undefined,
         event: o.event as "Stop" | "SessionEnd",
         json: o.json as boolean,

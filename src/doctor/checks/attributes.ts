@@ -3,7 +3,7 @@ import { ctxAttributeLines } from "../../git/config.js";
 import { git, gitRaw } from "../../git/exec.js";
 import { fail, pass, warn, type Check, type ViewContext } from "../check.js";
 import { shellQuote } from "../folder.js";
-import { agentById } from "../../agents/index.js";
+import { agentById, agentOf } from "../../agents/index.js";
 
 /**
  * Attributes and excludes as git applies them in the view (`git check-attr`, `git check-ignore
@@ -34,8 +34,12 @@ export async function checkAttributes(ctx: ViewContext): Promise<Check[]> {
   if (!ctx.state) return out;
   const problems: string[] = [];
   const nested: string[] = [];
+  // a path the view syncs in each folder: an agent that syncs only some entries (Gemini CLI's
+  // chats/) has the rest of its folders ignored on purpose
+  const first = agentOf(ctx.state).folderEntries?.[0];
+  const synced = (k: string) => (first === undefined ? `${k}/x.jsonl` : first.endsWith("/") ? `${k}/${first}x.jsonl` : `${k}/${first}`);
   for (const k of keys) {
-    const src = await ignoredBy(ctx, `${k}/x.jsonl`);
+    const src = await ignoredBy(ctx, synced(k));
     if (src === undefined) continue;
     // a .gitignore inside a project folder (someone's, or synced by an earlier release): sync adds
     // the folder with --force, so only plain git commands are affected
