@@ -1,0 +1,146 @@
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { gemini, geminiChats } from "../../src/agents/index.js";
+import { mergeGeminiChatJson, mergeGeminiLogs } from "../../src/merge/index.js";
+import { canonicalize, cleanWithBase, localize, residue, type Anchors } from "../../src/sentinel/index.js";
+import { machineOf } from "../../bench/codex.bench.js";
+import { CORPUS } from "../helpers/env.js";
+import { LINUX_B, rootOccurrences } from "../sentinel/fixtures.js";
+
+/**
+ * Issue 12, scope 2, on the real corpus (`../shared/corpus/gemini`, read by path, skipped without
+ * it): Windows slug and legacy hash folders, legacy `.json` chats, a subagent chat, `logs.json`.
+ * Each folder's root is the one its chats' `projectHash` (or the legacy folder's name) is the
+ * sha256 of, found among the paths the chats name. With the Gemini module's anchors every file
+ * round-trips byte for byte, leaves no root residue, and comes back equal after a trip through a
+ * Linux machine, where `projectHash` is that machine's own.
+ */
+
+const DIR = path.join(CORPUS, "gemini");
+const HAS = existsSync(DIR);
+const sha = (s: string) => createHash("sha256").update(s).digest("hex");
+
+interface Folder {
+  dir: string;
+  slug: string;
+  root: string;
+  files: string[];
+}
+
+/** Every prefix of every absolute path the text names (Windows and posix, JSON-escaped or not). */
+function rootCandidates(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of text.matchAll(/(?:[A-Za-z]:(?:\\\\|\\)|\/)(?:[^"\s\\/:*?<>|]+(?:\\\\|\\|\/)?){1,8}/g)) {
+    const p = m[0].replace(/\\\\/g, "\\");
+    const win = p.includes("\\");
+    const parts = p.split(/[\\/]/);
+    for (let i = 1; i <= parts.length; i++)
+      out.add(
+        parts
+          .slice(0, i)
+          .join(win ? "\\" : "/")
+          .replace(/[\\/]+$/, ""),
+      );
+  }
+  return out;
+}
+
+function folders(): Folder[] {
+  const out: Folder[] = [];
+  for (const repo of readdirSync(DIR)) {
+    for (const slug of readdirSync(path.join(DIR, repo))) {
+      const dir = path.join(DIR, repo, slug);
+      const files = [...geminiChats(dir), ...(existsSync(path.join(dir, "logs.json")) ? ["logs.json"] : [])];
+      const text = files.map((f) => readFileSync(path.join(dir, f), "utf8")).join("\n");
+      const hash = /^[0-9a-f]{64}$/.test(slug) ? slug : /"projectHash": "([0-9a-f]{64})"/.exec(text)?.[1];
+      const root = [...rootCandidates(text)].find((c) => sha(c) === hash);
+      if (!root) throw new Error(`${dir}: no path its chats name hashes to ${hash}`);
+      out.push({ dir, slug, root, files });
+    }
+  }
+  return out;
+}
+
+const anchorsOf = (f: Folder): Anchors => gemini.anchors({ root: f.root, key: f.slug, rewriteHome: true }, machineOf(f.root.replace(/^c:/, "C:")), undefined);
+
+describe.skipIf(!HAS)("Gemini CLI chats of the corpus through the codec (issue 12, scope 2)", () => {
+  const all = HAS ? folders() : [];
+  const items = all.flatMap((f) => f.files.map((rel) => ({ file: path.join(f.dir, rel), a: anchorsOf(f), x: readFileSync(path.join(f.dir, rel)) })));
+
+  it("covers Windows slug and legacy hash folders, a posix root, legacy .json chats, a subagent chat and logs.json", () => {
+    expect(all.some((f) => /^[0-9a-f]{64}$/.test(f.slug))).toBe(true);
+    expect(all.some((f) => !/^[0-9a-f]{64}$/.test(f.slug))).toBe(true);
+    expect(all.some((f) => /^[A-Za-z]:\\/.test(f.root))).toBe(true);
+    expect(all.some((f) => f.root.startsWith("/"))).toBe(true);
+    expect(items.some((i) => /chats[\\/][^\\/]+[\\/][^\\/]+\.json$/.test(i.file))).toBe(true);
+    expect(items.some((i) => i.file.endsWith("logs.json"))).toBe(true);
+    expect(items.length).toBeGreaterThan(20);
+  });
+
+  it("round-trips every file byte for byte", () => {
+    for (const i of items) expect(localize(canonicalize(i.x, i.a), i.a).equals(i.x), i.file).toBe(true);
+  });
+
+  it("leaves no project root in canonical form (codec residue and an independent string search), hundreds of resultDisplay paths and 4-backslash forms included", () => {
+    let before = 0;
+    let fourBackslash = 0;
+    for (const i of items) {
+      const c = canonicalize(i.x, i.a);
+      expect(
+        residue(c, i.a).filter((r) => r.tier === "root"),
+        i.file,
+      ).toEqual([]);
+      expect(rootOccurrences(c.toString("latin1"), i.a), i.file).toEqual([]);
+      before += rootOccurrences(i.x.toString("latin1"), i.a).length;
+      if (i.a.os === "windows") fourBackslash += i.x.toString("latin1").toLowerCase().split(i.a.root.toLowerCase().split("\\").join("\\\\\\\\")).length - 1;
+    }
+    expect(before).toBeGreaterThan(300);
+    expect(fourBackslash).toBeGreaterThan(0);
+  });
+
+  it("projectHash becomes the sentinel where it is the root's, and a Linux machine gets its own root's hash", () => {
+    let replaced = 0;
+    for (const i of items.filter((x) => !x.file.endsWith("logs.json"))) {
+      const c = canonicalize(i.x, i.a).toString("utf8");
+      const hash = (JSON.parse(i.x.toString("utf8")) as { projectHash: string }).projectHash;
+      if (hash === sha(i.a.root)) {
+        expect(c, i.file).toContain('"projectHash": "{{CC_ENCODED_DIR}}"');
+        replaced++;
+        const b = gemini.anchors({ root: LINUX_B.root, key: "proj", rewriteHome: true }, { os: "linux", home: LINUX_B.home }, undefined);
+        expect((JSON.parse(localize(Buffer.from(c), b).toString("utf8")) as { projectHash: string }).projectHash).toBe(sha(LINUX_B.root));
+      }
+    }
+    expect(replaced).toBeGreaterThan(10);
+  });
+
+  it("a file localized on a Linux machine and cleaned there (what the clean filter does) gives the same canonical bytes, naming none of A's root", () => {
+    let hits = 0;
+    for (const i of items) {
+      const c = canonicalize(i.x, i.a);
+      const b = gemini.anchors({ root: LINUX_B.root, key: "proj", rewriteHome: true }, { os: "linux", home: LINUX_B.home }, undefined);
+      const there = localize(c, b);
+      expect(cleanWithBase(there, b, c).equals(c), i.file).toBe(true);
+      expect(rootOccurrences(there.toString("latin1"), i.a), i.file).toEqual([]);
+      hits += rootOccurrences(there.toString("latin1"), b).length;
+    }
+    expect(hits).toBeGreaterThan(300);
+  });
+
+  it("merging a corpus chat or logs.json with itself plus nothing gives it back; with a side that lost its last messages, the full one", () => {
+    for (const i of items) {
+      const c = canonicalize(i.x, i.a);
+      if (i.file.endsWith("logs.json")) {
+        const arr = JSON.parse(c.toString("utf8")) as unknown[];
+        const fewer = Buffer.from(JSON.stringify(arr.slice(0, Math.max(0, arr.length - 2)), null, 2));
+        expect(mergeGeminiLogs(fewer, c, fewer).merged.equals(c), i.file).toBe(true);
+        continue;
+      }
+      const doc = JSON.parse(c.toString("utf8")) as { messages: unknown[] };
+      const fewer = Buffer.from(JSON.stringify({ ...doc, messages: doc.messages.slice(0, Math.max(0, doc.messages.length - 2)) }, null, 2));
+      expect(mergeGeminiChatJson(fewer, c, fewer).merged.equals(c), i.file).toBe(true);
+      expect(mergeGeminiChatJson(fewer, fewer, c).merged.equals(c), i.file).toBe(true);
+    }
+  });
+});
