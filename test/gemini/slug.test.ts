@@ -54,6 +54,8 @@ describe("Gemini CLI slugs", () => {
 
   it("Windows roots are keyed lowercased; posix roots as they are", async () => {
     const g = await home();
+    // a new Windows root's slug is its last name's, whatever OS reads it
+    expect(chooseGeminiSlug(g, "C:\\Users\\Al\\Code\\Blueprint-GUI", "windows").key).toBe("blueprint-gui");
     owner(g, "tmp", "idaho-vault", "c:\\users\\loganf\\documents\\idaho-vault");
     expect(chooseGeminiSlug(g, "C:\\Users\\LoganF\\Documents\\IDAHO-VAULT", "windows").key).toBe("idaho-vault");
     // posix paths keep their case: another spelling is another project

@@ -141,7 +141,8 @@ export function chooseGeminiSlug(geminiHome: string, root: string, os: Os, state
       if (o !== undefined && norm(o) === want) return { key: n, registered: false };
     }
   }
-  const base = slugify(path.basename(want.replace(/[\\/]+$/, "")) || (os === "windows" ? path.win32.basename(want) : ""));
+  // the root's last name in its own OS's terms (a Windows root read on any machine)
+  const base = slugify((os === "windows" ? path.win32 : path.posix).basename(want));
   const taken = new Set(
     Object.entries(projects)
       .filter(([r]) => r !== want)
