@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { bareCluster } from "../cluster/harness.js";
+import { bareCluster, clusterGit } from "../cluster/harness.js";
 import { geminiNode } from "../gemini/chats.js";
 import { CORPUS } from "../helpers/env.js";
 import { ensureGemini, GEMINI_REPLY, geminiRun, offlineSettings, startGeminiRecorder, type Gemini } from "./gemini.js";
@@ -12,8 +12,9 @@ import { ensureGemini, GEMINI_REPLY, geminiRun, offlineSettings, startGeminiReco
  * (`idaho-vault`, `.project_root` lowercased) and a legacy `tmp/<sha256(root)>/` project
  * (relocated into A's home) — travel to a Linux machine B with real paths. From B's root the real
  * `gemini --resume <uuid>` (0.61.0, offline against a local recorder) sends every user and gemini
- * message of each session; the turn it writes on B syncs back into A's folder, in A's spelling,
- * A's own files untouched.
+ * message of each session; `git ctx install` on B adds the AfterAgent hook next to B's own, the
+ * real client runs both after its turn, and the turn reaches the cluster by itself and comes back
+ * into A's folder, in A's spelling, A's own files untouched.
  */
 
 const DIR = path.join(CORPUS, "gemini");
@@ -98,7 +99,17 @@ describe.skipIf(!HAS)("the real Gemini CLI resumes chats synced from a Windows m
       mkdirSync(r, { recursive: true });
       await B.ctx(["join", "--remote", cluster.url, "--agents", "gemini", "--id", id, r], { cwd: B.home });
     }
+    // B's own AfterAgent hook, then git ctx install: Gemini runs git-ctx's sync after each turn, and B's hook too
+    const heard = path.join(B.home, "heard.txt");
+    const mine = path.join(B.home, "my-hook.sh");
+    writeFileSync(mine, `#!/bin/sh\ncat >> '${heard}'\necho '{}'\n`);
+    chmodSync(mine, 0o755);
+    mkdirSync(B.gemini, { recursive: true });
+    writeFileSync(path.join(B.gemini, "settings.json"), JSON.stringify({ hooks: { AfterAgent: [{ hooks: [{ type: "command", command: mine }] }] } }, null, 2));
     offlineSettings(B.home);
+    await B.ctx(["install"], { cwd: B.home });
+    const hooks = JSON.parse(readFileSync(path.join(B.gemini, "settings.json"), "utf8")).hooks.AfterAgent as { hooks: { command: string }[] }[];
+    expect(hooks.flatMap((g) => g.hooks.map((h) => h.command))).toEqual([mine, "git ctx sync --hook"]);
     const rec = await startGeminiRecorder();
     cleanups.push(() => rec.close());
     for (const [slug, root, chat] of [
@@ -110,7 +121,7 @@ describe.skipIf(!HAS)("the real Gemini CLI resumes chats synced from a Windows m
       expect(text).not.toMatch(/loganf|C:\\\\\\\\Users/);
       const doc = JSON.parse(text) as ChatDoc;
       const n = rec.streams.length;
-      const r = await geminiRun({ entry: gem.entry, home: B.home, cwd: root, baseUrl: rec.baseUrl, args: ["--resume", doc.sessionId, "-p", "continue"] });
+      const r = await geminiRun({ entry: gem.entry, home: B.home, cwd: root, baseUrl: rec.baseUrl, args: ["--resume", doc.sessionId, "-p", "continue"], env: B.env });
       expect(r.code, r.stderr.slice(-2000)).toBe(0);
       expect(r.stdout).toContain(GEMINI_REPLY);
       expect(rec.streams.length).toBe(n + 1);
@@ -139,7 +150,17 @@ describe.skipIf(!HAS)("the real Gemini CLI resumes chats synced from a Windows m
       expect(JSON.stringify(contents)).not.toContain("loganf");
     }
 
-    // B's turns (written as .jsonl next to the legacy .json) go back to A, into A's folders
+    // B's turns (written as .jsonl next to the legacy .json) reach the cluster by themselves:
+    // the real client ran git-ctx's AfterAgent hook after each turn (and B's own, with its JSON)
+    const viewCtx = path.join(B.tmp, ".git", "ctx");
+    const inCluster = async () => {
+      const names = (await clusterGit(cluster.url, ["ls-tree", "-r", "--name-only", "project/idaho", "gemini/chats"], { allowFail: true })).stdout.split("\n");
+      return names.some((n) => n.endsWith(".jsonl"));
+    };
+    for (let i = 0; i < 600 && (!(await inCluster()) || existsSync(path.join(viewCtx, "sync.pending")) || existsSync(path.join(viewCtx, "sync.lock"))); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(await inCluster()).toBe(true);
+    expect(readFileSync(heard, "utf8")).toMatch(/"hook_event_name":"AfterAgent"/);
     await B.ctx(["sync"], { cwd: B.home });
     await A.ctx(["sync"], { cwd: A.home });
     for (const slug of ["idaho-vault", "blueprint-gui"]) {
