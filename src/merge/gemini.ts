@@ -196,16 +196,23 @@ function pick(base: unknown, a: unknown, b: unknown): unknown {
  * timestamp, then id; a message both sides changed keeps the fuller version (longer JSON, then
  * larger text) — `startTime` the earliest, `lastUpdated` the latest, every other field the side that
  * changed it (both: the fuller). Symmetric, never conflict markers; the result is written as Gemini
- * writes it (2-space JSON). When a side does not parse as a chat object, {@link mergeJsonNewer}
- * decides and says so. Pure; never throws.
+ * writes it (2-space JSON). When one side does not parse as a chat object (Gemini would delete
+ * such a file), the other is kept whole; when neither does, {@link mergeJsonNewer} decides; both
+ * are reported. Pure; never throws.
  */
 export function mergeGeminiChatJson(base: Buffer, ours: Buffer, theirs: Buffer): GeminiMergeResult {
   if (ours.equals(theirs)) return { merged: ours, notes: [] };
   const o = parseObj(ours);
   const t = parseObj(theirs);
+  const chatO = !!o && Array.isArray(o.messages);
+  const chatT = !!t && Array.isArray(t.messages);
+  if (chatO !== chatT) {
+    // Gemini CLI deletes a chat it cannot read: the side that is one is kept (the other stays in its commit)
+    return { merged: chatO ? ours : theirs, notes: [`${chatO ? "theirs" : "ours"} is not a Gemini chat object: the side that is one is kept whole (the other stays in git's history)`] };
+  }
   if (!o || !t || !Array.isArray(o.messages) || !Array.isArray(t.messages)) {
     const r = mergeJsonNewer(base, ours, theirs);
-    return { merged: r.merged, notes: ["a side is not a Gemini chat object: the newer file is kept whole", ...r.notes] };
+    return { merged: r.merged, notes: ["neither side is a Gemini chat object: the newer file is kept whole", ...r.notes] };
   }
   const b = parseObj(base) ?? {};
   const bm = new Map<string, unknown>();
@@ -241,7 +248,7 @@ export function mergeGeminiChatJson(base: Buffer, ours: Buffer, theirs: Buffer):
  * `{sessionId, messageId, type, message, timestamp}`): the union by `(sessionId, messageId)` —
  * the entries both sides hold in the same order first, then the others by timestamp, then key; an
  * entry both sides changed keeps the fuller one. Symmetric; a side that is not an array: the
- * newer file (reported). Pure; never throws.
+ * other side whole (neither: the newer file), reported. Pure; never throws.
  */
 export function mergeGeminiLogs(base: Buffer, ours: Buffer, theirs: Buffer): GeminiMergeResult {
   if (ours.equals(theirs)) return { merged: ours, notes: [] };
@@ -255,9 +262,10 @@ export function mergeGeminiLogs(base: Buffer, ours: Buffer, theirs: Buffer): Gem
   };
   const o = parse(ours);
   const t = parse(theirs);
+  if (!o !== !t) return { merged: o ? ours : theirs, notes: [`${o ? "theirs" : "ours"} of logs.json is not an array: the side that is one is kept whole`] };
   if (!o || !t) {
     const r = mergeJsonNewer(base, ours, theirs);
-    return { merged: r.merged, notes: ["a side of logs.json is not an array: the newer file is kept whole", ...r.notes] };
+    return { merged: r.merged, notes: ["neither side of logs.json is an array: the newer file is kept whole", ...r.notes] };
   }
   const keyOf = (e: unknown, i: number) => (isObj(e) && "sessionId" in e && "messageId" in e ? JSON.stringify([e.sessionId, e.messageId]) : `\0${i}:${JSON.stringify(e)}`);
   const om = new Map(o.map((e, i) => [keyOf(e, i), e] as const));

@@ -106,11 +106,18 @@ describe("mergeGeminiChatJson (legacy .json chats)", () => {
     );
   });
 
-  it("a side that is not a chat object: the newer file whole, reported", () => {
-    const ok = Buffer.from(JSON.stringify({ sessionId: "s", lastUpdated: "2026-01-02", messages: [] }, null, 2));
-    const r = mergeGeminiChatJson(Buffer.alloc(0), ok, Buffer.from("{not json"));
-    expect(r.notes.join("\n")).toMatch(/not a Gemini chat object/);
-    expect(r.merged.length).toBeGreaterThan(0);
+  it("a side that is not a chat object (Gemini would delete it): the side that is one, whole, either way round, reported", () => {
+    const ok = Buffer.from(JSON.stringify({ sessionId: "s", lastUpdated: "2026-01-02", messages: [{ id: "a" }] }, null, 2));
+    for (const bad of [Buffer.from("{not json"), Buffer.from('{"sessionId":"s","lastUpdated":"2099-01-01"}')]) {
+      for (const [o, t] of [
+        [ok, bad],
+        [bad, ok],
+      ] as const) {
+        const r = mergeGeminiChatJson(Buffer.alloc(0), o, t);
+        expect(r.merged.equals(ok)).toBe(true);
+        expect(r.notes.join("\n")).toMatch(/not a Gemini chat object/);
+      }
+    }
   });
 });
 
