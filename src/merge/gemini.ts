@@ -208,7 +208,10 @@ export function mergeGeminiChatJson(base: Buffer, ours: Buffer, theirs: Buffer):
   const chatT = !!t && Array.isArray(t.messages);
   if (chatO !== chatT) {
     // Gemini CLI deletes a chat it cannot read: the side that is one is kept (the other stays in its commit)
-    return { merged: chatO ? ours : theirs, notes: [`${chatO ? "theirs" : "ours"} is not a Gemini chat object: the side that is one is kept whole (the other stays in git's history)`] };
+    return {
+      merged: chatO ? ours : theirs,
+      notes: [`${chatO ? "theirs" : "ours"} is not a Gemini chat object: the side that is one is kept whole (the other stays in git's history)`],
+    };
   }
   if (!o || !t || !Array.isArray(o.messages) || !Array.isArray(t.messages)) {
     const r = mergeJsonNewer(base, ours, theirs);

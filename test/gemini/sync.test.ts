@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { bareCluster, clusterGit } from "../cluster/harness.js";
@@ -75,6 +75,18 @@ describe("Gemini CLI chats over a cluster", () => {
     expect(added).not.toContain("/Users/bob");
     expect((await A.git(["status", "--porcelain"], { cwd: A.tmp })).stdout).toBe("");
     expect(readFileSync(path.join(folderA, "shell_history"), "utf8")).toBe("ls\n");
+
+    // Gemini's retention deletes the chat on B: the deletion never propagates
+    rmSync(chatB);
+    await B.ctx(["sync"], { cwd: B.home });
+    await A.ctx(["sync"], { cwd: A.home });
+    expect(readFileSync(chatA)).toEqual(afterA);
+    expect((await clusterGit(cluster.url, ["ls-tree", "-r", "--name-only", "project/proj"])).stdout).toContain(`gemini/chats/${chatName(ID)}`);
+    // status and scan cover the Gemini view
+    const status = JSON.parse((await B.ctx(["status", "--json"], { cwd: B.home })).stdout) as unknown;
+    expect(JSON.stringify(status)).toContain(B.tmp);
+    const scan = await B.ctx(["scan", "--json"], { cwd: B.tmp, allowFail: true });
+    expect(scan.code, scan.stderr).toBe(0);
 
     // doctor: the engine's checks pass; Gemini's registry agrees; no hook yet (a failure naming the fix)
     const doc = await B.ctx(["doctor", "--json"], { cwd: B.tmp, allowFail: true });

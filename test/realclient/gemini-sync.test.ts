@@ -66,7 +66,8 @@ interface ChatDoc {
 /** The texts of a message's content (a string, or parts with `text`). */
 function texts(content: unknown): string[] {
   if (typeof content === "string") return content.trim() ? [content] : [];
-  if (Array.isArray(content)) return content.flatMap((p) => (p && typeof (p as { text?: unknown }).text === "string" && (p as { text: string }).text.trim() ? [(p as { text: string }).text] : []));
+  if (Array.isArray(content))
+    return content.flatMap((p) => (p && typeof (p as { text?: unknown }).text === "string" && (p as { text: string }).text.trim() ? [(p as { text: string }).text] : []));
   return [];
 }
 
@@ -82,7 +83,10 @@ describe.skipIf(!HAS)("the real Gemini CLI resumes chats synced from a Windows m
     cpSync(SLUG_SRC, path.join(A.tmp, "idaho-vault"), { recursive: true });
     writeFileSync(path.join(A.gemini, "projects.json"), JSON.stringify({ projects: { [ROOT_IDAHO.toLowerCase()]: "idaho-vault" } }, null, 2));
     relocate(LEGACY_SRC, path.join(A.tmp, sha(ROOT_BP)));
-    const aFiles = (dir: string) => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+    const aFiles = (dir: string) =>
+      readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => path.join(e.parentPath, e.name));
     const before = new Map([...aFiles(path.join(A.tmp, "idaho-vault")), ...aFiles(path.join(A.tmp, sha(ROOT_BP)))].map((f) => [f, readFileSync(f)]));
 
     await A.ctx(["init", "--remote", cluster.url, "--agents", "gemini", "--id", "idaho", ROOT_IDAHO], { cwd: A.home });
@@ -134,7 +138,11 @@ describe.skipIf(!HAS)("the real Gemini CLI resumes chats synced from a Windows m
       let tools = 0;
       for (const m of doc.messages) {
         if (m.type !== "user" && m.type !== "gemini") continue; // info and error messages are not sent
-        for (const x of texts(m.content)) expect(sent.some((s) => s.includes(x)), `${chat}: ${m.type} message ${m.id} not sent`).toBe(true);
+        for (const x of texts(m.content))
+          expect(
+            sent.some((s) => s.includes(x)),
+            `${chat}: ${m.type} message ${m.id} not sent`,
+          ).toBe(true);
         for (const c of m.toolCalls ?? []) {
           expect(calls.has(c.id), `${chat}: tool call ${c.id} not sent`).toBe(true);
           expect(responses.has(c.id), `${chat}: result of ${c.id} not sent`).toBe(true);

@@ -46,7 +46,18 @@ export async function ensureGemini(): Promise<Gemini> {
     if (installedVersion() !== GEMINI_VERSION || !existsSync(ENTRY)) {
       const r = await run(
         "npm",
-        ["install", "--prefix", GEMINI_CACHE, "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error", `@google/gemini-cli@${GEMINI_VERSION}`],
+        [
+          "install",
+          "--prefix",
+          GEMINI_CACHE,
+          "--no-save",
+          "--no-package-lock",
+          "--no-audit",
+          "--no-fund",
+          "--ignore-scripts",
+          "--loglevel=error",
+          `@google/gemini-cli@${GEMINI_VERSION}`,
+        ],
         { timeoutMs: 15 * 60_000, env: process.env },
       );
       if (r.code !== 0) return { ok: false, why: `npm install @google/gemini-cli@${GEMINI_VERSION} failed (exit ${r.code}): ${r.stderr.trim().split("\n").slice(-3).join(" | ")}` };

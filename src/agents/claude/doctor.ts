@@ -1,3 +1,4 @@
+import { readdirSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -62,4 +63,44 @@ export function stopHookCommands(settings: unknown): string[] {
     }
   }
   return out;
+}
+
+/** Claude Code's default `cleanupPeriodDays`: transcripts idle longer are deleted at start-up. */
+export const CLAUDE_CLEANUP_DAYS = 30;
+
+/**
+ * Transcripts Claude Code's retention will delete (issue 12, scope 4): `cleanupPeriodDays` of
+ * `settings.json` (default {@link CLAUDE_CLEANUP_DAYS}) against each synced transcript's mtime
+ * (Claude Code judges a session by when its file last changed). A deletion never propagates, but
+ * this machine loses its copy: a warning with the setting that keeps them. `now` in ms.
+ */
+export async function checkRetention(ctx: AgentCheckContext, now = Date.now()): Promise<AgentCheck[]> {
+  const file = claudeSettingsFile(ctx.env);
+  let days = CLAUDE_CLEANUP_DAYS;
+  try {
+    const v = (JSON.parse(await readFile(file, "utf8")) as { cleanupPeriodDays?: unknown }).cleanupPeriodDays;
+    if (typeof v === "number" && Number.isFinite(v)) days = v;
+  } catch {
+    /* absent or unreadable (the hook check names it): the default */
+  }
+  const cutoff = now - days * 86_400_000;
+  let old = 0;
+  for (const p of Object.values(ctx.state?.projects ?? {})) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(path.join(ctx.workTree, p.key));
+    } catch {
+      continue;
+    }
+    for (const n of names) if (n.endsWith(".jsonl") && statSync(path.join(ctx.workTree, p.key, n)).mtimeMs < cutoff) old++;
+  }
+  const name = "Claude Code retention";
+  if (old === 0) return [pass(name, `no synced transcript is idle longer than cleanupPeriodDays (${days})`)];
+  return [
+    warn(
+      name,
+      `Claude Code deletes transcripts idle longer than ${days} days at its next start: ${old} synced transcript(s) of the joined projects are (the cluster keeps them, this machine would not)`,
+      `keep them: set "cleanupPeriodDays": 36500 in ${file}`,
+    ),
+  ];
 }

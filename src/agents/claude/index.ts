@@ -42,7 +42,10 @@ export const claude: Agent = {
     symlinkNote: (root, key) => symlinkRootNote(root, key),
     inferRoot: inferProjectRoot,
   },
-  doctorChecks: async (ctx) => (await import("./doctor.js")).checkHook(ctx),
+  doctorChecks: async (ctx) => {
+    const d = await import("./doctor.js");
+    return [...(await d.checkHook(ctx)), ...(await d.checkRetention(ctx))];
+  },
   hook: {
     event: "Stop",
     file: (env) => defaultSettingsPath(env),
