@@ -95,21 +95,21 @@ export const gemini: Agent = {
   /**
    * `AfterAgent` in `~/.gemini/settings.json` `hooks` (fires after each turn; its stdin JSON has
    * Claude Code's `session_id`, `transcript_path`, `cwd`; 0.61.0's hook runner). Gemini's hook
-   * entries have Claude Code's shape, so Claude Code's settings editor serves (timeout in ms).
+   * entries have Claude Code's shape: the shared editor (../hooksettings.ts) serves (timeout in ms).
    */
   hook: {
     event: "AfterAgent",
     file: (env) => path.join(geminiHome(env), "settings.json"),
     install: async (file, o) => {
-      const s = await import("../claude/settings.js");
+      const s = await import("../hooksettings.js");
       return s.editSettings(file, (x) => s.withHook(x, "AfterAgent", file, s.HOOK_COMMAND, s.HOOK_TIMEOUT_S * 1000), o) === "changed";
     },
     uninstall: async (file, o) => {
-      const s = await import("../claude/settings.js");
+      const s = await import("../hooksettings.js");
       return s.editSettings(file, (x) => s.withoutHook(x, "AfterAgent"), o) === "changed";
     },
     installed: async (file) => {
-      const s = await import("../claude/settings.js");
+      const s = await import("../hooksettings.js");
       return s.countOurs(s.readSettings(file).settings, "AfterAgent") > 0;
     },
   },
