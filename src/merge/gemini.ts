@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { mergeJsonNewer } from "./json.js";
 import { mergeJsonl } from "./jsonl.js";
+import { commonPrefixLength } from "./lines.js";
 
 /**
  * Merges of Gemini CLI's project files (FORMATS.md, "Gemini CLI"; the reader rules are those of
@@ -71,7 +72,7 @@ export function readGeminiJsonl(bytes: Buffer): GeminiMessage[] {
 
 /** Whether a line replaces messages other than its own (`$rewindTo`, `$set.messages`). */
 function destructive(line: string): boolean {
-  if (!line.includes('"$rewindTo"') && !line.includes('"$set"')) return false;
+  if (!line.includes('"$rewindTo"') && !(line.includes('"$set"') && line.includes('"messages"'))) return false;
   try {
     const r = JSON.parse(line) as unknown;
     return isObj(r) && (typeof r.$rewindTo === "string" || (isObj(r.$set) && Array.isArray(r.$set.messages)));
@@ -116,22 +117,26 @@ export interface GeminiMergeResult {
 export function mergeGeminiJsonl(base: Buffer, ours: Buffer, theirs: Buffer): GeminiMergeResult {
   const union = mergeJsonl(base, ours, theirs);
   if (ours.equals(theirs)) return { merged: union.merged, notes: union.nonAppend };
+  // the lines both sides share (whole lines of the common byte prefix), then each side's own
+  const p = commonPrefixLength(ours, theirs);
+  // (a negative offset would make lastIndexOf search from the end)
+  const sharedBytes = p === ours.length && p === theirs.length ? p : p === 0 ? 0 : ours.lastIndexOf(10, p - 1) + 1;
+  const to = lines(ours.subarray(sharedBytes));
+  const tt = lines(theirs.subarray(sharedBytes));
+  const mayDestroy = (b: Buffer) => b.includes('"$rewindTo"') || (b.includes('"$set"') && b.includes('"messages"'));
+  const dO = mayDestroy(ours.subarray(sharedBytes)) && to.some(destructive);
+  const dT = mayDestroy(theirs.subarray(sharedBytes)) && tt.some(destructive);
+  // Without a rewind or a messages $set in the new lines, the union (the shared lines first,
+  // then only records that set messages) reads as both sides: the common case, no replay needed.
+  if (!dO && !dT && union.merged.subarray(0, sharedBytes).equals(ours.subarray(0, sharedBytes))) return { merged: union.merged, notes: union.nonAppend };
   const ro = readGeminiJsonl(ours);
   const rt = readGeminiJsonl(theirs);
   if (readsUnion(union.merged, ro, rt)) return { merged: union.merged, notes: union.nonAppend };
-  const lo = lines(ours);
-  const lt = lines(theirs);
-  let shared = 0;
-  while (shared < lo.length && shared < lt.length && lo[shared] === lt[shared]) shared++;
-  const to = lo.slice(shared);
-  const tt = lt.slice(shared);
-  const dO = to.some(destructive);
-  const dT = tt.some(destructive);
   const textO = to.join("\n");
   const textT = tt.join("\n");
   const oFirst = dO !== dT ? dO : textO <= textT;
-  const arranged = [...lo.slice(0, shared), ...(oFirst ? [...to, ...tt] : [...tt, ...to])];
-  const block = Buffer.from(arranged.length ? `${arranged.join("\n")}\n` : "");
+  const arranged = oFirst ? [...to, ...tt] : [...tt, ...to];
+  const block = Buffer.concat([ours.subarray(0, sharedBytes), Buffer.from(arranged.length ? `${arranged.join("\n")}\n` : "")]);
   if (readsUnion(block, ro, rt)) {
     return {
       merged: block,
