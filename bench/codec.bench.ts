@@ -5,6 +5,7 @@ import { claudeDirKey } from "../src/agents/claude/dirkey.js";
 import { inferProjectRoot } from "../src/agents/claude/infer.js";
 import type { MachineOs } from "../src/roster/machine.js";
 import { canonicalize, createCanonicalizeStream, localize, type Anchors } from "../src/sentinel/index.js";
+import { time } from "./timing.js";
 import type { BenchRow } from "./types.js";
 
 /** Title of this benchmark module (bench/run.ts). */
@@ -93,17 +94,6 @@ export async function corpusProjects(dir = corpusDir()): Promise<CorpusProject[]
     }
   }
   return out;
-}
-
-function time(fn: () => void, reps: number): number {
-  let best = Infinity;
-  for (let r = 0; r < reps; r++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    const dt = Number(process.hrtime.bigint() - t0) / 1e9;
-    best = Math.min(best, dt);
-  }
-  return best;
 }
 
 /** Measures canonicalize/localize MB/s over every corpus file with its project's anchors. */

@@ -1,4 +1,4 @@
-import { spawnSync, type SpawnSyncOptions } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -8,6 +8,7 @@ import { claudeDirKey } from "../src/agents/claude/dirkey.js";
 import { simulatedMachineEnv } from "../src/roster/machine.js";
 import { canonicalize, localize, type Anchors } from "../src/sentinel/index.js";
 import { corpusProjects } from "./codec.bench.js";
+import { median, time, timedRun } from "./timing.js";
 import type { BenchRow } from "./types.js";
 
 /** Title of this benchmark module (bench/run.ts). */
@@ -16,21 +17,6 @@ export const title = "Codex CLI (issue 11): rewriting throughput on corpus rollo
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const BIN = path.resolve(HERE, "../../bin");
 const CODEX_CORPUS = path.resolve(HERE, "../../../shared/corpus/codex");
-
-function time(fn: () => void, reps: number): number {
-  let best = Number.POSITIVE_INFINITY;
-  for (let r = 0; r < reps; r++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
-  }
-  return best;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 /** The machine a corpus rollout was recorded on, from its cwd: OS and home (`C:\\Users\\me`, `/Users/me`, `/home/me`; WSL `/mnt/<drive>/…` roots get a Linux home). Also used by test/codex/corpus.test.ts. */
 export function machineOf(cwd: string): { os: "windows" | "darwin" | "linux"; home: string } {
@@ -98,13 +84,6 @@ function machine(root: string, name: string): { home: string; env: NodeJS.Proces
   return { home, env: simulatedMachineEnv({ home, id: name, binDir: BIN }), projects, sessions };
 }
 
-function run(cmd: string, args: string[], o: SpawnSyncOptions): number {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { ...o, encoding: "utf8", maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
-  return Number(process.hrtime.bigint() - t0) / 1e9;
-}
-
 const N = 200;
 const line = (root: string, i: number, k: string) =>
   JSON.stringify({
@@ -153,8 +132,8 @@ async function bothViews(): Promise<BenchRow[]> {
     }
     const o = { cwd: A.home, env: A.env };
     const cluster = path.join(t, "cluster.git");
-    run("git", ["ctx", "install"], o);
-    run("git", ["ctx", "init", "--remote", cluster, "--id", "proj", root], o);
+    timedRun("git", ["ctx", "install"], o);
+    timedRun("git", ["ctx", "init", "--remote", cluster, "--id", "proj", root], o);
     const cool = () => spawnSync("sleep", ["2.2"]);
     const claudeAlone: number[] = [];
     const bothAfterClaude: number[] = [];
@@ -171,14 +150,14 @@ async function bothViews(): Promise<BenchRow[]> {
     for (let round = 0; round < 5; round++) {
       appendClaude(10);
       cool();
-      claudeAlone.push(run("git", ["ctx", "sync", "--dir", A.projects], o));
+      claudeAlone.push(timedRun("git", ["ctx", "sync", "--dir", A.projects], o));
       appendClaude(10);
       cool();
-      bothAfterClaude.push(run("git", ["ctx", "sync"], o));
+      bothAfterClaude.push(timedRun("git", ["ctx", "sync"], o));
       appendClaude(5);
       appendCodex(5);
       cool();
-      bothMixed.push(run("git", ["ctx", "sync"], o));
+      bothMixed.push(timedRun("git", ["ctx", "sync"], o));
     }
     const base = median(claudeAlone);
     const note = `one project, ${N} sessions + ${N} rollouts on a local bare cluster; medians of 5 rounds, files cold; baseline: git ctx sync --dir ~/.claude/projects after appending to 10 sessions`;

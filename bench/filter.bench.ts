@@ -8,6 +8,7 @@ import { NO_CTX_FILTER_ARGS } from "../src/git/exec.js";
 import { claudeDirKey } from "../src/agents/claude/dirkey.js";
 import { writeViewState, type ViewState } from "../src/view/state.js";
 import { CORPUS_CLAUDE, corpusProjects, type CorpusProject } from "./codec.bench.js";
+import { median } from "./timing.js";
 import type { BenchRow } from "./types.js";
 
 /**
@@ -127,11 +128,6 @@ export function resetRepo(top: string): void {
   rmSync(path.join(top, ".git", "objects"), { recursive: true, force: true });
   mkdirSync(path.join(top, ".git", "objects", "info"), { recursive: true });
   mkdirSync(path.join(top, ".git", "objects", "pack"), { recursive: true });
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 async function corpusAdd(rows: BenchRow[], root: string, env: NodeJS.ProcessEnv, copies: number, reps: number): Promise<void> {

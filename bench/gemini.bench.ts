@@ -1,4 +1,4 @@
-import { spawnSync, type SpawnSyncOptions } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
@@ -10,6 +10,7 @@ import { mergeGeminiChatJson, mergeGeminiJsonl, mergeJsonl } from "../src/merge/
 import { simulatedMachineEnv } from "../src/roster/machine.js";
 import { canonicalize, localize, type Anchors } from "../src/sentinel/index.js";
 import { machineOf } from "./codex.bench.js";
+import { median, time, timedRun } from "./timing.js";
 import type { BenchRow } from "./types.js";
 
 /** Title of this benchmark module (bench/run.ts). */
@@ -20,49 +21,61 @@ const BIN = path.resolve(HERE, "../../bin");
 const GEMINI_CORPUS = path.resolve(HERE, "../../../shared/corpus/gemini");
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 
-function time(fn: () => void, reps: number): number {
-  let best = Number.POSITIVE_INFINITY;
-  for (let r = 0; r < reps; r++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9);
+/** A Gemini project folder of the corpus: its files (relative: chats, then `logs.json`) and the root its chats name. */
+export interface GeminiCorpusFolder {
+  dir: string;
+  slug: string;
+  root: string;
+  files: string[];
+}
+
+/** Every prefix of every absolute path a text names (Windows and posix, JSON-escaped or not). */
+function rootCandidates(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const m of text.matchAll(/(?:[A-Za-z]:(?:\\\\|\\)|\/)(?:[^"\s\\/:*?<>|]+(?:\\\\|\\|\/)?){1,8}/g)) {
+    const p = m[0].replace(/\\\\/g, "\\");
+    const parts = p.split(/[\\/]/);
+    for (let i = 1; i <= parts.length; i++)
+      out.add(
+        parts
+          .slice(0, i)
+          .join(p.includes("\\") ? "\\" : "/")
+          .replace(/[\\/]+$/, ""),
+      );
   }
-  return best;
+  return out;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-/** Every corpus chat and logs.json with its folder's anchors (the root its projectHash or legacy folder name is the sha256 of). */
-function corpusItems(): { a: Anchors; buf: Buffer; file: string }[] {
-  const out: { a: Anchors; buf: Buffer; file: string }[] = [];
-  for (const repo of readdirSync(GEMINI_CORPUS)) {
-    for (const slug of readdirSync(path.join(GEMINI_CORPUS, repo))) {
-      const dir = path.join(GEMINI_CORPUS, repo, slug);
+/**
+ * The project folders of the Gemini corpus (`<corpus>/<repo>/<slug or hash>/`), each with the root
+ * whose sha256 is its chats' `projectHash` (a slug folder) or its name (a legacy hash folder),
+ * found among the paths the files name. Also used by test/gemini/corpus.test.ts.
+ * @throws Error naming a folder whose root cannot be found.
+ */
+export function geminiCorpusFolders(corpus = GEMINI_CORPUS): GeminiCorpusFolder[] {
+  const out: GeminiCorpusFolder[] = [];
+  for (const repo of readdirSync(corpus)) {
+    for (const slug of readdirSync(path.join(corpus, repo))) {
+      const dir = path.join(corpus, repo, slug);
       const files = [...geminiChats(dir), ...(existsSync(path.join(dir, "logs.json")) ? ["logs.json"] : [])];
       const text = files.map((f) => readFileSync(path.join(dir, f), "utf8")).join("\n");
       const hash = /^[0-9a-f]{64}$/.test(slug) ? slug : /"projectHash": "([0-9a-f]{64})"/.exec(text)?.[1];
-      let root: string | undefined;
-      for (const m of text.matchAll(/(?:[A-Za-z]:(?:\\\\|\\)|\/)(?:[^"\s\\/:*?<>|]+(?:\\\\|\\|\/)?){1,8}/g)) {
-        const p = m[0].replace(/\\\\/g, "\\");
-        const parts = p.split(/[\\/]/);
-        for (let i = 1; i <= parts.length && !root; i++) {
-          const c = parts
-            .slice(0, i)
-            .join(p.includes("\\") ? "\\" : "/")
-            .replace(/[\\/]+$/, "");
-          if (sha(c) === hash) root = c;
-        }
-        if (root) break;
-      }
-      if (!root) continue;
-      const a = gemini.anchors({ root, key: slug, rewriteHome: true }, machineOf(root.replace(/^c:/, "C:")), undefined);
-      for (const f of files) out.push({ a, buf: readFileSync(path.join(dir, f)), file: f });
+      const root = [...rootCandidates(text)].find((c) => sha(c) === hash);
+      if (!root) throw new Error(`${dir}: no path its files name hashes to ${hash}`);
+      out.push({ dir, slug, root, files });
     }
   }
   return out;
+}
+
+/** The anchors of a corpus folder: its root, the home its Windows or posix root implies, its folder name. */
+export function corpusAnchors(f: GeminiCorpusFolder): Anchors {
+  return gemini.anchors({ root: f.root, key: f.slug, rewriteHome: true }, machineOf(f.root.replace(/^c:/, "C:")), undefined);
+}
+
+/** Every corpus chat and logs.json with its folder's anchors. */
+function corpusItems(): { a: Anchors; buf: Buffer; file: string }[] {
+  return geminiCorpusFolders().flatMap((f) => f.files.map((file) => ({ a: corpusAnchors(f), buf: readFileSync(path.join(f.dir, file)), file })));
 }
 
 /** Codec MB/s on every corpus chat; merge MB/s of the Gemini merges against the line union on the same bytes. */
@@ -152,13 +165,6 @@ function machine(root: string, name: string) {
   return { home, env: simulatedMachineEnv({ home, id: name, binDir: BIN }), projects, sessions, tmp };
 }
 
-function run(cmd: string, args: string[], o: SpawnSyncOptions): number {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { ...o, encoding: "utf8", maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
-  return Number(process.hrtime.bigint() - t0) / 1e9;
-}
-
 const N = 200;
 const ts = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString();
 const claudeLine = (root: string, i: number, k: string) =>
@@ -199,8 +205,8 @@ function threeViews(): BenchRow[] {
     }
     const o = { cwd: A.home, env: A.env };
     const cluster = path.join(t, "cluster.git");
-    run("git", ["ctx", "install"], o);
-    run("git", ["ctx", "init", "--remote", cluster, "--id", "proj", root], o);
+    timedRun("git", ["ctx", "install"], o);
+    timedRun("git", ["ctx", "init", "--remote", cluster, "--id", "proj", root], o);
     const cool = () => spawnSync("sleep", ["2.2"]);
     const alone: number[] = [];
     const threeAfterClaude: number[] = [];
@@ -216,13 +222,13 @@ function threeViews(): BenchRow[] {
     for (let round = 0; round < 5; round++) {
       append(10, 0, 0);
       cool();
-      alone.push(run("git", ["ctx", "sync", "--dir", A.projects], o));
+      alone.push(timedRun("git", ["ctx", "sync", "--dir", A.projects], o));
       append(10, 0, 0);
       cool();
-      threeAfterClaude.push(run("git", ["ctx", "sync"], o));
+      threeAfterClaude.push(timedRun("git", ["ctx", "sync"], o));
       append(4, 3, 3);
       cool();
-      threeMixed.push(run("git", ["ctx", "sync"], o));
+      threeMixed.push(timedRun("git", ["ctx", "sync"], o));
     }
     const base = median(alone);
     const note = `one project, ${N} sessions in each of Claude Code, Codex and Gemini CLI on a local bare cluster; medians of 5 rounds, files cold; baseline: git ctx sync --dir ~/.claude/projects after appending to 10 sessions`;

@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { gemini, geminiChats } from "../../src/agents/index.js";
+import { gemini } from "../../src/agents/index.js";
 import { mergeGeminiChatJson, mergeGeminiLogs } from "../../src/merge/index.js";
-import { canonicalize, cleanWithBase, localize, residue, type Anchors } from "../../src/sentinel/index.js";
-import { machineOf } from "../../bench/codex.bench.js";
+import { canonicalize, cleanWithBase, localize, residue } from "../../src/sentinel/index.js";
+import { corpusAnchors, geminiCorpusFolders } from "../../bench/gemini.bench.js";
 import { CORPUS } from "../helpers/env.js";
 import { LINUX_B, rootOccurrences } from "../sentinel/fixtures.js";
 
@@ -13,7 +13,7 @@ import { LINUX_B, rootOccurrences } from "../sentinel/fixtures.js";
  * Issue 12, scope 2, on the real corpus (`../shared/corpus/gemini`, read by path, skipped without
  * it): Windows slug and legacy hash folders, legacy `.json` chats, a subagent chat, `logs.json`.
  * Each folder's root is the one its chats' `projectHash` (or the legacy folder's name) is the
- * sha256 of, found among the paths the chats name. With the Gemini module's anchors every file
+ * sha256 of, found among the paths the chats name (bench/gemini.bench.ts `geminiCorpusFolders`). With the Gemini module's anchors every file
  * round-trips byte for byte, leaves no root residue, and comes back equal after a trip through a
  * Linux machine, where `projectHash` is that machine's own.
  */
@@ -22,52 +22,9 @@ const DIR = path.join(CORPUS, "gemini");
 const HAS = existsSync(DIR);
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 
-interface Folder {
-  dir: string;
-  slug: string;
-  root: string;
-  files: string[];
-}
-
-/** Every prefix of every absolute path the text names (Windows and posix, JSON-escaped or not). */
-function rootCandidates(text: string): Set<string> {
-  const out = new Set<string>();
-  for (const m of text.matchAll(/(?:[A-Za-z]:(?:\\\\|\\)|\/)(?:[^"\s\\/:*?<>|]+(?:\\\\|\\|\/)?){1,8}/g)) {
-    const p = m[0].replace(/\\\\/g, "\\");
-    const win = p.includes("\\");
-    const parts = p.split(/[\\/]/);
-    for (let i = 1; i <= parts.length; i++)
-      out.add(
-        parts
-          .slice(0, i)
-          .join(win ? "\\" : "/")
-          .replace(/[\\/]+$/, ""),
-      );
-  }
-  return out;
-}
-
-function folders(): Folder[] {
-  const out: Folder[] = [];
-  for (const repo of readdirSync(DIR)) {
-    for (const slug of readdirSync(path.join(DIR, repo))) {
-      const dir = path.join(DIR, repo, slug);
-      const files = [...geminiChats(dir), ...(existsSync(path.join(dir, "logs.json")) ? ["logs.json"] : [])];
-      const text = files.map((f) => readFileSync(path.join(dir, f), "utf8")).join("\n");
-      const hash = /^[0-9a-f]{64}$/.test(slug) ? slug : /"projectHash": "([0-9a-f]{64})"/.exec(text)?.[1];
-      const root = [...rootCandidates(text)].find((c) => sha(c) === hash);
-      if (!root) throw new Error(`${dir}: no path its chats name hashes to ${hash}`);
-      out.push({ dir, slug, root, files });
-    }
-  }
-  return out;
-}
-
-const anchorsOf = (f: Folder): Anchors => gemini.anchors({ root: f.root, key: f.slug, rewriteHome: true }, machineOf(f.root.replace(/^c:/, "C:")), undefined);
-
 describe.skipIf(!HAS)("Gemini CLI chats of the corpus through the codec (issue 12, scope 2)", () => {
-  const all = HAS ? folders() : [];
-  const items = all.flatMap((f) => f.files.map((rel) => ({ file: path.join(f.dir, rel), a: anchorsOf(f), x: readFileSync(path.join(f.dir, rel)) })));
+  const all = HAS ? geminiCorpusFolders(DIR) : [];
+  const items = all.flatMap((f) => f.files.map((rel) => ({ file: path.join(f.dir, rel), a: corpusAnchors(f), x: readFileSync(path.join(f.dir, rel)) })));
 
   it("covers Windows slug and legacy hash folders, a posix root, legacy .json chats, a subagent chat and logs.json", () => {
     expect(all.some((f) => /^[0-9a-f]{64}$/.test(f.slug))).toBe(true);
