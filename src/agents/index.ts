@@ -7,6 +7,7 @@ export type { Agent, AgentHook, AgentId, AgentMachine, FolderChoice, FolderRules
 export { keysFile, projectsOfKeys, sessionKeys } from "./keys.js";
 export { AGENTS, agentById, agentOf, agentOfStorePath, isAgentId, presentAgents } from "./registry.js";
 export { claude } from "./claude/index.js";
+export { readGeminiChat, readGeminiJsonl, readGeminiJsonlChat, type GeminiChat, type GeminiMessage } from "./gemini/index.js";
 export {
   gemini,
   geminiHome,

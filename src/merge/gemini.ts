@@ -1,11 +1,13 @@
 import { isDeepStrictEqual } from "node:util";
+import { readGeminiJsonl, type GeminiMessage } from "../agents/index.js";
 import { mergeJsonNewer } from "./json.js";
 import { mergeJsonl } from "./jsonl.js";
 import { commonPrefixLength } from "./lines.js";
 
 /**
  * Merges of Gemini CLI's project files (FORMATS.md, "Gemini CLI"; the reader rules are those of
- * `loadConversationRecord` in `@google/gemini-cli` 0.61.0). Inputs and outputs are canonical bytes.
+ * `loadConversationRecord` in `@google/gemini-cli` 0.61.0, read by src/agents/gemini/chat.ts).
+ * Inputs and outputs are canonical bytes.
  *
  * A JSONL chat is read by Gemini as a replay: a record with an `id` sets that message (a later
  * record with the same `id` replaces it in place), `{"$rewindTo": id}` removes that message and
@@ -15,12 +17,6 @@ import { commonPrefixLength } from "./lines.js";
  * the union of lines (every line of both sides kept), arranged so that Gemini reads every message
  * either side reads; when no arrangement does, one `$set` record naming the union is appended.
  */
-
-/** A message as Gemini's reader ends up with it: its id and its record. */
-export interface GeminiMessage {
-  id: string;
-  record: Record<string, unknown>;
-}
 
 type Rec = Record<string, unknown>;
 
@@ -32,42 +28,6 @@ function lines(b: Buffer): string[] {
   const ls = s.split("\n");
   if (ls.length && ls[ls.length - 1] === "") ls.pop();
   return ls;
-}
-
-/**
- * The messages Gemini CLI reads from a JSONL chat, in its order (see the module comment):
- * unparseable lines are skipped, as Gemini skips them. Pure; never throws.
- */
-export function readGeminiJsonl(bytes: Buffer): GeminiMessage[] {
-  const map = new Map<string, Rec>();
-  const put = (m: unknown) => {
-    if (isObj(m) && typeof m.id === "string") map.set(m.id, m);
-  };
-  for (const line of lines(bytes)) {
-    if (!line.trim()) continue;
-    let r: unknown;
-    try {
-      r = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    if (!isObj(r)) continue;
-    if (typeof r.$rewindTo === "string") {
-      const ids = [...map.keys()];
-      const at = ids.indexOf(r.$rewindTo);
-      if (at < 0) map.clear();
-      else for (const id of ids.slice(at)) map.delete(id);
-    } else if (typeof r.id === "string") put(r);
-    else if (isObj(r.$set)) {
-      if (Array.isArray(r.$set.messages)) {
-        map.clear();
-        for (const m of r.$set.messages) put(m);
-      }
-    } else if (typeof r.sessionId === "string" && typeof r.projectHash === "string" && Array.isArray(r.messages)) {
-      for (const m of r.messages) put(m);
-    }
-  }
-  return [...map.entries()].map(([id, record]) => ({ id, record }));
 }
 
 /** Whether a line replaces messages other than its own (`$rewindTo`, `$set.messages`). */

@@ -13,7 +13,8 @@ export { mergeJsonl, transcriptTime, type JsonlMergeResult } from "./jsonl.js";
 export { mergeMemoryIndex, mergeText, hasConflictMarkers, type TextMergeResult } from "./memory.js";
 export { mergeRosters, mergeRosterFile } from "./roster.js";
 export { mergeJsonNewer, jsonTimeHint, TIME_HINT_FIELDS } from "./json.js";
-export { mergeGeminiChatJson, mergeGeminiJsonl, mergeGeminiLogs, readGeminiJsonl, type GeminiMessage, type GeminiMergeResult } from "./gemini.js";
+export { mergeGeminiChatJson, mergeGeminiJsonl, mergeGeminiLogs, type GeminiMergeResult } from "./gemini.js";
+export { readGeminiJsonl, type GeminiMessage } from "../agents/index.js";
 export { mergeSequences, type SequenceMergeOptions, type SequenceMergeResult } from "./sequence.js";
 
 /** Result of merging one file. */

@@ -19,6 +19,7 @@ import { chooseGeminiSlug, claimGeminiSlug, geminiProjectHash, PROJECT_ROOT_FILE
  * `history/`, settings).
  */
 
+export { readGeminiChat, readGeminiJsonl, readGeminiJsonlChat, type GeminiChat, type GeminiMessage } from "./chat.js";
 export { chooseGeminiSlug, claimGeminiSlug, geminiProjectHash, normalizeGeminiRoot, readGeminiProjects, slugify, GeminiProjectsFileError, GeminiSlugTakenError } from "./slug.js";
 
 /** `$GEMINI_CLI_HOME/.gemini`, else `~/.gemini` (Gemini CLI's `Storage.getGlobalGeminiDir`). */

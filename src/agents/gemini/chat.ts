@@ -1,0 +1,87 @@
+/**
+ * Reading a Gemini CLI chat as Gemini does (`loadConversationRecord` of `@google/gemini-cli`
+ * 0.61.0; FORMATS.md, "Gemini CLI"). A JSONL chat is a replay: a record with an `id` sets that
+ * message (a later record with the same `id` replaces it in place), `{"$rewindTo": id}` removes
+ * that message and every later one (an unknown id removes every message), `{"$set": {…}}` merges
+ * into the metadata and, with `messages`, replaces every message; a line with `sessionId` and
+ * `projectHash` is metadata (and may carry `messages`). Unparseable lines are skipped, as Gemini
+ * skips them. A legacy `.json` chat is one object `{sessionId, projectHash, startTime,
+ * lastUpdated, messages[]}`.
+ */
+
+/** A message as Gemini's reader ends up with it: its id and its record. */
+export interface GeminiMessage {
+  id: string;
+  record: Record<string, unknown>;
+}
+
+/** A chat as Gemini reads it: its metadata (`sessionId`, `projectHash`, `startTime`, `lastUpdated`, `summary`, `kind`, …) and its messages in order. */
+export interface GeminiChat {
+  meta: Record<string, unknown>;
+  messages: GeminiMessage[];
+}
+
+type Rec = Record<string, unknown>;
+const isObj = (v: unknown): v is Rec => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** Reads a JSONL chat (see the module comment). Pure; never throws. */
+export function readGeminiJsonlChat(bytes: Buffer): GeminiChat {
+  const map = new Map<string, Rec>();
+  let meta: Rec = {};
+  const put = (m: unknown) => {
+    if (isObj(m) && typeof m.id === "string") map.set(m.id, m);
+  };
+  for (const line of bytes.toString("utf8").split("\n")) {
+    if (!line.trim()) continue;
+    let r: unknown;
+    try {
+      r = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (!isObj(r)) continue;
+    if (typeof r.$rewindTo === "string") {
+      const ids = [...map.keys()];
+      const at = ids.indexOf(r.$rewindTo);
+      if (at < 0) map.clear();
+      else for (const id of ids.slice(at)) map.delete(id);
+    } else if (typeof r.id === "string") put(r);
+    else if (isObj(r.$set)) {
+      if (Array.isArray(r.$set.messages)) {
+        map.clear();
+        for (const m of r.$set.messages) put(m);
+      }
+      const { messages: _m, ...rest } = r.$set;
+      meta = { ...meta, ...rest };
+    } else if (typeof r.sessionId === "string" && typeof r.projectHash === "string") {
+      const { messages, ...rest } = r;
+      meta = { ...meta, ...rest };
+      if (Array.isArray(messages)) for (const m of messages) put(m);
+    }
+  }
+  return { meta, messages: [...map.entries()].map(([id, record]) => ({ id, record })) };
+}
+
+/** The messages Gemini reads from a JSONL chat, in its order. Pure; never throws. */
+export function readGeminiJsonl(bytes: Buffer): GeminiMessage[] {
+  return readGeminiJsonlChat(bytes).messages;
+}
+
+/**
+ * Reads a chat file's bytes, JSONL or legacy JSON (`jsonl` says which, from the file name).
+ * @returns undefined when a legacy chat is not a JSON object with `messages` (Gemini would delete it).
+ */
+export function readGeminiChat(bytes: Buffer, jsonl: boolean): GeminiChat | undefined {
+  if (jsonl) return readGeminiJsonlChat(bytes);
+  let v: unknown;
+  try {
+    v = JSON.parse(bytes.toString("utf8"));
+  } catch {
+    return undefined;
+  }
+  if (!isObj(v) || !Array.isArray(v.messages)) return undefined;
+  const { messages, ...meta } = v;
+  const out: GeminiMessage[] = [];
+  for (const m of messages as unknown[]) if (isObj(m) && typeof m.id === "string") out.push({ id: m.id, record: m });
+  return { meta, messages: out };
+}
