@@ -5,6 +5,7 @@
 export type { AgentCheck, AgentCheckContext } from "./check.js";
 export type { Agent, AgentHook, AgentId, AgentMachine, FolderChoice, FolderRules, StoreLayout } from "./types.js";
 export { keysFile, projectsOfKeys, sessionKeys } from "./keys.js";
+export { emptyMessage, spanOf, titleOf, unpairedTools, type CanonicalMessage, type CanonicalSession, type ToolCall, type ToolResult } from "./session.js";
 export { AGENTS, agentById, agentOf, agentOfStorePath, isAgentId, presentAgents } from "./registry.js";
 export { claude } from "./claude/index.js";
 export { readGeminiChat, readGeminiJsonl, readGeminiJsonlChat, type GeminiChat, type GeminiMessage } from "./gemini/index.js";

@@ -1,12 +1,11 @@
 import type { Anchors } from "../sentinel/index.js";
 import type { AgentCheck, AgentCheckContext } from "./check.js";
+import type { CanonicalSession } from "./session.js";
 import type { JoinedProject, ViewState } from "../view/state.js";
 
-/**
- * The agents git-ctx syncs. Each is one module behind {@link Agent} (docs/architecture.md,
- * "Agents"); only `src/agents/registry.ts` imports the concrete modules.
- */
-export type AgentId = "claude" | "codex" | "gemini";
+import type { AgentId } from "./ids.js";
+
+export type { AgentId } from "./ids.js";
 
 /**
  * How an agent's store maps onto a view's tree (docs/architecture.md, "Agents"):
@@ -155,4 +154,17 @@ export interface Agent {
   readonly hook?: AgentHook;
   /** `shared` layout only: whether a view path names one of the agent's session files. */
   isSessionPath?(viewPath: string): boolean;
+  /**
+   * Every session file of the agent's store on this machine (absolute paths; subagent files
+   * left out): what `git ctx sessions` and `show` read. A missing store gives `[]`.
+   */
+  sessionPaths(env: NodeJS.ProcessEnv): string[];
+  /**
+   * A session file read into the canonical model (src/agents/session.ts).
+   * @returns undefined when the file is not a session the agent could load.
+   * @throws fs errors.
+   */
+  readSession(file: string): CanonicalSession | undefined;
+  /** The session id a file name tells, without reading it (Gemini's names hold only the id's first 8 characters: a prefix). */
+  idOfPath(file: string): string;
 }

@@ -3,6 +3,8 @@ import * as path from "node:path";
 import type { Anchors } from "../../sentinel/index.js";
 import type { JoinedProject } from "../../view/state.js";
 import type { Agent, AgentMachine } from "../types.js";
+import { readdirSync } from "node:fs";
+import { readClaudeSession } from "./read.js";
 import { claudeDirKey } from "./dirkey.js";
 import { chooseProjectFolder, otherFoldersNote, sameFolder, symlinkRootNote, type FolderChoice as ClaudeFolderChoice } from "./folder.js";
 import { inferProjectRoot, sameKey } from "./infer.js";
@@ -54,6 +56,30 @@ export const claude: Agent = {
     installed: async (file) => countOurs(readSettings(file).settings, "Stop") > 0,
   },
   isStorePath: (dir, env) => path.resolve(dir) === path.resolve(claudeProjectsDir(env)),
+  /** `<store>/<key>/<session id>.jsonl` (subagent transcripts sit in `<session id>/subagents/`). */
+  sessionPaths(env) {
+    const store = claudeProjectsDir(env);
+    const out: string[] = [];
+    let keys: string[] = [];
+    try {
+      keys = readdirSync(store);
+    } catch {
+      return out;
+    }
+    for (const k of keys) {
+      if (k.startsWith(".")) continue;
+      let names: string[] = [];
+      try {
+        names = readdirSync(path.join(store, k));
+      } catch {
+        continue;
+      }
+      for (const n of names) if (n.endsWith(".jsonl")) out.push(path.join(store, k, n));
+    }
+    return out;
+  },
+  readSession: (file) => readClaudeSession(file),
+  idOfPath: (file) => path.basename(file, ".jsonl"),
   /** All four tiers; `{{CC_PROJECT_CONTEXT_DIR}}` is `<home>/.claude/projects/<key>` (src/sentinel `contextDirOf`). */
   anchors(project: JoinedProject, machine: AgentMachine): Anchors {
     return { os: machine.os, home: machine.home, root: project.root, key: project.key, rewriteHome: project.rewriteHome };

@@ -5,6 +5,7 @@ import type { Anchors } from "../../sentinel/index.js";
 import type { JoinedProject, ViewState } from "../../view/state.js";
 import type { Agent, AgentMachine } from "../types.js";
 import { ROLLOUT_PATH, listRollouts, projectForCwd, readFirstLine, sessionMetaOf } from "./rollout.js";
+import { readCodexSession } from "./read.js";
 
 /**
  * The Codex CLI module (FORMATS.md, "Codex CLI", verified with `@openai/codex` 0.169.0).
@@ -80,6 +81,9 @@ export const codex: Agent = {
       return existsSync(file) && n.isOurNotify(n.readNotify(readFileSync(file, "utf8"), file));
     },
   },
+  sessionPaths: (env) => listRollouts(path.join(codexHome(env), "sessions")).map((r) => path.join(codexHome(env), "sessions", r)),
+  readSession: (file) => readCodexSession(file),
+  idOfPath: (file) => /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.jsonl$/i.exec(file)?.[1] ?? path.basename(file, ".jsonl"),
   /** `$CODEX_HOME/sessions`, or any `…/.codex/sessions`. */
   isStorePath: (dir, env) => path.resolve(dir) === path.resolve(codexHome(env), "sessions") || /[\\/]\.codex[\\/]sessions[\\/]?$/.test(dir),
 };

@@ -5,6 +5,7 @@ import type { Anchors } from "../../sentinel/index.js";
 import type { JoinedProject } from "../../view/state.js";
 import type { Agent, AgentMachine, FolderRules } from "../types.js";
 import { chooseGeminiSlug, claimGeminiSlug, geminiProjectHash, PROJECT_ROOT_FILE, slugify } from "./slug.js";
+import { readGeminiSession } from "./read.js";
 
 /**
  * The Gemini CLI module (FORMATS.md, "Gemini CLI", verified with `@google/gemini-cli` 0.61.0).
@@ -121,6 +122,23 @@ export const gemini: Agent = {
     const hookInstalled = await gemini.hook!.installed(settingsFile).catch(() => false);
     return checkGemini(ctx, { home: geminiHome(ctx.env), settingsFile, hookInstalled, chats: geminiChats });
   },
+  /** `~/.gemini/tmp/<slug>/chats/session-*.json(l)` (subagent chats sit in `chats/<parent id>/`). */
+  sessionPaths(env) {
+    const tmp = path.join(geminiHome(env), "tmp");
+    let slugs: string[] = [];
+    try {
+      slugs = readdirSync(tmp);
+    } catch {
+      return [];
+    }
+    return slugs.flatMap((s) =>
+      geminiChats(path.join(tmp, s))
+        .filter((c) => /^chats\/[^/]+\.jsonl?$/.test(c))
+        .map((c) => path.join(tmp, s, c)),
+    );
+  },
+  readSession: (file) => readGeminiSession(file),
+  idOfPath: (file) => /-([0-9a-f]{8})\.jsonl?$/i.exec(file)?.[1] ?? path.basename(file).replace(/\.jsonl?$/, ""),
   isStorePath: (dir, env) => path.resolve(dir) === path.resolve(geminiHome(env), "tmp") || /[\\/]\.gemini[\\/]tmp[\\/]?$/.test(dir),
 };
 

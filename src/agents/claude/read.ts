@@ -1,0 +1,99 @@
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { emptyMessage, spanOf, titleOf, type CanonicalMessage, type CanonicalSession } from "../session.js";
+
+/**
+ * Claude Code's reader into the canonical model (FORMATS.md, "Claude Code"): a transcript is JSONL;
+ * `user` and `assistant` lines carry `message` (`role`, `content`: a string, or blocks `text`,
+ * `thinking`, `tool_use {id, name, input}`, `tool_result {tool_use_id, content, is_error}`), and
+ * `sessionId`, `cwd`, `gitBranch`, `timestamp`. One API message is written as several lines (one
+ * per content block) sharing `message.id`: they become one message. `isMeta` user lines (injected
+ * context) and thinking blocks carry no text; `summary` lines give the title.
+ */
+
+type Rec = Record<string, unknown>;
+const isObj = (v: unknown): v is Rec => v !== null && typeof v === "object" && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
+/** A tool result's content as text: a string, or the text of its blocks. */
+function resultText(c: unknown): string {
+  if (typeof c === "string") return c;
+  if (Array.isArray(c)) return c.map((b) => (isObj(b) && typeof b.text === "string" ? b.text : "")).join("");
+  return c === undefined ? "" : JSON.stringify(c);
+}
+
+/**
+ * Reads a transcript's bytes (`file` names it: its base name is the session id).
+ * Lines that are not JSON are skipped. Pure; never throws.
+ */
+export function readClaudeTranscript(bytes: Buffer, file: string): CanonicalSession {
+  const messages: CanonicalMessage[] = [];
+  let root: string | undefined;
+  let gitBranch: string | undefined;
+  let model: string | undefined;
+  let summary: string | undefined;
+  let sessionId: string | undefined;
+  let lastApiId: string | undefined;
+  for (const line of bytes.toString("utf8").split("\n")) {
+    if (!line.trim()) continue;
+    let r: unknown;
+    try {
+      r = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (!isObj(r)) continue;
+    if (r.type === "summary" && typeof r.summary === "string") summary ??= r.summary;
+    if (r.type !== "user" && r.type !== "assistant") continue;
+    sessionId ??= str(r.sessionId);
+    root ??= str(r.cwd);
+    if (str(r.gitBranch)) gitBranch = str(r.gitBranch);
+    const m = isObj(r.message) ? r.message : undefined;
+    if (!m) continue;
+    const ts = str(r.timestamp);
+    const role = r.type;
+    const apiId = role === "assistant" ? str(m.id) : undefined;
+    const last = messages[messages.length - 1];
+    let cur: CanonicalMessage;
+    if (role === "assistant" && last?.role === "assistant" && apiId && apiId === lastApiId) cur = last;
+    else {
+      cur = emptyMessage(role, ts);
+      messages.push(cur);
+    }
+    lastApiId = apiId;
+    cur.raw.push(r);
+    if (role === "assistant" && typeof m.model === "string" && !m.model.startsWith("<")) model = m.model;
+    const content = m.content;
+    if (typeof content === "string") {
+      if (!r.isMeta && content.trim()) cur.text.push(content);
+      continue;
+    }
+    if (!Array.isArray(content)) continue;
+    for (const b of content) {
+      if (!isObj(b)) continue;
+      if (b.type === "text" && typeof b.text === "string" && !r.isMeta && b.text.trim()) cur.text.push(b.text);
+      else if (b.type === "tool_use" && typeof b.id === "string") cur.toolCalls.push({ id: b.id, name: str(b.name) ?? "", input: b.input ?? {} });
+      else if (b.type === "tool_result" && typeof b.tool_use_id === "string")
+        cur.toolResults.push({ callId: b.tool_use_id, output: resultText(b.content), isError: b.is_error === true });
+    }
+  }
+  // a user line that only carried meta text adds nothing
+  const kept = messages.filter((x) => x.text.length || x.toolCalls.length || x.toolResults.length);
+  const firstPrompt = kept.find((x) => x.role === "user" && x.text.length)?.text[0];
+  return {
+    id: sessionId ?? path.basename(file, ".jsonl"),
+    agent: "claude",
+    path: file,
+    ...(root ? { root } : {}),
+    ...(titleOf(summary ?? firstPrompt) ? { title: titleOf(summary ?? firstPrompt) } : {}),
+    ...spanOf(kept),
+    ...(model ? { model } : {}),
+    ...(gitBranch ? { gitBranch } : {}),
+    messages: kept,
+  };
+}
+
+/** Reads a transcript file. @throws fs errors. */
+export function readClaudeSession(file: string): CanonicalSession {
+  return readClaudeTranscript(readFileSync(file), file);
+}

@@ -1,0 +1,94 @@
+import type { AgentId } from "./ids.js";
+
+/**
+ * The canonical session model (issue 13, scope 1): what every agent's reader produces, so a
+ * session can be listed, shown, converted into another agent's format (`git ctx resume`) and
+ * read for learnings (`git ctx learn`). Each agent module reads its own files into it
+ * (`Agent.readSession`); tool calls and their results are paired by id.
+ */
+
+/** A tool call of an assistant message: the native id, the tool's name and its input (an object when the agent stores one). */
+export interface ToolCall {
+  id: string;
+  name: string;
+  input: unknown;
+}
+
+/** A tool result: the id of the call it answers, its output as text, whether it reported an error. */
+export interface ToolResult {
+  callId: string;
+  output: string;
+  isError: boolean;
+}
+
+/**
+ * One message. `user` messages hold what the user typed and the results of earlier tool calls;
+ * `assistant` messages hold the model's text and its tool calls. `raw` keeps the native records
+ * it was read from (a lossless path back to the same agent).
+ */
+export interface CanonicalMessage {
+  role: "user" | "assistant";
+  /** Text parts, in order (no tool output, no thinking). */
+  text: string[];
+  /** ISO 8601, when the agent recorded one. */
+  timestamp?: string;
+  toolCalls: ToolCall[];
+  toolResults: ToolResult[];
+  raw: unknown[];
+}
+
+/** A session of any agent, as its reader found it. */
+export interface CanonicalSession {
+  /** The agent's own session id (Claude Code's file name, Codex's rollout uuid, Gemini's `sessionId`). */
+  id: string;
+  agent: AgentId;
+  /** The absolute file it was read from. */
+  path: string;
+  /** The project directory the session ran in, as written in it (`cwd`), when it names one. */
+  root?: string;
+  /** A title: the agent's summary when it keeps one, else the first user prompt (one line, ≤ 120 characters). */
+  title?: string;
+  /** ISO 8601 of the first and last record that carries a time. */
+  started?: string;
+  updated?: string;
+  model?: string;
+  gitBranch?: string;
+  messages: CanonicalMessage[];
+}
+
+/** A message with no text, calls or results yet. */
+export function emptyMessage(role: "user" | "assistant", timestamp?: string): CanonicalMessage {
+  return { role, text: [], ...(timestamp ? { timestamp } : {}), toolCalls: [], toolResults: [], raw: [] };
+}
+
+/** A one-line title of at most 120 characters from a prompt (whitespace collapsed), or undefined for an empty one. */
+export function titleOf(text: string | undefined): string | undefined {
+  const t = text?.replace(/\s+/g, " ").trim();
+  if (!t) return undefined;
+  return t.length > 120 ? `${t.slice(0, 119)}…` : t;
+}
+
+/** Sets `started`/`updated` of `s` from its messages' timestamps (ISO strings compare in order). */
+export function spanOf(messages: readonly CanonicalMessage[]): { started?: string; updated?: string } {
+  const ts = messages.map((m) => m.timestamp).filter((t): t is string => !!t);
+  if (!ts.length) return {};
+  return { started: ts.reduce((a, b) => (a < b ? a : b)), updated: ts.reduce((a, b) => (a > b ? a : b)) };
+}
+
+/**
+ * The calls of a session that no later result answers, and results that answer no call: what a
+ * target API that demands a result after every call would refuse. Pure.
+ */
+export function unpairedTools(s: Pick<CanonicalSession, "messages">): { calls: string[]; results: string[] } {
+  const called = new Set<string>();
+  const answered = new Set<string>();
+  const results: string[] = [];
+  for (const m of s.messages) {
+    for (const r of m.toolResults) {
+      if (!called.has(r.callId)) results.push(r.callId);
+      answered.add(r.callId);
+    }
+    for (const c of m.toolCalls) called.add(c.id);
+  }
+  return { calls: [...called].filter((c) => !answered.has(c)), results };
+}
