@@ -79,6 +79,8 @@ export interface Agent {
   readonly id: AgentId;
   /** Name shown to users ("Claude Code", "Codex CLI"). */
   readonly title: string;
+  /** The agent's executable (`claude`, `codex`, `gemini`), for its version and the resume command. */
+  readonly command: string;
   /** Folder of a cluster branch `project/<id>` that holds this agent's canonical files (`context`, `codex`). */
   readonly clusterDir: string;
   readonly layout: StoreLayout;

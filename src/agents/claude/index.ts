@@ -27,6 +27,7 @@ export function claudeProjectsDir(env: NodeJS.ProcessEnv = process.env): string 
 export const claude: Agent = {
   id: "claude",
   title: "Claude Code",
+  command: "claude",
   clusterDir: "context",
   layout: "folder",
   rosterFolder: true,

@@ -28,6 +28,7 @@ export function codexHome(env: NodeJS.ProcessEnv = process.env): string {
 export const codex: Agent = {
   id: "codex",
   title: "Codex CLI",
+  command: "codex",
   clusterDir: "codex",
   layout: "shared",
   neverSynced: (p) => !ROLLOUT_PATH.test(p),

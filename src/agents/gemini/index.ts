@@ -66,6 +66,7 @@ function readOwner(folder: string): string | undefined {
 export const gemini: Agent = {
   id: "gemini",
   title: "Gemini CLI",
+  command: "gemini",
   clusterDir: "gemini",
   layout: "folder",
   folderEntries: GEMINI_SYNCED,

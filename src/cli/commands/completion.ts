@@ -2,7 +2,24 @@ import type { CommandModule } from "yargs";
 import { runCommand } from "../run.js";
 
 /** Subcommand names completion offers (kept equal to `commands` in ./index.ts by test/cli/completion.test.ts). */
-export const COMPLETION_WORDS = ["install", "init", "join", "leave", "projects", "sync", "status", "hook", "scan", "redact", "rules", "doctor", "completion"] as const;
+export const COMPLETION_WORDS = [
+  "install",
+  "init",
+  "join",
+  "leave",
+  "projects",
+  "sessions",
+  "show",
+  "agents",
+  "sync",
+  "status",
+  "hook",
+  "scan",
+  "redact",
+  "rules",
+  "doctor",
+  "completion",
+] as const;
 
 /**
  * The completion script for a shell (issue 10, conveniences). git's own completion calls a

@@ -10,6 +10,7 @@ import { projectsCommand } from "./projects.js";
 import { redactCommand } from "./redact.js";
 import { rulesCommand } from "./rules.js";
 import { scanCommand } from "./scan.js";
+import { agentsCommand, sessionsCommand, showCommand } from "./sessions.js";
 import { statusCommand } from "./status.js";
 import { syncCommand } from "./sync.js";
 
@@ -20,6 +21,9 @@ export const commands: CommandModule<any, any>[] = [
   joinCommand,
   leaveCommand,
   projectsCommand,
+  sessionsCommand,
+  showCommand,
+  agentsCommand,
   syncCommand,
   statusCommand,
   hookCommand,

@@ -1,0 +1,199 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, statSync } from "node:fs";
+import * as path from "node:path";
+import { AGENTS, type Agent, type AgentId, type CanonicalSession } from "../agents/index.js";
+import { CtxError } from "../errors.js";
+
+/**
+ * `git ctx sessions`, `git ctx show` and `git ctx agents` (issue 13, scope 2): every agent's
+ * sessions on this machine through the canonical readers (src/agents/session.ts). Reads only.
+ */
+
+/** One line of `git ctx sessions`. */
+export interface SessionSummary {
+  id: string;
+  agent: AgentId;
+  /** The project directory the session names (Gemini: its slug folder's `.project_root`). */
+  root?: string;
+  /** The agent's summary or the first prompt. */
+  title?: string;
+  /** Messages that carry text, tool calls or results. */
+  messages: number;
+  /** ISO 8601: the session's last record, else the file's modification time. */
+  updated: string;
+  path: string;
+}
+
+/** No session of any agent has that id or id prefix. */
+export class UnknownSessionError extends CtxError {
+  readonly code = "UnknownSession" as const;
+  constructor(readonly data: { id: string }) {
+    super(`no session of Claude Code, Codex CLI or Gemini CLI on this machine has the id '${data.id}': list them with 'git ctx sessions'`);
+  }
+}
+
+/** An id prefix names sessions of more than one file. */
+export class AmbiguousSessionError extends CtxError {
+  readonly code = "AmbiguousSession" as const;
+  constructor(readonly data: { id: string; candidates: { agent: string; id: string; path: string }[] }) {
+    super(`'${data.id}' names ${data.candidates.length} sessions: ${data.candidates.map((c) => `${c.agent} ${c.id}`).join(", ")}; give more of the id`);
+  }
+}
+
+/** Whether the project root a session names is `root` or below it (Windows and lowercased roots compare ignoring case and separator). */
+function under(sessionRoot: string | undefined, root: string): boolean {
+  if (!sessionRoot) return false;
+  const win = /^[A-Za-z]:[\\/]/.test(root) || /^[A-Za-z]:[\\/]/.test(sessionRoot);
+  const norm = (p: string) => {
+    const s = p.replace(/[\\/]+$/, "");
+    return win ? s.replace(/\\/g, "/").toLowerCase() : s;
+  };
+  const a = norm(sessionRoot);
+  const b = norm(root);
+  return a === b || a.startsWith(`${b}/`);
+}
+
+function summary(s: CanonicalSession, file: string): SessionSummary {
+  return {
+    id: s.id,
+    agent: s.agent,
+    ...(s.root ? { root: s.root } : {}),
+    ...(s.title ? { title: s.title } : {}),
+    messages: s.messages.length,
+    updated: s.updated && !Number.isNaN(Date.parse(s.updated)) ? new Date(s.updated).toISOString() : statSync(file).mtime.toISOString(),
+    path: file,
+  };
+}
+
+/**
+ * Every agent's sessions on this machine, newest first (by file modification time), read until
+ * `limit` match: `agent` keeps one agent's, `project` those whose root is that folder or below it.
+ * A file the agent could not load is left out. @throws fs errors other than a vanished file.
+ */
+export function listSessions(o: { env?: NodeJS.ProcessEnv; agent?: AgentId; project?: string; limit?: number } = {}): SessionSummary[] {
+  const env = o.env ?? process.env;
+  const files: { agent: Agent; file: string; mtime: number }[] = [];
+  for (const a of AGENTS) {
+    if (o.agent && a.id !== o.agent) continue;
+    for (const file of a.sessionPaths(env)) {
+      try {
+        files.push({ agent: a, file, mtime: statSync(file).mtimeMs });
+      } catch {
+        /* gone since it was listed */
+      }
+    }
+  }
+  files.sort((x, y) => y.mtime - x.mtime || (x.file < y.file ? -1 : 1));
+  const out: SessionSummary[] = [];
+  const project = o.project ? path.resolve(o.project) : undefined;
+  for (const { agent, file } of files) {
+    if (o.limit !== undefined && out.length >= o.limit) break;
+    if (!existsSync(file)) continue;
+    const s = agent.readSession(file);
+    if (!s || s.messages.length === 0) continue;
+    if (project && !under(s.root, project)) continue;
+    out.push(summary(s, file));
+  }
+  return out;
+}
+
+/**
+ * The session with id `id` or a unique id prefix, of any agent. File names are matched first
+ * (Claude Code's and Codex's hold the whole id, Gemini's its first 8 characters); only the
+ * candidates are read. @throws UnknownSessionError, AmbiguousSessionError.
+ */
+export function findSession(id: string, env: NodeJS.ProcessEnv = process.env): CanonicalSession {
+  const want = id.trim().toLowerCase();
+  if (!want) throw new UnknownSessionError({ id });
+  const found: CanonicalSession[] = [];
+  for (const a of AGENTS) {
+    for (const file of a.sessionPaths(env)) {
+      const named = a.idOfPath(file).toLowerCase();
+      if (!named.startsWith(want) && !want.startsWith(named)) continue;
+      const s = a.readSession(file);
+      if (s && s.id.toLowerCase().startsWith(want)) found.push(s);
+    }
+  }
+  const exact = found.filter((s) => s.id.toLowerCase() === want);
+  const pick = exact.length ? exact : found;
+  if (pick.length === 0) throw new UnknownSessionError({ id });
+  if (pick.length > 1) throw new AmbiguousSessionError({ id, candidates: pick.map((s) => ({ agent: s.agent, id: s.id, path: s.path })) });
+  return pick[0]!;
+}
+
+/** One line of `git ctx agents`. */
+export interface AgentSummary {
+  id: AgentId;
+  title: string;
+  /** Whether its home exists on this machine. */
+  installed: boolean;
+  home: string;
+  store: string;
+  sessions: number;
+  /** What `<command> --version` printed (first line), or undefined when it is not on PATH or failed within 10 s. */
+  version?: string;
+}
+
+/** The first line `cmd --version` prints, or undefined (not on PATH, failed, or slower than 10 s). */
+function versionOf(cmd: string, env: NodeJS.ProcessEnv): string | undefined {
+  const r = spawnSync(cmd, ["--version"], { env, encoding: "utf8", timeout: 10_000, stdio: ["ignore", "pipe", "ignore"] });
+  const line = r.status === 0 ? r.stdout.trim().split("\n")[0] : undefined;
+  return line || undefined;
+}
+
+/** The agents git-ctx knows, with their home, store, number of session files and version on this machine. */
+export function listAgents(env: NodeJS.ProcessEnv = process.env): AgentSummary[] {
+  return AGENTS.map((a) => {
+    const version = versionOf(a.command, env);
+    return {
+      id: a.id,
+      title: a.title,
+      installed: existsSync(a.home(env)),
+      home: a.home(env),
+      store: a.storeRoot(env),
+      sessions: a.sessionPaths(env).length,
+      ...(version ? { version } : {}),
+    };
+  });
+}
+
+/** `git ctx sessions` as text: one line per session (agent, id, updated, messages, root, title). */
+export function formatSessions(list: readonly SessionSummary[]): string {
+  if (!list.length) return `no sessions found (${AGENTS.map((a) => `${a.title} ${a.storeHint}`).join(", ")})\n`;
+  return (
+    list
+      .map((s) => `${s.agent.padEnd(6)} ${s.id}  ${s.updated.slice(0, 16).replace("T", " ")}  ${String(s.messages).padStart(4)} msgs  ${s.root ?? "-"}  ${s.title ?? ""}`.trimEnd())
+      .join("\n") + "\n"
+  );
+}
+
+/** `git ctx show` as text: the session's facts, then one line per message (role, text start, tools). */
+export function formatSession(s: CanonicalSession): string {
+  const head = [
+    `session ${s.id} (${s.agent})`,
+    `file     ${s.path}`,
+    ...(s.root ? [`root     ${s.root}`] : []),
+    ...(s.title ? [`title    ${s.title}`] : []),
+    ...(s.started ? [`started  ${s.started}`] : []),
+    ...(s.updated ? [`updated  ${s.updated}`] : []),
+    ...(s.model ? [`model    ${s.model}`] : []),
+    ...(s.gitBranch ? [`branch   ${s.gitBranch}`] : []),
+    `messages ${s.messages.length}`,
+    "",
+  ];
+  const body = s.messages.map((m) => {
+    const text = m.text.join(" ").replace(/\s+/g, " ").trim();
+    const tools = [...m.toolCalls.map((c) => `→ ${c.name}`), ...m.toolResults.map((r) => (r.isError ? "← error" : "← result"))];
+    return `${m.role === "user" ? "user     " : "assistant"} ${text.length > 100 ? `${text.slice(0, 99)}…` : text}${tools.length ? `  [${tools.join(", ")}]` : ""}`.trimEnd();
+  });
+  return [...head, ...body].join("\n") + "\n";
+}
+
+/** `git ctx agents` as text. */
+export function formatAgents(list: readonly AgentSummary[]): string {
+  return (
+    list
+      .map((a) => `${a.id.padEnd(6)} ${a.title.padEnd(12)} ${a.installed ? "installed" : "not found"}${a.version ? ` (${a.version})` : ""}  ${a.sessions} session(s) in ${a.store}`)
+      .join("\n") + "\n"
+  );
+}
