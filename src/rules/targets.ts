@@ -16,11 +16,9 @@ export interface RulesTarget {
   byDefault: boolean;
 }
 
-/** Every target: the synced agents' files, Gemini's, then the opt-in tools. */
+/** Every target: the synced agents' files (Claude Code, Codex, Gemini), then the opt-in tools. */
 export const TARGETS: readonly RulesTarget[] = [
   ...AGENTS.map((a) => ({ id: a.id, files: a.rulesFiles, byDefault: true })),
-  // Gemini CLI reads GEMINI.md (its `context.fileName`); it moves to its agent module with issue 12
-  { id: "gemini", files: ["GEMINI.md"], byDefault: true },
   {
     id: "cursor",
     files: [".cursor/rules/git-ctx.mdc"],
