@@ -16,6 +16,7 @@ export const COMPLETION_WORDS = [
   "hook",
   "scan",
   "redact",
+  "learn",
   "rules",
   "doctor",
   "completion",

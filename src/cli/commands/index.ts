@@ -5,6 +5,7 @@ import { hookCommand } from "./hook.js";
 import { initCommand } from "./init.js";
 import { installCommand } from "./install.js";
 import { joinCommand } from "./join.js";
+import { learnCommand } from "./learn.js";
 import { leaveCommand } from "./leave.js";
 import { projectsCommand } from "./projects.js";
 import { redactCommand } from "./redact.js";
@@ -29,6 +30,7 @@ export const commands: CommandModule<any, any>[] = [
   hookCommand,
   scanCommand,
   redactCommand,
+  learnCommand,
   rulesCommand,
   doctorCommand,
   completionCommand,
