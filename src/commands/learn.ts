@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { AGENTS, type CanonicalSession } from "../agents/index.js";
@@ -89,10 +90,24 @@ function readCursors(file: string): Record<string, number> {
   return v as Record<string, number>;
 }
 
-/** Runs `command` through the shell with `input` on stdin. @throws LearnCommandError (start failure, non-zero exit, empty output). */
-function runModel(command: string, input: string, env: NodeJS.ProcessEnv): Promise<string> {
+/**
+ * Runs `command` through the shell with `input` on stdin, in an empty temp folder: an agent used
+ * as the model (`claude -p`) records its own session under its cwd, which must not be the
+ * project's (the next learn would read it). The folder is removed afterwards.
+ * @throws LearnCommandError (start failure, non-zero exit, empty output).
+ */
+async function runModel(command: string, input: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "git-ctx-learn-"));
+  try {
+    return await runIn(command, input, env, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function runIn(command: string, input: string, env: NodeJS.ProcessEnv, cwd: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const p = spawn(command, { shell: true, env, stdio: ["pipe", "pipe", "pipe"] });
+    const p = spawn(command, { shell: true, env, cwd, stdio: ["pipe", "pipe", "pipe"] });
     let out = "";
     let err = "";
     p.stdout.on("data", (d) => (out += d));

@@ -30,22 +30,23 @@ export interface Recorder {
 /** The assistant text every reply carries (so tests can find it in the transcript afterwards). */
 export const RECORDER_REPLY = "Recorded by the git-ctx test recorder.";
 
-function sse(res: import("node:http").ServerResponse, model: string): void {
+function sse(res: import("node:http").ServerResponse, model: string, reply: string): void {
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
   const ev = (type: string, data: object) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
   ev("message_start", {
     message: { id: "msg_recorder", type: "message", role: "assistant", model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } },
   });
   ev("content_block_start", { index: 0, content_block: { type: "text", text: "" } });
-  ev("content_block_delta", { index: 0, delta: { type: "text_delta", text: RECORDER_REPLY } });
+  ev("content_block_delta", { index: 0, delta: { type: "text_delta", text: reply } });
   ev("content_block_stop", { index: 0 });
   ev("message_delta", { delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: 8 } });
   ev("message_stop", {});
   res.end();
 }
 
-/** Starts a recorder on 127.0.0.1 with a port chosen by the OS. */
-export async function startRecorder(): Promise<Recorder> {
+/** Starts a recorder on 127.0.0.1 with a port chosen by the OS; `reply` is the assistant text it answers (default {@link RECORDER_REPLY}). */
+export async function startRecorder(o: { reply?: string } = {}): Promise<Recorder> {
+  const reply = o.reply ?? RECORDER_REPLY;
   const requests: RecordedRequest[] = [];
   let taken = 0;
   const server: Server = createServer((req, res) => {
@@ -63,7 +64,7 @@ export async function startRecorder(): Promise<Recorder> {
       const p = (req.url ?? "").split("?")[0];
       if (req.method === "POST" && p === "/v1/messages" && body) {
         const model = body.model ?? "claude-sonnet-4-6";
-        if (body.stream) return sse(res, model);
+        if (body.stream) return sse(res, model, reply);
         res.writeHead(200, { "content-type": "application/json" });
         res.end(
           JSON.stringify({
@@ -71,7 +72,7 @@ export async function startRecorder(): Promise<Recorder> {
             type: "message",
             role: "assistant",
             model,
-            content: [{ type: "text", text: RECORDER_REPLY }],
+            content: [{ type: "text", text: reply }],
             stop_reason: "end_turn",
             stop_sequence: null,
             usage: { input_tokens: 1, output_tokens: 8 },
