@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { emptyMessage, spanOf, titleOf, type CanonicalMessage, type CanonicalSession } from "../session.js";
+import { isRecord as isObj, jsonRecords, stringOf as str } from "../records.js";
 
 /**
  * Claude Code's reader into the canonical model (FORMATS.md, "Claude Code"): a transcript is JSONL;
@@ -10,10 +11,6 @@ import { emptyMessage, spanOf, titleOf, type CanonicalMessage, type CanonicalSes
  * per content block) sharing `message.id`: they become one message. `isMeta` user lines (injected
  * context) and thinking blocks carry no text; `summary` lines give the title.
  */
-
-type Rec = Record<string, unknown>;
-const isObj = (v: unknown): v is Rec => v !== null && typeof v === "object" && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
 /** A tool result's content as text: a string, or the text of its blocks. */
 function resultText(c: unknown): string {
@@ -34,15 +31,7 @@ export function readClaudeTranscript(bytes: Buffer, file: string): CanonicalSess
   let summary: string | undefined;
   let sessionId: string | undefined;
   let lastApiId: string | undefined;
-  for (const line of bytes.toString("utf8").split("\n")) {
-    if (!line.trim()) continue;
-    let r: unknown;
-    try {
-      r = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    if (!isObj(r)) continue;
+  for (const r of jsonRecords(bytes)) {
     if (r.type === "summary" && typeof r.summary === "string") summary ??= r.summary;
     if (r.type !== "user" && r.type !== "assistant") continue;
     sessionId ??= str(r.sessionId);

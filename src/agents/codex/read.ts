@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { emptyMessage, spanOf, titleOf, type CanonicalMessage, type CanonicalSession } from "../session.js";
+import { isRecord as isObj, jsonRecords, stringOf as str } from "../records.js";
 
 /**
  * Codex CLI's reader into the canonical model (FORMATS.md, "Codex CLI"; checked on the corpus of
@@ -12,10 +13,6 @@ import { emptyMessage, spanOf, titleOf, type CanonicalMessage, type CanonicalSes
  * `<user_instructions>`) is not the user's text: the target agent writes its own. `event_msg`
  * lines repeat the items for the UI and are not read.
  */
-
-type Rec = Record<string, unknown>;
-const isObj = (v: unknown): v is Rec => v !== null && typeof v === "object" && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
 /** Whether a user text is context Codex injects rather than what the user typed. */
 export function isInjectedContext(text: string): boolean {
@@ -61,15 +58,8 @@ export function readCodexRollout(bytes: Buffer, file: string): CanonicalSession 
     messages.push(m);
     return m;
   };
-  for (const line of bytes.toString("utf8").split("\n")) {
-    if (!line.trim()) continue;
-    let r: unknown;
-    try {
-      r = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    if (!isObj(r) || !isObj(r.payload)) continue;
+  for (const r of jsonRecords(bytes)) {
+    if (!isObj(r.payload)) continue;
     const p = r.payload;
     const ts = str(r.timestamp);
     if (r.type === "session_meta") {

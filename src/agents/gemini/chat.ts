@@ -1,3 +1,5 @@
+import { isRecord as isObj, jsonRecords, type JsonRecord as Rec } from "../records.js";
+
 /**
  * Reading a Gemini CLI chat as Gemini does (`loadConversationRecord` of `@google/gemini-cli`
  * 0.61.0; FORMATS.md, "Gemini CLI"). A JSONL chat is a replay: a record with an `id` sets that
@@ -21,9 +23,6 @@ export interface GeminiChat {
   messages: GeminiMessage[];
 }
 
-type Rec = Record<string, unknown>;
-const isObj = (v: unknown): v is Rec => v !== null && typeof v === "object" && !Array.isArray(v);
-
 /** Reads a JSONL chat (see the module comment). Pure; never throws. */
 export function readGeminiJsonlChat(bytes: Buffer): GeminiChat {
   const map = new Map<string, Rec>();
@@ -31,15 +30,7 @@ export function readGeminiJsonlChat(bytes: Buffer): GeminiChat {
   const put = (m: unknown) => {
     if (isObj(m) && typeof m.id === "string") map.set(m.id, m);
   };
-  for (const line of bytes.toString("utf8").split("\n")) {
-    if (!line.trim()) continue;
-    let r: unknown;
-    try {
-      r = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    if (!isObj(r)) continue;
+  for (const r of jsonRecords(bytes)) {
     if (typeof r.$rewindTo === "string") {
       const ids = [...map.keys()];
       const at = ids.indexOf(r.$rewindTo);

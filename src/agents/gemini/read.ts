@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { emptyMessage, spanOf, titleOf, type CanonicalMessage, type CanonicalSession } from "../session.js";
 import { readGeminiChat } from "./chat.js";
+import { isRecord as isObj, stringOf as str, type JsonRecord as Rec } from "../records.js";
 
 /**
  * Gemini CLI's reader into the canonical model: the messages Gemini itself reads (./chat.ts) —
@@ -11,10 +12,6 @@ import { readGeminiChat } from "./chat.js";
  * on resume). Older chats keep tool results as a user message of `functionResponse` parts. A gemini message's tool results become the user message after it, as Gemini sends
  * them (FORMATS.md, "Running it offline").
  */
-
-type Rec = Record<string, unknown>;
-const isObj = (v: unknown): v is Rec => v !== null && typeof v === "object" && !Array.isArray(v);
-const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
 /** The texts of a `content` (a string, or parts with `text`). */
 function texts(content: unknown): string[] {
