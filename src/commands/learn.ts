@@ -131,7 +131,8 @@ function runIn(command: string, input: string, env: NodeJS.ProcessEnv, cwd: stri
  * day, agent and session (no host name). A bullet the secret scan flags is never written: it is
  * reported redacted (the command then exits 1). Per-session cursors in `.ctx/learn-cursors.json`
  * move only after every call succeeded; a rerun with nothing new runs no command and writes
- * nothing. Writes are atomic.
+ * nothing. Writes are atomic. `.ctx/.gitattributes` names git-ctx's merge driver for both files, so
+ * two machines' learnings merge by entry in the project's own git.
  * @throws LearnCommandError, LearnCursorsError; fs errors.
  */
 export async function learn(o: LearnOptions = {}): Promise<LearnReport> {
@@ -207,10 +208,32 @@ export async function learn(o: LearnOptions = {}): Promise<LearnReport> {
   }
   mkdirSync(path.dirname(file), { recursive: true });
   if (entries.length) await writeFileAtomic(file, appendEntries(text, entries));
-  const next = { ...cursors };
+  const next: Record<string, number> = { ...cursors };
   for (const x of fresh) next[x.t.key] = x.t.cursor;
-  await writeFileAtomic(cursorsFile, `${JSON.stringify(next, null, 2)}\n`);
+  const sorted = Object.fromEntries(Object.entries(next).sort(([a], [b]) => (a < b ? -1 : 1)));
+  await writeFileAtomic(cursorsFile, `${JSON.stringify(sorted, null, 2)}\n`);
+  ensureAttributes(path.join(project, ".ctx", ".gitattributes"));
   return report;
+}
+
+/** The lines of `.ctx/.gitattributes` that name git-ctx's merge driver (`git ctx install`) for learn's files. */
+export const LEARN_ATTRIBUTES = ["learnings.md merge=ctx", "learn-cursors.json merge=ctx"] as const;
+
+/**
+ * Adds {@link LEARN_ATTRIBUTES} to the project's `.ctx/.gitattributes`, keeping every line there:
+ * two machines that learned at once then merge by entry on a plain `git pull` (src/merge/learnings.ts).
+ */
+function ensureAttributes(file: string): void {
+  let text = "";
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    text = "";
+  }
+  const have = new Set(text.split(/\r?\n/).map((l) => l.trim()));
+  const missing = LEARN_ATTRIBUTES.filter((l) => !have.has(l));
+  if (!missing.length) return;
+  writeFileAtomic.sync(file, `${text}${text && !text.endsWith("\n") ? "\n" : ""}${missing.join("\n")}\n`);
 }
 
 /** The report as text: what was sent, added, skipped and held back. */

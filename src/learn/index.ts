@@ -1,4 +1,7 @@
 import type { CanonicalSession } from "../agents/index.js";
+import { normalizeLearning } from "../merge/index.js";
+
+export { normalizeLearning } from "../merge/index.js";
 
 /**
  * `git ctx learn`'s pure core (issue 14, scope 1; the peers' approach and where they break:
@@ -92,18 +95,6 @@ export function parseBullets(output: string): string[] {
     out.push(text);
   }
   return out;
-}
-
-/** The provenance git-ctx appends to an entry: ` _(<date>, <agent> session <id>)_`. */
-const PROVENANCE = /\s+_\(\d{4}-\d{2}-\d{2}, [a-z]+ session [^)]*\)_\s*$/;
-
-/** A learning's text for deduplication: provenance removed; case, punctuation, markup and spacing ignored (letters and digits of any script kept). */
-export function normalizeLearning(text: string): string {
-  return text
-    .replace(PROVENANCE, "")
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]+/gu, " ")
-    .trim();
 }
 
 /** The normalised texts of the bullets already in a learnings file. */

@@ -5,6 +5,7 @@
  */
 import { mergeGeminiChatJson, mergeGeminiJsonl, mergeGeminiLogs } from "./gemini.js";
 import { mergeJsonNewer } from "./json.js";
+import { mergeLearnCursors, mergeLearnings } from "./learnings.js";
 import { mergeJsonl } from "./jsonl.js";
 import { mergeMemoryIndex, mergeText } from "./memory.js";
 import { mergeRosterFile } from "./roster.js";
@@ -13,6 +14,7 @@ export { mergeJsonl, transcriptTime, type JsonlMergeResult } from "./jsonl.js";
 export { mergeMemoryIndex, mergeText, hasConflictMarkers, type TextMergeResult } from "./memory.js";
 export { mergeRosters, mergeRosterFile } from "./roster.js";
 export { mergeJsonNewer, jsonTimeHint, TIME_HINT_FIELDS } from "./json.js";
+export { mergeLearnCursors, mergeLearnings, normalizeLearning } from "./learnings.js";
 export { mergeGeminiChatJson, mergeGeminiJsonl, mergeGeminiLogs, type GeminiMergeResult } from "./gemini.js";
 export { readGeminiJsonl, type GeminiMessage } from "../agents/index.js";
 export { mergeSequences, type SequenceMergeOptions, type SequenceMergeResult } from "./sequence.js";
@@ -28,7 +30,7 @@ export interface MergeOutcome {
 }
 
 /** The strategy {@link mergeFile} uses for a path. */
-export type MergeStrategy = "jsonl" | "gemini-jsonl" | "gemini-chat" | "gemini-logs" | "memory-index" | "memory-topic" | "roster" | "json" | "text";
+export type MergeStrategy = "jsonl" | "gemini-jsonl" | "gemini-chat" | "gemini-logs" | "learnings" | "learn-cursors" | "memory-index" | "memory-topic" | "roster" | "json" | "text";
 
 /**
  * Chooses the merge strategy from a repository-relative path (`%P`; `/`-separated; view form
@@ -43,6 +45,8 @@ export function mergeStrategy(path: string): MergeStrategy {
   const parts = path.split("/");
   const name = parts[parts.length - 1] ?? "";
   const dir = parts.length >= 2 ? parts[parts.length - 2] : undefined;
+  if (dir === ".ctx" && name === "learnings.md") return "learnings";
+  if (dir === ".ctx" && name === "learn-cursors.json") return "learn-cursors";
   const chat = parts.slice(0, -1).includes("chats");
   if (chat && name.endsWith(".jsonl")) return "gemini-jsonl";
   if (chat && name.endsWith(".json")) return "gemini-chat";
@@ -63,6 +67,7 @@ export function mergeStrategy(path: string): MergeStrategy {
  *   between markers of `opts.markerSize` (`%L`, default 7) and sets `conflict`;
  * - `roster`: {@link mergeRosterFile} — per machine entry (falls back to `text` if unparsable);
  * - `json`: {@link mergeJsonNewer} — the newer side wins, reported;
+ * - `learnings` (by entry) and `learn-cursors` (largest cursor per session): src/merge/learnings.ts;
  * - `gemini-jsonl`, `gemini-chat`, `gemini-logs`: src/merge/gemini.ts — unions that Gemini CLI
  *   reads as both sides' messages (chats) and prompts (`logs.json`), never conflicts.
  * @param path repository-relative path (`%P`).
@@ -84,6 +89,10 @@ export function mergeFile(path: string, base: Buffer, ours: Buffer, theirs: Buff
       const r = f(base, ours, theirs);
       return { merged: r.merged, conflict: false, notes: r.notes };
     }
+    case "learnings":
+      return mergeLearnings(base, ours, theirs);
+    case "learn-cursors":
+      return mergeLearnCursors(base, ours, theirs);
     case "memory-index":
       return mergeMemoryIndex(base, ours, theirs);
     case "roster":

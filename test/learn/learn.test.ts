@@ -125,4 +125,46 @@ console.log("Learnings:\\n- Tests run with vitest; build first.\\n- tests run wi
     expect(bad.stderr).toMatch(/learn-cursors\.json: is not JSON .*remove it to read every session again/);
     expect(readFileSync(path.join(root, ".ctx", "learn-cursors.json"), "utf8")).toBe("{oops");
   });
+
+  it("two machines that learned at once merge .ctx/ by entry on a plain git pull (the merge driver .ctx/.gitattributes names)", async () => {
+    const m = await node("A");
+    cleanups.push(m.cleanup);
+    await m.ctx(["install", "--no-hooks"], { cwd: m.home });
+    const origin = path.join(m.home, "origin.git");
+    await m.git(["init", "-q", "--bare", "--initial-branch=main", origin], { cwd: m.home });
+    const clone = async (name: string) => {
+      const dir = path.join(m.home, name);
+      await m.git(["clone", "-q", origin, dir], { cwd: m.home });
+      return dir;
+    };
+    const a = await clone("a");
+    writeFileSync(path.join(a, "README.md"), "x\n");
+    await m.git(["add", "README.md"], { cwd: a });
+    await m.git(["commit", "-qm", "init"], { cwd: a });
+    await m.git(["push", "-q", "origin", "main"], { cwd: a });
+    const b = await clone("b");
+    const learnIn = async (dir: string, id: string, bullets: string[]) => {
+      const f = writeSession(path.join(m.projects, dir.replace(/[^A-Za-z0-9]/g, "-")), id, sessionLines(dir, id, "t", 2));
+      old(f);
+      const model = path.join(m.home, `model-${id}.sh`);
+      writeFileSync(model, `#!/bin/sh\ncat >/dev/null\nprintf '%s\\n' ${bullets.map((x) => `'- ${x}'`).join(" ")}\n`);
+      await m.ctx(["learn", "--command", `sh ${model}`], { cwd: dir });
+      await m.git(["add", ".ctx"], { cwd: dir });
+      await m.git(["commit", "-qm", "learn"], { cwd: dir });
+    };
+    await learnIn(a, "aaaaaaaa-0000-4000-8000-000000000001", ["A fact about builds."]);
+    await m.git(["push", "-q", "origin", "main"], { cwd: a });
+    await learnIn(b, "bbbbbbbb-0000-4000-8000-000000000002", ["B fact about tests.", "a FACT about builds"]);
+    const pull = await m.git(["pull", "-q", "--no-rebase", "--no-edit", "origin", "main"], { cwd: b, allowFail: true });
+    expect(pull.code, pull.stderr).toBe(0);
+    const text = readFileSync(path.join(b, ".ctx", "learnings.md"), "utf8");
+    expect(text).not.toMatch(/^(<<<<<<<|>>>>>>>)/m);
+    expect(text.match(/fact about builds/gi)).toHaveLength(1);
+    expect(text).toContain("B fact about tests.");
+    expect(Object.keys(JSON.parse(readFileSync(path.join(b, ".ctx", "learn-cursors.json"), "utf8")))).toEqual([
+      "claude:aaaaaaaa-0000-4000-8000-000000000001",
+      "claude:bbbbbbbb-0000-4000-8000-000000000002",
+    ]);
+    expect(readFileSync(path.join(b, ".ctx", ".gitattributes"), "utf8")).toBe("learnings.md merge=ctx\nlearn-cursors.json merge=ctx\n");
+  });
 });
