@@ -169,4 +169,21 @@ export interface Agent {
   readSession(file: string): CanonicalSession | undefined;
   /** The session id a file name tells, without reading it (Gemini's names hold only the id's first 8 characters: a prefix). */
   idOfPath(file: string): string;
+  /**
+   * Writes a canonical session as a new native session of this agent for project root `root`,
+   * reads it back and checks it against the agent's loader rules; on any failure nothing is left.
+   * Undefined for an agent git-ctx cannot write yet. @throws ResumeWriteError (what failed).
+   */
+  writeSession?(s: CanonicalSession, root: string, env: NodeJS.ProcessEnv, o: { dryRun?: boolean }): Promise<WrittenSession>;
+}
+
+/** What {@link Agent.writeSession} wrote (or, in a dry run, would write). */
+export interface WrittenSession {
+  /** The new session's id. */
+  id: string;
+  /** The new file (absolute). */
+  path: string;
+  /** The command that continues it (`cd <root> && claude --resume <id>`). */
+  command: string;
+  warnings: string[];
 }

@@ -80,6 +80,11 @@ export const claude: Agent = {
     return out;
   },
   readSession: (file) => readClaudeSession(file),
+  /** A new transcript in the root's project folder (./write.ts), read back and checked, atomically written. */
+  async writeSession(s, root, env, o) {
+    const { writeClaudeSession } = await import("./resume.js");
+    return writeClaudeSession(s, root, env, o);
+  },
   idOfPath: (file) => path.basename(file, ".jsonl"),
   /** All four tiers; `{{CC_PROJECT_CONTEXT_DIR}}` is `<home>/.claude/projects/<key>` (src/sentinel `contextDirOf`). */
   anchors(project: JoinedProject, machine: AgentMachine): Anchors {

@@ -11,6 +11,7 @@ export const COMPLETION_WORDS = [
   "sessions",
   "show",
   "agents",
+  "resume",
   "sync",
   "status",
   "hook",

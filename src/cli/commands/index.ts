@@ -9,6 +9,7 @@ import { learnCommand } from "./learn.js";
 import { leaveCommand } from "./leave.js";
 import { projectsCommand } from "./projects.js";
 import { redactCommand } from "./redact.js";
+import { resumeCommand } from "./resume.js";
 import { rulesCommand } from "./rules.js";
 import { scanCommand } from "./scan.js";
 import { agentsCommand, sessionsCommand, showCommand } from "./sessions.js";
@@ -25,6 +26,7 @@ export const commands: CommandModule<any, any>[] = [
   sessionsCommand,
   showCommand,
   agentsCommand,
+  resumeCommand,
   syncCommand,
   statusCommand,
   hookCommand,

@@ -1,0 +1,56 @@
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import * as path from "node:path";
+import writeFileAtomic from "write-file-atomic";
+import { ResumeWriteError } from "../resume.js";
+import { unpairedTools, type CanonicalSession } from "../session.js";
+import type { WrittenSession } from "../types.js";
+import { claudeDirKey } from "./dirkey.js";
+import { chooseProjectFolder } from "./folder.js";
+import { readClaudeTranscript } from "./read.js";
+import { writeClaudeTranscript } from "./write.js";
+
+/** `~/.claude/projects` (or `$CLAUDE_CONFIG_DIR/projects`) of `env`. */
+function projectsDir(env: NodeJS.ProcessEnv): string {
+  return path.join(env.CLAUDE_CONFIG_DIR || path.join(env.HOME || "", ".claude"), "projects");
+}
+
+/**
+ * Writes `s` as a new Claude Code session of project `root` on this machine: the transcript of
+ * ./write.ts in the root's project folder (the directory key, or on Windows an existing spelling
+ * of it), written atomically, then read back: it must hold every tool call the source had, each
+ * answered after it, and at least one message; otherwise the file is removed and the error says why.
+ * @throws ResumeWriteError (no Claude Code store, a check failed, the file could not be written).
+ */
+export async function writeClaudeSession(s: CanonicalSession, root: string, env: NodeJS.ProcessEnv, o: { dryRun?: boolean }): Promise<WrittenSession> {
+  const store = projectsDir(env);
+  if (!existsSync(path.dirname(store)))
+    throw new ResumeWriteError({ agent: "Claude Code", path: store, why: `cannot be written: ${path.dirname(store)} does not exist (start claude once on this machine)` });
+  const os = /^[A-Za-z]:[\\/]/.test(root) ? "windows" : process.platform === "darwin" ? "darwin" : "linux";
+  const key = existsSync(store) ? chooseProjectFolder(store, root, os).key : claudeDirKey(root);
+  const w = writeClaudeTranscript(s, root);
+  const file = path.join(store, key, `${w.sessionId}.jsonl`);
+  const written: WrittenSession = { id: w.sessionId, path: file, command: `cd ${JSON.stringify(root)} && claude --resume ${w.sessionId}`, warnings: w.warnings };
+  if (o.dryRun) return written;
+  const back = readClaudeTranscript(w.bytes, file);
+  const calls = s.messages.reduce((n, m) => n + m.toolCalls.length, 0);
+  const wrote = back.messages.reduce((n, m) => n + m.toolCalls.length, 0);
+  const unpaired = unpairedTools(back);
+  const why = !back.messages.length
+    ? "has no message"
+    : wrote !== calls
+      ? `holds ${wrote} of the source's ${calls} tool calls`
+      : unpaired.calls.length || unpaired.results.length
+        ? `leaves ${unpaired.calls.length} call(s) unanswered and ${unpaired.results.length} result(s) before their call`
+        : undefined;
+  if (why) throw new ResumeWriteError({ agent: "Claude Code", path: file, why: `failed its check: it ${why}` });
+  const madeFolder = !existsSync(path.dirname(file));
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    await writeFileAtomic(file, w.bytes, { fsync: true });
+  } catch (e) {
+    rmSync(file, { force: true });
+    if (madeFolder) rmSync(path.dirname(file), { recursive: true, force: true });
+    throw new ResumeWriteError({ agent: "Claude Code", path: file, why: `could not be written (${(e as Error).message})` });
+  }
+  return written;
+}

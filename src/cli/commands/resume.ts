@@ -1,0 +1,28 @@
+import type { CommandModule } from "yargs";
+import { runCommand } from "../run.js";
+
+interface ResumeArgs {
+  id: string;
+  in: string;
+  "dry-run": boolean;
+  json: boolean;
+}
+
+/** `git ctx resume <id> --in <agent>`: a session of any agent as a new session of another. */
+export const resumeCommand: CommandModule<object, ResumeArgs> = {
+  command: "resume <id>",
+  describe: "write a session of any agent as a new session of another agent for the same project, and say how to continue it",
+  builder: (y) =>
+    y
+      .positional("id", { type: "string", demandOption: true, describe: "session id or a unique prefix (git ctx sessions lists them)" })
+      .option("in", { choices: ["claude", "codex", "gemini"], demandOption: true, describe: "the agent to continue in (writing Codex and Gemini sessions is not built yet)" })
+      .option("dry-run", { type: "boolean", default: false, describe: "say what would be written; write nothing" })
+      .option("json", { type: "boolean", default: false, describe: 'print {"agent","session_id","path","cwd","command","source","warnings"}' })
+      .example("git ctx resume 019b0000 --in claude", "continue a Codex session in Claude Code") as never,
+  handler: (a) =>
+    runCommand(async () => {
+      const { resume, formatResume } = await import("../../commands/resume.js");
+      const r = await resume({ id: a.id, into: a.in as "claude" | "codex" | "gemini", dryRun: a["dry-run"] });
+      process.stdout.write(a.json ? JSON.stringify(r, null, 2) + "\n" : formatResume(r));
+    }),
+};
