@@ -46,7 +46,7 @@ export interface ResumeReport {
 export async function resume(o: { id: string; into: AgentId; dryRun?: boolean; env?: NodeJS.ProcessEnv }): Promise<ResumeReport> {
   const env = o.env ?? process.env;
   const target = agentById(o.into);
-  if (!target.writeSession) throw new InvalidInputError({ what: "--in", value: o.into, fix: `writing ${target.title} sessions is not built yet; --in claude is` });
+  if (!target.writeSession) throw new InvalidInputError({ what: "--in", value: o.into, fix: `writing ${target.title} sessions is not built yet; --in claude and --in codex are` });
   const s = findSession(o.id, env);
   if (!s.messages.length) throw new EmptySessionError({ agent: agentById(s.agent).title, id: s.id, path: s.path });
   const root = s.root;

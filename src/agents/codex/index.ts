@@ -84,6 +84,11 @@ export const codex: Agent = {
   },
   sessionPaths: (env) => listRollouts(path.join(codexHome(env), "sessions")).map((r) => path.join(codexHome(env), "sessions", r)),
   readSession: (file) => readCodexSession(file),
+  /** A new rollout under today's folder (./write.ts), checked, atomically written, registered in `threads`. */
+  async writeSession(s, root, env, o) {
+    const { writeCodexSession } = await import("./resume.js");
+    return writeCodexSession(s, root, codexHome(env), o);
+  },
   idOfPath: (file) => /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.jsonl$/i.exec(file)?.[1] ?? path.basename(file, ".jsonl"),
   /** `$CODEX_HOME/sessions`, or any `…/.codex/sessions`. */
   isStorePath: (dir, env) => path.resolve(dir) === path.resolve(codexHome(env), "sessions") || /[\\/]\.codex[\\/]sessions[\\/]?$/.test(dir),

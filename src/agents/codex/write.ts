@@ -1,0 +1,112 @@
+import { randomBytes } from "node:crypto";
+import type { CanonicalSession } from "../session.js";
+
+/**
+ * Codex CLI's writer from the canonical model (issue 13, scope 3; FORMATS.md, "Codex CLI",
+ * 0.169.0): a UUIDv7 id in the file name (`rollout-<local time>-<uuid>.jsonl` under the local
+ * date's folders), `session_meta` then `turn_context`, every line with a `timestamp`; user and
+ * assistant text as `response_item` messages (`input_text` / `output_text`) and an `event_msg`
+ * `user_message` per user text (the picker lists a session only with one); each tool call a
+ * `function_call` (its `arguments` a JSON string) followed by a `function_call_output` with the
+ * same `call_id` — the Responses API refuses a call without its output, so an unanswered call
+ * gets one saying so, and a result without a call becomes user text.
+ */
+
+/** The Codex version the written lines claim (the one the real-client tests use). */
+export const CODEX_WRITER_VERSION = "0.169.0";
+
+/** A UUIDv7 (RFC 9562): 48-bit Unix ms, version 7, variant 10, random rest; what Codex's own ids are. */
+export function uuidv7(now = Date.now()): string {
+  const b = randomBytes(16);
+  b.writeUIntBE(now, 0, 6);
+  b[6] = (b[6]! & 0x0f) | 0x70;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = b.toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** `YYYY/MM/DD/rollout-YYYY-MM-DDTHH-MM-SS-<id>.jsonl` in local time, as Codex names a rollout. */
+export function rolloutRelPath(id: string, at: Date): string {
+  const p = (n: number) => String(n).padStart(2, "0");
+  const d = `${at.getFullYear()}-${p(at.getMonth() + 1)}-${p(at.getDate())}`;
+  return `${d.replace(/-/g, "/")}/rollout-${d}T${p(at.getHours())}-${p(at.getMinutes())}-${p(at.getSeconds())}-${id}.jsonl`;
+}
+
+/** A written rollout: its id, its path under `sessions/`, its bytes, what was changed. */
+export interface CodexWritten {
+  id: string;
+  rel: string;
+  bytes: Buffer;
+  warnings: string[];
+}
+
+/** Writes `s` as a new Codex rollout for project root `cwd` (the time `now`, default the current one). Never throws. */
+export function writeCodexRollout(s: CanonicalSession, cwd: string, o: { now?: Date } = {}): CodexWritten {
+  const now = o.now ?? new Date();
+  const id = uuidv7(now.getTime());
+  const ts0 = now.toISOString();
+  const lines: string[] = [];
+  const line = (type: string, payload: object, ts?: string) => lines.push(JSON.stringify({ timestamp: ts ?? ts0, type, payload }));
+  line("session_meta", {
+    id,
+    timestamp: ts0,
+    cwd,
+    originator: "codex_cli_rs",
+    cli_version: CODEX_WRITER_VERSION,
+    source: "cli",
+    model_provider: "openai",
+    ...(s.gitBranch ? { git: { branch: s.gitBranch } } : {}),
+  });
+  line("turn_context", {
+    cwd,
+    approval_policy: "on-request",
+    sandbox_policy: { type: "workspace-write", writable_roots: [cwd] },
+    model: s.model && /^(gpt|o\d|codex)/.test(s.model) ? s.model : "gpt-5",
+    summary: "auto",
+  });
+  const called = new Set(s.messages.flatMap((m) => m.toolCalls.map((c) => c.id)));
+  let open: string[] = [];
+  let unanswered = 0;
+  let orphans = 0;
+  const closeOpen = (ts?: string) => {
+    for (const c of open) line("response_item", { type: "function_call_output", call_id: c, output: "(no result was recorded for this call)" }, ts);
+    unanswered += open.length;
+    open = [];
+  };
+  for (const m of s.messages) {
+    const ts = m.timestamp && !Number.isNaN(Date.parse(m.timestamp)) ? new Date(m.timestamp).toISOString() : undefined;
+    if (m.role === "assistant") {
+      closeOpen(ts);
+      if (m.text.length) line("response_item", { type: "message", role: "assistant", content: m.text.map((text) => ({ type: "output_text", text })) }, ts);
+      for (const c of m.toolCalls) {
+        line(
+          "response_item",
+          { type: "function_call", name: c.name || "tool", arguments: typeof c.input === "string" ? c.input : JSON.stringify(c.input ?? {}), call_id: c.id },
+          ts,
+        );
+        open.push(c.id);
+      }
+      continue;
+    }
+    const extra: string[] = [];
+    for (const r of m.toolResults) {
+      if (called.has(r.callId) && open.includes(r.callId)) {
+        line("response_item", { type: "function_call_output", call_id: r.callId, output: r.output }, ts);
+        open = open.filter((x) => x !== r.callId);
+      } else {
+        extra.push(`[tool result${r.isError ? " (error)" : ""}]\n${r.output}`);
+        orphans++;
+      }
+    }
+    closeOpen(ts);
+    const text = [...extra, ...m.text];
+    if (!text.length) continue;
+    line("response_item", { type: "message", role: "user", content: text.map((t) => ({ type: "input_text", text: t })) }, ts);
+    line("event_msg", { type: "user_message", message: text.join("\n\n"), images: [] }, ts);
+  }
+  closeOpen();
+  const warnings: string[] = [];
+  if (unanswered) warnings.push(`${unanswered} tool call(s) had no recorded result: each got an output saying so (the Responses API needs one)`);
+  if (orphans) warnings.push(`${orphans} tool result(s) answered no call of the session: kept as user text`);
+  return { id, rel: rolloutRelPath(id, now), bytes: Buffer.from(`${lines.join("\n")}\n`), warnings };
+}
