@@ -39,14 +39,14 @@ export interface ResumeReport {
  * `git ctx resume <id> --in <agent>`: finds the session in any agent's store, writes it as a new
  * native session of the target agent for the same project root on this machine (the target
  * module's writer: read back and checked, nothing left on failure) and says how to continue it.
- * The whole session is converted. Targets whose writer is not built yet are refused by name.
+ * The whole session is converted (an agent without a writer is refused by name).
  * @throws UnknownSessionError, AmbiguousSessionError, EmptySessionError, ResumeRootError,
  *   InvalidInputError (target), ResumeWriteError.
  */
 export async function resume(o: { id: string; into: AgentId; dryRun?: boolean; env?: NodeJS.ProcessEnv }): Promise<ResumeReport> {
   const env = o.env ?? process.env;
   const target = agentById(o.into);
-  if (!target.writeSession) throw new InvalidInputError({ what: "--in", value: o.into, fix: `writing ${target.title} sessions is not built yet; --in claude and --in codex are` });
+  if (!target.writeSession) throw new InvalidInputError({ what: "--in", value: o.into, fix: `git-ctx cannot write ${target.title} sessions` });
   const s = findSession(o.id, env);
   if (!s.messages.length) throw new EmptySessionError({ agent: agentById(s.agent).title, id: s.id, path: s.path });
   const root = s.root;

@@ -19,7 +19,7 @@ const said = (role: "user" | "assistant", text: string) =>
   });
 
 describe("git ctx resume: bad input", () => {
-  it("unknown id, a session with no messages, a root missing here, a target not built, no Claude Code store, and --dry-run: nothing written", async () => {
+  it("unknown id, a session with no messages, a root missing here, an unknown target, no Claude Code store, and --dry-run: nothing written", async () => {
     const m = await node("B");
     cleanups.push(m.cleanup);
     const sessions = path.join(m.home, ".codex", "sessions");
@@ -43,7 +43,7 @@ describe("git ctx resume: bad input", () => {
     await fail(["ffffffff", "--in", "claude"], /no session .* has the id 'ffffffff'/);
     await fail(["019b0000-0000-7000-8000-0000000000e1", "--in", "claude"], /has no message to carry over: nothing was written/);
     await fail(["019b0000-0000-7000-8000-0000000000e2", "--in", "claude"], /ran in \/nowhere\/here, which is not a directory on this machine/);
-    await fail(["019b0000-0000-7000-8000-0000000000e3", "--in", "gemini"], /writing Gemini CLI sessions is not built yet; --in claude and --in codex are/);
+    await fail(["019b0000-0000-7000-8000-0000000000e3", "--in", "copilot"], /Invalid values:[\s\S]*Argument: in, Given: "copilot"/);
     const dry = await m.ctx(["resume", "019b0000-0000-7000-8000-0000000000e3", "--in", "claude", "--dry-run"], { cwd: m.home });
     expect(dry.stdout).toMatch(/would write Codex CLI session .* as a new Claude Code session: .*\.jsonl \(dry run: nothing written\)/);
     expect(snapshot()).toEqual(before);

@@ -139,6 +139,11 @@ export const gemini: Agent = {
     );
   },
   readSession: (file) => readGeminiSession(file),
+  /** A new JSONL chat in the root's slug folder (./write.ts), checked, atomically written, the slug claimed. */
+  async writeSession(s, root, env, o) {
+    const { writeGeminiSession } = await import("./resume.js");
+    return writeGeminiSession(s, root, geminiHome(env), o);
+  },
   idOfPath: (file) => /-([0-9a-f]{8})\.jsonl?$/i.exec(file)?.[1] ?? path.basename(file).replace(/\.jsonl?$/, ""),
   isStorePath: (dir, env) => path.resolve(dir) === path.resolve(geminiHome(env), "tmp") || /[\\/]\.gemini[\\/]tmp[\\/]?$/.test(dir),
 };

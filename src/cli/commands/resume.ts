@@ -15,11 +15,12 @@ export const resumeCommand: CommandModule<object, ResumeArgs> = {
   builder: (y) =>
     y
       .positional("id", { type: "string", demandOption: true, describe: "session id or a unique prefix (git ctx sessions lists them)" })
-      .option("in", { choices: ["claude", "codex", "gemini"], demandOption: true, describe: "the agent to continue in (writing Gemini sessions is not built yet)" })
+      .option("in", { choices: ["claude", "codex", "gemini"], demandOption: true, describe: "the agent to continue in" })
       .option("dry-run", { type: "boolean", default: false, describe: "say what would be written; write nothing" })
       .option("json", { type: "boolean", default: false, describe: 'print {"agent","session_id","path","cwd","command","source","warnings"}' })
       .example("git ctx resume 019b0000 --in claude", "continue a Codex session in Claude Code")
-      .example("git ctx resume 0f0501ed --in codex", "continue a Claude Code or Gemini session in Codex") as never,
+      .example("git ctx resume 0f0501ed --in codex", "continue a Claude Code or Gemini session in Codex")
+      .example("git ctx resume 0f0501ed --in gemini --json", "continue it in Gemini CLI; print the new id, file and command as JSON") as never,
   handler: (a) =>
     runCommand(async () => {
       const { resume, formatResume } = await import("../../commands/resume.js");
