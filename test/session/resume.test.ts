@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { node } from "../cluster/harness.js";
@@ -19,7 +19,7 @@ const said = (role: "user" | "assistant", text: string) =>
   });
 
 describe("git ctx resume: bad input", () => {
-  it("unknown id, a session with no messages, a root missing here, an unknown target, no Claude Code store, and --dry-run: nothing written", async () => {
+  it("unknown id, a session with no messages, a root missing here, an unknown target, a target folder that cannot be made, no Claude Code store, and --dry-run: nothing written", async () => {
     const m = await node("B");
     cleanups.push(m.cleanup);
     const sessions = path.join(m.home, ".codex", "sessions");
@@ -44,13 +44,18 @@ describe("git ctx resume: bad input", () => {
     await fail(["019b0000-0000-7000-8000-0000000000e1", "--in", "claude"], /has no message to carry over: nothing was written/);
     await fail(["019b0000-0000-7000-8000-0000000000e2", "--in", "claude"], /ran in \/nowhere\/here, which is not a directory on this machine/);
     await fail(["019b0000-0000-7000-8000-0000000000e3", "--in", "copilot"], /Invalid values:[\s\S]*Argument: in, Given: "copilot"/);
+    // a target folder that cannot be made (a file stands where the project folder goes): an error, nothing left
+    const blocker = path.join(m.projects, root.replace(/[^A-Za-z0-9]/g, "-"));
+    writeFileSync(blocker, "not a folder");
+    await fail(["019b0000-0000-7000-8000-0000000000e3", "--in", "claude"], /could not be written .*; nothing was left there/);
+    expect(readFileSync(blocker, "utf8")).toBe("not a folder");
+    rmSync(blocker);
     const dry = await m.ctx(["resume", "019b0000-0000-7000-8000-0000000000e3", "--in", "claude", "--dry-run"], { cwd: m.home });
     expect(dry.stdout).toMatch(/would write Codex CLI session .* as a new Claude Code session: .*\.jsonl \(dry run: nothing written\)/);
     expect(snapshot()).toEqual(before);
     // a machine without Claude Code's home: refused, nothing created
     const bare = await node("C");
     cleanups.push(bare.cleanup);
-    const { rmSync } = await import("node:fs");
     rmSync(path.join(bare.home, ".claude"), { recursive: true, force: true });
     const root2 = path.join(bare.home, "proj");
     mkdirSync(root2, { recursive: true });

@@ -1,7 +1,6 @@
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import * as path from "node:path";
-import writeFileAtomic from "write-file-atomic";
-import { ResumeWriteError } from "../resume.js";
+import { ResumeWriteError, writeNewSessionFile } from "../resume.js";
 import { unpairedTools, type CanonicalSession } from "../session.js";
 import type { WrittenSession } from "../types.js";
 import { claudeDirKey } from "./dirkey.js";
@@ -43,14 +42,6 @@ export async function writeClaudeSession(s: CanonicalSession, root: string, env:
         ? `leaves ${unpaired.calls.length} call(s) unanswered and ${unpaired.results.length} result(s) before their call`
         : undefined;
   if (why) throw new ResumeWriteError({ agent: "Claude Code", path: file, why: `failed its check: it ${why}` });
-  const madeFolder = !existsSync(path.dirname(file));
-  try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    await writeFileAtomic(file, w.bytes, { fsync: true });
-  } catch (e) {
-    rmSync(file, { force: true });
-    if (madeFolder) rmSync(path.dirname(file), { recursive: true, force: true });
-    throw new ResumeWriteError({ agent: "Claude Code", path: file, why: `could not be written (${(e as Error).message})` });
-  }
+  await writeNewSessionFile("Claude Code", file, w.bytes);
   return written;
 }

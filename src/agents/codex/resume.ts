@@ -1,7 +1,6 @@
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import * as path from "node:path";
-import writeFileAtomic from "write-file-atomic";
-import { ResumeWriteError } from "../resume.js";
+import { ResumeWriteError, writeNewSessionFile } from "../resume.js";
 import { unpairedTools, type CanonicalSession } from "../session.js";
 import type { WrittenSession } from "../types.js";
 import { readCodexRollout } from "./read.js";
@@ -36,16 +35,7 @@ export async function writeCodexSession(s: CanonicalSession, root: string, home:
           ? `leaves ${unpaired.calls.length} call(s) without output`
           : undefined;
   if (why) throw new ResumeWriteError({ agent: "Codex CLI", path: file, why: `failed its check: it ${why}` });
-  const dirs: string[] = [];
-  for (let d = path.dirname(file); !existsSync(d); d = path.dirname(d)) dirs.push(d);
-  try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    await writeFileAtomic(file, w.bytes, { fsync: true });
-  } catch (e) {
-    rmSync(file, { force: true });
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-    throw new ResumeWriteError({ agent: "Codex CLI", path: file, why: `could not be written (${(e as Error).message})` });
-  }
+  await writeNewSessionFile("Codex CLI", file, w.bytes);
   const { registerRollouts } = await import("./threads.js");
   written.warnings.push(...registerRollouts(home, [file]).warnings);
   return written;

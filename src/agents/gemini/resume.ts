@@ -1,7 +1,6 @@
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import * as path from "node:path";
-import writeFileAtomic from "write-file-atomic";
-import { ResumeWriteError } from "../resume.js";
+import { ResumeWriteError, writeNewSessionFile } from "../resume.js";
 import { unpairedTools, type CanonicalSession } from "../session.js";
 import type { WrittenSession } from "../types.js";
 import { readGeminiChatSession } from "./read.js";
@@ -42,16 +41,8 @@ export async function writeGeminiSession(s: CanonicalSession, root: string, home
           ? "leaves a call without its result"
           : undefined;
   if (why) throw new ResumeWriteError({ agent: "Gemini CLI", path: file, why: `failed its check: it ${why}` });
-  const dirs: string[] = [];
-  for (let d = path.dirname(file); !existsSync(d); d = path.dirname(d)) dirs.push(d);
-  try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    await writeFileAtomic(file, w.bytes, { fsync: true });
+  await writeNewSessionFile("Gemini CLI", file, w.bytes, async () => {
     written.warnings.push(...(await claimGeminiSlug(home, root, slug, os)));
-  } catch (e) {
-    rmSync(file, { force: true });
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
-    throw new ResumeWriteError({ agent: "Gemini CLI", path: file, why: `could not be written or registered (${(e as Error).message})` });
-  }
+  });
   return written;
 }
