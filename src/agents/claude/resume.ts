@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
+import { machineOsHome } from "../../roster/machine.js";
 import { ResumeWriteError, writeNewSessionFile } from "../resume.js";
 import { unpairedTools, type CanonicalSession } from "../session.js";
 import type { WrittenSession } from "../types.js";
@@ -24,7 +25,7 @@ export async function writeClaudeSession(s: CanonicalSession, root: string, env:
   const store = projectsDir(env);
   if (!existsSync(path.dirname(store)))
     throw new ResumeWriteError({ agent: "Claude Code", path: store, why: `cannot be written: ${path.dirname(store)} does not exist (start claude once on this machine)` });
-  const os = /^[A-Za-z]:[\\/]/.test(root) ? "windows" : process.platform === "darwin" ? "darwin" : "linux";
+  const { os } = machineOsHome(env);
   const key = existsSync(store) ? chooseProjectFolder(store, root, os).key : claudeDirKey(root);
   const w = writeClaudeTranscript(s, root);
   const file = path.join(store, key, `${w.sessionId}.jsonl`);

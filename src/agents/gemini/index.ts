@@ -1,10 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Anchors } from "../../sentinel/index.js";
 import type { JoinedProject } from "../../view/state.js";
 import type { Agent, AgentMachine, FolderRules } from "../types.js";
-import { chooseGeminiSlug, claimGeminiSlug, geminiProjectHash, PROJECT_ROOT_FILE, slugify } from "./slug.js";
+import { chooseGeminiSlug, claimGeminiSlug, geminiProjectHash, ownerOf, slugify } from "./slug.js";
 import { readGeminiSession } from "./read.js";
 
 /**
@@ -48,19 +48,10 @@ const folders: FolderRules = {
   othersNote: () => undefined,
   symlinkNote: () => undefined,
   async inferRoot(folder) {
-    const owner = readOwner(folder);
+    const owner = ownerOf(folder);
     return owner === undefined ? undefined : { root: owner, evidence: 1, candidates: { [owner]: 1 } };
   },
 };
-
-/** The root a slug folder's `.project_root` names (absolute folder path given), or undefined. */
-function readOwner(folder: string): string | undefined {
-  try {
-    return readFileSync(path.join(folder, PROJECT_ROOT_FILE), "utf8").trim();
-  } catch {
-    return undefined;
-  }
-}
 
 /** The Gemini CLI agent (see the module comment). */
 export const gemini: Agent = {
@@ -142,7 +133,8 @@ export const gemini: Agent = {
   /** A new JSONL chat in the root's slug folder (./write.ts), checked, atomically written, the slug claimed. */
   async writeSession(s, root, env, o) {
     const { writeGeminiSession } = await import("./resume.js");
-    return writeGeminiSession(s, root, geminiHome(env), o);
+    const { machineOsHome } = await import("../../roster/machine.js");
+    return writeGeminiSession(s, root, geminiHome(env), machineOsHome(env).os, o);
   },
   idOfPath: (file) => /-([0-9a-f]{8})\.jsonl?$/i.exec(file)?.[1] ?? path.basename(file).replace(/\.jsonl?$/, ""),
   isStorePath: (dir, env) => path.resolve(dir) === path.resolve(geminiHome(env), "tmp") || /[\\/]\.gemini[\\/]tmp[\\/]?$/.test(dir),

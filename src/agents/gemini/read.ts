@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { emptyMessage, spanOf, titleOf, type CanonicalMessage, type CanonicalSession } from "../session.js";
 import { readGeminiChat } from "./chat.js";
+import { ownerOf } from "./slug.js";
 import { isRecord as isObj, stringOf as str, type JsonRecord as Rec } from "../records.js";
 
 /**
@@ -105,13 +106,10 @@ export function readGeminiChatSession(bytes: Buffer, file: string): CanonicalSes
 export function readGeminiSession(file: string): CanonicalSession | undefined {
   const s = readGeminiChatSession(readFileSync(file), file);
   if (!s) return undefined;
-  for (let dir = path.dirname(file), i = 0; i < 3; i++, dir = path.dirname(dir)) {
-    try {
-      const root = readFileSync(path.join(dir, ".project_root"), "utf8").trim();
-      if (root) return { ...s, root };
-    } catch {
-      /* not this level */
-    }
+  // chats/<file> or chats/<parent id>/<file>: the slug folder is one or two levels up
+  for (const dir of [path.dirname(path.dirname(file)), path.dirname(path.dirname(path.dirname(file)))]) {
+    const root = ownerOf(dir);
+    if (root) return { ...s, root };
   }
   return s;
 }

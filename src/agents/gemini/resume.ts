@@ -13,12 +13,12 @@ import { writeGeminiChat } from "./write.js";
  * it, has `sessionId`, `projectHash` and resumable content, every source call with its result),
  * written atomically; then the slug is claimed in `projects.json` and `.project_root` as Gemini
  * would (a claim that fails removes the file). Nothing is left on failure.
+ * `os` is this machine's (Windows roots are keyed lowercased).
  * @throws ResumeWriteError (no Gemini home, a check failed, the file could not be written or registered).
  */
-export async function writeGeminiSession(s: CanonicalSession, root: string, home: string, o: { dryRun?: boolean }): Promise<WrittenSession> {
+export async function writeGeminiSession(s: CanonicalSession, root: string, home: string, os: "linux" | "darwin" | "windows", o: { dryRun?: boolean }): Promise<WrittenSession> {
   if (!existsSync(home))
     throw new ResumeWriteError({ agent: "Gemini CLI", path: path.join(home, "tmp"), why: `cannot be written: ${home} does not exist (start gemini once on this machine)` });
-  const os = /^[A-Za-z]:[\\/]/.test(root) ? "windows" : process.platform === "darwin" ? "darwin" : "linux";
   let slug: string;
   try {
     slug = chooseGeminiSlug(home, root, os).key;

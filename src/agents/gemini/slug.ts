@@ -90,8 +90,8 @@ export function readGeminiProjects(file: string): GeminiProjects {
   return projects as GeminiProjects;
 }
 
-/** The normalized root a slug folder's `.project_root` names, `undefined` when there is none. */
-function ownerOf(folder: string): string | undefined {
+/** The normalized root a slug folder's `.project_root` names (absolute folder given), `undefined` when there is none. */
+export function ownerOf(folder: string): string | undefined {
   try {
     return readFileSync(path.join(folder, PROJECT_ROOT_FILE), "utf8").trim();
   } catch {
