@@ -1,14 +1,14 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import writeFileAtomic from "write-file-atomic";
-import { AGENTS, type CanonicalSession } from "../agents/index.js";
+import type { CanonicalSession } from "../agents/index.js";
 import { CtxError } from "../errors.js";
-import { appendEntries, buildPrompts, formatEntry, knownLearnings, newTurns, normalizeLearning, parseBullets, type NewTurns } from "../learn/index.js";
+import { appendEntries, buildPrompts, cursorKey, formatEntry, knownLearnings, newTurns, normalizeLearning, parseBullets, type NewTurns } from "../learn/index.js";
 import { LEARNINGS_FILE } from "../rules/targets.js";
 import { scanBytes } from "../scan/index.js";
-import { listSessions } from "./sessions.js";
+import { storedSessions } from "./sessions.js";
 
 /** The model command `git ctx learn` runs by default (reads the prompt on stdin, prints bullets). */
 export const DEFAULT_LEARN_COMMAND = "claude -p";
@@ -146,17 +146,14 @@ export async function learn(o: LearnOptions = {}): Promise<LearnReport> {
   const progress = o.progress ?? (() => {});
   let running = 0;
   const fresh: { s: CanonicalSession; t: NewTurns }[] = [];
-  for (const sum of listSessions({ env, project })) {
-    const mtime = statSync(sum.path).mtimeMs;
-    if (now.getTime() - mtime < RUNNING_MS) {
+  for (const { session: s, mtimeMs } of storedSessions({ env, project })) {
+    if (now.getTime() - mtimeMs < RUNNING_MS) {
       running++;
       continue;
     }
-    if (o.since && Date.parse(sum.updated) < o.since.getTime()) continue;
-    const agent = AGENTS.find((a) => a.id === sum.agent)!;
-    const s = agent.readSession(sum.path);
-    if (!s) continue;
-    const t = newTurns(s, cursors[sum.agent + ":" + s.id] ?? 0);
+    const updated = s.updated && !Number.isNaN(Date.parse(s.updated)) ? Date.parse(s.updated) : mtimeMs;
+    if (o.since && updated < o.since.getTime()) continue;
+    const t = newTurns(s, cursors[cursorKey(s)] ?? 0);
     if (t.cursor !== (cursors[t.key] ?? 0)) fresh.push({ s, t });
   }
   const prompts = buildPrompts(

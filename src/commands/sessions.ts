@@ -65,12 +65,19 @@ function summary(s: CanonicalSession, file: string): SessionSummary {
   };
 }
 
+/** A session read from a store, with its file's modification time (ms). */
+export interface StoredSession {
+  session: CanonicalSession;
+  mtimeMs: number;
+}
+
 /**
- * Every agent's sessions on this machine, newest first (by file modification time), read until
- * `limit` match: `agent` keeps one agent's, `project` those whose root is that folder or below it.
- * A file the agent could not load is left out. @throws fs errors other than a vanished file.
+ * Every agent's sessions on this machine, newest first (by file modification time), each file
+ * read once as it is reached: `agent` keeps one agent's, `project` those whose root is that
+ * folder or below it. A file the agent could not load, or one without messages, is left out.
+ * @throws fs errors other than a vanished file.
  */
-export function listSessions(o: { env?: NodeJS.ProcessEnv; agent?: AgentId; project?: string; limit?: number } = {}): SessionSummary[] {
+export function* storedSessions(o: { env?: NodeJS.ProcessEnv; agent?: AgentId; project?: string } = {}): Generator<StoredSession> {
   const env = o.env ?? process.env;
   const files: { agent: Agent; file: string; mtime: number }[] = [];
   for (const a of AGENTS) {
@@ -84,15 +91,23 @@ export function listSessions(o: { env?: NodeJS.ProcessEnv; agent?: AgentId; proj
     }
   }
   files.sort((x, y) => y.mtime - x.mtime || (x.file < y.file ? -1 : 1));
-  const out: SessionSummary[] = [];
   const project = o.project ? path.resolve(o.project) : undefined;
-  for (const { agent, file } of files) {
-    if (o.limit !== undefined && out.length >= o.limit) break;
+  for (const { agent, file, mtime } of files) {
     if (!existsSync(file)) continue;
     const s = agent.readSession(file);
     if (!s || s.messages.length === 0) continue;
     if (project && !under(s.root, project)) continue;
-    out.push(summary(s, file));
+    yield { session: s, mtimeMs: mtime };
+  }
+}
+
+/** {@link storedSessions} as `git ctx sessions` lists them, at most `limit` (read no further). */
+export function listSessions(o: { env?: NodeJS.ProcessEnv; agent?: AgentId; project?: string; limit?: number } = {}): SessionSummary[] {
+  const out: SessionSummary[] = [];
+  if (o.limit !== undefined && o.limit <= 0) return out;
+  for (const { session } of storedSessions(o)) {
+    out.push(summary(session, session.path));
+    if (o.limit !== undefined && out.length >= o.limit) break;
   }
   return out;
 }
