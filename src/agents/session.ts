@@ -54,6 +54,35 @@ export interface CanonicalSession {
   model?: string;
   gitBranch?: string;
   messages: CanonicalMessage[];
+  /**
+   * The last point where the agent compacted the conversation, when it did: the agent itself
+   * resumes from there, with `history` (what the agent put in place of `messages[0..at)`: Codex's
+   * `compacted.replacement_history`, or its summary) followed by `messages[at..]`. For Claude Code
+   * `at` is the compact summary's user message (`isCompactSummary`) and `history` is empty.
+   */
+  compaction?: Compaction;
+}
+
+/** A compaction point of a session (see {@link CanonicalSession.compaction}). */
+export interface Compaction {
+  /** Index into `messages` of the first message the agent keeps after compacting (0 ≤ at ≤ messages.length). */
+  at: number;
+  /** Messages that stand in for `messages[0..at)` (may be empty). */
+  history: CanonicalMessage[];
+  /** ISO 8601, when the agent recorded the compaction's time. */
+  timestamp?: string;
+}
+
+/**
+ * The session as its agent would resume it: from the last compaction point (`history` then
+ * `messages[at..]`, without `compaction`), or `s` itself when it was never compacted. Pure.
+ * The messages are shared with `s`, not copied.
+ */
+export function fromLastCompaction(s: CanonicalSession): CanonicalSession {
+  if (!s.compaction) return s;
+  const { compaction, ...rest } = s;
+  const messages = [...compaction.history, ...s.messages.slice(compaction.at)];
+  return { ...rest, messages, ...spanOf(messages) };
 }
 
 /** A message with no text, calls or results yet. */

@@ -1,11 +1,13 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { AGENTS, unpairedTools, type CanonicalSession } from "../../src/agents/index.js";
+import { emptyMessage, fromLastCompaction } from "../../src/agents/session.js";
 import { readClaudeTranscript } from "../../src/agents/claude/read.js";
 import { readCodexRollout } from "../../src/agents/codex/read.js";
 import { readGeminiChatSession } from "../../src/agents/gemini/read.js";
-import { CORPUS } from "../helpers/env.js";
+import { CORPUS, NUM_RUNS } from "../helpers/env.js";
 
 /**
  * Issue 13, scope 1: each agent's reader turns its sessions into the canonical model. On every
@@ -99,6 +101,53 @@ describe.skipIf(!HAS)("the readers on the corpus (issue 13, scope 1)", () => {
       calls += want;
     }
     expect(calls).toBeGreaterThan(50);
+  });
+});
+
+describe.skipIf(!HAS)("compaction points on the corpus (issue 13, scope 2)", () => {
+  it("Claude Code: a compacted transcript's compaction point is its last compact summary, and the session from there starts with it", () => {
+    const files = walk(path.join(CORPUS, "claude"), (f) => f.endsWith(".jsonl") && !f.includes(`${path.sep}subagents${path.sep}`));
+    let compacted = 0;
+    for (const f of files) {
+      const text = readFileSync(f, "utf8");
+      const summaries = count(text, /"isCompactSummary":true/g);
+      const s = readClaudeTranscript(Buffer.from(text), f);
+      expect(s.compaction === undefined, f).toBe(summaries === 0);
+      if (!s.compaction) continue;
+      compacted++;
+      const at = s.messages[s.compaction.at]!;
+      expect(at.role).toBe("user");
+      expect((at.raw as { isCompactSummary?: boolean }[]).some((r) => r.isCompactSummary)).toBe(true);
+      // the last one: no compact summary after it
+      expect(s.messages.slice(s.compaction.at + 1).some((m) => (m.raw as { isCompactSummary?: boolean }[]).some((r) => r.isCompactSummary))).toBe(false);
+      const from = fromLastCompaction(s);
+      expect(from.compaction).toBeUndefined();
+      expect(from.messages[0]).toBe(at);
+      expect(from.messages.length).toBe(s.messages.length - s.compaction.at);
+      // the title is the first prompt, not the summary
+      expect(s.title ?? "").not.toMatch(/^This session is being continued/);
+    }
+    expect(compacted).toBeGreaterThan(0);
+  });
+});
+
+describe("fromLastCompaction", () => {
+  it("is the compaction's history then the messages from its point, for any point; a session never compacted is itself", () => {
+    fc.assert(
+      fc.property(fc.array(fc.string(), { maxLength: 12 }), fc.array(fc.string(), { maxLength: 4 }), fc.nat(), (texts, hist, n) => {
+        const msg = (t: string) => ({ ...emptyMessage("user"), text: [t] });
+        const messages = texts.map(msg);
+        const history = hist.map(msg);
+        const at = messages.length ? n % (messages.length + 1) : 0;
+        const s: CanonicalSession = { id: "x", agent: "codex", path: "/x", messages };
+        expect(fromLastCompaction(s)).toBe(s);
+        const from = fromLastCompaction({ ...s, compaction: { at, history } });
+        expect(from.compaction).toBeUndefined();
+        expect(from.messages).toEqual([...history, ...messages.slice(at)]);
+        for (const m of messages.slice(0, at)) expect(from.messages.includes(m)).toBe(false);
+      }),
+      { numRuns: NUM_RUNS },
+    );
   });
 });
 

@@ -9,7 +9,8 @@ import { isRecord as isObj, jsonRecords, stringOf as str } from "../records.js";
  * `thinking`, `tool_use {id, name, input}`, `tool_result {tool_use_id, content, is_error}`), and
  * `sessionId`, `cwd`, `gitBranch`, `timestamp`. One API message is written as several lines (one
  * per content block) sharing `message.id`: they become one message. `isMeta` user lines (injected
- * context) and thinking blocks carry no text; `summary` lines give the title.
+ * context) and thinking blocks carry no text; `summary` lines give the title. The last compact
+ * summary line (`isCompactSummary`) is the session's compaction point.
  */
 
 /** A tool result's content as text: a string, or the text of its blocks. */
@@ -68,7 +69,11 @@ export function readClaudeTranscript(bytes: Buffer, file: string): CanonicalSess
   }
   // a user line that only carried meta text adds nothing
   const kept = messages.filter((x) => x.text.length || x.toolCalls.length || x.toolResults.length);
-  const firstPrompt = kept.find((x) => x.role === "user" && x.text.length)?.text[0];
+  const firstPrompt = kept.find((x) => x.role === "user" && x.text.length && !x.raw.some(isCompactSummary))?.text[0];
+  // Claude Code resumes a compacted session from its last compact summary (the user line after a
+  // `compact_boundary` system line, marked `isCompactSummary`; seen in 2.1.x transcripts)
+  let at = -1;
+  for (let i = kept.length - 1; i >= 0 && at < 0; i--) if (kept[i]!.raw.some(isCompactSummary)) at = i;
   return {
     id: sessionId ?? path.basename(file, ".jsonl"),
     agent: "claude",
@@ -79,7 +84,13 @@ export function readClaudeTranscript(bytes: Buffer, file: string): CanonicalSess
     ...(model ? { model } : {}),
     ...(gitBranch ? { gitBranch } : {}),
     messages: kept,
+    ...(at >= 0 ? { compaction: { at, history: [], ...(kept[at]!.timestamp ? { timestamp: kept[at]!.timestamp } : {}) } } : {}),
   };
+}
+
+/** Whether a transcript line is the summary Claude Code wrote when it compacted the conversation. */
+function isCompactSummary(r: unknown): boolean {
+  return isObj(r) && r.isCompactSummary === true;
 }
 
 /** Reads a transcript file. @throws fs errors. */
