@@ -26,3 +26,21 @@ export function* jsonRecords(bytes: Buffer): Generator<JsonRecord> {
     if (isRecord(r)) yield r;
   }
 }
+
+/**
+ * The first line of JSON-lines bytes that is not whole JSON (a torn or truncated line), with its
+ * 1-based number and its first 80 characters; undefined when every non-blank line parses. Pure.
+ */
+export function firstTornLine(bytes: Buffer): { line: number; text: string } | undefined {
+  const lines = bytes.toString("utf8").split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (!l.trim()) continue;
+    try {
+      JSON.parse(l);
+    } catch {
+      return { line: i + 1, text: l.length > 80 ? `${l.slice(0, 80)}…` : l };
+    }
+  }
+  return undefined;
+}

@@ -174,7 +174,20 @@ export interface Agent {
    * reads it back and checks it against the agent's loader rules; on any failure nothing is left.
    * Undefined for an agent git-ctx cannot write yet. @throws ResumeWriteError (what failed).
    */
-  writeSession?(s: CanonicalSession, root: string, env: NodeJS.ProcessEnv, o: { dryRun?: boolean }): Promise<WrittenSession>;
+  writeSession?(s: CanonicalSession, root: string, env: NodeJS.ProcessEnv, o: WriteSessionOptions): Promise<WrittenSession>;
+}
+
+/**
+ * How {@link Agent.writeSession} writes. The new session's id is derived from the source session
+ * and the target agent (src/agents/resume.ts `conversionId`), so converting the same session again
+ * finds the first conversion: refused (ResumeExistsError) unless `force`, which moves the old file
+ * aside to `<file>.bak` and writes the new one in its place.
+ */
+export interface WriteSessionOptions {
+  /** Say what would be written; write nothing. */
+  dryRun?: boolean;
+  /** Replace an earlier conversion of the same session (kept as `.bak`). */
+  force?: boolean;
 }
 
 /** What {@link Agent.writeSession} wrote (or, in a dry run, would write). */
@@ -186,4 +199,6 @@ export interface WrittenSession {
   /** The command that continues it (`cd <root> && claude --resume <id>`). */
   command: string;
   warnings: string[];
+  /** Where the earlier conversion that `force` replaced was moved (`<path>.bak`). */
+  replaced?: string;
 }

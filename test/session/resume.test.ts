@@ -69,3 +69,122 @@ describe("git ctx resume: bad input", () => {
     expect(existsSync(path.join(bare.home, ".claude"))).toBe(false);
   });
 });
+
+describe("git ctx resume: a torn source line", () => {
+  it("a rollout whose last line was cut short is refused, naming the file and the line; nothing is written", async () => {
+    const m = await node("B");
+    cleanups.push(m.cleanup);
+    const root = path.join(m.home, "proj");
+    mkdirSync(root, { recursive: true });
+    const id = "019b0000-0000-7000-8000-0000000000f1";
+    const file = writeRollout(path.join(m.home, ".codex", "sessions"), rolloutPath(id), [sessionMeta(id, root), said("user", "hello"), said("assistant", "hi")]);
+    const whole = readFileSync(file);
+    writeFileSync(file, Buffer.concat([whole, Buffer.from('{"timestamp":"2026-01-02T10:00:02.000Z","type":"response_item","payload":{"type":"mess')]));
+    const before = existsSync(m.projects) ? readdirSync(m.projects, { recursive: true }).map(String).sort() : [];
+    const r = await m.ctx(["resume", id, "--in", "claude"], { cwd: m.home, allowFail: true });
+    expect(r.code, r.stdout).toBe(1);
+    expect(r.stderr).toContain(`line 4 of ${file} is not whole JSON`);
+    expect(r.stderr).toMatch(/nothing was written/);
+    expect(existsSync(m.projects) ? readdirSync(m.projects, { recursive: true }).map(String).sort() : []).toEqual(before);
+  });
+});
+
+describe("git ctx resume: converting the same session again", () => {
+  for (const into of ["claude", "codex", "gemini"] as const) {
+    it(`into ${into}: refused without --force (the first conversion untouched); --force keeps it as .bak and writes the new one in its place, with the same id`, async () => {
+      const m = await node("B");
+      cleanups.push(m.cleanup);
+      mkdirSync(path.join(m.home, ".codex"), { recursive: true });
+      mkdirSync(path.join(m.home, ".gemini"), { recursive: true });
+      const root = path.join(m.home, "proj");
+      mkdirSync(root, { recursive: true });
+      const id = "019b0000-0000-7000-8000-0000000000f2";
+      const src = writeRollout(path.join(m.home, ".codex", "sessions"), rolloutPath(id), [
+        sessionMeta(id, root),
+        said("user", "first question"),
+        said("assistant", "first answer"),
+      ]);
+      // a Codex source converted into Codex is a plain copy: convert a Claude Code one then
+      let source = id;
+      if (into === "codex") {
+        const first = JSON.parse((await m.ctx(["resume", id, "--in", "claude", "--json"], { cwd: m.home })).stdout) as { session_id: string };
+        source = first.session_id;
+      }
+      const one = JSON.parse((await m.ctx(["resume", source, "--in", into, "--json"], { cwd: m.home })).stdout) as { session_id: string; path: string };
+      const firstBytes = readFileSync(one.path);
+      // the user goes on in the converted session
+      writeFileSync(one.path, Buffer.concat([firstBytes, Buffer.from("\n")]));
+      const kept = readFileSync(one.path);
+      const again = await m.ctx(["resume", source, "--in", into], { cwd: m.home, allowFail: true });
+      expect(again.code, again.stdout).toBe(1);
+      expect(again.stderr).toContain(`already converted into`);
+      expect(again.stderr).toContain(one.session_id);
+      expect(again.stderr).toMatch(/--force/);
+      expect(readFileSync(one.path)).toEqual(kept);
+      expect(existsSync(`${one.path}.bak`)).toBe(false);
+      // the source grew: --force converts it again in place, the earlier file kept
+      if (into !== "codex") writeFileSync(src, Buffer.concat([readFileSync(src), Buffer.from(said("user", "second question") + "\n")]));
+      const dry = await m.ctx(["resume", source, "--in", into, "--force", "--dry-run"], { cwd: m.home });
+      expect(dry.stdout).toContain(`would move the earlier conversion to ${one.path}.bak`);
+      expect(existsSync(`${one.path}.bak`)).toBe(false);
+      const two = JSON.parse((await m.ctx(["resume", source, "--in", into, "--force", "--json"], { cwd: m.home })).stdout) as {
+        session_id: string;
+        path: string;
+        replaced: string;
+      };
+      expect(two.session_id).toBe(one.session_id);
+      expect(two.path).toBe(one.path);
+      expect(two.replaced).toBe(`${one.path}.bak`);
+      expect(readFileSync(`${one.path}.bak`)).toEqual(kept);
+      if (into !== "codex") expect(readFileSync(two.path, "utf8")).toContain("second question");
+      // a second --force never overwrites the first backup
+      const three = JSON.parse((await m.ctx(["resume", source, "--in", into, "--force", "--json"], { cwd: m.home })).stdout) as { replaced: string };
+      expect(three.replaced).toBe(`${one.path}.bak.2`);
+      expect(readFileSync(`${one.path}.bak`)).toEqual(kept);
+    });
+  }
+});
+
+describe("git ctx resume: from the last compaction point", () => {
+  it("a compacted Codex rollout converts from its replacement_history by default, and says so; --full converts everything", async () => {
+    const m = await node("B");
+    cleanups.push(m.cleanup);
+    const root = path.join(m.home, "proj");
+    mkdirSync(root, { recursive: true });
+    const id = "019b0000-0000-7000-8000-0000000000f3";
+    const compacted = JSON.stringify({
+      timestamp: "2026-01-02T10:05:00.000Z",
+      type: "compacted",
+      payload: {
+        message: "",
+        replacement_history: [
+          { type: "message", role: "user", content: [{ type: "input_text", text: "early question" }] },
+          { type: "message", role: "user", content: [{ type: "input_text", text: "SUMMARY of the early work" }] },
+        ],
+      },
+    });
+    writeRollout(path.join(m.home, ".codex", "sessions"), rolloutPath(id), [
+      sessionMeta(id, root),
+      said("user", "early question"),
+      said("assistant", "EARLY ANSWER only before the compaction"),
+      compacted,
+      said("user", "late question"),
+      said("assistant", "late answer"),
+    ]);
+    const r = JSON.parse((await m.ctx(["resume", id, "--in", "claude", "--json"], { cwd: m.home })).stdout) as { path: string; from: string; warnings: string[] };
+    expect(r.from).toBe("last-compaction");
+    expect(r.warnings[0]).toMatch(/from the session's last compaction point \(2026-01-02T10:05:00.000Z\).*--full converts all 4/);
+    const text = readFileSync(r.path, "utf8");
+    expect(text).toContain("SUMMARY of the early work");
+    expect(text).toContain("late answer");
+    expect(text).not.toContain("EARLY ANSWER");
+    mkdirSync(path.join(m.home, ".gemini"), { recursive: true });
+    const full = JSON.parse((await m.ctx(["resume", id, "--in", "gemini", "--full", "--json"], { cwd: m.home })).stdout) as { path: string; from: string; warnings: string[] };
+    expect(full.from).toBe("start");
+    expect(full.warnings.join("\n")).not.toMatch(/compaction point/);
+    const all = readFileSync(full.path, "utf8");
+    expect(all).toContain("EARLY ANSWER");
+    expect(all).toContain("late answer");
+    expect(all).not.toContain("SUMMARY of the early work");
+  });
+});

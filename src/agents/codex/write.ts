@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { v7 } from "uuid";
 import type { CanonicalSession } from "../session.js";
 
 /**
@@ -15,14 +15,13 @@ import type { CanonicalSession } from "../session.js";
 /** The Codex version the written lines claim (the one the real-client tests use). */
 export const CODEX_WRITER_VERSION = "0.169.0";
 
-/** A UUIDv7 (RFC 9562): 48-bit Unix ms, version 7, variant 10, random rest; what Codex's own ids are. */
-export function uuidv7(now = Date.now()): string {
-  const b = randomBytes(16);
-  b.writeUIntBE(now, 0, 6);
-  b[6] = (b[6]! & 0x0f) | 0x70;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = b.toString("hex");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+/**
+ * A UUIDv7 (RFC 9562; the `uuid` package): 48-bit Unix ms `now`, version 7, variant 10, then
+ * `random`'s bits (default: fresh random bytes); what Codex's own ids are. With the same `random`,
+ * ids of different times share everything after their time bits (`id.slice(14)`).
+ */
+export function uuidv7(now = Date.now(), random?: Uint8Array): string {
+  return v7({ msecs: now, ...(random ? { random } : {}) });
 }
 
 /** `YYYY/MM/DD/rollout-YYYY-MM-DDTHH-MM-SS-<id>.jsonl` in local time, as Codex names a rollout. */
@@ -40,10 +39,10 @@ export interface CodexWritten {
   warnings: string[];
 }
 
-/** Writes `s` as a new Codex rollout for project root `cwd` (the time `now`, default the current one). Never throws. */
-export function writeCodexRollout(s: CanonicalSession, cwd: string, o: { now?: Date } = {}): CodexWritten {
+/** Writes `s` as a new Codex rollout for project root `cwd` (the time `now`, default the current one; the id `o.id`, default a new UUIDv7 of `now`). Never throws. */
+export function writeCodexRollout(s: CanonicalSession, cwd: string, o: { now?: Date; id?: string } = {}): CodexWritten {
   const now = o.now ?? new Date();
-  const id = uuidv7(now.getTime());
+  const id = o.id ?? uuidv7(now.getTime());
   const ts0 = now.toISOString();
   const lines: string[] = [];
   const line = (type: string, payload: object, ts?: string) => lines.push(JSON.stringify({ timestamp: ts ?? ts0, type, payload }));

@@ -1,9 +1,9 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import * as path from "node:path";
-import { ResumeWriteError, writeNewSessionFile } from "../resume.js";
+import { backupPath, conversionId, ResumeExistsError, ResumeWriteError, writeNewSessionFile } from "../resume.js";
 import { unpairedTools, type CanonicalSession } from "../session.js";
-import type { WrittenSession } from "../types.js";
-import { readGeminiChatSession } from "./read.js";
+import type { WriteSessionOptions, WrittenSession } from "../types.js";
+import { readGeminiChatSession, readGeminiSession } from "./read.js";
 import { chooseGeminiSlug, claimGeminiSlug } from "./slug.js";
 import { writeGeminiChat } from "./write.js";
 
@@ -13,10 +13,12 @@ import { writeGeminiChat } from "./write.js";
  * it, has `sessionId`, `projectHash` and resumable content, every source call with its result),
  * written atomically; then the slug is claimed in `projects.json` and `.project_root` as Gemini
  * would (a claim that fails removes the file). Nothing is left on failure.
- * `os` is this machine's (Windows roots are keyed lowercased).
- * @throws ResumeWriteError (no Gemini home, a check failed, the file could not be written or registered).
+ * `os` is this machine's (Windows roots are keyed lowercased). The session id is the conversion's
+ * (`conversionId`): an earlier conversion of `s` is refused, or with `o.force` replaced in place
+ * (the old file kept as `.bak`).
+ * @throws ResumeExistsError (converted before, no `force`), ResumeWriteError (no Gemini home, a check failed, the file could not be written or registered).
  */
-export async function writeGeminiSession(s: CanonicalSession, root: string, home: string, os: "linux" | "darwin" | "windows", o: { dryRun?: boolean }): Promise<WrittenSession> {
+export async function writeGeminiSession(s: CanonicalSession, root: string, home: string, os: "linux" | "darwin" | "windows", o: WriteSessionOptions): Promise<WrittenSession> {
   if (!existsSync(home))
     throw new ResumeWriteError({ agent: "Gemini CLI", path: path.join(home, "tmp"), why: `cannot be written: ${home} does not exist (start gemini once on this machine)` });
   let slug: string;
@@ -25,9 +27,19 @@ export async function writeGeminiSession(s: CanonicalSession, root: string, home
   } catch (e) {
     throw new ResumeWriteError({ agent: "Gemini CLI", path: path.join(home, "projects.json"), why: `cannot be written: ${(e as Error).message}` });
   }
-  const w = writeGeminiChat(s, root);
-  const file = path.join(home, "tmp", slug, "chats", w.name);
+  const id = conversionId(s, "gemini");
+  const w = writeGeminiChat(s, root, { id });
+  const chats = path.join(home, "tmp", slug, "chats");
+  // an earlier conversion of `s`: a chat named for the id's first 8 digits that holds the id
+  const earlier = existsSync(chats)
+    ? readdirSync(chats).find((n) => n.startsWith("session-") && n.endsWith(`-${id.slice(0, 8)}.jsonl`) && readGeminiSession(path.join(chats, n))?.id === id)
+    : undefined;
+  const file = path.join(chats, earlier ?? w.name);
   const written: WrittenSession = { id: w.id, path: file, command: `cd ${JSON.stringify(root)} && gemini --resume ${w.id}`, warnings: [...w.warnings] };
+  if (earlier) {
+    if (!o.force) throw new ResumeExistsError({ agent: "Gemini CLI", id, path: file, command: written.command });
+    written.replaced = backupPath(file);
+  }
   if (o.dryRun) return written;
   const back = readGeminiChatSession(w.bytes, file);
   const calls = s.messages.reduce((n, m) => n + m.toolCalls.length, 0);
@@ -41,8 +53,14 @@ export async function writeGeminiSession(s: CanonicalSession, root: string, home
           ? "leaves a call without its result"
           : undefined;
   if (why) throw new ResumeWriteError({ agent: "Gemini CLI", path: file, why: `failed its check: it ${why}` });
-  await writeNewSessionFile("Gemini CLI", file, w.bytes, async () => {
-    written.warnings.push(...(await claimGeminiSlug(home, root, slug, os)));
-  });
+  written.replaced = await writeNewSessionFile(
+    "Gemini CLI",
+    file,
+    w.bytes,
+    async () => {
+      written.warnings.push(...(await claimGeminiSlug(home, root, slug, os)));
+    },
+    { replace: o.force },
+  );
   return written;
 }

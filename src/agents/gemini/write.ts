@@ -27,10 +27,10 @@ export function chatFileName(id: string, at: Date): string {
   return `session-${at.getFullYear()}-${p(at.getMonth() + 1)}-${p(at.getDate())}T${p(at.getHours())}-${p(at.getMinutes())}-${id.slice(0, 8)}.jsonl`;
 }
 
-/** Writes `s` as a new Gemini chat for project root `root` (started now, or at `o.now`). Never throws. */
-export function writeGeminiChat(s: CanonicalSession, root: string, o: { now?: Date } = {}): GeminiWritten {
+/** Writes `s` as a new Gemini chat for project root `root` (started now, or at `o.now`; the session id `o.id`, default a random UUID). Never throws. */
+export function writeGeminiChat(s: CanonicalSession, root: string, o: { now?: Date; id?: string } = {}): GeminiWritten {
   const now = o.now ?? new Date();
-  const id = randomUUID();
+  const id = o.id ?? randomUUID();
   const t0 = now.toISOString();
   const records: Record<string, unknown>[] = [];
   const results = new Map<string, { output: string; isError: boolean }>();

@@ -5,6 +5,8 @@ interface ResumeArgs {
   id: string;
   in: string;
   "dry-run": boolean;
+  force: boolean;
+  full: boolean;
   json: boolean;
 }
 
@@ -17,6 +19,12 @@ export const resumeCommand: CommandModule<object, ResumeArgs> = {
       .positional("id", { type: "string", demandOption: true, describe: "session id or a unique prefix (git ctx sessions lists them)" })
       .option("in", { choices: ["claude", "codex", "gemini"], demandOption: true, describe: "the agent to continue in" })
       .option("dry-run", { type: "boolean", default: false, describe: "say what would be written; write nothing" })
+      .option("force", { type: "boolean", default: false, describe: "replace an earlier conversion of this session into that agent (kept beside it as .bak)" })
+      .option("full", {
+        type: "boolean",
+        default: false,
+        describe: "convert every message, not only those from the last compaction point (the default, as the agent itself resumes)",
+      })
       .option("json", { type: "boolean", default: false, describe: 'print {"agent","session_id","path","cwd","command","source","warnings"}' })
       .example("git ctx resume 019b0000 --in claude", "continue a Codex session in Claude Code")
       .example("git ctx resume 0f0501ed --in codex", "continue a Claude Code or Gemini session in Codex")
@@ -24,7 +32,7 @@ export const resumeCommand: CommandModule<object, ResumeArgs> = {
   handler: (a) =>
     runCommand(async () => {
       const { resume, formatResume } = await import("../../commands/resume.js");
-      const r = await resume({ id: a.id, into: a.in as "claude" | "codex" | "gemini", dryRun: a["dry-run"] });
+      const r = await resume({ id: a.id, into: a.in as "claude" | "codex" | "gemini", dryRun: a["dry-run"], force: a.force, full: a.full });
       process.stdout.write(a.json ? JSON.stringify(r, null, 2) + "\n" : formatResume(r));
     }),
 };
