@@ -171,7 +171,8 @@ export function gitignoreEscape(name: string): string {
 /**
  * The exclude lines of a view: `/*` (ignore every top-level entry), then `!/<key>/` for each joined
  * project's folder, then `*.git-ctx-*.tmp` (the temp copies `git ctx sync` creates next to a new
- * file, src/sync/worktree.ts: never committed, even one left by a killed sync). Keys start with
+ * file, src/sync/worktree.ts: never committed, even one left by a killed sync), `.gitignore` and
+ * `*.bak`, `*.bak.<n>` (the backups `git ctx resume --force` keeps: this machine's, never synced). Keys start with
  * `-` (Claude Code directory keys), which has no meaning in gitignore. Sorted and deduplicated,
  * so the block does not depend on the order of `keys`. With `inside` (an agent's synced entries,
  * `Agent.folderEntries`: `chats/`, `logs.json`), each folder is followed by `/<key>/*` and
@@ -183,11 +184,11 @@ export function ctxExcludeLines(keys: readonly string[], inside?: readonly strin
     // only the listed entries of the folder (last match wins: ignore all, then re-include them)
     return inside ? [`!${e}`, `${e}*`, ...inside.map((n) => `!${e}${n}`)] : [`!${e}`];
   };
-  return ["/*", ...[...new Set(keys)].sort().flatMap(folder), "*.git-ctx-*.tmp", ".gitignore"];
+  return ["/*", ...[...new Set(keys)].sort().flatMap(folder), "*.git-ctx-*.tmp", ".gitignore", "*.bak", "*.bak.[0-9]*"];
 }
 
-/** Files the view never syncs, whatever ignore rules say: `.gitignore`, macOS `.DS_Store`, sync's temp files. */
-const NEVER_SYNCED = /(^|\/)(\.gitignore|\.DS_Store|[^/]*\.git-ctx-[^/]*\.tmp)$/;
+/** Files the view never syncs, whatever ignore rules say: `.gitignore`, macOS `.DS_Store`, sync's temp files, `resume --force`'s backups. */
+const NEVER_SYNCED = /(^|\/)(\.gitignore|\.DS_Store|[^/]*\.git-ctx-[^/]*\.tmp|[^/]*\.bak(\.[0-9]+)?)$/;
 
 /**
  * Stages the joined folders (sync, init, join): `git add --ignore-removal -- <folder>/…` (a

@@ -61,3 +61,27 @@ describe("a .gitignore inside a project folder", () => {
     expect((await find()).some((c) => c.name === "nested .gitignore")).toBe(false);
   });
 });
+
+describe("the backups git ctx resume --force keeps", () => {
+  it("(<file>.bak, <file>.bak.2) stay on their machine: never committed, also when a .gitignore would hide the transcripts", async () => {
+    const { A, B } = await makeMachinePair(cleanups);
+    writeFileSync(path.join(A.folder, "a.jsonl"), line("a1"));
+    writeFileSync(path.join(A.folder, "a.jsonl.bak"), line("old"));
+    writeFileSync(path.join(A.folder, "a.jsonl.bak.2"), line("older"));
+    await syncOk(A);
+    const tree = await A.git(["ls-tree", "-r", "--name-only", "HEAD"]);
+    expect(tree).toContain(`${A.key}/a.jsonl`);
+    expect(tree).not.toContain(".bak");
+    // the forced add of what a nested .gitignore hides skips them too
+    writeFileSync(path.join(A.folder, ".gitignore"), "*\n");
+    writeFileSync(path.join(A.folder, "b.jsonl"), line("b1"));
+    writeFileSync(path.join(A.folder, "b.jsonl.bak"), line("old"));
+    await syncOk(A);
+    const tree2 = await A.git(["ls-tree", "-r", "--name-only", "HEAD"]);
+    expect(tree2).toContain(`${A.key}/b.jsonl`);
+    expect(tree2).not.toContain(".bak");
+    await syncOk(B);
+    expect(existsSync(path.join(B.folder, "b.jsonl"))).toBe(true);
+    expect(existsSync(path.join(B.folder, "a.jsonl.bak"))).toBe(false);
+  });
+});
