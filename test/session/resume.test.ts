@@ -1,7 +1,9 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { node } from "../cluster/harness.js";
+import { BIN } from "../helpers/env.js";
 import { rolloutPath, sessionMeta, writeRollout } from "../codex/rollouts.js";
 
 /** Issue 13, bad input of `git ctx resume`: each a clear error, and nothing written. */
@@ -67,6 +69,42 @@ describe("git ctx resume: bad input", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/\.claude does not exist \(start claude once on this machine\); nothing was left there/);
     expect(existsSync(path.join(bare.home, ".claude"))).toBe(false);
+  });
+});
+
+/** Runs git-ctx as a user who cannot write where root can: the test's own user, or `nobody` (setpriv) when the tests run as root. */
+const asOwner = (uid: number | undefined) => {
+  if (uid !== 0) return "self";
+  if (!existsSync("/usr/bin/setpriv")) return undefined;
+  // nobody must be able to run this checkout's git-ctx (a clone under a private folder cannot)
+  const probe = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--", process.execPath, "-e", `require("fs").accessSync(${JSON.stringify(path.join(BIN, "..", "dist", "bundle", "git-ctx.mjs"))})`]);
+  return probe.status === 0 ? "nobody" : undefined;
+};
+
+describe.skipIf(asOwner(process.getuid?.()) === undefined)("git ctx resume: an unwritable target folder", () => {
+  it("the project folder Claude Code would hold the session in is read-only: a clear error naming it, and nothing written", async () => {
+    const m = await node("B");
+    cleanups.push(m.cleanup);
+    const root = path.join(m.home, "proj");
+    mkdirSync(root, { recursive: true });
+    const id = "019b0000-0000-7000-8000-0000000000f4";
+    writeRollout(path.join(m.home, ".codex", "sessions"), rolloutPath(id), [sessionMeta(id, root), said("user", "hello"), said("assistant", "hi")]);
+    const folder = path.join(m.projects, root.replace(/[^A-Za-z0-9]/g, "-"));
+    mkdirSync(folder, { recursive: true });
+    const nobody = asOwner(process.getuid?.()) === "nobody";
+    if (nobody) execFileSync("chown", ["-R", "65534:65534", path.dirname(m.home)]);
+    chmodSync(folder, 0o555);
+    const argv = [path.join(BIN, "git-ctx"), "resume", id, "--in", "claude"];
+    const r = spawnSync(nobody ? "setpriv" : process.execPath, nobody ? ["--reuid=65534", "--regid=65534", "--clear-groups", "--", process.execPath, ...argv] : argv, {
+      cwd: m.home,
+      env: m.env,
+      encoding: "utf8",
+    });
+    chmodSync(folder, 0o755);
+    expect(r.status, r.stdout + r.stderr).toBe(1);
+    expect(r.stderr).toContain(`the Claude Code session git-ctx would write at ${folder}/`);
+    expect(r.stderr).toMatch(/could not be written \(EACCES[^)]*\); nothing was left there/);
+    expect(readdirSync(folder)).toEqual([]);
   });
 });
 
