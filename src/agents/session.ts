@@ -121,3 +121,56 @@ export function unpairedTools(s: Pick<CanonicalSession, "messages">): { calls: s
   }
   return { calls: [...called].filter((c) => !answered.has(c)), results };
 }
+
+/** The output git-ctx gives a call the source never answered (every target API needs a result after each call). */
+export const NO_RESULT = "(no result was recorded for this call)";
+
+/** A tool result whose call is not in the session (or that answers a call a second time), as the user text it becomes. */
+export function orphanText(r: ToolResult): string {
+  return `[tool result${r.isError ? " (error)" : ""}]\n${r.output}`;
+}
+
+/**
+ * The session's messages arranged as the Messages and Responses APIs and Gemini demand (issue 13,
+ * scope 3): each assistant message with tool calls is followed at once by a user message holding
+ * one result per call, in call order — the call's first result wherever the source recorded it
+ * (Claude Code writes each result on a user line of its own; an interrupted turn can put another
+ * assistant message between a call and its result), or an error result saying none was recorded.
+ * The text of the user messages that followed the calls joins that message. A result whose call is
+ * not in the session, or a second result for a call, becomes user text ({@link orphanText}), where
+ * it was. Texts keep their order. Pure; the input is not changed.
+ * @returns the messages, and how many calls got no result and how many results became text.
+ */
+export function answerEveryCall(messages: readonly CanonicalMessage[]): { messages: CanonicalMessage[]; unanswered: number; orphans: number } {
+  const called = new Set(messages.flatMap((m) => m.toolCalls.map((c) => c.id)));
+  const first = new Map<string, ToolResult>();
+  for (const m of messages) for (const r of m.toolResults) if (called.has(r.callId) && !first.has(r.callId)) first.set(r.callId, r);
+  const out: CanonicalMessage[] = [];
+  let unanswered = 0;
+  let orphans = 0;
+  let answers: CanonicalMessage | undefined; // the results message right after the last assistant message's calls
+  for (const m of messages) {
+    if (m.role === "assistant") {
+      out.push({ ...m, toolResults: [] });
+      answers = undefined;
+      if (!m.toolCalls.length) continue;
+      answers = emptyMessage("user", m.timestamp);
+      for (const c of m.toolCalls) {
+        const r = first.get(c.id);
+        if (!r) unanswered++;
+        answers.toolResults.push(r ? { ...r } : { callId: c.id, output: NO_RESULT, isError: true });
+      }
+      out.push(answers);
+      continue;
+    }
+    const extra = m.toolResults.filter((r) => first.get(r.callId) !== r).map(orphanText);
+    orphans += extra.length;
+    const text = [...extra, ...m.text];
+    if (answers) {
+      answers.text.push(...text);
+      answers.raw.push(...m.raw);
+      if (!answers.timestamp && m.timestamp) answers.timestamp = m.timestamp;
+    } else if (text.length) out.push({ ...m, text, toolResults: [] });
+  }
+  return { messages: out, unanswered, orphans };
+}

@@ -77,7 +77,15 @@ const asOwner = (uid: number | undefined) => {
   if (uid !== 0) return "self";
   if (!existsSync("/usr/bin/setpriv")) return undefined;
   // nobody must be able to run this checkout's git-ctx (a clone under a private folder cannot)
-  const probe = spawnSync("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--", process.execPath, "-e", `require("fs").accessSync(${JSON.stringify(path.join(BIN, "..", "dist", "bundle", "git-ctx.mjs"))})`]);
+  const probe = spawnSync("setpriv", [
+    "--reuid=65534",
+    "--regid=65534",
+    "--clear-groups",
+    "--",
+    process.execPath,
+    "-e",
+    `require("fs").accessSync(${JSON.stringify(path.join(BIN, "..", "dist", "bundle", "git-ctx.mjs"))})`,
+  ]);
   return probe.status === 0 ? "nobody" : undefined;
 };
 

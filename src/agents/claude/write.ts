@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { CanonicalSession } from "../session.js";
+import { answerEveryCall, type CanonicalSession } from "../session.js";
 
 /**
  * Claude Code's writer from the canonical model (issue 13, scope 3): a new transcript that the
@@ -48,22 +48,9 @@ export function writeClaudeTranscript(s: CanonicalSession, cwd: string, o: { ses
     lines.push(JSON.stringify({ parentUuid: parent, ...base, type, message, uuid, timestamp: timestamp ?? now }));
     parent = uuid;
   };
-  const called = new Set(s.messages.flatMap((m) => m.toolCalls.map((c) => c.id)));
-  let open: string[] = []; // calls of the last assistant line waiting for their results
-  let orphans = 0;
-  let unanswered = 0;
-  for (const m of s.messages) {
+  const { messages, unanswered, orphans } = answerEveryCall(s.messages);
+  for (const m of messages) {
     if (m.role === "assistant") {
-      if (open.length) {
-        // the source went on without answering: the API needs a result after every call
-        push(
-          "user",
-          { role: "user", content: open.map((id) => ({ type: "tool_result", tool_use_id: id, content: "(no result was recorded for this call)", is_error: true })) },
-          m.timestamp,
-        );
-        unanswered += open.length;
-        open = [];
-      }
       const content: object[] = [
         ...m.text.map((text) => ({ type: "text", text })),
         ...m.toolCalls.map((c) => ({
@@ -74,7 +61,6 @@ export function writeClaudeTranscript(s: CanonicalSession, cwd: string, o: { ses
         })),
       ];
       if (!content.length) continue;
-      open = m.toolCalls.map((c) => safeId(c.id));
       push(
         "assistant",
         {
@@ -91,41 +77,11 @@ export function writeClaudeTranscript(s: CanonicalSession, cwd: string, o: { ses
       );
       continue;
     }
-    const results: object[] = [];
-    const extra: string[] = [];
-    for (const r of m.toolResults) {
-      const id = safeId(r.callId);
-      if (called.has(r.callId) && open.includes(id)) {
-        results.push({ type: "tool_result", tool_use_id: id, content: r.output, ...(r.isError ? { is_error: true } : {}) });
-        open = open.filter((x) => x !== id);
-      } else {
-        extra.push(`[tool result${r.isError ? " (error)" : ""}]\n${r.output}`);
-        orphans++;
-      }
-    }
-    // results of the last assistant line come first; calls it left unanswered get an error result
-    if (results.length && open.length) {
-      for (const id of open) results.push({ type: "tool_result", tool_use_id: id, content: "(no result was recorded for this call)", is_error: true });
-      unanswered += open.length;
-      open = [];
-    }
-    const text = [...extra, ...m.text];
-    if (!results.length && open.length) {
-      for (const id of open) results.push({ type: "tool_result", tool_use_id: id, content: "(no result was recorded for this call)", is_error: true });
-      unanswered += open.length;
-      open = [];
-    }
-    const content = [...results, ...text.map((t) => ({ type: "text", text: t }))];
+    // the results of the assistant line before (answerEveryCall put them here), then the user's text
+    const results = m.toolResults.map((r) => ({ type: "tool_result", tool_use_id: safeId(r.callId), content: r.output, ...(r.isError ? { is_error: true } : {}) }));
+    const content = [...results, ...m.text.map((t) => ({ type: "text", text: t }))];
     if (!content.length) continue;
-    push("user", { role: "user", content: results.length ? content : text.join("\n\n") }, m.timestamp);
-  }
-  if (open.length) {
-    push(
-      "user",
-      { role: "user", content: open.map((id) => ({ type: "tool_result", tool_use_id: id, content: "(no result was recorded for this call)", is_error: true })) },
-      undefined,
-    );
-    unanswered += open.length;
+    push("user", { role: "user", content: results.length ? content : m.text.join("\n\n") }, m.timestamp);
   }
   if (unanswered) warnings.push(`${unanswered} tool call(s) had no recorded result: each got an error result (the API needs one)`);
   if (orphans) warnings.push(`${orphans} tool result(s) answered no call of the session: kept as user text`);

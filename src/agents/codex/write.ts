@@ -1,5 +1,5 @@
 import { v7 } from "uuid";
-import type { CanonicalSession } from "../session.js";
+import { answerEveryCall, type CanonicalSession } from "../session.js";
 
 /**
  * Codex CLI's writer from the canonical model (issue 13, scope 3; FORMATS.md, "Codex CLI",
@@ -63,47 +63,25 @@ export function writeCodexRollout(s: CanonicalSession, cwd: string, o: { now?: D
     model: s.model && /^(gpt|o\d|codex)/.test(s.model) ? s.model : "gpt-5",
     summary: "auto",
   });
-  const called = new Set(s.messages.flatMap((m) => m.toolCalls.map((c) => c.id)));
-  let open: string[] = [];
-  let unanswered = 0;
-  let orphans = 0;
-  const closeOpen = (ts?: string) => {
-    for (const c of open) line("response_item", { type: "function_call_output", call_id: c, output: "(no result was recorded for this call)" }, ts);
-    unanswered += open.length;
-    open = [];
-  };
-  for (const m of s.messages) {
+  const { messages, unanswered, orphans } = answerEveryCall(s.messages);
+  for (const m of messages) {
     const ts = m.timestamp && !Number.isNaN(Date.parse(m.timestamp)) ? new Date(m.timestamp).toISOString() : undefined;
     if (m.role === "assistant") {
-      closeOpen(ts);
       if (m.text.length) line("response_item", { type: "message", role: "assistant", content: m.text.map((text) => ({ type: "output_text", text })) }, ts);
-      for (const c of m.toolCalls) {
+      for (const c of m.toolCalls)
         line(
           "response_item",
           { type: "function_call", name: c.name || "tool", arguments: typeof c.input === "string" ? c.input : JSON.stringify(c.input ?? {}), call_id: c.id },
           ts,
         );
-        open.push(c.id);
-      }
       continue;
     }
-    const extra: string[] = [];
-    for (const r of m.toolResults) {
-      if (called.has(r.callId) && open.includes(r.callId)) {
-        line("response_item", { type: "function_call_output", call_id: r.callId, output: r.output }, ts);
-        open = open.filter((x) => x !== r.callId);
-      } else {
-        extra.push(`[tool result${r.isError ? " (error)" : ""}]\n${r.output}`);
-        orphans++;
-      }
-    }
-    closeOpen(ts);
-    const text = [...extra, ...m.text];
-    if (!text.length) continue;
-    line("response_item", { type: "message", role: "user", content: text.map((t) => ({ type: "input_text", text: t })) }, ts);
-    line("event_msg", { type: "user_message", message: text.join("\n\n"), images: [] }, ts);
+    // the outputs of the calls before (answerEveryCall put them here), then the user's text
+    for (const r of m.toolResults) line("response_item", { type: "function_call_output", call_id: r.callId, output: r.output }, ts);
+    if (!m.text.length) continue;
+    line("response_item", { type: "message", role: "user", content: m.text.map((t) => ({ type: "input_text", text: t })) }, ts);
+    line("event_msg", { type: "user_message", message: m.text.join("\n\n"), images: [] }, ts);
   }
-  closeOpen();
   const warnings: string[] = [];
   if (unanswered) warnings.push(`${unanswered} tool call(s) had no recorded result: each got an output saying so (the Responses API needs one)`);
   if (orphans) warnings.push(`${orphans} tool result(s) answered no call of the session: kept as user text`);

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { CanonicalSession } from "../session.js";
+import { answerEveryCall, NO_RESULT, type CanonicalSession } from "../session.js";
 import { geminiProjectHash } from "./slug.js";
 
 /**
@@ -33,41 +33,33 @@ export function writeGeminiChat(s: CanonicalSession, root: string, o: { now?: Da
   const id = o.id ?? randomUUID();
   const t0 = now.toISOString();
   const records: Record<string, unknown>[] = [];
-  const results = new Map<string, { output: string; isError: boolean }>();
-  const called = new Set(s.messages.flatMap((m) => m.toolCalls.map((c) => c.id)));
-  for (const m of s.messages) for (const r of m.toolResults) if (called.has(r.callId) && !results.has(r.callId)) results.set(r.callId, r);
-  let unanswered = 0;
-  let orphans = 0;
   let last = t0;
   const model = s.model && /^gemini/.test(s.model) ? s.model : "gemini-2.5-pro";
-  for (const m of s.messages) {
+  // each call's result is in the user message right after its assistant message, in call order
+  const { messages, unanswered, orphans } = answerEveryCall(s.messages);
+  messages.forEach((m, i) => {
     const ts = m.timestamp && !Number.isNaN(Date.parse(m.timestamp)) ? new Date(m.timestamp).toISOString() : t0;
     last = ts > last ? ts : last;
     if (m.role === "assistant") {
-      const toolCalls = m.toolCalls.map((c) => {
-        const r = results.get(c.id);
-        if (!r) unanswered++;
-        const output = r ? r.output : "(no result was recorded for this call)";
-        const isError = r ? r.isError : true;
+      const answers = messages[i + 1]?.toolResults ?? [];
+      const toolCalls = m.toolCalls.map((c, j) => {
+        const r = answers[j] ?? { output: NO_RESULT, isError: true };
         return {
           id: c.id,
           name: c.name || "tool",
           args: c.input && typeof c.input === "object" && !Array.isArray(c.input) ? c.input : { input: c.input },
-          result: [{ functionResponse: { id: c.id, name: c.name || "tool", response: isError ? { error: output } : { output } } }],
-          status: isError ? "error" : "success",
+          result: [{ functionResponse: { id: c.id, name: c.name || "tool", response: r.isError ? { error: r.output } : { output: r.output } } }],
+          status: r.isError ? "error" : "success",
           timestamp: ts,
         };
       });
-      if (!m.text.length && !toolCalls.length) continue;
+      if (!m.text.length && !toolCalls.length) return;
       records.push({ id: randomUUID(), timestamp: ts, type: "gemini", content: m.text.join("\n\n"), ...(toolCalls.length ? { toolCalls } : {}), model });
-      continue;
+      return;
     }
-    const extra = m.toolResults.filter((r) => !called.has(r.callId)).map((r) => `[tool result${r.isError ? " (error)" : ""}]\n${r.output}`);
-    orphans += extra.length;
-    const text = [...extra, ...m.text];
-    if (!text.length) continue;
-    records.push({ id: randomUUID(), timestamp: ts, type: "user", content: text.map((t) => ({ text: t })) });
-  }
+    // results sit on their calls above; the user's text (orphaned results included) is a user message
+    if (m.text.length) records.push({ id: randomUUID(), timestamp: ts, type: "user", content: m.text.map((t) => ({ text: t })) });
+  });
   const head = { sessionId: id, projectHash: geminiProjectHash(root), startTime: t0, lastUpdated: last, kind: "main" };
   const warnings: string[] = [];
   if (unanswered) warnings.push(`${unanswered} tool call(s) had no recorded result: each got an error result`);
