@@ -6,13 +6,25 @@ import { gitRaw } from "../git/exec.js";
 import { readViewState, type ViewState } from "../view/state.js";
 import { runCoalesced, type CoalesceResult } from "./coalesce.js";
 import { logLine, syncPaths, writeLastSync, type SyncPaths } from "./files.js";
-import { summarize, syncView, type SyncReport } from "./run.js";
+import { summarize, syncView, type RemoteSpec, type SyncReport, type SyncTransport } from "./run.js";
 
 export { planFileUpdate, missingLines, splitLines, HOT_MS, type FilePlan } from "./plan.js";
 export { syncPaths, readLastSync, readCarry, logLine, type LastSync, type SyncPaths, type HeldFile } from "./files.js";
 export { runCoalesced, requestSync, syncRunning } from "./coalesce.js";
 export { syncInBackground, gitCtxBin } from "./background.js";
-export { syncView, summarize, appendNormalized, normalizeStagedTranscripts, heldSecrets, sharedCandidates, type SyncReport, type RefusedFile, type HeldSecret } from "./run.js";
+export {
+  syncView,
+  summarize,
+  appendNormalized,
+  normalizeStagedTranscripts,
+  heldSecrets,
+  sharedCandidates,
+  type SyncReport,
+  type SyncTransport,
+  type RemoteSpec,
+  type RefusedFile,
+  type HeldSecret,
+} from "./run.js";
 export { applyUpdates, reorderInPlace } from "./worktree.js";
 export { SyncWriteError } from "./errors.js";
 
@@ -69,6 +81,8 @@ export interface SyncNowOptions {
   progress?: (step: string) => void;
   /** Whether this process records the request (false for a spawned worker). */
   request?: boolean;
+  /** See `SyncViewOptions.transport`: how the run reaches the remote (default: git fetch / git push). */
+  transport?: (remote: RemoteSpec, log: (line: string) => void) => SyncTransport | undefined;
   env?: Record<string, string | undefined>;
 }
 
@@ -116,6 +130,7 @@ export async function syncNow(view: View, o: SyncNowOptions = {}): Promise<SyncN
           unsafeCheckout: env.GIT_CTX_UNSAFE_CHECKOUT === "1",
           testPauseDir: env.GIT_CTX_TEST_PAUSE_DIR || undefined,
           progress: o.progress,
+          transport: o.transport ? (r) => o.transport!(r, log) : undefined,
         });
         const summary = summarize(report);
         log(`sync done in ${Date.now() - t0} ms: ${summary}`);

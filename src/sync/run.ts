@@ -19,6 +19,7 @@ import {
   writeBlob,
   smudgedFiles,
   SyncPushError,
+  type PushResult,
   type Repo,
 } from "./gitops.js";
 import { anchorsForPath } from "../filter/transform.js";
@@ -54,6 +55,30 @@ export interface SyncViewOptions {
   testPauseDir?: string;
   /** Told the step that starts (for progress of a long sync: a foreground sync shows slow steps). */
   progress?: (step: string) => void;
+  /**
+   * Another route to the remote than git's own fetch and push, given the remote
+   * (src/helper/inprocess.ts: a `ctx::` remote's helper work in this process); undefined, or a
+   * factory that returns undefined for the URL: `git fetch` / `git push`.
+   */
+  transport?: (remote: RemoteSpec) => SyncTransport | undefined;
+}
+
+/** The remote a sync exchanges with: its name, its URL (`remote.<name>.url`) and the branch. */
+export interface RemoteSpec {
+  name: string;
+  url: string;
+  branch: string;
+}
+
+/**
+ * How a sync exchanges with its remote, when not through git's own `fetch` and `push`: with the
+ * same effect on the repository (src/helper/inprocess.ts).
+ */
+export interface SyncTransport {
+  /** As `git fetch <remote>`: `refs/remotes/<remote>/<branch>` names the remote's view. @throws on failure. */
+  fetch(): Promise<void>;
+  /** As `git push <remote> HEAD:refs/heads/<branch>` without force (a compare-and-swap): a rejection by a concurrent push is a race. */
+  push(): Promise<PushResult>;
 }
 
 /** What one sync did (also summarised into `last-sync.json`). */
@@ -229,8 +254,10 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
 
   let head = await revParse(repo, "HEAD^{commit}");
   // The fetch only moves remote-tracking refs: run it while the local commit is being made.
-  const hasRemote = (await gitRaw(["config", "--get", `remote.${remote}.url`], { cwd: o.workTree, env: o.env, okCodes: [0, 1] })).code === 0;
-  const fetchRemote = () => git(["fetch", "--quiet", "--no-write-fetch-head", remote], { cwd: o.workTree, env: o.env }).then(() => undefined);
+  const remoteUrl = await gitRaw(["config", "--get", `remote.${remote}.url`], { cwd: o.workTree, env: o.env, okCodes: [0, 1] });
+  const hasRemote = remoteUrl.code === 0;
+  const transport = hasRemote ? o.transport?.({ name: remote, url: remoteUrl.stdout.toString("utf8").trim(), branch }) : undefined;
+  const fetchRemote = transport ? () => transport.fetch() : () => git(["fetch", "--quiet", "--no-write-fetch-head", remote], { cwd: o.workTree, env: o.env }).then(() => undefined);
   let prefetch: Promise<unknown> | undefined = hasRemote
     ? fetchRemote().then(
         () => undefined,
@@ -380,7 +407,7 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
     // redacted: the helper advertises an older view so that git hands it the push).
     if (!head || (head === target && !(await anyReleasable(o.paths.gitDir, (p) => revParse(repo, `HEAD:${p}`))))) break;
     step(`pushing to ${remote}`);
-    const pr = await push(repo, remote, branch);
+    const pr = transport ? await transport.push() : await push(repo, remote, branch);
     if (pr.ok) {
       report.pushed = head !== target;
       log(head !== target ? `pushed ${head.slice(0, 10)}` : "offered held-back files again");
@@ -464,7 +491,7 @@ async function reorderTranscripts(
 ): Promise<void> {
   const paths = [...candidates.keys()].filter((p) => !overrides.has(p)).sort();
   if (paths.length === 0) return;
-  const target = await smudgedFiles(repo, head, paths);
+  const target = await smudged(o.state, repo, head, paths);
   for (const p of paths) {
     const t = target.get(p);
     if (!t) continue;
@@ -475,6 +502,40 @@ async function reorderTranscripts(
     if (r === "rewritten") report.reordered++;
     if (r !== "same" && r !== "not-a-permutation") log(`reorder ${p} to HEAD's line order: ${r}`);
   }
+}
+
+/**
+ * The work-tree form of `commit:path` for each path, as the smudge filter would write it (issue
+ * 15: the filter's work in this process, without a `checkout-index` run and a filter process per
+ * call). A folder-layout view's file is `localize`d with the anchors of its folder's project
+ * (`anchorsForPath`, the filter's own lookup), a file of no joined folder passes through — what
+ * src/filter/transform.ts does for smudge. Blobs are read through one `git cat-file
+ * --batch-command`. A symbolic link is never read through (listed in `refused`), a submodule
+ * entry or an absent path is absent from the map. Shared-layout views (Codex: a file's project
+ * needs the filter's placement) use {@link smudgedFiles}.
+ */
+async function smudged(state: ViewState, repo: Repo, commit: string, paths: readonly string[], refused?: { path: string; why: string }[]): Promise<Map<string, Buffer>> {
+  if (agentOf(state).layout === "shared") return smudgedFiles(repo, commit, paths, refused);
+  const out = new Map<string, Buffer>();
+  if (paths.length === 0) return out;
+  const entries = await lsTree(repo, commit, topFolders(paths));
+  const cat = new CatFileBatch(repo.cwd, repo.env);
+  try {
+    for (const p of paths) {
+      const e = entries.get(p);
+      if (!e) continue;
+      const bytes = await cat.readBlob(e.oid);
+      if (!bytes) continue;
+      if (e.mode === "120000") refused?.push({ path: p, why: `symbolic link to '${bytes.toString("utf8")}'` });
+      else {
+        const a = anchorsForPath(state, p);
+        out.set(p, a ? localize(bytes, a) : bytes);
+      }
+    }
+  } finally {
+    await cat.close();
+  }
+  return out;
 }
 
 /**
@@ -512,7 +573,7 @@ async function updateWorkTree(
     if (!byBase.has(base)) byBase.set(base, []);
     byBase.get(base)!.push(p);
   }
-  const nextBytes = await smudgedFiles(repo, next, paths, refused);
+  const nextBytes = await smudged(o.state, repo, next, paths, refused);
   for (const f of refused) {
     overrides.delete(f.path);
     const message = refusedMessage(f.path, f.why);
@@ -520,7 +581,7 @@ async function updateWorkTree(
     o.log?.(message);
   }
   const expected = new Map<string, Buffer>();
-  for (const [base, ps] of byBase) for (const [p, b] of await smudgedFiles(repo, base, ps)) expected.set(p, b);
+  for (const [base, ps] of byBase) for (const [p, b] of await smudged(o.state, repo, base, ps)) expected.set(p, b);
   const updates: FileUpdate[] = paths.filter((p) => nextBytes.has(p)).map((p) => ({ path: p, expected: expected.get(p), next: nextBytes.get(p)! }));
   const applied = await applyUpdates(updates, { workTree: o.workTree, unsafeCheckout: o.unsafeCheckout, testPauseDir: o.testPauseDir });
   const held: HeldFile[] = [];
