@@ -18,6 +18,7 @@ import { validateContextTree } from "../cluster/validate.js";
 import { configureView } from "../cluster/setup.js";
 import { readTipRoster, tipContext } from "../cluster/view.js";
 import { hasFiles, normalizeRoot, pushMovedFolder, pushView as pushHeld, viewDir, viewGit, viewGitDir } from "../cluster/viewrepo.js";
+import { trustCheckout } from "../git/racy.js";
 
 /** Options of `git ctx join`. */
 export interface JoinOptions {
@@ -143,6 +144,9 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
   const r = await pushView({ p, url: state.cluster, state, machine: state.machine }, undefined, [id]);
   if (!r.ok) throw new ViewGitError({ step: `adding this machine to the roster of ${projectBranchShort(id)}`, dir, output: r.why });
   await viewGit(dir, "git pull", ["pull", "-q", "--no-rebase", "origin", "main"], { echo: true });
+  // the checkout's files are racily clean: trust them now, so that the first sync's `git add`
+  // does not clean the whole project again (src/git/racy.ts)
+  await trustCheckout(dir, gitDir, { env: { GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined } });
   // what the agent needs after its files arrived (Codex: register the project's rollouts)
   const warnings: string[] = [];
   if (agent.afterWrite) {
