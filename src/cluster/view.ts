@@ -1,3 +1,7 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import writeFileAtomic from "write-file-atomic";
 import { agentOf, type Agent } from "../agents/index.js";
 import { InvalidRosterError, parseRoster, type Roster } from "../roster/index.js";
 import type { ViewState } from "../view/state.js";
@@ -91,11 +95,67 @@ export async function tipContext(p: Plumbing, tip: string | undefined, dir: stri
  * Each tip's roster is validated, and a context tree that differs from the folder in last is
  * checked for entries escaping the folder; a project that fails is left out (`skipped`, its
  * folder as in last) so one broken branch never blocks the others.
+ * A folder-layout view's answer that was last itself is remembered (`$GIT_DIR/ctx/view-memo.json`,
+ * keyed by a hash of every input: last, the joined folders, the tips, the held-back files): the
+ * same inputs give it back without a git process (issue 15: every sync's fetch builds the view).
  */
 export async function buildView(p: Plumbing, state: ViewState, tips: Map<string, string>): Promise<BuiltView> {
   const agent = agentOf(state);
   if (agent.layout === "shared") return buildSharedView(p, state, tips, agent);
   const last = await p.resolve(VIEW_LAST_REF);
+  // issue 15: the view is a pure function of these inputs; when none changed since the last
+  // build that gave `last` back, the answer is the same (no git process for the rosters, the
+  // context trees, the dates and the tree)
+  const key = memoKey(last, state, tips, readHeldEntries(p.gitDir), agent.clusterDir);
+  const memo = readMemo(p.gitDir);
+  if (last && memo?.key === key && memo.commit === last) return { commit: last, created: false, tips: new Map(memo.tips), skipped: memo.skipped };
+  const built = await buildFolderView(p, state, tips, agent, last);
+  if (built.commit === last) writeMemo(p.gitDir, { key, commit: last, tips: [...built.tips], skipped: built.skipped });
+  return built;
+}
+
+/** What {@link buildView} remembers of its last answer that was `refs/ctx/view/last` itself (`$GIT_DIR/ctx/view-memo.json`). */
+interface ViewMemo {
+  key: string;
+  commit: string;
+  tips: [string, string][];
+  skipped: BuiltView["skipped"];
+}
+
+/** sha256 of everything a folder-layout view is built from: last, the joined projects' folders, the tips, the held-back files, the agent's cluster folder. */
+function memoKey(last: string | undefined, state: ViewState, tips: ReadonlyMap<string, string>, held: readonly HeldEntry[], dir: string): string {
+  const projects = Object.entries(state.projects)
+    .map(([id, x]) => [id, x.key] as const)
+    .sort();
+  const input = JSON.stringify({ v: 1, last, projects, tips: [...tips].sort(), held, dir, machine: state.machine.id });
+  return createHash("sha256").update(input).digest("hex");
+}
+
+function memoPath(gitDir: string): string {
+  return path.join(gitDir, "ctx", "view-memo.json");
+}
+
+/** The memo, or undefined when there is none or it cannot be read (it is only a shortcut). */
+function readMemo(gitDir: string): ViewMemo | undefined {
+  try {
+    const m = JSON.parse(readFileSync(memoPath(gitDir), "utf8")) as ViewMemo;
+    return typeof m.key === "string" && typeof m.commit === "string" && Array.isArray(m.tips) && Array.isArray(m.skipped) ? m : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes the memo atomically; a failure only loses the shortcut. */
+function writeMemo(gitDir: string, m: ViewMemo): void {
+  try {
+    writeFileAtomic.sync(memoPath(gitDir), JSON.stringify(m));
+  } catch {
+    /* the next build runs in full */
+  }
+}
+
+/** {@link buildView} for a folder-layout agent, without the memo. */
+async function buildFolderView(p: Plumbing, state: ViewState, tips: Map<string, string>, agent: Agent, last: string | undefined): Promise<BuiltView> {
   const entries = new Map<string, TreeEntry>();
   if (last) for (const e of await p.lsTree(last)) entries.set(e.name, e);
   const included = new Map<string, string>();
