@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, utimesSync } from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadSqlite } from "../../src/agents/codex/threads.js";
@@ -95,6 +95,11 @@ describe("Codex rollouts over a cluster", () => {
     // both machines append to the same rollout before either syncs
     appendRollout(fileA, turnLines(rootA, "x", 3, Date.UTC(2026, 0, 2, 12)));
     appendRollout(fileC, turnLines(rootC, "y", 3, Date.UTC(2026, 0, 2, 13)));
+    // both turns are over (no writer): files written in the last HOT_MS keep their local line
+    // order until a later sync (test/sync/reorder.test.ts); without this, the outcome would
+    // depend on how fast the syncs below run
+    const idle = new Date(Date.now() - 60_000);
+    for (const f of [fileA, fileC]) utimesSync(f, idle, idle);
     await A.ctx(["sync"], { cwd: A.home });
     await C.ctx(["sync"], { cwd: C.home });
     await A.ctx(["sync"], { cwd: A.home });
