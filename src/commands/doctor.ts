@@ -4,7 +4,7 @@ import { gitRaw } from "../git/exec.js";
 import { projectByFolder, readViewState } from "../view/state.js";
 import { formatFolderReport, doctorFolder, type Codec } from "../doctor/folder.js";
 import { machineOsHome, type MachineOs } from "../roster/machine.js";
-import { viewDirs } from "./sync.js";
+import { viewDirs } from "./viewdirs.js";
 
 /** Options of {@link doctor} (the CLI maps flags onto these). */
 export interface DoctorOptions {

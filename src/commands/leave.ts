@@ -5,7 +5,7 @@ import { readViewState, writeViewState, type ViewState } from "../view/state.js"
 import { agentOf, projectsOfKeys, sessionKeys } from "../agents/index.js";
 import { git } from "../git/exec.js";
 import { clusterTrackingRef } from "../cluster/layout.js";
-import { viewDirs } from "./sync.js";
+import { viewDirs } from "./viewdirs.js";
 import { NotAViewError } from "../cluster/errors.js";
 import { Plumbing } from "../cluster/plumbing.js";
 import { removeParticipant } from "../cluster/push.js";

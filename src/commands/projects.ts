@@ -1,4 +1,4 @@
-import { viewDirs } from "./sync.js";
+import { viewDirs } from "./viewdirs.js";
 import { AGENTS, type AgentId } from "../agents/index.js";
 import { dir as tmpDir } from "tmp-promise";
 import { git } from "../git/exec.js";

@@ -2,7 +2,7 @@ import { lstatSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { AGENTS, agentById } from "../agents/index.js";
 import { gitRaw } from "../git/exec.js";
-import { viewDirs } from "./sync.js";
+import { viewDirs } from "./viewdirs.js";
 import { ALLOW_CONFIG_KEY, ALLOW_FILE, loadAllowlist, readHeldBack, scanBytes, scanPath, type Finding, type HeldBack, type IgnoredAllowEntry } from "../scan/index.js";
 import { NotAViewError } from "../sync/index.js";
 

@@ -1,7 +1,7 @@
 import { agentById, agentOf, projectsOfKeys, sessionKeys, type AgentId } from "../agents/index.js";
 import { memoryConflicts } from "../doctor/checks/gitstate.js";
 import type { ViewState } from "../view/state.js";
-import { viewDirs } from "./sync.js";
+import { viewDirs } from "./viewdirs.js";
 import { git, gitRaw } from "../git/exec.js";
 import { readHeldBack } from "../scan/index.js";
 import { appendNormalized, openView, readCarry, readLastSync, type LastSync } from "../sync/index.js";

@@ -1,4 +1,3 @@
-import * as os from "node:os";
 import * as path from "node:path";
 import type { Anchors } from "../../sentinel/index.js";
 import type { JoinedProject } from "../../view/state.js";
@@ -6,18 +5,12 @@ import type { Agent, AgentMachine } from "../types.js";
 import { readdirSync } from "node:fs";
 import { readClaudeSession } from "./read.js";
 import { claudeDirKey } from "./dirkey.js";
+import { claudeHome, claudeProjectsDir } from "./home.js";
 import { chooseProjectFolder, otherFoldersNote, sameFolder, symlinkRootNote, type FolderChoice as ClaudeFolderChoice } from "./folder.js";
 import { inferProjectRoot, sameKey } from "./infer.js";
 import { countOurs, defaultSettingsPath, editSettings, readSettings, withHook, withoutHook } from "./settings.js";
 
-/**
- * The Claude Code projects folder: `$CLAUDE_CONFIG_DIR/projects` when set, else `~/.claude/projects`
- * (FORMATS.md: Claude Code stores a project's sessions in `~/.claude/projects/<key>/`).
- */
-export function claudeProjectsDir(env: NodeJS.ProcessEnv = process.env): string {
-  const cfg = env.CLAUDE_CONFIG_DIR || path.join(env.HOME || os.homedir(), ".claude");
-  return path.join(cfg, "projects");
-}
+export { claudeHome, claudeProjectsDir } from "./home.js";
 
 /**
  * The Claude Code module (FORMATS.md, "Claude Code"): the store is `~/.claude/projects`
@@ -32,7 +25,7 @@ export const claude: Agent = {
   layout: "folder",
   rosterFolder: true,
   neverSynced: () => false,
-  home: (env) => env.CLAUDE_CONFIG_DIR || path.join(env.HOME || os.homedir(), ".claude"),
+  home: claudeHome,
   storeRoot: (env) => claudeProjectsDir(env),
   storeHint: "~/.claude/projects",
   rulesFiles: ["CLAUDE.md", ".claude/CLAUDE.md"],

@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import type { Anchors } from "../../sentinel/index.js";
 import type { JoinedProject, ViewState } from "../../view/state.js";
 import type { Agent, AgentMachine } from "../types.js";
 import { ROLLOUT_PATH, listRollouts, projectForCwd, readFirstLine, sessionMetaOf } from "./rollout.js";
 import { readCodexSession } from "./read.js";
+import { codexHome, codexSessionsDir } from "./home.js";
 
 /**
  * The Codex CLI module (FORMATS.md, "Codex CLI", verified with `@openai/codex` 0.169.0).
@@ -19,10 +19,7 @@ import { readCodexSession } from "./read.js";
 
 export { FIRST_LINE_MAX, ROLLOUT_PATH, listRollouts, projectForCwd, readFirstLine, rootHolds, sessionMetaOf, type SessionMeta } from "./rollout.js";
 
-/** `$CODEX_HOME`, else `~/.codex` (FORMATS.md). */
-export function codexHome(env: NodeJS.ProcessEnv = process.env): string {
-  return env.CODEX_HOME || path.join(env.HOME || os.homedir(), ".codex");
-}
+export { codexHome, codexSessionsDir } from "./home.js";
 
 /** The Codex CLI agent (see the module comment). */
 export const codex: Agent = {
@@ -34,7 +31,7 @@ export const codex: Agent = {
   neverSynced: (p) => !ROLLOUT_PATH.test(p),
   home: codexHome,
   customHome: (env) => env.CODEX_HOME || undefined,
-  storeRoot: (env) => path.join(codexHome(env), "sessions"),
+  storeRoot: codexSessionsDir,
   /**
    * Tiers: `{{CC_PROJECT_ROOT}}` = the project root, `{{CC_PROJECT_CONTEXT_DIR}}` = this machine's
    * `CODEX_HOME` (rollouts name `~/.codex/…` files), `{{CC_HOME}}` = home; no directory-key tier.

@@ -1,11 +1,11 @@
 import { existsSync, readdirSync } from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import type { Anchors } from "../../sentinel/index.js";
 import type { JoinedProject } from "../../view/state.js";
 import type { Agent, AgentMachine, FolderRules } from "../types.js";
 import { chooseGeminiSlug, claimGeminiSlug, geminiProjectHash, ownerOf, slugify } from "./slug.js";
 import { readGeminiSession } from "./read.js";
+import { geminiHome, geminiTmpDir } from "./home.js";
 
 /**
  * The Gemini CLI module (FORMATS.md, "Gemini CLI", verified with `@google/gemini-cli` 0.61.0).
@@ -23,10 +23,7 @@ import { readGeminiSession } from "./read.js";
 export { readGeminiChat, readGeminiJsonl, readGeminiJsonlChat, type GeminiChat, type GeminiMessage } from "./chat.js";
 export { chooseGeminiSlug, claimGeminiSlug, geminiProjectHash, normalizeGeminiRoot, readGeminiProjects, slugify, GeminiProjectsFileError, GeminiSlugTakenError } from "./slug.js";
 
-/** `$GEMINI_CLI_HOME/.gemini`, else `~/.gemini` (Gemini CLI's `Storage.getGlobalGeminiDir`). */
-export function geminiHome(env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(env.GEMINI_CLI_HOME || env.HOME || os.homedir(), ".gemini");
-}
+export { geminiHome, geminiTmpDir } from "./home.js";
 
 /** The entries of a slug folder that are synced; everything else in it is machine-local. */
 export const GEMINI_SYNCED = ["chats/", "logs.json"] as const;
@@ -64,7 +61,7 @@ export const gemini: Agent = {
   neverSynced,
   home: geminiHome,
   customHome: (env) => (env.GEMINI_CLI_HOME ? geminiHome(env) : undefined),
-  storeRoot: (env) => path.join(geminiHome(env), "tmp"),
+  storeRoot: geminiTmpDir,
   storeHint: "~/.gemini/tmp",
   rulesFiles: ["GEMINI.md"],
   folders,
