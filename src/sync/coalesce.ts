@@ -1,7 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import * as path from "node:path";
-import lockfile from "proper-lockfile";
 import type { SyncPaths } from "./paths.js";
 
 /** Timing of {@link runCoalesced}. */
@@ -43,10 +42,31 @@ export function requestSync(p: SyncPaths): void {
   writeFileSync(p.pending, String(Date.now()));
 }
 
-/** Whether a sync holds the lock right now (and is not stale). */
+/**
+ * proper-lockfile, loaded on first use: the hook path (src/commands/synchook.ts) asks
+ * {@link syncRunning} after every agent turn and, with no lock present, never needs it (its
+ * graceful-fs, retry and signal-exit were ~10 ms of the hook's start-up; issue 15).
+ */
+async function lockfile(): Promise<typeof import("proper-lockfile")> {
+  return (await import("proper-lockfile")).default;
+}
+
+/**
+ * Whether a sync holds the lock right now: proper-lockfile's check (the lock exists and is not
+ * stale), false without loading it when there is no lock, and false when the holder recorded in
+ * the lock ({@link ownerFile}) is a process of this host that no longer runs (a killed sync: the
+ * worker this answer starts takes the lock over at once, see {@link tryLock}).
+ */
 export async function syncRunning(p: SyncPaths): Promise<boolean> {
   mkdirSync(p.ctxDir, { recursive: true });
-  return lockfile.check(p.ctxDir, { lockfilePath: p.lock, stale: LOCK_STALE_MS, realpath: false });
+  try {
+    statSync(p.lock);
+  } catch {
+    return false;
+  }
+  const owner = readOwner(p);
+  if (owner && owner.host === hostname() && owner.pid !== process.pid && !alive(owner.pid)) return false;
+  return (await lockfile()).check(p.ctxDir, { lockfilePath: p.lock, stale: LOCK_STALE_MS, realpath: false });
 }
 
 function pendingMtime(p: SyncPaths): number | undefined {
@@ -109,7 +129,7 @@ async function tryLock(p: SyncPaths, wait: boolean, log: (l: string) => void, on
   let told = false;
   for (;;) {
     try {
-      const release = await lockfile.lock(p.ctxDir, {
+      const release = await (await lockfile()).lock(p.ctxDir, {
         lockfilePath: p.lock,
         stale: LOCK_STALE_MS,
         update: 5_000,
