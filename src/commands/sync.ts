@@ -1,10 +1,8 @@
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import * as path from "node:path";
 import { gitRaw } from "../git/exec.js";
-import { AGENTS, agentById, agentOfStorePath, parseHookInput, readStdinWithin, type HookInput } from "../agents/index.js";
+import { agentById, agentOfStorePath } from "../agents/index.js";
+import { syncHook } from "./synchook.js";
+import { viewDirs } from "./viewdirs.js";
 import { syncInBackground } from "../sync/background.js";
-import { logLine, syncPaths } from "../sync/paths.js";
 import type { SyncNowOptions, SyncReport, View } from "../sync/index.js";
 
 /** Options of {@link sync} (flags of `git ctx sync`). */
@@ -30,16 +28,6 @@ export interface SyncCommandOptions {
 }
 
 /**
- * In `--hook` mode a background sync waits until no further hook call came for this long (ms)
- * before it runs, so the burst of Stop hooks of a busy session becomes one run (plus at most
- * one trailing run). Override with `GIT_CTX_HOOK_QUIET_MS`.
- */
-export const HOOK_QUIET_MS = 1000;
-
-/** How long the hook waits for its stdin JSON (ms): the hook must return within ~200 ms. */
-export const HOOK_STDIN_MS = 100;
-
-/**
  * `git ctx sync`: commit the joined projects, fetch, merge, update the work tree without losing a
  * running session's line, push (src/sync). Foreground by default (waits for a running sync, then
  * runs); `--background` and `--hook` return at once.
@@ -47,7 +35,7 @@ export const HOOK_STDIN_MS = 100;
  * @throws NotAViewError, ViewStateError (not in `--hook` mode).
  */
 export async function sync(o: SyncCommandOptions): Promise<number> {
-  if (o.hook) return hookMode(o);
+  if (o.hook) return syncHook(o);
   if (!o.dir) {
     // every agent's view (issue 11): each is synced on its own; a failure of one does not stop the others
     const dirs = viewDirs();
@@ -55,14 +43,6 @@ export async function sync(o: SyncCommandOptions): Promise<number> {
     return syncOne({ ...o, dir: dirs[0] ?? agentById("claude").storeRoot(process.env) }, "");
   }
   return syncOne(o as SyncCommandOptions & { dir: string }, "");
-}
-
-/**
- * The views of this machine: each agent's store (src/agents) that is a git repository with a
- * git-ctx state file, in the registry's order. Read without loading zod (the hook path uses it).
- */
-export function viewDirs(env: NodeJS.ProcessEnv = process.env): string[] {
-  return AGENTS.map((a) => path.resolve(a.storeRoot(env))).filter((d) => existsSync(path.join(d, ".git", "ctx", "state.json")));
 }
 
 /**
@@ -206,63 +186,4 @@ function summaryLine(_view: View, report: SyncReport): string {
       `${dups} duplicated line${dups === 1 ? "" : "s"} collapsed (copies an earlier git-ctx made of another machine's lines) in ${report.collapsed.map((c) => c.path).join(", ")}`,
     );
   return parts.join("; ");
-}
-
-/**
- * `--hook`: what Claude Code's Stop/SessionEnd hook runs. Reads the hook JSON (FORMATS.md) for
- * at most {@link HOOK_STDIN_MS}, records a sync request and spawns a detached worker unless one
- * is running, and returns 0. Never writes to stdout/stderr (the user's session) and never exits
- * non-zero (exit code 2 from a Stop hook would block Claude): problems go to the sync log.
- */
-async function hookMode(o: SyncCommandOptions): Promise<number> {
-  // Codex's notify passes its JSON as the last argument (after the user's own program, if any);
-  // Claude Code's hook passes JSON on stdin
-  const codexNote = o.chain?.length ? o.chain[o.chain.length - 1] : undefined;
-  const input = codexNote !== undefined ? codexNotifyInput(codexNote) : parseHookInput(await readStdinWithin(HOOK_STDIN_MS).catch(() => ""));
-  if (o.chain && o.chain.length > 1) startChained(o.chain);
-  // every view of this machine (an agent's turn may touch a project all agents share)
-  const dirs = o.dir ? [o.dir] : viewDirs();
-  for (const dir of dirs.length ? dirs : [agentById("claude").storeRoot(process.env)]) await hookOne(dir, input);
-  return 0;
-}
-
-/** Codex's notify JSON (`{"type":"agent-turn-complete","thread-id":…}`) as the hook log reads it; never throws. */
-function codexNotifyInput(json: string): HookInput | undefined {
-  try {
-    const j = JSON.parse(json) as Record<string, unknown>;
-    return { hook_event_name: `codex ${String(j.type ?? "notify")}`, session_id: String(j["thread-id"] ?? j["turn-id"] ?? "?") };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Starts the user's own Codex notify program, detached, with the arguments Codex gave us (its
- * JSON last), so installing git-ctx's notify never stops it from running. Never throws.
- */
-function startChained(argv: readonly string[]): void {
-  try {
-    const child = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: "ignore" });
-    child.on("error", () => {});
-    child.unref();
-  } catch {
-    /* a program that cannot start is the user's to fix; the sync goes on */
-  }
-}
-
-/** The hook's work for one view: a request marker and a background worker; never fails, never prints. */
-async function hookOne(dir: string, input: HookInput | undefined): Promise<void> {
-  // Resolve the view without loading the state schema (zod): git dir + "has a state file".
-  const r = await gitRaw(["rev-parse", "--show-toplevel", "--absolute-git-dir"], { cwd: dir, okCodes: [0, 128] }).catch(() => undefined);
-  if (!r || r.code !== 0) return; // not a repository: nothing to sync, nowhere to log
-  const [workTree, gitDir] = r.stdout.toString("utf8").trim().split("\n") as [string, string];
-  if (!existsSync(path.join(gitDir, "ctx", "state.json"))) return;
-  const paths = syncPaths(gitDir);
-  try {
-    logLine(paths, `hook ${input?.hook_event_name ?? "?"} session ${input?.session_id ?? "?"}`);
-    const q = Number(process.env.GIT_CTX_HOOK_QUIET_MS);
-    await syncInBackground({ workTree, paths }, { quietMs: Number.isFinite(q) && process.env.GIT_CTX_HOOK_QUIET_MS ? q : HOOK_QUIET_MS });
-  } catch (e) {
-    logLine(paths, `hook failed: ${(e as Error).message}`);
-  }
 }
