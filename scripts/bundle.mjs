@@ -31,21 +31,14 @@ const zodEnglishOnly = {
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const outdir = path.join(root, "dist", "bundle");
-const result = await build({
+const common = {
   absWorkingDir: root,
-  entryPoints: {
-    "git-ctx": "dist/src/cli/git-ctx.js",
-    "git-remote-ctx": "dist/src/helper/main.js",
-    "git-ctx-filter": "dist/src/filter/main.js",
-  },
   outdir,
   bundle: true,
-  splitting: true,
   format: "esm",
   platform: "node",
   target: "node20",
   outExtension: { ".js": ".mjs" },
-  chunkNames: "chunks/[name]-[hash]",
   // Bundled CommonJS packages call require() for node built-ins and read __filename
   // (write-file-atomic): give the ESM output both (yargs declares its own __dirname).
   banner: {
@@ -57,13 +50,29 @@ const result = await build({
   plugins: [zodEnglishOnly],
   logLevel: "warning",
   write: false,
-});
-
+};
+const [result, hook] = await Promise.all([
+  build({
+    ...common,
+    entryPoints: {
+      "git-ctx": "dist/src/cli/git-ctx.js",
+      "git-remote-ctx": "dist/src/helper/main.js",
+      "git-ctx-filter": "dist/src/filter/main.js",
+    },
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
+  }),
+  // `git ctx sync --hook` (after every agent turn) as one file, no chunks: each module Node
+  // resolves and loads is start-up time (src/cli/hook.ts; issue 15: the hook returns in ≤ 0.1 s)
+  build({ ...common, entryPoints: { "git-ctx-hook": "dist/src/cli/hook.js" }, splitting: false }),
+]);
 // Several builds and test runs share one checkout: never leave a bin pointing at a missing or
 // half-written file. Each output is written to a temp file and renamed over the old one, chunks
 // (content-hashed names) before the entries that import them; old chunks go after a grace period.
 const written = new Set();
-const outputs = [...result.outputFiles].sort((a, b) => Number(b.path.includes(`${path.sep}chunks${path.sep}`)) - Number(a.path.includes(`${path.sep}chunks${path.sep}`)));
+const outputs = [...result.outputFiles, ...hook.outputFiles].sort(
+  (a, b) => Number(b.path.includes(`${path.sep}chunks${path.sep}`)) - Number(a.path.includes(`${path.sep}chunks${path.sep}`)),
+);
 for (const f of outputs) {
   mkdirSync(path.dirname(f.path), { recursive: true });
   const tmp = `${f.path}.tmp-${process.pid}`;

@@ -2,18 +2,19 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CommandModule } from "yargs";
-import { commands } from "./commands/index.js";
 import { trySyncFast } from "./commands/sync.js";
 
 /**
  * Entry point of `git-ctx` (reached as `git ctx <command>`). Only maps argv to command modules;
  * each module in `./commands/` maps its flags to options and lazy-imports `src/commands/<name>`.
- * yargs itself is imported lazily: `git ctx sync` with plain arguments runs without it.
+ * yargs and the command table are imported lazily: `git ctx sync` with plain arguments (the
+ * hook after every agent turn, the background worker) loads neither (issue 15: the hook returns
+ * in ≤ 0.1 s).
  */
 export async function main(argv: string[]): Promise<void> {
   // `git ctx sync` (the Stop hook, the background worker) skips loading yargs when its arguments are plain.
   if (argv[0] === "sync" && (await trySyncFast(argv.slice(1)))) return;
-  const { default: yargs } = await import("yargs");
+  const [{ default: yargs }, { commands }] = await Promise.all([import("yargs"), import("./commands/index.js")]);
   let y = yargs(argv)
     .scriptName("git ctx")
     .usage("git ctx <command> [options]\n\nSync AI coding agent context (Claude Code sessions, memory) between machines with plain git.")
