@@ -40,6 +40,37 @@ export interface TreeChange {
 }
 
 /**
+ * A revision that starts with a full object id (`<oid>`, `<oid>:<path>`, `<oid>^{tree}`,
+ * `<oid>^1`): what git answers for it can never change, because an object's id is the hash of
+ * its content (gitrevisions(7); `git help hash-function-transition` for the 64-digit form).
+ */
+const OID_ROOTED = /^(?:[0-9a-f]{64}|[0-9a-f]{40})(?=$|[:^~])/;
+
+/** Most answers {@link remembered} keeps per process (oldest forgotten first). */
+const IMMUTABLE_MAX = 512;
+/** Blobs larger than this (bytes) are not remembered (rosters and format files are small). */
+const IMMUTABLE_BLOB_MAX = 64 * 1024;
+const immutable = new Map<string, unknown>();
+
+/**
+ * Answers about objects named by full object ids, kept for the life of the process: a sync asks
+ * the same question in its fetch, its merge and its push (the same tip's tree, roster and
+ * context folder), each a git process of ~5–10 ms. Only answers that exist are kept (a missing
+ * object may arrive later); keyed by repository.
+ */
+async function remembered<T>(gitDir: string, rev: string, query: string, answer: () => Promise<T>, keep: (v: T) => boolean = (v) => v !== undefined): Promise<T> {
+  if (!OID_ROOTED.test(rev)) return answer();
+  const key = `${gitDir}\0${query}\0${rev}`;
+  if (immutable.has(key)) return immutable.get(key) as T;
+  const v = await answer();
+  if (keep(v)) {
+    if (immutable.size >= IMMUTABLE_MAX) immutable.delete(immutable.keys().next().value as string);
+    immutable.set(key, v);
+  }
+  return v;
+}
+
+/**
  * Git plumbing bound to one repository (`gitDir`, absolute). Every call runs git with
  * `--git-dir=<gitDir>` and our filter turned off (`noCtxFilter`): nothing here needs a work tree,
  * and plumbing run by the remote helper must never re-enter the filter. The merge driver stays
@@ -60,20 +91,39 @@ export class Plumbing {
 
   /** The object id `rev` names, or `undefined` when it names nothing (`rev-parse --verify -q`). */
   async resolve(rev: string): Promise<string | undefined> {
-    const r = await this.raw(["rev-parse", "--verify", "-q", "--end-of-options", rev], { okCodes: [0, 1, 128] });
-    const out = r.stdout.toString("utf8").trim();
-    return r.code === 0 && out ? out : undefined;
+    return remembered(this.gitDir, rev, "resolve", async () => {
+      const r = await this.raw(["rev-parse", "--verify", "-q", "--end-of-options", rev], { okCodes: [0, 1, 128] });
+      const out = r.stdout.toString("utf8").trim();
+      return r.code === 0 && out ? out : undefined;
+    });
+  }
+
+  /**
+   * Every ref under `prefix` (e.g. `refs/ctx/cluster/project/`) with the object it points at, in
+   * one `git for-each-ref` (a sync asked `rev-parse` once per project before).
+   * @returns full ref name → object id; empty when there is none.
+   */
+  async refsUnder(prefix: string): Promise<Map<string, string>> {
+    const out = await this.run(["for-each-ref", "--format=%(objectname) %(refname)", prefix]);
+    const refs = new Map<string, string>();
+    for (const line of out.split("\n")) {
+      const sp = line.indexOf(" ");
+      if (sp > 0) refs.set(line.slice(sp + 1), line.slice(0, sp));
+    }
+    return refs;
   }
 
   /** Tree id of a commit (or tree-ish). @throws GitCommandError when it does not exist. */
   treeOf(commit: string): Promise<string> {
-    return this.run(["rev-parse", "--verify", `${commit}^{tree}`]);
+    return remembered(this.gitDir, commit, "treeOf", () => this.run(["rev-parse", "--verify", `${commit}^{tree}`]));
   }
 
   /** Flat listing of a tree (`ls-tree -z`); with `recursive`, every blob/link below it (`-r`). */
   async lsTree(treeish: string, recursive = false): Promise<TreeEntry[]> {
-    const r = await this.raw(["ls-tree", "-z", "--full-tree", ...(recursive ? ["-r"] : []), treeish]);
-    return parseLsTree(r.stdout);
+    const entries = await remembered(this.gitDir, treeish, recursive ? "ls-tree -r" : "ls-tree", async () =>
+      parseLsTree((await this.raw(["ls-tree", "-z", "--full-tree", ...(recursive ? ["-r"] : []), treeish])).stdout),
+    );
+    return entries.map((e) => ({ ...e })); // the caller's own copy
   }
 
   /** The entry at `p` (a `/`-separated path) in `treeish`, or undefined when there is none. */
@@ -104,11 +154,20 @@ export class Plumbing {
 
   /** The bytes of a blob (through the shared `cat-file --batch-command` child inside {@link withBlobReader}). */
   async blob(oid: string): Promise<Buffer> {
-    if (this.batch) {
-      const b = await this.batch.read(oid);
-      if (b) return b;
-    }
-    return (await this.raw(["cat-file", "blob", oid])).stdout;
+    const b = await remembered(
+      this.gitDir,
+      oid,
+      "blob",
+      async () => {
+        if (this.batch) {
+          const b = await this.batch.read(oid);
+          if (b) return b;
+        }
+        return (await this.raw(["cat-file", "blob", oid])).stdout;
+      },
+      (b) => b.length <= IMMUTABLE_BLOB_MAX,
+    );
+    return b.length <= IMMUTABLE_BLOB_MAX ? Buffer.from(b) : b; // a remembered blob: the caller's own copy
   }
 
   /**
@@ -152,7 +211,7 @@ export class Plumbing {
 
   /** Committer date of a commit in seconds since the epoch. */
   async commitTime(commit: string): Promise<number> {
-    return Number(await this.run(["show", "-s", "--format=%ct", commit]));
+    return remembered(this.gitDir, commit, "commitTime", async () => Number(await this.run(["show", "-s", "--format=%ct", commit])));
   }
 
   /** Author, committer and raw message of a commit (for re-committing it elsewhere). */
@@ -171,8 +230,8 @@ export class Plumbing {
 
   /** Is `a` an ancestor of (or equal to) `b`? */
   async isAncestor(a: string, b: string): Promise<boolean> {
-    const r = await this.raw(["merge-base", "--is-ancestor", a, b], { okCodes: [0, 1] });
-    return r.code === 0;
+    const ask = async () => (await this.raw(["merge-base", "--is-ancestor", a, b], { okCodes: [0, 1] })).code === 0;
+    return OID_ROOTED.test(b) ? remembered(this.gitDir, a, `isAncestor ${b}`, ask, () => true) : ask();
   }
 
   /**
