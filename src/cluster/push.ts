@@ -18,7 +18,7 @@ import {
   projectBranchShort,
 } from "./layout.js";
 import { EMPTY_TREE, type Plumbing, type Signature, type TreeChange } from "./plumbing.js";
-import { fetchProjects, lsRemote, pushAtomic } from "./remote.js";
+import { fetchProjects, lsRemote, pushAtomic, type ClusterHeads } from "./remote.js";
 import { heldSummary, readHeldEntries, scanCandidate, type HeldEntry } from "./gate.js";
 import { loadAllowlist, scanBytes, scanPath, writeHeldBack } from "../scan/index.js";
 import { readTipRoster, tipContext } from "./view.js";
@@ -44,6 +44,14 @@ export interface PushContext {
   sleep?: (attempt: number) => Promise<void>;
   /** Called when an attempt was rejected because the cluster moved (tests, diagnostics). */
   onRetry?: (attempt: number) => void;
+  /**
+   * The cluster's branches as this process listed them moments ago (the sync's own fetch): the
+   * first attempt builds on them instead of listing again, one `ls-remote` (a network round trip
+   * on a real host) fewer per sync. Safe because the push is a compare-and-swap: a branch that
+   * moved since makes the push non-fast-forward, rejected like any race, and the next attempt
+   * lists afresh.
+   */
+  heads?: ClusterHeads;
 }
 
 /** What happened to one project in a push. */
@@ -236,6 +244,7 @@ export async function pushView(ctx: PushContext, commit: string | undefined, ext
   const { p, state } = ctx;
   const log = ctx.log ?? (() => {});
   const now = ctx.now ?? (() => new Date());
+  await pausePoint("push:start"); // tests: another machine pushes after this one listed the cluster
   const last = await p.resolve(VIEW_LAST_REF);
   const prior = readHeldEntries(p.gitDir);
   const gate: Gate = { allow: commit ? (await loadAllowlist(p.gitDir)).fingerprints : new Set(), prior, now: now() };
@@ -265,7 +274,7 @@ export async function pushView(ctx: PushContext, commit: string | undefined, ext
   const info = commit ? await p.commitInfo(commit) : undefined;
   let reports: ProjectPushReport[] = [];
   for (let attempt = 1; attempt <= max; attempt++) {
-    const heads = await lsRemote(p, ctx.url);
+    const heads = attempt === 1 && ctx.heads ? ctx.heads : await lsRemote(p, ctx.url);
     const tips = await fetchProjects(
       p,
       ctx.url,

@@ -6,11 +6,17 @@ import { crashPoint } from "../cluster/crash.js";
 import { VIEW_BRANCH, VIEW_LAST_REF } from "../cluster/layout.js";
 import type { Plumbing } from "../cluster/plumbing.js";
 import { pushView } from "../cluster/push.js";
-import { fetchProjects, lsRemote } from "../cluster/remote.js";
+import { fetchProjects, lsRemote, type ClusterHeads } from "../cluster/remote.js";
 import { configureView } from "../cluster/setup.js";
 import { buildView } from "../cluster/view.js";
 import { anyReleasable } from "../scan/index.js";
 import type { AdvertisedRef, HelperBackend, HelperOptions, PushCommand, RefResult } from "./protocol.js";
+
+/**
+ * How long (ms) a `list` of the cluster stands in for the listing a push would do: a sync's
+ * fetch, merge and push take seconds; a push later than this lists again.
+ */
+export const LISTED_FOR_MS = 60_000;
 
 /** What the cluster backend of the helper is built from (src/helper/main.ts passes the real ones). */
 export interface ClusterBackendDeps {
@@ -34,6 +40,13 @@ export interface ClusterBackendDeps {
  */
 export class ClusterBackend implements HelperBackend {
   constructor(private readonly d: ClusterBackendDeps) {}
+
+  /**
+   * The cluster's branches as the last `list` (not for-push) of this backend read them, and
+   * when (ms since the epoch): a push by the same backend soon after (the in-process sync: fetch,
+   * merge, push) builds on them instead of listing again (see `PushContext.heads`). Used once.
+   */
+  private listed: { heads: ClusterHeads; at: number } | undefined;
 
   private log(o: HelperOptions, level: number, msg: string): void {
     if (o.verbosity >= level) (this.d.stderr ?? ((s) => process.stderr.write(s)))(msg + "\n");
@@ -68,6 +81,7 @@ export class ClusterBackend implements HelperBackend {
     }
     const state = this.state();
     const heads = await lsRemote(p, url);
+    this.listed = { heads, at: Date.now() };
     const tips = await fetchProjects(p, url, Object.keys(state.projects), heads, { progress: _o.progress });
     crashPoint("list:after-fetch");
     const view = await buildView(p, state, tips);
@@ -104,7 +118,12 @@ export class ClusterBackend implements HelperBackend {
     if (!commit) return { ref: c.dst, ok: false, why: `cannot resolve ${c.src}` };
     const machine = this.d.machine ?? { ...state.machine };
     const attempts = Number(process.env.GIT_CTX_PUSH_ATTEMPTS) || undefined; // tuning/test knob, default 5
-    const r = await pushView({ p, url: this.d.url, state, machine, dryRun: o.dryRun, progress: o.progress, maxAttempts: attempts, log: (l, m) => this.log(o, l, m) }, commit);
+    const heads = this.listed && Date.now() - this.listed.at < LISTED_FOR_MS ? this.listed.heads : undefined;
+    this.listed = undefined;
+    const r = await pushView(
+      { p, url: this.d.url, state, machine, dryRun: o.dryRun, progress: o.progress, maxAttempts: attempts, heads, log: (l, m) => this.log(o, l, m) },
+      commit,
+    );
     return r.ok ? { ref: c.dst, ok: true } : { ref: c.dst, ok: false, why: r.why };
   }
 

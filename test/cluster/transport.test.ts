@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { clusterGit, sessionLines, setupPair, writeSession, type Pair } from "./harness.js";
@@ -52,4 +52,43 @@ describe("git ctx sync's route to a ctx:: cluster", () => {
       expect((await p.B.git(["rev-parse", "refs/remotes/origin/main"])).stdout.trim()).toBe((await p.B.git(["rev-parse", "HEAD"])).stdout.trim());
     });
   }
+});
+
+describe("the in-process push builds on the sync's own listing of the cluster (issue 15)", () => {
+  /** How many times each of `ls-remote` and `push --atomic` ran in a trace. */
+  function counts(trace: string): { lsRemote: number; push: number } {
+    const c = childCommands(trace);
+    return { lsRemote: c.filter((x) => / ls-remote /.test(x)).length, push: c.filter((x) => / push --atomic /.test(x)).length };
+  }
+
+  it("a sync with work lists the cluster once", async () => {
+    const p: Pair = await setupPair();
+    cleanups.push(p.cleanup);
+    writeSession(path.join(p.A.projects, p.keyA), "s1", sessionLines(p.rootA, "s1", "once", 2), true);
+    const trace = path.join(p.A.home, "trace.json");
+    const r = await p.A.ctx(["sync"], { env: { GIT_TRACE2_EVENT: trace } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/pushed/);
+    expect(counts(trace)).toEqual({ lsRemote: 1, push: 1 });
+  });
+
+  it("when another machine pushes after that listing, the push is rejected, lists again, merges and lands; nothing is lost", async () => {
+    const p: Pair = await setupPair();
+    cleanups.push(p.cleanup);
+    writeSession(path.join(p.A.projects, p.keyA), "s1", sessionLines(p.rootA, "s1", "late-A", 2), true);
+    writeSession(path.join(p.B.projects, p.keyB), "s1", sessionLines(p.rootB, "s1", "early-B", 2), true);
+    const trace = path.join(p.A.home, "trace.json");
+    const signal = path.join(p.A.home, "paused");
+    const a = p.A.ctx(["sync"], { env: { GIT_TRACE2_EVENT: trace, GIT_CTX_TEST_PAUSE_AT: "push:start:10000", GIT_CTX_TEST_PAUSE_SIGNAL: signal } });
+    for (let i = 0; i < 300 && !existsSync(signal); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(signal)).toBe(true); // A has fetched (listed the cluster) and waits before its push
+    const b = await p.B.ctx(["sync"]);
+    expect(b.code, b.stderr).toBe(0);
+    const ra = await a;
+    expect(ra.code, ra.stderr).toBe(0);
+    // the first attempt used the sync's stale listing and was refused; the second listed again
+    expect(counts(trace)).toEqual({ lsRemote: 2, push: 2 });
+    const onCluster = (await clusterGit(p.url, ["show", "refs/heads/project/app:context/s1.jsonl"])).stdout;
+    for (const tag of ["late-A-u0", "late-A-a1", "early-B-u0", "early-B-a1"]) expect(onCluster.split("\n").filter((l) => l.includes(`"${tag}"`))).toHaveLength(1);
+  });
 });
