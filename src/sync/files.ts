@@ -68,8 +68,19 @@ export function readCarry(p: SyncPaths): Carry {
   return { version: 1, files: {} };
 }
 
-/** Writes `sync-carry.json` atomically. */
+/**
+ * Writes `sync-carry.json` atomically (write-file-atomic: temp file, fsync, rename). A carry file
+ * that already holds exactly these bytes is left alone: every sync saves the carry, nearly always
+ * unchanged (empty), and the fsync alone took ~50 ms of an incremental sync on the bench machine
+ * (issue 15's profile).
+ */
 export function writeCarry(p: SyncPaths, c: Carry): void {
+  const text = JSON.stringify(c, null, 2) + "\n";
+  try {
+    if (readFileSync(p.carry, "utf8") === text) return;
+  } catch {
+    /* absent or unreadable: write it */
+  }
   mkdirSync(p.ctxDir, { recursive: true });
-  writeFileAtomic.sync(p.carry, JSON.stringify(c, null, 2) + "\n");
+  writeFileAtomic.sync(p.carry, text);
 }
