@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { MachineOs } from "../roster/machine.js";
 import type { ViewState } from "../view/state.js";
 import type { Codec } from "./folder.js";
@@ -12,8 +12,8 @@ export const CheckSchema = z.object({
   name: z.string(),
   ok: z.boolean(),
   detail: z.string(),
-  fix: z.string().optional(),
-  warning: z.boolean().optional(),
+  fix: z.optional(z.string()),
+  warning: z.optional(z.boolean()),
 });
 export type Check = z.infer<typeof CheckSchema>;
 

@@ -14,11 +14,11 @@ import { checkSizes } from "./checks/sizes.js";
 import { checkSyncState } from "./checks/syncstate.js";
 import { checkVersions } from "./checks/versions.js";
 import type { Codec } from "./folder.js";
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /** `--json` shape of `git ctx doctor` for the whole view. */
 export const ViewReportSchema = z.object({
-  view: z.object({ workTree: z.string(), gitDir: z.string() }).nullable(),
+  view: z.nullable(z.object({ workTree: z.string(), gitDir: z.string() })),
   checks: z.array(CheckSchema),
   /** True when no check failed (exit code 0); warnings do not count. */
   ok: z.boolean(),
