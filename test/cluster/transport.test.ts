@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { clusterGit, sessionLines, setupPair, writeSession, type Pair } from "./harness.js";
@@ -79,10 +79,14 @@ describe("the in-process push builds on the sync's own listing of the cluster (i
     writeSession(path.join(p.B.projects, p.keyB), "s1", sessionLines(p.rootB, "s1", "early-B", 2), true);
     const trace = path.join(p.A.home, "trace.json");
     const signal = path.join(p.A.home, "paused");
-    const a = p.A.ctx(["sync"], { env: { GIT_TRACE2_EVENT: trace, GIT_CTX_TEST_PAUSE_AT: "push:start:10000", GIT_CTX_TEST_PAUSE_SIGNAL: signal } });
+    const resume = path.join(p.A.home, "resume");
+    const a = p.A.ctx(["sync"], {
+      env: { GIT_TRACE2_EVENT: trace, GIT_CTX_TEST_PAUSE_AT: "push:start:120000", GIT_CTX_TEST_PAUSE_SIGNAL: signal, GIT_CTX_TEST_RESUME_FILE: resume },
+    });
     for (let i = 0; i < 300 && !existsSync(signal); i++) await new Promise((r) => setTimeout(r, 50));
     expect(existsSync(signal)).toBe(true); // A has fetched (listed the cluster) and waits before its push
     const b = await p.B.ctx(["sync"]);
+    writeFileSync(resume, ""); // B's push has landed: A goes on with its push
     expect(b.code, b.stderr).toBe(0);
     const ra = await a;
     expect(ra.code, ra.stderr).toBe(0);
