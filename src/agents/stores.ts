@@ -7,7 +7,7 @@ import type { StoreRoot } from "./ids.js";
  * The light route to what the hook needs after every agent turn (src/commands/synchook.ts):
  * each agent's store folder and the hook's input, without the registry, the readers, the
  * settings editor or zod (issue 15: `git ctx sync --hook` returns in ≤ 0.1 s;
- * test/sync/hook-imports.test.ts checks what it loads).
+ * test/hook/hook-imports.test.ts checks what it loads).
  */
 
 export type { StoreRoot } from "./ids.js";

@@ -11,7 +11,7 @@ import { viewDirs } from "./viewdirs.js";
  * `git ctx sync --hook`, on its own light module: it runs after every agent turn (Claude Code's
  * Stop hook, Codex's notify) and must return in ≤ 0.1 s (issue 15). It loads no agent registry,
  * no zod, no yargs and, unless a lock exists, no proper-lockfile; for the views it finds in the
- * agents' stores it runs no git process (test/sync/hook-imports.test.ts checks its imports).
+ * agents' stores it runs no git process (test/hook/hook-imports.test.ts checks its imports).
  */
 
 /**

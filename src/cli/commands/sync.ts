@@ -6,9 +6,6 @@ export { parseSyncArgsFast, type SyncCliOptions } from "./sync-args.js";
 
 function runSync(o: SyncCliOptions): Promise<void> {
   return runCommand(async () => {
-    // the hook (after every agent turn) loads only its own light module (issue 15: ≤ 0.1 s);
-    // bin/git-ctx usually sends it to the hook bundle (../hook.ts) before this is reached
-    if (o.hook) return (await import("../../commands/synchook.js")).syncHook(o);
     const { sync } = await import("../../commands/sync.js");
     return sync(o);
   });
