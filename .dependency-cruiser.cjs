@@ -1,7 +1,7 @@
 /**
  * Allowed import directions of src/ (docs/architecture.md, "Folders"): a folder imports only
  * folders below it. Layers, lowest first:
- *   errors.ts → git → roster, view → sentinel → agents → merge → filter → scan, rules, learn → cluster, sync →
+ *   errors.ts → git → roster, view → sentinel → agents → merge → filter → scan, rules, learn, gate → cluster, sync →
  *   helper → doctor → commands → cli
  * (roster reads a project's git remote; the codec takes roster's OS type; the merge-driver entry
  * of the filter process uses merge; cluster uses scan for the push gate; sync uses filter, merge
@@ -16,7 +16,7 @@ const LAYERS = [
   ["agents"],
   ["merge"],
   ["filter"],
-  ["scan", "rules", "learn"],
+  ["scan", "rules", "learn", "gate"],
   ["cluster", "sync"],
   ["helper"],
   ["doctor"],

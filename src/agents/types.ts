@@ -86,6 +86,14 @@ export interface Agent {
   readonly layout: StoreLayout;
   /** Files (view paths, `/`-separated) of this agent's store that are never synced, as a predicate. */
   neverSynced(viewPath: string): boolean;
+  /**
+   * The inbound gate's allowlist (issue 22, src/gate): whether a file at `rel` — a path relative to
+   * this agent's folder of a cluster branch ({@link Agent.clusterDir}), which is the project
+   * folder of a `folder`-layout view and the store root of a `shared` one — is one the agent's
+   * store syncs (a transcript, a subagent's, a tool result, a memory file, a chat, a prompt log).
+   * Anything else on a branch never reaches a view, and is never pushed either. Pure.
+   */
+  syncedPath(rel: string): boolean;
   /** The agent's home on this machine (`~/.claude`, `$CODEX_HOME`…), from `env`. */
   home(env: NodeJS.ProcessEnv): string;
   /**

@@ -15,6 +15,21 @@ export class UnsafeTreeEntryError extends CtxError {
   }
 }
 
+/**
+ * The inbound gate refused a cluster branch whole (issue 22): it holds more files than
+ * `ctx.inbound.maxFiles`. Nothing of it reaches the view, and this machine's changes are not
+ * merged into it; the other projects go on syncing.
+ */
+export class RefusedBranchError extends CtxError {
+  readonly code = "RefusedBranch" as const;
+  constructor(readonly data: { branch: string; why: string }) {
+    super(
+      `cluster branch ${data.branch} was refused: ${data.why}. Nothing of it was written here. ` +
+        `If it is genuine, raise the limit (git config ctx.inbound.maxFiles <n>) and run 'git ctx sync' again; otherwise remove the files from that branch`,
+    );
+  }
+}
+
 /** `git ctx join` named a project id that has no `project/<id>` branch in the cluster. */
 export class UnknownProjectError extends CtxError {
   readonly code = "UnknownProject" as const;

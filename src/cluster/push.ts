@@ -22,7 +22,9 @@ import { fetchProjects, lsRemote, pushAtomic, type ClusterHeads } from "./remote
 import { heldSummary, readHeldEntries, scanCandidate, type HeldEntry } from "./gate.js";
 import { loadAllowlist, scanBytes, scanPath, writeHeldBack } from "../scan/index.js";
 import { readTipRoster, tipContext } from "./view.js";
-import { NewerClusterFormatError } from "./errors.js";
+import { NewerClusterFormatError, RefusedBranchError } from "./errors.js";
+import { inboundLimits, listTreeLong, outboundProblems } from "./inbound.js";
+import { judgeListing, type OutboundRefusal } from "../gate/index.js";
 
 /** Everything {@link pushView} needs besides the commit: injected so tests can vary it. */
 export interface PushContext {
@@ -76,8 +78,8 @@ export interface ProjectPushReport {
 
 /** Outcome of a push, as a value (STYLE.md: per-ref results are values). */
 export type PushResult =
-  | { ok: true; projects: ProjectPushReport[]; attempts: number; held: HeldEntry[] }
-  | { ok: false; why: string; projects: ProjectPushReport[]; attempts: number; held: HeldEntry[] };
+  | { ok: true; projects: ProjectPushReport[]; attempts: number; held: HeldEntry[]; notSent?: OutboundRefusal[] }
+  | { ok: false; why: string; projects: ProjectPushReport[]; attempts: number; held: HeldEntry[]; notSent?: OutboundRefusal[] };
 
 /** One project's share of the pushed commit. */
 interface ProjectWork {
@@ -121,11 +123,12 @@ async function splitCommit(
   commit: string,
   gate: Gate,
   log: (level: number, msg: string) => void,
-): Promise<{ work: ProjectWork[]; held: HeldEntry[] }> {
+): Promise<{ work: ProjectWork[]; held: HeldEntry[]; notSent: OutboundRefusal[] }> {
   const agent = agentOf(state);
   if (agent.layout === "shared") return splitShared(p, state, agent, last, commit, gate, log);
   const work: ProjectWork[] = [];
   const held: HeldEntry[] = [];
+  const notSent: OutboundRefusal[] = [];
   for (const id of Object.keys(state.projects).sort()) {
     const proj = state.projects[id]!;
     const base = (last && (await p.resolve(`${last}:${proj.key}`))) || EMPTY_TREE;
@@ -150,10 +153,18 @@ async function splitCommit(
       baseFix.push({ mode: inCluster?.mode ?? "000000", oid: inCluster?.oid ?? "0".repeat(40), path: rel });
     }
     const kept: TreeChange[] = [];
+    // the outbound side of the inbound gate: what another machine would refuse is not sent
+    const refused = await outboundProblems(p, agent, changes, (c) => c.path);
     for (const c of changes) {
       const baseOid = /^0+$/.test(c.srcOid) || !c.srcOid ? undefined : c.srcOid;
       if (baseOid === c.oid) continue;
       const viewPath = `${proj.key}/${c.path}`;
+      const no = refused.get(c);
+      if (no) {
+        notSent.push({ id, path: viewPath, why: no });
+        log(0, `git-ctx: warning: ${viewPath} was not sent: ${no} (other machines would refuse it)`);
+        continue;
+      }
       // the path too: a tool-results file may be named after a token (issue 10, defect 7)
       const findings = [...scanPath(viewPath, { allow: gate.allow }), ...(await scanCandidate(p, { ...c, baseOid }, viewPath, gate.allow))];
       if (findings.length) {
@@ -168,7 +179,7 @@ async function splitCommit(
     if (ours === b) continue;
     work.push({ id, proj, base: b, ours, files: kept.length });
   }
-  return { work, held };
+  return { work, held, notSent };
 }
 
 /**
@@ -187,9 +198,10 @@ async function splitShared(
   commit: string,
   gate: Gate,
   log: (level: number, msg: string) => void,
-): Promise<{ work: ProjectWork[]; held: HeldEntry[] }> {
+): Promise<{ work: ProjectWork[]; held: HeldEntry[]; notSent: OutboundRefusal[] }> {
   const placement = new Placement(p, state, agent, Placement.workTreeOf(p.gitDir));
   const changes = (await p.diffTrees(last ?? EMPTY_TREE, commit)).filter((c: TreeChange) => c.status !== "D");
+  const notSent: OutboundRefusal[] = [];
   for (const h of gate.prior) {
     const e = await p.entry(commit, h.path);
     if (!e || e.type !== "blob" || changes.some((c) => c.path === h.path)) continue;
@@ -197,10 +209,17 @@ async function splitShared(
   }
   const byProject = new Map<string, { kept: TreeChange[]; base: { mode: string; oid: string; path: string }[] }>();
   const held: HeldEntry[] = [];
+  const refused = await outboundProblems(p, agent, changes, (c) => c.path);
   for (const c of changes) {
     const id = await placement.projectOf(c.path);
     if (!id) {
       log(1, `git-ctx: ${c.path} belongs to no joined project: not sent`);
+      continue;
+    }
+    const no = refused.get(c);
+    if (no) {
+      notSent.push({ id, path: c.path, why: no });
+      log(0, `git-ctx: warning: ${c.path} was not sent: ${no} (other machines would refuse it)`);
       continue;
     }
     const inCluster = await p.entry(clusterTrackingRef(id), `${agent.clusterDir}/${c.path}`);
@@ -223,7 +242,7 @@ async function splitShared(
     const ours = await p.overlay(base, w.kept);
     if (ours !== base) work.push({ id, proj: state.projects[id]!, base, ours, files: w.kept.length, paths: w.kept.map((c) => c.path) });
   }
-  return { work, held };
+  return { work, held, notSent };
 }
 
 /**
@@ -248,14 +267,16 @@ export async function pushView(ctx: PushContext, commit: string | undefined, ext
   const last = await p.resolve(VIEW_LAST_REF);
   const prior = readHeldEntries(p.gitDir);
   const gate: Gate = { allow: commit ? (await loadAllowlist(p.gitDir)).fingerprints : new Set(), prior, now: now() };
-  const { work, held } = commit ? await p.withBlobReader(() => splitCommit(p, state, last, commit, gate, log)) : { work: [] as ProjectWork[], held: prior as HeldEntry[] };
+  const { work, held, notSent } = commit
+    ? await p.withBlobReader(() => splitCommit(p, state, last, commit, gate, log))
+    : { work: [] as ProjectWork[], held: prior as HeldEntry[], notSent: [] as OutboundRefusal[] };
   const saveHeld = () => {
     if (commit && !ctx.dryRun && (held.length || prior.length)) writeHeldBack(p.gitDir, held);
   };
   if (commit && held.length) log(0, `git-ctx: warning: ${heldSummary(held)}`);
   if (commit && held.length && work.length === 0 && extraRosterIds.length === 0) {
     saveHeld();
-    return { ok: false, why: heldSummary(held), projects: [], attempts: 0, held };
+    return { ok: false, why: heldSummary(held), projects: [], attempts: 0, held, notSent };
   }
   for (const id of extraRosterIds) {
     const proj = state.projects[id];
@@ -267,7 +288,7 @@ export async function pushView(ctx: PushContext, commit: string | undefined, ext
       await p.updateRefs([{ ref: VIEW_LAST_REF, new: commit }], "git-ctx: push (nothing to send)");
       saveHeld();
     }
-    return { ok: true, projects: [], attempts: 0, held };
+    return { ok: true, projects: [], attempts: 0, held, notSent };
   }
   const max = ctx.maxAttempts ?? 5;
   const sleep = ctx.sleep ?? ((n: number) => new Promise<void>((r) => setTimeout(r, (50 + Math.random() * 250) * n)));
@@ -293,7 +314,7 @@ export async function pushView(ctx: PushContext, commit: string | undefined, ext
         r = await projectCommit(ctx, w, tips.get(w.id), info, now());
       } catch (e) {
         // one project's broken branch must not block the others (issue 10, defect 10)
-        if (!(e instanceof InvalidRosterError || e instanceof NewerClusterFormatError)) throw e;
+        if (!(e instanceof InvalidRosterError || e instanceof NewerClusterFormatError || e instanceof RefusedBranchError)) throw e;
         log(0, `git-ctx: warning: ${projectBranchShort(w.id)} was not pushed: ${e.message}`);
         reports.push({ id: w.id, action: "skipped", files: w.files, conflict: false, merged: false, why: e.message });
         skipped.push(w);
@@ -311,7 +332,7 @@ export async function pushView(ctx: PushContext, commit: string | undefined, ext
     if (ctx.dryRun) {
       for (const r of reports) if (r.action === "pushed") r.action = "would push";
       for (const r of reports) log(1, `git-ctx: ${projectBranchShort(r.id)}: ${r.action}${r.files ? ` (${r.files} file(s))` : ""}`);
-      return { ok: true, projects: reports, attempts: attempt, held };
+      return { ok: true, projects: reports, attempts: attempt, held, notSent };
     }
     const out = await pushAtomic(p, ctx.url, updates, { progress: ctx.progress });
     if (out.ok) {
@@ -341,7 +362,7 @@ export async function pushView(ctx: PushContext, commit: string | undefined, ext
       saveHeld();
       crashPoint("push:after-refs");
       for (const r of reports) log(1, `git-ctx: ${projectBranchShort(r.id)}: ${r.action}${r.merged ? " (merged with changes from other machines)" : ""}`);
-      return { ok: true, projects: reports, attempts: attempt, held };
+      return { ok: true, projects: reports, attempts: attempt, held, notSent };
     }
     if (!out.rejected) {
       const first = out.output
@@ -350,13 +371,13 @@ export async function pushView(ctx: PushContext, commit: string | undefined, ext
         .filter(Boolean)
         .slice(-3)
         .join("; ");
-      return { ok: false, why: `cluster push failed: ${first}`.replace(/\s+/g, " ").slice(0, 300), projects: reports, attempts: attempt, held };
+      return { ok: false, why: `cluster push failed: ${first}`.replace(/\s+/g, " ").slice(0, 300), projects: reports, attempts: attempt, held, notSent };
     }
     log(2, `git-ctx: the cluster moved during the push (attempt ${attempt}/${max}); fetching and merging again`);
     ctx.onRetry?.(attempt);
     if (attempt < max) await sleep(attempt);
   }
-  return { ok: false, why: "fetch first", projects: reports, attempts: max, held };
+  return { ok: false, why: "fetch first", projects: reports, attempts: max, held, notSent };
 }
 
 /**
@@ -406,6 +427,11 @@ async function projectCommit(
   const { p } = ctx;
   const agent = agentOf(ctx.state);
   const tipCtx = (await tipContext(p, tip, agent.clusterDir)) ?? EMPTY_TREE;
+  // a branch the inbound gate refuses whole gets none of this machine's lines merged into it
+  if (tipCtx !== EMPTY_TREE) {
+    const d = judgeListing(agent, await listTreeLong(p, tipCtx), await inboundLimits(p));
+    if (d.refuseAll) throw new RefusedBranchError({ branch: projectBranchShort(w.id), why: d.refuseAll });
+  }
   let merged = tipCtx;
   let conflict = false;
   let didMerge = false;

@@ -49,18 +49,32 @@ export async function ensureLocalCluster(url: string): Promise<boolean> {
 }
 
 /**
+ * git's checkout protections a view turns on (issue 22; git-config(1)), the second line behind
+ * the inbound gate (src/gate) for a plain `git pull`: `core.protectNTFS` and `core.protectHFS`
+ * refuse paths that NTFS or HFS+ would read as `.git` whatever this machine's OS, and
+ * `core.symlinks=false` checks a symbolic link out as a small file holding its text, never as a
+ * link that later writes could follow.
+ */
+export const VIEW_PROTECTION: [key: string, value: string][] = [
+  ["core.protectNTFS", "true"],
+  ["core.protectHFS", "true"],
+  ["core.symlinks", "false"],
+];
+
+/**
  * Configures a view repository (what `option cloning true` and `git ctx init` do), so its
  * checkout is smudged even without `git ctx install` (GIT.md: config written by the helper during
  * `git clone` is honoured by the clone's checkout):
  * - repository config: the ctx filter process and merge driver ({@link ctxGitConfig}),
- *   `pull.rebase=false` (git ≥ 2.27 refuses divergent pulls without it);
+ *   `pull.rebase=false` (git ≥ 2.27 refuses divergent pulls without it), and git's own
+ *   protections for an untrusted tree ({@link VIEW_PROTECTION});
  * - `$GIT_DIR/info/attributes` and `$GIT_DIR/info/exclude` (`/*` + the joined folders);
  * - `$GIT_DIR/ctx/state.json` with the cluster URL and this machine (joined projects kept).
  * Idempotent.
  * @returns the state as written.
  */
 export async function configureView(gitDir: string, cluster: string, machine: Machine, agentId?: AgentId): Promise<ViewState> {
-  await writeCtxConfig({ gitDir }, [...ctxGitConfig(), ["pull.rebase", "false"]], { env: { GIT_DIR: undefined } });
+  await writeCtxConfig({ gitDir }, [...ctxGitConfig(), ["pull.rebase", "false"], ...VIEW_PROTECTION], { env: { GIT_DIR: undefined } });
   writeAttributes(gitDir);
   const old = readViewState(gitDir);
   // which agent's store this view is: said (init/join, `git clone -c ctx.agent=codex`), kept, or

@@ -7,9 +7,10 @@ import { InvalidRosterError, parseRoster, type Roster } from "../roster/index.js
 import type { ViewState } from "../view/state.js";
 import { crashPoint } from "./crash.js";
 import { CLUSTER_FORMAT, CONTEXT_DIR, CTX_IDENTITY, FORMAT_FILE, FORMAT_OID, ROSTER_FILE, VIEW_LAST_REF, clusterTrackingRef, projectBranchShort } from "./layout.js";
-import { NewerClusterFormatError, UnsafeTreeEntryError } from "./errors.js";
+import { NewerClusterFormatError, RefusedBranchError } from "./errors.js";
 import { EMPTY_TREE, type Plumbing, type Signature, type TreeEntry } from "./plumbing.js";
-import { validateContextTree } from "./validate.js";
+import { gateTree } from "./inbound.js";
+import { writeInboundRefusals, type InboundRefusal } from "../gate/index.js";
 import { readHeldEntries, type HeldEntry } from "./gate.js";
 import { sharedFiles } from "./shared.js";
 
@@ -40,6 +41,31 @@ export interface BuiltView {
    * their folder stays as it was in `last`; the others are built (issue 10, defect 10).
    */
   skipped: { id: string; why: string }[];
+  /**
+   * Entries the inbound gate left out of the included projects (src/gate: links, control files,
+   * names git refuses, files the agent does not sync, files over the size limit), each named.
+   */
+  refused: { id: string; path: string; why: string }[];
+}
+
+/** Errors that leave one project out of a view build (its folder as in last) instead of failing the build. */
+function skips(e: unknown): e is Error {
+  return e instanceof InvalidRosterError || e instanceof RefusedBranchError || e instanceof NewerClusterFormatError;
+}
+
+/**
+ * Records what a build refused (`$GIT_DIR/ctx/refused.json`, src/gate/record.ts) for `git ctx
+ * sync`, `status` and `doctor`; a failure to write it is not a failed build (the warnings were
+ * said on stderr too).
+ */
+function record(p: Plumbing, state: ViewState, tips: ReadonlyMap<string, string>, built: Pick<BuiltView, "skipped" | "refused">): void {
+  const judged = new Set(Object.keys(state.projects).filter((id) => tips.has(id)));
+  const refusals: InboundRefusal[] = [...built.skipped.map((x) => ({ id: x.id, why: x.why })), ...built.refused];
+  try {
+    writeInboundRefusals(p.gitDir, judged, refusals);
+  } catch {
+    /* a read-only $GIT_DIR: the warnings still reach stderr */
+  }
 }
 
 /**
@@ -92,9 +118,11 @@ export async function tipContext(p: Plumbing, tip: string | undefined, dir: stri
  *   date = the newest committer date of the included tips, message listing `project/<id> <tip>`:
  *   a pure function of its inputs, so a repeated or crashed `list` gives the same commit id.
  * `refs/ctx/view/last` then moves to the new commit (it is the newest view exchanged).
- * Each tip's roster is validated, and a context tree that differs from the folder in last is
- * checked for entries escaping the folder; a project that fails is left out (`skipped`, its
- * folder as in last) so one broken branch never blocks the others.
+ * Each tip's roster is validated, and each context tree passes the inbound gate (src/gate,
+ * {@link gateTree}): entries it refuses are left out of the view and listed in `refused`; a
+ * branch it refuses whole, an invalid roster or a newer format leaves the project out
+ * (`skipped`, its folder as in last) so one broken branch never blocks the others. Both are
+ * recorded in `$GIT_DIR/ctx/refused.json` for `git ctx sync`, `status` and `doctor`.
  * A folder-layout view's answer that was last itself is remembered (`$GIT_DIR/ctx/view-memo.json`,
  * keyed by a hash of every input: last, the joined folders, the tips, the held-back files): the
  * same inputs give it back without a git process (issue 15: every sync's fetch builds the view).
@@ -108,9 +136,10 @@ export async function buildView(p: Plumbing, state: ViewState, tips: Map<string,
   // context trees, the dates and the tree)
   const key = memoKey(last, state, tips, readHeldEntries(p.gitDir), agent.clusterDir);
   const memo = readMemo(p.gitDir);
-  if (last && memo?.key === key && memo.commit === last) return { commit: last, created: false, tips: new Map(memo.tips), skipped: memo.skipped };
+  if (last && memo?.key === key && memo.commit === last) return { commit: last, created: false, tips: new Map(memo.tips), skipped: memo.skipped, refused: memo.refused ?? [] };
   const built = await buildFolderView(p, state, tips, agent, last);
-  if (built.commit === last) writeMemo(p.gitDir, { key, commit: last, tips: [...built.tips], skipped: built.skipped });
+  record(p, state, tips, built);
+  if (built.commit === last) writeMemo(p.gitDir, { key, commit: last, tips: [...built.tips], skipped: built.skipped, refused: built.refused });
   return built;
 }
 
@@ -120,6 +149,7 @@ interface ViewMemo {
   commit: string;
   tips: [string, string][];
   skipped: BuiltView["skipped"];
+  refused?: BuiltView["refused"];
 }
 
 /** sha256 of everything a folder-layout view is built from: last, the joined projects' folders, the tips, the held-back files, the agent's cluster folder. */
@@ -127,7 +157,7 @@ function memoKey(last: string | undefined, state: ViewState, tips: ReadonlyMap<s
   const projects = Object.entries(state.projects)
     .map(([id, x]) => [id, x.key] as const)
     .sort();
-  const input = JSON.stringify({ v: 1, last, projects, tips: [...tips].sort(), held, dir, machine: state.machine.id });
+  const input = JSON.stringify({ v: 2, last, projects, tips: [...tips].sort(), held, dir, machine: state.machine.id });
   return createHash("sha256").update(input).digest("hex");
 }
 
@@ -139,7 +169,9 @@ function memoPath(gitDir: string): string {
 function readMemo(gitDir: string): ViewMemo | undefined {
   try {
     const m = JSON.parse(readFileSync(memoPath(gitDir), "utf8")) as ViewMemo;
-    return typeof m.key === "string" && typeof m.commit === "string" && Array.isArray(m.tips) && Array.isArray(m.skipped) ? m : undefined;
+    return typeof m.key === "string" && typeof m.commit === "string" && Array.isArray(m.tips) && Array.isArray(m.skipped) && (m.refused === undefined || Array.isArray(m.refused))
+      ? m
+      : undefined;
   } catch {
     return undefined;
   }
@@ -160,6 +192,7 @@ async function buildFolderView(p: Plumbing, state: ViewState, tips: Map<string, 
   if (last) for (const e of await p.lsTree(last)) entries.set(e.name, e);
   const included = new Map<string, string>();
   const skipped: BuiltView["skipped"] = [];
+  const refused: BuiltView["refused"] = [];
   const held = readHeldEntries(p.gitDir);
   let date = 0;
   for (const id of Object.keys(state.projects).sort()) {
@@ -170,11 +203,16 @@ async function buildFolderView(p: Plumbing, state: ViewState, tips: Map<string, 
     try {
       await readTipRoster(p, id, tip);
       ctx = await tipContext(p, tip, agent.clusterDir);
+      // the inbound gate (src/gate): only what the agent's store syncs, as regular files with safe names
+      // (a folder in last that is this very tree passed it before: a gated tree with refusals differs from its input)
+      if (ctx && ctx !== EMPTY_TREE && entries.get(proj.key)?.oid !== ctx) {
+        const g = await gateTree(p, ctx, agent, projectBranchShort(id));
+        ctx = g.tree;
+        refused.push(...g.refused.map((r) => ({ id, ...r })));
+      }
       if (last) ctx = await pinHeldBack(p, last, proj.key, ctx, held);
-      const had = entries.get(proj.key);
-      if (ctx && ctx !== EMPTY_TREE && had?.oid !== ctx) await validateContextTree(p, ctx, projectBranchShort(id));
     } catch (e) {
-      if (!(e instanceof InvalidRosterError || e instanceof UnsafeTreeEntryError || e instanceof NewerClusterFormatError)) throw e;
+      if (!skips(e)) throw e;
       skipped.push({ id, why: e.message });
       continue; // the folder stays as it was in last
     }
@@ -187,13 +225,21 @@ async function buildFolderView(p: Plumbing, state: ViewState, tips: Map<string, 
     entries.set(proj.key, { mode: "040000", type: "tree", oid: ctx, name: proj.key });
   }
   const tree = entries.size ? await p.mktree([...entries.values()]) : EMPTY_TREE;
-  return viewCommit(p, last, tree, included, skipped, date);
+  return viewCommit(p, last, tree, included, skipped, refused, date);
 }
 
 /** The view commit for `tree` (last itself when unchanged), and `refs/ctx/view/last` moved to it. */
-async function viewCommit(p: Plumbing, last: string | undefined, tree: string, included: Map<string, string>, skipped: BuiltView["skipped"], newest: number): Promise<BuiltView> {
+async function viewCommit(
+  p: Plumbing,
+  last: string | undefined,
+  tree: string,
+  included: Map<string, string>,
+  skipped: BuiltView["skipped"],
+  refused: BuiltView["refused"],
+  newest: number,
+): Promise<BuiltView> {
   let date = newest;
-  if (last && (await p.treeOf(last)) === tree) return { commit: last, created: false, tips: included, skipped };
+  if (last && (await p.treeOf(last)) === tree) return { commit: last, created: false, tips: included, skipped, refused };
   if (!included.size && last) date = await p.commitTime(last);
   const sig: Signature = { ...CTX_IDENTITY, date: `@${date} +0000` };
   const lines = [...included].map(([id, tip]) => `${projectBranchShort(id)} ${tip}`);
@@ -201,7 +247,7 @@ async function viewCommit(p: Plumbing, last: string | undefined, tree: string, i
   const commit = await p.commitTree(tree, last ? [last] : [], sig, sig, message);
   crashPoint("list:before-ref");
   await p.updateRefs([{ ref: VIEW_LAST_REF, new: commit, old: last ?? "0".repeat(40) }], "git-ctx: view");
-  return { commit, created: true, tips: included, skipped };
+  return { commit, created: true, tips: included, skipped, refused };
 }
 
 /**
@@ -215,6 +261,7 @@ async function buildSharedView(p: Plumbing, state: ViewState, tips: Map<string, 
   const last = await p.resolve(VIEW_LAST_REF);
   const included = new Map<string, string>();
   const skipped: BuiltView["skipped"] = [];
+  const refused: BuiltView["refused"] = [];
   const changes: { mode: string; oid: string; path: string }[] = [];
   let date = 0;
   for (const id of Object.keys(state.projects).sort()) {
@@ -225,11 +272,12 @@ async function buildSharedView(p: Plumbing, state: ViewState, tips: Map<string, 
       await readTipRoster(p, id, tip);
       const dir = await tipContext(p, tip, agent.clusterDir);
       if (dir && dir !== EMPTY_TREE) {
-        await validateContextTree(p, dir, projectBranchShort(id));
-        files = await sharedFiles(p, dir, agent);
+        const g = await gateTree(p, dir, agent, projectBranchShort(id));
+        refused.push(...g.refused.map((r) => ({ id, ...r })));
+        if (g.tree !== EMPTY_TREE) files = await sharedFiles(p, g.tree, agent);
       }
     } catch (e) {
-      if (!(e instanceof InvalidRosterError || e instanceof UnsafeTreeEntryError || e instanceof NewerClusterFormatError)) throw e;
+      if (!skips(e)) throw e;
       skipped.push({ id, why: e.message });
       continue;
     }
@@ -245,5 +293,7 @@ async function buildSharedView(p: Plumbing, state: ViewState, tips: Map<string, 
   }
   const base = last ? await p.treeOf(last) : EMPTY_TREE;
   const tree = await p.overlay(base, changes);
-  return viewCommit(p, last, tree, included, skipped, date);
+  const built = await viewCommit(p, last, tree, included, skipped, refused, date);
+  record(p, state, tips, built);
+  return built;
 }

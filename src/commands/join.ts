@@ -14,7 +14,7 @@ import { clusterTrackingRef, projectBranchShort } from "../cluster/layout.js";
 import { Plumbing } from "../cluster/plumbing.js";
 import { pushView } from "../cluster/push.js";
 import { fetchProjects, lsRemote } from "../cluster/remote.js";
-import { validateContextTree } from "../cluster/validate.js";
+import { gateTree } from "../cluster/inbound.js";
 import { configureView } from "../cluster/setup.js";
 import { readTipRoster, tipContext } from "../cluster/view.js";
 import { hasFiles, normalizeRoot, pushMovedFolder, pushView as pushHeld, viewDir, viewGit, viewGitDir } from "../cluster/viewrepo.js";
@@ -115,7 +115,9 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
   const tip = tips.get(id)!;
   const roster = await readTipRoster(p, id, tip);
   const ctx = await tipContext(p, tip, agent.clusterDir);
-  if (ctx) await validateContextTree(p, ctx, projectBranchShort(id));
+  // a branch the inbound gate refuses whole is refused before anything is written (entries it
+  // leaves out are said after the pull, from the view build's record)
+  if (ctx) await gateTree(p, ctx, agent, projectBranchShort(id));
   const before = state0.projects[id];
   if (!shared && before && before.key !== key) await pushMovedFolder(dir, id, before, root);
   // the agent's own registry names the folder too (Gemini CLI's projects.json, .project_root)

@@ -5,6 +5,8 @@ import { viewDirs } from "./viewdirs.js";
 import { git, gitRaw } from "../git/exec.js";
 import { readHeldBack } from "../scan/index.js";
 import { appendNormalized, openView, readCarry, readLastSync, type LastSync } from "../sync/index.js";
+import { readRefusals, refusalMessage } from "../gate/index.js";
+import { viewOutboundRefusals } from "../gate/view.js";
 
 /** Options of {@link status}. */
 export interface StatusOptions {
@@ -35,6 +37,10 @@ export interface ProjectStatus {
   heldBack: string[];
   /** Files whose work-tree copy the last sync left as it was (updated by a later sync). */
   syncHeld: string[];
+  /** What the inbound gate refused of this project's cluster branch at the last fetch (src/gate): entries (`path`) or the whole branch. */
+  refused: { path?: string; why: string }[];
+  /** Files of this project's folder that are not pushed because other machines would refuse them (a symbolic link, a file the agent does not sync). */
+  notPushed: { path: string; why: string }[];
 }
 
 /** The whole `git ctx status --json` document. */
@@ -60,7 +66,8 @@ export async function status(o: StatusOptions = {}): Promise<number> {
   const dirs = o.dir ? [o.dir] : viewDirs();
   const all = await Promise.all((dirs.length ? dirs : [agentById("claude").storeRoot(process.env)]).map((d) => viewStatus(d, o.now ?? Date.now())));
   // like `git status --porcelain` users script on: a failed last sync is not a healthy state (issue 10, 13)
-  const code = all.some((s) => s.lastSync && !s.lastSync.ok) ? 1 : 0;
+  // and neither is a cluster branch the inbound gate refused (issue 22: never only a log line)
+  const code = all.some((s) => (s.lastSync && !s.lastSync.ok) || s.projects.some((p) => p.refused.length)) ? 1 : 0;
   if (o.json) {
     out.write(JSON.stringify(all.length === 1 ? all[0] : all, null, 2) + "\n");
     return code;
@@ -79,6 +86,8 @@ function statusText(s: ViewStatus, named: boolean): string {
     for (const c of p.conflicts) lines.push(`  conflict: ${c} (holds conflict markers: edit it, the next sync commits it)`);
     for (const h of p.heldBack) lines.push(`  held back by the secret scan: ${h} (see 'git ctx scan')`);
     for (const h of p.syncHeld) lines.push(`  not yet updated in the work tree: ${h} (the next sync catches up)`);
+    for (const r of p.refused) lines.push(`  ${refusalMessage({ id: p.id, ...r })}`);
+    for (const n of p.notPushed) lines.push(`  not pushed: ${n.path} (${n.why}; other machines would refuse it: replace it with a regular file or remove it)`);
   }
   if (s.lastSync && !s.lastSync.ok) lines.push(``, `last sync failed: ${s.lastSync.error ?? "?"} (run 'git ctx sync' to retry; 'git ctx doctor' for the cause)`);
   return lines.join("\n") + "\n";
@@ -99,6 +108,8 @@ export async function viewStatus(dir: string, now = Date.now()): Promise<ViewSta
     heldBackAll = [];
   }
   const carried = Object.keys(readCarry(view.paths).files);
+  const inbound = readRefusals(view.gitDir).inbound;
+  const outbound = hasHead ? await viewOutboundRefusals(cwd, view.state) : [];
   const projects: ProjectStatus[] = [];
   const agent = agentOf(view.state);
   // a shared-layout view (Codex): each project's files are the rollouts whose first line names it
@@ -129,6 +140,8 @@ export async function viewStatus(dir: string, now = Date.now()): Promise<ViewSta
       conflicts: p.key ? memoryConflicts(cwd, p.key) : [],
       heldBack: heldBackAll.filter(under),
       syncHeld: carried.filter(under),
+      refused: inbound.filter((r) => r.id === id).map((r) => (r.path === undefined ? { why: r.why } : { path: r.path, why: r.why })),
+      notPushed: outbound.filter((r) => r.id === id).map((r) => ({ path: r.path, why: r.why })),
     });
   }
   const sum = (f: (p: ProjectStatus) => number) => projects.reduce((a, p) => a + f(p), 0);
@@ -136,7 +149,8 @@ export async function viewStatus(dir: string, now = Date.now()): Promise<ViewSta
   const summary =
     `git ctx: ${projects.length} project(s); ${sum((p) => p.uncommitted.length)} uncommitted (${sum((p) => p.uncommittedSessions)} session(s)); ` +
     `ahead ${sum((p) => p.ahead)}, behind ${sum((p) => p.behind)}; ${last}; ${sum((p) => p.conflicts.length)} conflict(s); ` +
-    `${sum((p) => p.heldBack.length + p.syncHeld.length)} held back`;
+    `${sum((p) => p.heldBack.length + p.syncHeld.length)} held back` +
+    (sum((p) => p.refused.length) ? `; ${sum((p) => p.refused.length)} refused from the cluster` : "");
   return { summary, agent: agent.id, workTree: cwd, lastSync, projects };
 }
 

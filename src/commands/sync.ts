@@ -31,7 +31,8 @@ export interface SyncCommandOptions {
  * `git ctx sync`: commit the joined projects, fetch, merge, update the work tree without losing a
  * running session's line, push (src/sync). Foreground by default (waits for a running sync, then
  * runs); `--background` and `--hook` return at once.
- * @returns the exit code: 0, or 1 when the sync failed (foreground only; `--hook` always 0).
+ * @returns the exit code: 0, or 1 when the sync failed or the inbound gate refused something of
+ *   the cluster (src/gate: named on stderr; the rest synced) (foreground only; `--hook` always 0).
  * @throws NotAViewError, ViewStateError (not in `--hook` mode).
  */
 export async function sync(o: SyncCommandOptions): Promise<number> {
@@ -58,10 +59,10 @@ async function syncEach(o: SyncCommandOptions, dirs: readonly string[]): Promise
       const buf: string[] = [];
       const out = { write: (s: string) => buf.push(s) } as unknown as NodeJS.WritableStream;
       try {
-        await syncOne({ ...o, dir, out }, who);
-        return { dir, who, text: buf.join(""), error: undefined as unknown };
+        const code = await syncOne({ ...o, dir, out }, who);
+        return { dir, who, text: buf.join(""), error: undefined as unknown, code };
       } catch (e) {
-        return { dir, who, text: buf.join(""), error: e as unknown };
+        return { dir, who, text: buf.join(""), error: e as unknown, code: 1 };
       }
     }),
   );
@@ -81,7 +82,7 @@ async function syncEach(o: SyncCommandOptions, dirs: readonly string[]): Promise
     }
   const failed = runs.find((r) => r.error);
   if (failed) throw failed.error;
-  return 0;
+  return runs.some((r) => r.code !== 0) ? 1 : 0;
 }
 
 /** One view's sync (`o.dir`); output lines start with `who` (the agent, when several views are synced). */
@@ -106,12 +107,23 @@ async function syncOne(o: SyncCommandOptions & { dir: string }, who: string): Pr
   }
   const slow = slowSteps((l) => void process.stderr.write(`git ctx sync: ${l}\n`));
   const r = await syncNow(view, { waitForLock: true, onWait: (l) => void process.stderr.write(`git ctx sync: ${l}\n`), progress: slow.step, transport }).finally(slow.stop);
-  if (o.json) out.write(JSON.stringify({ ok: !r.error, runs: r.runs, deferred: r.deferred, report: r.report, error: r.error?.message }, null, 2) + "\n");
+  // what the inbound gate refused (recorded by the view build) and what the push left out for
+  // the same rule: said on stderr, and a refusal from the cluster is a non-zero exit (issue 22)
+  const gate = await import("../gate/index.js");
+  const refused = r.error ? [] : gate.readRefusals(view.gitDir).inbound.filter((x) => view.state.projects[x.id]);
+  const notSent = r.error || !r.report?.committed ? [] : await (await import("../gate/view.js")).viewOutboundRefusals(view.workTree, view.state);
+  if (o.json)
+    out.write(
+      JSON.stringify({ ok: !r.error && refused.length === 0, runs: r.runs, deferred: r.deferred, report: r.report, refused, notSent, error: r.error?.message }, null, 2) + "\n",
+    );
   if (r.error) throw r.error;
-  if (o.json) return 0;
+  for (const x of notSent) process.stderr.write(`git ctx sync: ${who}warning: not pushed: ${x.path} (${x.why}; other machines would refuse it)\n`);
+  for (const x of refused) process.stderr.write(`git ctx sync: ${who}${gate.refusalMessage(x)}\n`);
+  const code = refused.length ? 1 : 0;
+  if (o.json) return code;
   if (r.deferred || !r.report) out.write(`git ctx sync: ${who}served by a concurrent sync (see 'git ctx status')\n`);
   else out.write(`git ctx sync: ${who}${summaryLine(view, r.report)}\n`);
-  return 0;
+  return code;
 }
 
 /**

@@ -12,6 +12,7 @@ import { checkGitState } from "./checks/gitstate.js";
 import { checkProjects } from "./checks/projects.js";
 import { checkSizes } from "./checks/sizes.js";
 import { checkSyncState } from "./checks/syncstate.js";
+import { checkGate } from "./checks/gate.js";
 import { checkVersions } from "./checks/versions.js";
 import type { Codec } from "./folder.js";
 import * as z from "zod/mini";
@@ -41,7 +42,7 @@ async function agentChecks(ctx: ViewContext): Promise<Check[]> {
 }
 
 /** The checks of a view of a shared-layout agent (Codex): no project folders, no Claude Code transcripts. */
-export const SHARED_VIEW_CHECKS: readonly CheckFn[] = [(c) => checkVersions(c), checkConfig, checkAttributes, agentChecks, checkSizes, checkSyncState, checkGitState];
+export const SHARED_VIEW_CHECKS: readonly CheckFn[] = [(c) => checkVersions(c), checkConfig, checkAttributes, agentChecks, checkSizes, checkSyncState, checkGate, checkGitState];
 
 /**
  * The checks of a folder-layout view whose folders are not Claude Code's (Gemini CLI): the
@@ -56,6 +57,7 @@ export const FOLDER_VIEW_CHECKS: readonly CheckFn[] = [
   agentChecks,
   checkSizes,
   checkSyncState,
+  checkGate,
   checkGitState,
 ];
 
@@ -75,6 +77,7 @@ export const VIEW_CHECKS: readonly CheckFn[] = [
   checkDuplicates,
   checkSizes,
   checkSyncState,
+  checkGate,
   checkGitState,
 ];
 

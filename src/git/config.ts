@@ -117,6 +117,11 @@ export function replaceBlock(text: string, lines: readonly string[]): string {
 
 /**
  * The attribute lines of a view (`git help gitattributes`):
+ * - `* -ident !working-tree-encoding !eol !diff !merge`: whatever a `.gitattributes` inside the
+ *   view says (none should reach it: the inbound gate refuses them, issue 22) is neutralized —
+ *   `$GIT_DIR/info/attributes` takes precedence over every `.gitattributes`, so no file gets
+ *   re-encoded (a hostile `working-tree-encoding=UTF-16LE` emptied a transcript in the cluster),
+ *   `$Id$`-expanded, or a diff or merge driver other than git's default and git-ctx's own;
  * - `* filter=ctx -text`: every file goes through the filter (which passes root-level files and
  *   folders that are not joined projects through unchanged) and never through end-of-line
  *   conversion, so bytes round-trip exactly;
@@ -127,7 +132,7 @@ export function replaceBlock(text: string, lines: readonly string[]): string {
  *   git's default text merge.
  */
 export function ctxAttributeLines(): string[] {
-  return ["* filter=ctx -text", "*.jsonl merge=ctx", "*.json merge=ctx", "**/memory/*.md merge=ctx"];
+  return ["* -ident !working-tree-encoding !eol !diff !merge", "* filter=ctx -text", "*.jsonl merge=ctx", "*.json merge=ctx", "**/memory/*.md merge=ctx"];
 }
 
 function updateInfoFile(gitDir: string, name: string, lines: readonly string[]): string {

@@ -10,6 +10,7 @@ import { fetchProjects, lsRemote, type ClusterHeads } from "../cluster/remote.js
 import { configureView } from "../cluster/setup.js";
 import { buildView } from "../cluster/view.js";
 import { anyReleasable } from "../scan/index.js";
+import { refusalMessage } from "../gate/index.js";
 import type { AdvertisedRef, HelperBackend, HelperOptions, PushCommand, RefResult } from "./protocol.js";
 
 /**
@@ -86,6 +87,7 @@ export class ClusterBackend implements HelperBackend {
     crashPoint("list:after-fetch");
     const view = await buildView(p, state, tips);
     for (const x of view.skipped) this.log(_o, 0, `git-ctx: warning: ${x.id} was not updated: ${x.why}`);
+    for (const x of view.refused) this.log(_o, 0, `git-ctx: warning: ${refusalMessage(x)}`);
     if (view.created) this.log(_o, 2, `git-ctx: new view ${view.commit.slice(0, 12)} from ${[...view.tips.keys()].join(", ") || "no project"}`);
     return [
       { oid: view.commit, name: VIEW_BRANCH },

@@ -5,10 +5,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { makeMachine, type TestMachine } from "../helpers/env.js";
 
 /**
- * A cluster whose tree or roster was crafted to escape the project folder (issue 5, scope 4):
- * `git clone ctx::` + `git ctx join` + `git pull` through the real remote helper refuse it with an
- * error naming the branch, the entry and the fix; nothing is written outside the view and the
- * local files stay as they were.
+ * A cluster whose tree or roster was crafted to escape the project folder (issue 5, scope 4;
+ * issue 22, the inbound gate): `git clone ctx::` + `git ctx join` + `git pull` through the real
+ * remote helper leave the entry out with a warning naming the branch, the entry and why, bring
+ * the rest of the project, and a later `git ctx sync` says it again and exits 1; nothing is
+ * written outside the view and the local files stay as they were.
  */
 
 type Entry = { name: string; mode?: "100644" | "120000" | "160000"; content?: string; tree?: Entry[]; commit?: string };
@@ -77,19 +78,19 @@ function treeOf(dir: string, out: string[] = []): string[] {
 }
 
 const CASES: { name: string; ctx: Entry[]; problem: RegExp; entry: string }[] = [
-  { name: "'..' component", ctx: [{ name: "..", tree: [{ name: "escaped.txt", content: "pwned\n" }] }], problem: /'\.\.' path component/, entry: "../escaped.txt" },
+  { name: "'..' component", ctx: [{ name: "..", tree: [{ name: "escaped.txt", content: "pwned\n" }] }], problem: /'\.\.' path component/, entry: ".." },
   {
     name: "'.git' component",
     ctx: [{ name: ".git", tree: [{ name: "config", content: "[core]\n\tfsmonitor = touch /tmp/pwned\n" }] }],
-    problem: /'\.git' path component/,
-    entry: ".git/config",
+    problem: /git control name '\.git'/,
+    entry: ".git",
   },
-  { name: "'.GIT' (case-insensitive file systems)", ctx: [{ name: ".GIT", tree: [{ name: "HEAD", content: "x\n" }] }], problem: /'\.git' path component/, entry: ".GIT/HEAD" },
-  { name: "absolute symlink", ctx: [{ name: "s.jsonl", mode: "120000", content: "/etc/passwd" }], problem: /symlink to an absolute path/, entry: "s.jsonl" },
+  { name: "'.GIT' (case-insensitive file systems)", ctx: [{ name: ".GIT", tree: [{ name: "HEAD", content: "x\n" }] }], problem: /git control name '\.GIT'/, entry: ".GIT" },
+  { name: "absolute symlink", ctx: [{ name: "s.jsonl", mode: "120000", content: "/etc/passwd" }], problem: /symbolic link/, entry: "s.jsonl" },
   {
     name: "relative symlink leaving the folder",
     ctx: [{ name: "a", tree: [{ name: "l.jsonl", mode: "120000", content: "../../../.ssh/id_rsa" }] }],
-    problem: /symlink pointing outside/,
+    problem: /symbolic link/,
     entry: "a/l.jsonl",
   },
   { name: "backslash name (Windows traversal)", ctx: [{ name: "..\\..\\evil.jsonl", content: "x\n" }], problem: /backslash/, entry: "..\\..\\evil.jsonl" },
@@ -98,15 +99,15 @@ const CASES: { name: string; ctx: Entry[]; problem: RegExp; entry: string }[] = 
 
 describe("a cluster crafted to escape the project folder", () => {
   for (const c of CASES) {
-    it(`${c.name}: refused with the branch, the entry and the fix; nothing written outside the view`, () => {
+    it(`${c.name}: left out with the branch, the entry and why; the rest arrives; nothing written outside the view`, () => {
       craft([{ name: "ok.jsonl", content: SESSION }, ...c.ctx]);
       const before = treeOf(path.dirname(m.home));
       const { join, pull, key } = cloneJoinPull();
       const out = join.stderr + join.stdout + pull.stderr + pull.stdout;
-      expect(join.status !== 0 || pull.status !== 0, out).toBe(true);
-      expect(out).toContain(`cluster branch project/p holds an unsafe entry '${c.entry}'`);
+      expect(join.status, out).toBe(0);
+      expect(out).toContain(`refused '${c.entry}' of project/p from the cluster`);
       expect(out).toMatch(c.problem);
-      expect(out).toMatch(/Remove the entry on that branch/);
+      expect(readFileSync(path.join(m.projects, key, "ok.jsonl"), "utf8")).toBe(SESSION);
       const after = treeOf(path.dirname(m.home));
       const added = after.filter((p) => !before.includes(p));
       // the only new paths are the view itself, the project root we created and (maybe) the project folder
@@ -115,9 +116,17 @@ describe("a cluster crafted to escape the project folder", () => {
         const ok = p.startsWith(m.projects) || p.startsWith(path.join(m.home, "work")) || p.startsWith(path.join(m.home, ".config")) || p.startsWith(path.resolve(cluster));
         expect(ok, `written outside the view: ${p}`).toBe(true);
       }
+      expect(readdirSync(path.join(m.projects, key)).sort()).toEqual(["ok.jsonl"]);
       expect(existsSync(path.join(m.home, ".claude", "escaped.txt"))).toBe(false);
       expect(existsSync(path.join(m.projects, key, "..", "escaped.txt"))).toBe(false);
       expect(existsSync("/tmp/pwned")).toBe(false);
+      // never only a log line: the foreground sync says it again and exits 1, status too
+      const sync = spawnSync("git", ["ctx", "sync"], { cwd: m.projects, env: m.env, encoding: "utf8" });
+      expect(sync.status, sync.stderr + sync.stdout).toBe(1);
+      expect(sync.stderr).toContain(`refused '${c.entry}' of project/p from the cluster`);
+      const status = spawnSync("git", ["ctx", "status"], { cwd: m.projects, env: m.env, encoding: "utf8" });
+      expect(status.status).toBe(1);
+      expect(status.stdout).toContain(`refused '${c.entry}' of project/p`);
     });
   }
 
@@ -143,9 +152,9 @@ describe("a cluster crafted to escape the project folder", () => {
     expect(out).toMatch(/invalid roster\.json in refs\/ctx\/cluster\/project\/p:roster\.json/);
   });
 
-  // Issue 10, defect 10: a branch that turns unsafe later is skipped with a warning (the pull of
-  // the other projects goes on); this project's folder stays exactly as it was.
-  it("local files of the joined project are untouched when a later pull finds the branch unsafe", () => {
+  // Issue 10, defect 10 and issue 22: a branch that turns unsafe later has the unsafe entry left
+  // out with a warning; the rest of it arrives, local files stay as they were.
+  it("local files of the joined project are untouched when a later pull finds an unsafe entry", () => {
     craft([{ name: "ok.jsonl", content: SESSION }]);
     const { join, pull, key } = cloneJoinPull();
     expect(join.status, join.stderr).toBe(0);
@@ -161,9 +170,10 @@ describe("a cluster crafted to escape the project folder", () => {
     ]);
     const again = spawnSync("git", ["pull"], { cwd: m.projects, env: m.env, encoding: "utf8" });
     expect(again.status, again.stderr).toBe(0);
-    expect(again.stderr).toMatch(/warning: p was not updated: .*unsafe entry '\.\.\/escaped\.txt'/);
+    expect(again.stderr).toMatch(/warning: refused '\.\.' of project\/p from the cluster \('\.\.' path component\)/);
     expect(readFileSync(local, "utf8")).toBe(mine);
-    expect(readFileSync(path.join(m.projects, key, "ok.jsonl")).equals(okBefore)).toBe(true);
+    // the rest of the branch still arrives
+    expect(readFileSync(path.join(m.projects, key, "ok.jsonl"), "utf8")).toBe(okBefore.toString("utf8") + '{"type":"assistant"}\n');
     expect(existsSync(path.join(m.home, ".claude", "escaped.txt"))).toBe(false);
   });
 });

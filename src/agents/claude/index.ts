@@ -13,6 +13,20 @@ import { countOurs, defaultSettingsPath, editSettings, readSettings, withHook, w
 export { claudeHome, claudeProjectsDir } from "./home.js";
 
 /**
+ * What a Claude Code project folder syncs (FORMATS.md, "Files in a project directory"): session
+ * transcripts `<id>.jsonl` (and 2.0.x's `agent-<id>.jsonl`) at the top, subagent transcripts and
+ * their `.meta.json` in `<id>/subagents/`, large tool outputs in `<id>/tool-results/`, the memory
+ * (`memory/*.md`, topic files in folders below it) and `sessions-index.json` of some versions.
+ */
+const CLAUDE_SYNCED: readonly RegExp[] = [
+  /^[^/]+\.jsonl$/,
+  /^[^/]+\/subagents\/[^/]+\.(jsonl|json)$/,
+  /^[^/]+\/tool-results\/[^/]+$/,
+  /^memory\/([^/]+\/)*[^/]+\.md$/,
+  /^sessions-index\.json$/,
+];
+
+/**
  * The Claude Code module (FORMATS.md, "Claude Code"): the store is `~/.claude/projects`
  * (`$CLAUDE_CONFIG_DIR/projects`), one folder per project named by the project directory key;
  * the cluster keeps it under `context/` (the layout context-convergence reads).
@@ -25,6 +39,7 @@ export const claude: Agent = {
   layout: "folder",
   rosterFolder: true,
   neverSynced: () => false,
+  syncedPath: (rel) => CLAUDE_SYNCED.some((r) => r.test(rel)),
   home: claudeHome,
   storeRoot: (env) => claudeProjectsDir(env),
   storeHint: "~/.claude/projects",

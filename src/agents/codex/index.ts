@@ -29,6 +29,7 @@ export const codex: Agent = {
   clusterDir: "codex",
   layout: "shared",
   neverSynced: (p) => !ROLLOUT_PATH.test(p),
+  syncedPath: (rel) => ROLLOUT_PATH.test(rel),
   home: codexHome,
   customHome: (env) => env.CODEX_HOME || undefined,
   storeRoot: codexSessionsDir,

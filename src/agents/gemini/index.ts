@@ -59,6 +59,7 @@ export const gemini: Agent = {
   layout: "folder",
   folderEntries: GEMINI_SYNCED,
   neverSynced,
+  syncedPath: (rel) => /^chats\/([^/]+\/)?[^/]+\.jsonl?$/.test(rel) || rel === "logs.json",
   home: geminiHome,
   customHome: (env) => (env.GEMINI_CLI_HOME ? geminiHome(env) : undefined),
   storeRoot: geminiTmpDir,
