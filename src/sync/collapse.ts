@@ -195,12 +195,18 @@ export interface LocalEvidence {
   staged?(repoPath: string): ReadonlySet<string> | undefined;
 }
 
-/** Reflog messages of the HEAD moves that commit this machine's own work-tree content (src/sync/run.ts). */
-export const OWN_COMMIT_MESSAGES: readonly string[] = ["ctx sync: commit", "ctx sync: merge held-back edits"];
+/**
+ * Reflog messages of the HEAD moves that commit this machine's own work-tree content: sync's
+ * commit and its merge of held-back local edits (src/sync/run.ts), and git's own `git commit`
+ * (`commit: …`, `commit (initial): …`, `commit (amend): …`: `git ctx init` / `join` commit the
+ * sessions already here that way, and so does a user's plain `git commit`). Never a merge, a
+ * pull or a fetch: those bring other machines' lines.
+ */
+export const OWN_COMMIT_MESSAGE = /^(?:ctx sync: commit|ctx sync: merge held-back edits|commit(?: \((?:initial|amend)\))?: .*)$/;
 
 /**
  * This machine's evidence of its own lines ({@link LocalEvidence}), from `$GIT_DIR/logs/HEAD`:
- * every HEAD move whose message is one of {@link OWN_COMMIT_MESSAGES} was made by this machine's
+ * every HEAD move whose message is one of {@link OWN_COMMIT_MESSAGE} was made by this machine's
  * sync committing its work tree (a push cannot write this machine's reflog), and the lines that
  * move added to a path (`new:path` minus `old:path`, as multisets of lines) are lines this
  * machine's agent wrote. Read lazily, once per path. A missing reflog (core.logAllRefUpdates
@@ -234,7 +240,7 @@ export function localEvidence(state: ViewState, gitDir: string, staged?: Readonl
   };
 }
 
-/** The own-commit moves of `$GIT_DIR/logs/HEAD` ({@link OWN_COMMIT_MESSAGES}); `null` when there is no reflog. */
+/** The own-commit moves of `$GIT_DIR/logs/HEAD` ({@link OWN_COMMIT_MESSAGE}); `null` when there is no reflog. */
 function readOwnMoves(gitDir: string): { old: string; next: string }[] | null {
   const f = path.join(gitDir, "logs", "HEAD");
   if (!existsSync(f)) return null;
@@ -247,7 +253,7 @@ function readOwnMoves(gitDir: string): { old: string; next: string }[] | null {
   const out: { old: string; next: string }[] = [];
   for (const line of text.split("\n")) {
     const tab = line.indexOf("\t");
-    if (tab < 0 || !OWN_COMMIT_MESSAGES.includes(line.slice(tab + 1))) continue;
+    if (tab < 0 || !OWN_COMMIT_MESSAGE.test(line.slice(tab + 1))) continue;
     const [old, next] = line.split(" ", 2);
     if (old && next && /^[0-9a-f]{40,64}$/.test(old) && /^[0-9a-f]{40,64}$/.test(next)) out.push({ old, next });
   }
