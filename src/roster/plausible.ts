@@ -27,7 +27,6 @@ export const MAX_PATH_CHARS = 32_767;
 export function implausiblePath(os: MachineOs, p: string): string | undefined {
   if (typeof p !== "string" || p.length === 0) return "empty";
   if (p.length > MAX_PATH_CHARS) return `longer than ${MAX_PATH_CHARS} characters`;
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
   if (/[\u0000-\u001f\u007f]/.test(p)) return "holds a control character";
   if (p.trim() !== p) return "starts or ends with a blank";
   if (os === "windows") {
@@ -35,7 +34,7 @@ export function implausiblePath(os: MachineOs, p: string): string | undefined {
     const unc = /^[\\/]{2}[^\\/]+[\\/][^\\/]+/.test(p);
     if (!drive && !unc) return "not an absolute Windows path (X:\\… or \\\\server\\share…)";
     const rest = drive ? p.slice(2) : p;
-    if (/[<>"|?*:]/.test(rest)) return "holds a character Windows refuses in a path (<>\"|?*:)";
+    if (/[<>"|?*:]/.test(rest)) return 'holds a character Windows refuses in a path (<>"|?*:)';
     const segs = (drive ? p.slice(3) : p.slice(2)).split(/[\\/]/);
     if (segs.some((s) => s === "." || s === "..")) return "holds a '.' or '..' segment";
     if (drive && segs.every((s) => s === "")) return "a drive root alone";
@@ -74,6 +73,5 @@ export function implausibleParticipant(x: Pick<Participant, "os" | "home" | "pro
 /** `s` shortened to 80 characters with control characters escaped, for a message. */
 function printable(s: string): string {
   const t = s.length > 80 ? `${s.slice(0, 77)}...` : s;
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping them for display
   return t.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }

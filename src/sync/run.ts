@@ -717,7 +717,12 @@ export async function normalizeStagedTranscripts(
         // HEAD's lines are decided first; the lines staged now (this machine's agent's) and the
         // ones its earlier commits added are its own (issue 22, case 4)
         const inHead = new Set(before.toString("latin1").split("\n"));
-        const fresh = new Set(next.toString("latin1").split("\n").filter((l) => l && !inHead.has(l)));
+        const fresh = new Set(
+          next
+            .toString("latin1")
+            .split("\n")
+            .filter((l) => l && !inHead.has(l)),
+        );
         const t: LocalEvidence | undefined = trust && { ...trust, staged: () => fresh };
         const c = await collapseTrusted(
           next,

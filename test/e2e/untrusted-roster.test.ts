@@ -49,7 +49,14 @@ describe("e2e: a pushed roster entry and a re-spelled copy never delete the vict
     // line, the victim's canonical line as it reads on that "machine".
     const g = async (args: string[]) => (await clusterGit(cluster.url, args)).stdout;
     const roster = JSON.parse(await g(["show", "project/proj:roster.json"])) as { participants: Record<string, unknown>[] };
-    roster.participants.push({ machine_id: "zz-evil", os: "linux", home: "/home/zz", project_root: evilRoot, encoded_dir: evilRoot.replace(/[^a-zA-Z0-9]/g, "-"), last_converged: null });
+    roster.participants.push({
+      machine_id: "zz-evil",
+      os: "linux",
+      home: "/home/zz",
+      project_root: evilRoot,
+      encoded_dir: evilRoot.replace(/[^a-zA-Z0-9]/g, "-"),
+      last_converged: null,
+    });
     const files = (await g(["ls-tree", "-r", "--name-only", "project/proj", "context/"])).split("\n").filter(Boolean);
     const session = files.find((f) => f.endsWith(`${SID}.jsonl`))!;
     const stored = await g(["show", `project/proj:${session}`]);
