@@ -197,5 +197,7 @@ function summaryLine(_view: View, report: SyncReport): string {
     parts.push(
       `${dups} duplicated line${dups === 1 ? "" : "s"} collapsed (copies an earlier git-ctx made of another machine's lines) in ${report.collapsed.map((c) => c.path).join(", ")}`,
     );
+  for (const b of report.backups ?? [])
+    parts.push(`the file as it was before lines were dropped is saved in ${b} (restore: copy it back over the work-tree file, then 'git ctx sync')`);
   return parts.join("; ");
 }

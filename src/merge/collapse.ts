@@ -10,15 +10,21 @@ import { localize, type Anchors } from "../sentinel/index.js";
  * read the same on the machine that re-cleaned (their localized bytes under that machine's
  * anchors are equal). The later copy is the re-cleaned one: the stored line was in the base the
  * copy was appended to, and merges keep a base as a prefix.
+ *
+ * The input is untrusted (issue 22, case 4): anyone who can push to the cluster can add a roster
+ * participant (its anchors) and a line in any position. {@link CollapseOptions} let the caller
+ * say what this machine knows for itself: the lines it already held are decided before the ones
+ * that arrive (a pushed line cannot displace one that was here), and a line its own agent wrote
+ * is never dropped unless the kept twin reads exactly the same on this machine.
  */
 
 /** One line {@link collapseSplitDuplicates} dropped. */
 export interface CollapsedLine {
   /** The `uuid` both lines carry. */
   uuid: string;
-  /** 1-based line number of the kept (earlier) line in the input. */
+  /** 1-based line number of the kept line in the input (the earlier one, unless `held` decided otherwise). */
   keptLine: number;
-  /** 1-based line number of the dropped (later) line in the input. */
+  /** 1-based line number of the dropped line in the input. */
   droppedLine: number;
   /** The dropped line's canonical bytes, without `\n`. */
   dropped: Buffer;
@@ -31,6 +37,40 @@ export interface CollapseResult {
   /** The transcript without the dropped lines (`input` itself when nothing was dropped). */
   bytes: Buffer;
   collapsed: CollapsedLine[];
+  /**
+   * Pairs that look like a re-cleaned copy but whose would-be copy is this machine's own line
+   * ({@link CollapseOptions.own}) reading differently here than its twin: both lines were kept.
+   * `droppedLine` / `dropped` name the line that was spared. Empty without `own`.
+   */
+  spared: CollapsedLine[];
+}
+
+/**
+ * What the calling machine knows for itself (not from the cluster), so that a hostile roster
+ * entry and a hostile line cannot make the repair drop this machine's own line (issue 22, case 4;
+ * docs/cluster-format.md, "Split duplicates"). All optional; without them the rule is issue 9's
+ * (file order decides).
+ */
+export interface CollapseOptions {
+  /**
+   * This machine's anchors. A dropped line whose local text here equals its kept twin's loses
+   * nothing on this machine (the work-tree file still holds that text); only such a drop may
+   * take a line `own` claims.
+   */
+  self?: Anchors;
+  /**
+   * Lines (canonical, without `\n`) this machine already held before the bytes being repaired
+   * arrived — the lines of the commit its work tree derives from. They are decided first (in file
+   * order), then the others, so a line that arrives is the one dropped when it twins a line
+   * already here, wherever it was placed in the file.
+   */
+  held?: (line: Buffer) => boolean;
+  /**
+   * Lines (canonical, without `\n`) this machine's own agent wrote (committed by this machine's
+   * sync from its work tree). Never dropped unless the kept twin has the same local text under
+   * `self`; the pair is reported in `spared` instead.
+   */
+  own?: (line: Buffer) => boolean;
 }
 
 const UUID_KEY = '"uuid":"';
@@ -81,14 +121,16 @@ export function repeatsUuid(input: Buffer): boolean {
  * line: same top-level `uuid`, different canonical bytes, equal bytes once localized with the
  * anchors of one of `machines` (the project's participants, from its roster, and this machine).
  * Lines that differ in content on every machine are never dropped, nor are exact repeats (not
- * this defect's signature), lines without a `uuid`, or non-JSON lines.
+ * this defect's signature), lines without a `uuid`, or non-JSON lines. With `o` (see
+ * {@link CollapseOptions}): lines `o.held` names are decided before the others, and a line
+ * `o.own` names is never dropped unless its kept twin reads the same under `o.self`.
  *
  * Cost: one localize pass per machine over the lines that hold a sentinel (others read the same
  * everywhere) and a JSON parse only of lines that collide; linear in the input otherwise.
  * Pure; never throws. Line ends are kept (a dropped line takes its `\n` with it).
  */
-export function collapseSplitDuplicates(input: Buffer, machines: readonly Anchors[]): CollapseResult {
-  if (machines.length === 0 || !repeatsUuid(input)) return { bytes: input, collapsed: [] };
+export function collapseSplitDuplicates(input: Buffer, machines: readonly Anchors[], o: CollapseOptions = {}): CollapseResult {
+  if (machines.length === 0 || !repeatsUuid(input)) return { bytes: input, collapsed: [], spared: [] };
   // line spans [start, end) without "\n"
   const starts: number[] = [];
   const ends: number[] = [];
@@ -109,7 +151,17 @@ export function collapseSplitDuplicates(input: Buffer, machines: readonly Anchor
   // dropped later: deciding per machine instead let one machine drop a line in favour of a line
   // that another machine then dropped, losing content no kept line holds (CI seed -533873084).
   const seen = machines.map(() => new Map<string, number>()); // per machine: localized text → first kept line
-  for (let i = 0; i < starts.length; i++) {
+  const spared: CollapsedLine[] = [];
+  // Lines this machine already held go first: a line that arrives never displaces one that was here.
+  const order = Array.from(starts, (_, i) => i);
+  if (o.held) {
+    const held = order.filter((i) => o.held!(input.subarray(starts[i]!, ends[i]!)));
+    if (held.length && held.length < order.length) {
+      const h = new Set(held);
+      order.splice(0, order.length, ...held, ...order.filter((i) => !h.has(i)));
+    }
+  }
+  for (const i of order) {
     const raw = input.subarray(starts[i]!, ends[i]!);
     if (raw.length === 0 || raw.indexOf(UUID_KEY) < 0) continue;
     const keys = machines.map((m) => localize(raw, m).toString("latin1"));
@@ -122,6 +174,14 @@ export function collapseSplitDuplicates(input: Buffer, machines: readonly Anchor
       if (u === undefined || u !== uuidOf(j)) continue;
       twin = { uuid: u, keptLine: j + 1, droppedLine: i + 1, dropped: Buffer.from(raw), machine: mi };
     }
+    if (twin && o.own?.(raw)) {
+      // this machine's own line: dropped only when its kept twin reads the same here
+      const kept = input.subarray(starts[twin.keptLine - 1]!, ends[twin.keptLine - 1]!);
+      if (!o.self || !localize(raw, o.self).equals(localize(kept, o.self))) {
+        spared.push(twin);
+        twin = undefined;
+      }
+    }
     if (twin) {
       drop.set(i, twin);
       continue;
@@ -130,7 +190,7 @@ export function collapseSplitDuplicates(input: Buffer, machines: readonly Anchor
       if (!seen[mi]!.has(k)) seen[mi]!.set(k, i);
     });
   }
-  if (drop.size === 0) return { bytes: input, collapsed: [] };
+  if (drop.size === 0) return { bytes: input, collapsed: [], spared };
   const parts: Buffer[] = [];
   let from = 0;
   for (const i of [...drop.keys()].sort((a, b) => a - b)) {
@@ -139,5 +199,5 @@ export function collapseSplitDuplicates(input: Buffer, machines: readonly Anchor
     from = e < input.length ? e + 1 : e;
   }
   parts.push(input.subarray(from));
-  return { bytes: Buffer.concat(parts), collapsed: [...drop.values()].sort((a, b) => a.droppedLine - b.droppedLine) };
+  return { bytes: Buffer.concat(parts), collapsed: [...drop.values()].sort((a, b) => a.droppedLine - b.droppedLine), spared };
 }

@@ -3,10 +3,12 @@ import { CatFileBatch } from "../filter/catfile.js";
 import { anchorsForPath } from "../filter/transform.js";
 import { gitRaw } from "../git/exec.js";
 import { readdir, readFile } from "node:fs/promises";
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { collapseSplitDuplicates, repeatsUuid, type CollapsedLine } from "../merge/collapse.js";
+import { collapseSplitDuplicates, repeatsUuid, type CollapsedLine, type CollapseOptions } from "../merge/collapse.js";
+import { implausibleParticipant } from "../roster/plausible.js";
 import { parseRoster } from "../roster/schema.js";
-import type { Anchors } from "../sentinel/index.js";
+import { localize, type Anchors } from "../sentinel/index.js";
 import type { ViewState } from "../view/state.js";
 import { commitOnto, writeBlob, type Repo } from "./gitops.js";
 
@@ -24,9 +26,12 @@ const TRACKING = "refs/ctx/cluster/project/";
  * machine's key): this machine's from the view state, then each participant of the project's
  * fetched roster (`refs/ctx/cluster/project/<id>:roster.json`, absent on a plain remote or
  * before the first fetch; an invalid roster adds nobody: `git ctx doctor` reports it).
+ * A participant whose `project_root` or `home` is not a plausible absolute path for its declared
+ * `os` (src/roster/plausible.ts: the roster is untrusted input, issue 22) never counts; each one
+ * is told to `ignored` (a sentence naming the project, the machine and why).
  * One `git cat-file` per project.
  */
-export async function projectMachines(repo: Repo, state: ViewState): Promise<Map<string, Anchors[]>> {
+export async function projectMachines(repo: Repo, state: ViewState, ignored?: (why: string) => void): Promise<Map<string, Anchors[]>> {
   const out = new Map<string, Anchors[]>();
   for (const [id, p] of Object.entries(state.projects)) {
     const mine = anchorsForPath(state, `${p.key}/x`);
@@ -37,6 +42,13 @@ export async function projectMachines(repo: Repo, state: ViewState): Promise<Map
         const roster = parseRoster(r.stdout.toString("utf8"), `${TRACKING}${id}:roster.json`);
         for (const x of roster.participants) {
           if (x.machine_id === state.machine.id) continue;
+          const why = implausibleParticipant(x);
+          if (why) {
+            ignored?.(
+              `project ${id}: roster participant '${x.machine_id}' ignored for the duplicate repair: ${why} (not a real machine's path; check 'git show ${TRACKING}${id}:roster.json' and remove the entry from the cluster if nobody you know added it)`,
+            );
+            continue;
+          }
           list.push({ os: x.os, home: x.home, root: x.project_root, key: x.encoded_dir, rewriteHome: roster.rewrite_home });
         }
       } catch {
@@ -60,6 +72,8 @@ export interface CollapseCommitResult {
    * them. Per repository path.
    */
   stale: Map<string, CollapsedLine[]>;
+  /** Pairs left alone because the would-be copy is this machine's own line (`CollapseResult.spared`), per repository path. */
+  spared: Map<string, CollapsedLine[]>;
 }
 
 /**
@@ -70,6 +84,11 @@ export interface CollapseCommitResult {
  * With `previous` (the commit the work tree derives from), also reports in `stale` the copies
  * `previous` holds that the result does not, for the paths in `staleFor` (all when absent). Reads
  * blobs through one `cat-file --batch-command` child.
+ *
+ * Trust (issue 22, case 4): the lines of `previous` (what this machine already held) are decided
+ * before the lines that came in, and with `trust` a line this machine's own sync committed from
+ * its work tree ({@link LocalEvidence}) is never dropped unless its kept twin reads the same here;
+ * such pairs are returned in `spared`.
  */
 export async function collapseInCommit(
   repo: Repo,
@@ -79,36 +98,43 @@ export async function collapseInCommit(
   who: string,
   previous?: string,
   staleFor?: ReadonlySet<string>,
+  trust?: LocalEvidence,
 ): Promise<CollapseCommitResult> {
   const dropped = new Map<string, CollapsedLine[]>();
   const stale = new Map<string, CollapsedLine[]>();
+  const spared = new Map<string, CollapsedLine[]>();
   const files = new Map<string, { oid: string; mode: string }>();
   const todo = paths.filter((p) => p.endsWith(".jsonl"));
-  if (todo.length === 0) return { commit, dropped, stale };
+  if (todo.length === 0) return { commit, dropped, stale, spared };
   const cat = new CatFileBatch(repo.cwd, repo.env);
   try {
     for (const p of todo) {
       const blob = await cat.readBlob(`${commit}:${p}`);
       if (!blob) continue;
-      const old = previous && previous !== commit && (!staleFor || staleFor.has(p)) ? await cat.readBlob(`${previous}:${p}`) : undefined;
+      const prev = previous && previous !== commit ? await cat.readBlob(`${previous}:${p}`) : undefined;
+      const old = prev && (!staleFor || staleFor.has(p)) ? prev : undefined;
       if (!repeatsUuid(blob) && !(old && repeatsUuid(old))) continue;
       const ms = (await machines()).get(p.split("/")[0]!);
       if (!ms?.length) continue;
-      const r = collapseSplitDuplicates(blob, ms);
+      const held = prev ? lineSet(prev) : undefined;
+      const r = await collapseTrusted(blob, ms, { self: trust?.self(p), held: held && ((l) => held.has(l.toString("latin1"))) }, trust, p, cat);
       if (r.collapsed.length) {
         dropped.set(p, r.collapsed);
         files.set(p, { oid: await writeBlob(repo, r.bytes), mode: "100644" });
       }
+      if (r.spared.length) spared.set(p, r.spared);
       if (old) {
         const now = new Set(r.bytes.toString("latin1").split("\n"));
-        const gone = collapseSplitDuplicates(old, ms).collapsed.filter((l) => !now.has(l.dropped.toString("latin1")));
+        const o2 = await collapseTrusted(old, ms, { self: trust?.self(p) }, trust, p, cat);
+        const gone = o2.collapsed.filter((l) => !now.has(l.dropped.toString("latin1")));
         if (gone.length) stale.set(p, gone);
+        if (o2.spared.length && !spared.has(p)) spared.set(p, o2.spared);
       }
     }
   } finally {
     await cat.close();
   }
-  if (files.size === 0) return { commit, dropped, stale };
+  if (files.size === 0) return { commit, dropped, stale, spared };
   const n = [...dropped.values()].reduce((s, x) => s + x.length, 0);
   const c = await commitOnto(
     repo,
@@ -116,7 +142,7 @@ export async function collapseInCommit(
     files,
     `ctx sync: drop ${n} re-cleaned duplicate line${n === 1 ? "" : "s"} in ${files.size} transcript${files.size === 1 ? "" : "s"} (from ${who})`,
   );
-  return { commit: c, dropped, stale };
+  return { commit: c, dropped, stale, spared };
 }
 
 /**
@@ -149,4 +175,128 @@ export async function transcriptsRepeatingUuids(workTree: string, folders: reado
   };
   for (const f of folders) await walk(f);
   return out.sort();
+}
+
+/**
+ * What this machine knows for itself, from its own repository and never from the cluster (issue
+ * 22, case 4): its anchors per repository path, and which lines its own sync committed from its
+ * work tree (lines its agent wrote). See {@link localEvidence}.
+ */
+export interface LocalEvidence {
+  /** This machine's anchors for a repository path (`anchorsForPath`), `undefined` outside a joined folder. */
+  self(repoPath: string): Anchors | undefined;
+  /**
+   * The canonical lines (latin1 text, without `\n`) this machine's own commits added to
+   * `repoPath`, or `undefined` when the evidence is missing (no reflog): then every line
+   * counts as this machine's own.
+   */
+  ownLines(repoPath: string, cat: CatFileBatch): Promise<ReadonlySet<string> | undefined>;
+  /** Extra lines that count as own for `repoPath` (the ones being committed in this run), if any. */
+  staged?(repoPath: string): ReadonlySet<string> | undefined;
+}
+
+/**
+ * Reflog messages of the HEAD moves that commit this machine's own work-tree content: sync's
+ * commit and its merge of held-back local edits (src/sync/run.ts), and git's own `git commit`
+ * (`commit: …`, `commit (initial): …`, `commit (amend): …`: `git ctx init` / `join` commit the
+ * sessions already here that way, and so does a user's plain `git commit`). Never a merge, a
+ * pull or a fetch: those bring other machines' lines.
+ */
+export const OWN_COMMIT_MESSAGE = /^(?:ctx sync: commit|ctx sync: merge held-back edits|commit(?: \((?:initial|amend)\))?: .*)$/;
+
+/**
+ * This machine's evidence of its own lines ({@link LocalEvidence}), from `$GIT_DIR/logs/HEAD`:
+ * every HEAD move whose message is one of {@link OWN_COMMIT_MESSAGE} was made by this machine's
+ * sync committing its work tree (a push cannot write this machine's reflog), and the lines that
+ * move added to a path (`new:path` minus `old:path`, as multisets of lines) are lines this
+ * machine's agent wrote. Read lazily, once per path. A missing reflog (core.logAllRefUpdates
+ * off) gives `undefined`: no evidence, so nothing this machine held is dropped. Entries git
+ * expired (gc.reflogExpire, 90 days by default) are not evidence any more.
+ */
+export function localEvidence(state: ViewState, gitDir: string, staged?: ReadonlyMap<string, ReadonlySet<string>>): LocalEvidence {
+  let moves: { old: string; next: string }[] | null | undefined;
+  const cache = new Map<string, ReadonlySet<string> | undefined>();
+  return {
+    self: (p) => anchorsForPath(state, p),
+    staged: (p) => staged?.get(p),
+    async ownLines(p, cat) {
+      if (cache.has(p)) return cache.get(p);
+      if (moves === undefined) moves = readOwnMoves(gitDir);
+      if (moves === null) {
+        cache.set(p, undefined);
+        return undefined;
+      }
+      const out = new Set<string>();
+      for (const m of moves) {
+        const after = await cat.readBlob(`${m.next}:${p}`);
+        if (!after) continue;
+        const before = /^0+$/.test(m.old) ? undefined : await cat.readBlob(`${m.old}:${p}`);
+        const had = before ? lineSet(before) : new Set<string>();
+        for (const l of after.toString("latin1").split("\n")) if (l && !had.has(l)) out.add(l);
+      }
+      cache.set(p, out);
+      return out;
+    },
+  };
+}
+
+/** The own-commit moves of `$GIT_DIR/logs/HEAD` ({@link OWN_COMMIT_MESSAGE}); `null` when there is no reflog. */
+function readOwnMoves(gitDir: string): { old: string; next: string }[] | null {
+  const f = path.join(gitDir, "logs", "HEAD");
+  if (!existsSync(f)) return null;
+  let text: string;
+  try {
+    text = readFileSync(f, "utf8");
+  } catch {
+    return null;
+  }
+  const out: { old: string; next: string }[] = [];
+  for (const line of text.split("\n")) {
+    const tab = line.indexOf("\t");
+    if (tab < 0 || !OWN_COMMIT_MESSAGE.test(line.slice(tab + 1))) continue;
+    const [old, next] = line.split(" ", 2);
+    if (old && next && /^[0-9a-f]{40,64}$/.test(old) && /^[0-9a-f]{40,64}$/.test(next)) out.push({ old, next });
+  }
+  return out;
+}
+
+/** The distinct non-empty lines of `b` (latin1, without `\n`). */
+function lineSet(b: Buffer): Set<string> {
+  return new Set(
+    b
+      .toString("latin1")
+      .split("\n")
+      .filter((l) => l.length > 0),
+  );
+}
+
+/**
+ * {@link collapseSplitDuplicates} with this machine's evidence: first without `own`; only when a
+ * drop would take a line whose local text here differs from its kept twin's (the rare case that
+ * needs it) are the own lines read ({@link LocalEvidence.ownLines}) and the rule run again with
+ * them. Without `trust` the plain rule.
+ */
+export async function collapseTrusted(
+  blob: Buffer,
+  ms: readonly Anchors[],
+  o: CollapseOptions,
+  trust: LocalEvidence | undefined,
+  p: string,
+  cat: CatFileBatch,
+): Promise<ReturnType<typeof collapseSplitDuplicates>> {
+  const r = collapseSplitDuplicates(blob, ms, o);
+  if (!trust || r.collapsed.length === 0) return r;
+  const self = o.self;
+  const lines = blob.toString("latin1").split("\n");
+  const differs = r.collapsed.some((c) => !self || !localize(c.dropped, self).equals(localize(Buffer.from(lines[c.keptLine - 1]!, "latin1"), self)));
+  if (!differs) return r;
+  const own = await trust.ownLines(p, cat);
+  const extra = trust.staged?.(p);
+  return collapseSplitDuplicates(blob, ms, {
+    ...o,
+    own: (l) => {
+      const k = l.toString("latin1");
+      return own === undefined ? !o.held || o.held(l) || !!extra?.has(k) : own.has(k) || !!extra?.has(k);
+    },
+  });
 }

@@ -1,4 +1,5 @@
-import { existsSync, lstatSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import writeFileAtomic from "write-file-atomic";
 import * as path from "node:path";
 import { CatFileBatch } from "../filter/catfile.js";
 import { git, gitRaw } from "../git/exec.js";
@@ -26,9 +27,9 @@ import { anchorsForPath } from "../filter/transform.js";
 import { addFiles, addJoinedFolders } from "../git/config.js";
 import { agentOf, projectsOfKeys, sessionKeys } from "../agents/index.js";
 import { ALLOW_CONFIG_KEY, anyReleasable, isHeldBackRefusal, readHeldBack } from "../scan/index.js";
-import { collapseSplitDuplicates, repeatsUuid, type CollapsedLine } from "../merge/collapse.js";
+import { repeatsUuid, type CollapsedLine } from "../merge/collapse.js";
 import { localize, type Anchors } from "../sentinel/index.js";
-import { collapseInCommit, projectMachines, transcriptsRepeatingUuids } from "./collapse.js";
+import { collapseInCommit, collapseTrusted, localEvidence, projectMachines, transcriptsRepeatingUuids, type LocalEvidence } from "./collapse.js";
 import { operationInProgress, ViewBusyError } from "./errors.js";
 import { HOT_MS, isPrefix, missingLines } from "./plan.js";
 import { applyUpdates, reorderInPlace, type FileStamp, type FileUpdate } from "./worktree.js";
@@ -118,6 +119,11 @@ export interface SyncReport {
   secrets: HeldSecret[];
   /** Files of the work tree this run wrote (created or appended to), view paths. */
   written?: string[];
+  /**
+   * Backups of work-tree files this run dropped lines from (the issue-9 repair), absolute paths
+   * under `$GIT_DIR/ctx/backup/` ({@link backupPath}): each holds the whole file as it was.
+   */
+  backups?: string[];
   /** Problems that did not fail the sync, each naming the fix (e.g. Codex's state database was locked). */
   warnings?: string[];
 }
@@ -174,6 +180,7 @@ export function summarize(r: SyncReport): string {
   if (r.refused.length) parts.push(`${r.refused.length} refused (${r.refused.map((f) => f.path).join(", ")}: not a regular file)`);
   const dups = r.collapsed.reduce((n, c) => n + c.uuids.length, 0);
   if (dups) parts.push(`${dups} duplicated line${dups === 1 ? "" : "s"} collapsed`);
+  if (r.backups?.length) parts.push(`removed lines saved in ${r.backups.join(", ")}`);
   if (r.secrets.length) parts.push(`${r.secrets.length} held back for secrets`);
   return parts.join(", ");
 }
@@ -241,7 +248,21 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
   // Anchors of every machine of each joined project (for the issue-9 repair), read once, lazily.
   let machinesP: Promise<Map<string, Anchors[]>> | undefined;
   // (the issue-9 repair concerns Claude Code transcripts of the old release: not shared-layout views)
-  const machines = () => (machinesP ??= shared ? Promise.resolve(new Map<string, Anchors[]>()) : projectMachines(repo, o.state));
+  const warn = (w: string) => {
+    if ((report.warnings ??= []).includes(w)) return;
+    report.warnings.push(w);
+    log(`warning: ${w}`);
+  };
+  const machines = () => (machinesP ??= shared ? Promise.resolve(new Map<string, Anchors[]>()) : projectMachines(repo, o.state, warn));
+  // What this machine knows for itself (its anchors, the lines its own commits added): the
+  // repair never drops this machine's own line for a twin that reads differently here (issue 22).
+  const trust = localEvidence(o.state, o.paths.gitDir);
+  const noteSpared = (spared: ReadonlyMap<string, CollapsedLine[]>) => {
+    for (const [p, lines] of spared)
+      warn(
+        `${p}: kept ${lines.length} line${lines.length === 1 ? "" : "s"} (uuid ${[...new Set(lines.map((l) => l.uuid))].join(", ")}) this machine wrote that another line claims as its duplicate under another machine's paths; both stay (if the other line is not yours, someone pushed it: check the roster and the cluster's history)`,
+      );
+  };
   const noteCollapsed = (p: string, lines: CollapsedLine[], count = true) => {
     const c = reorder.get(p) ?? {};
     c.drop = [...(c.drop ?? []), ...lines.map((l) => l.dropped)];
@@ -315,9 +336,10 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
         { cwd: o.workTree, env: o.env },
       );
     } else await addJoinedFolders(folders, { cwd: o.workTree, env: o.env }, new Set(excludes));
-    const staged = head ? await normalizeStagedTranscripts(repo, head, folders, log, Date.now(), machines) : undefined;
+    const staged = head ? await normalizeStagedTranscripts(repo, head, folders, log, Date.now(), machines, trust) : undefined;
     for (const p of staged?.reordered ?? []) if (!reorder.has(p)) reorder.set(p, {});
     for (const [p, lines] of staged?.collapsed ?? []) noteCollapsed(p, lines);
+    if (staged?.spared) noteSpared(staged.spared);
     // Nothing staged against HEAD (the usual no-op sync): skip write-tree.
     const tree = staged && staged.changed === 0 ? undefined : await git(["write-tree"], { cwd: o.workTree, env: o.env });
     const headTree = head && tree ? await revParse(repo, `${head}^{tree}`) : undefined;
@@ -377,8 +399,9 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
       const paths = [...new Set([...changed, ...((await repeating) ?? [])])];
       if (paths.some((p) => p.endsWith(".jsonl"))) {
         const t0 = Date.now();
-        const r = await collapseInCommit(repo, next, paths, machines, o.state.machine.id, head, new Set(changed));
+        const r = await collapseInCommit(repo, next, paths, machines, o.state.machine.id, head, new Set(changed), trust);
         log(`checked ${paths.length} file(s) for split duplicates in ${Date.now() - t0} ms`);
+        noteSpared(r.spared);
         for (const [p, lines] of r.stale) noteCollapsed(p, lines, false);
         if (r.commit !== next) {
           for (const [p, lines] of r.dropped) noteCollapsed(p, lines);
@@ -492,13 +515,25 @@ async function reorderTranscripts(
   const paths = [...candidates.keys()].filter((p) => !overrides.has(p)).sort();
   if (paths.length === 0) return;
   const target = await smudged(o.state, repo, head, paths);
+  const stamp = new Date().toISOString().replace(/:/g, "-");
   for (const p of paths) {
     const t = target.get(p);
     if (!t) continue;
     const c = candidates.get(p)!;
     const a = c.drop?.length ? anchorsForPath(o.state, p) : undefined;
     const droppable = a ? c.drop!.map((l) => localize(l, a)) : undefined;
-    const r = await reorderInPlace(path.join(o.workTree, p), t, { since: c.since, testPauseDir: o.testPauseDir, droppable });
+    let saved: string | undefined;
+    const backup = (before: Buffer) => {
+      saved = backupPath(o.paths, p, stamp);
+      mkdirSync(path.dirname(saved), { recursive: true });
+      writeFileAtomic.sync(saved, before, { mode: 0o600 });
+    };
+    const r = await reorderInPlace(path.join(o.workTree, p), t, { since: c.since, testPauseDir: o.testPauseDir, droppable, backup });
+    if (saved && r === "rewritten") {
+      (report.backups ??= []).push(saved);
+      log(`saved ${p} as it was before dropping duplicate lines: ${saved}`);
+    } else if (saved) rmSync(saved, { force: true });
+    if (r === "unsaved") log(`reorder ${p}: left as it is, its backup could not be written`);
     if (r === "rewritten") report.reordered++;
     if (r !== "same" && r !== "not-a-permutation") log(`reorder ${p} to HEAD's line order: ${r}`);
   }
@@ -644,10 +679,12 @@ export async function normalizeStagedTranscripts(
   log: (l: string) => void,
   now = Date.now(),
   machines?: () => Promise<ReadonlyMap<string, Anchors[]>>,
-): Promise<{ changed: number; rewritten: number; reordered: string[]; collapsed: Map<string, CollapsedLine[]> }> {
+  trust?: LocalEvidence,
+): Promise<{ changed: number; rewritten: number; reordered: string[]; collapsed: Map<string, CollapsedLine[]>; spared: Map<string, CollapsedLine[]> }> {
   let n = 0;
   const reordered: string[] = [];
   const collapsed = new Map<string, CollapsedLine[]>();
+  const spared = new Map<string, CollapsedLine[]>();
   const mods = await stagedModifications(repo, head, folders);
   // One `git cat-file --batch-command` child for all blobs (was one `git cat-file blob` per blob:
   // ~5 ms of git start-up each, 40 for 20 changed transcripts).
@@ -677,7 +714,25 @@ export async function normalizeStagedTranscripts(
       // the rosters are read only for a transcript that repeats a uuid at all (rare)
       const ms = machines && repeatsUuid(next) ? (await machines()).get(m.path.split("/")[0]!) : undefined;
       if (ms?.length) {
-        const c = collapseSplitDuplicates(next, ms);
+        // HEAD's lines are decided first; the lines staged now (this machine's agent's) and the
+        // ones its earlier commits added are its own (issue 22, case 4)
+        const inHead = new Set(before.toString("latin1").split("\n"));
+        const fresh = new Set(
+          next
+            .toString("latin1")
+            .split("\n")
+            .filter((l) => l && !inHead.has(l)),
+        );
+        const t: LocalEvidence | undefined = trust && { ...trust, staged: () => fresh };
+        const c = await collapseTrusted(
+          next,
+          ms,
+          { self: trust?.self(m.path), held: (l) => inHead.has(l.toString("latin1")) },
+          t,
+          m.path,
+          (cat ??= new CatFileBatch(repo.cwd, repo.env)),
+        );
+        if (c.spared.length) spared.set(m.path, c.spared);
         if (c.collapsed.length) {
           next = c.bytes;
           collapsed.set(m.path, c.collapsed);
@@ -692,7 +747,7 @@ export async function normalizeStagedTranscripts(
   } finally {
     await cat?.close();
   }
-  return { changed: mods.length, rewritten: n, reordered, collapsed };
+  return { changed: mods.length, rewritten: n, reordered, collapsed, spared };
 }
 
 function isHot(file: string, now: number): boolean {
@@ -727,6 +782,15 @@ function isRegularFile(file: string): boolean {
 interface ReorderCandidate {
   since?: FileStamp;
   drop?: Buffer[];
+}
+
+/**
+ * Where a work-tree file is saved before sync drops lines from it (issue 22):
+ * `$GIT_DIR/ctx/backup/<ISO time, ':' as '-'>/<repository path>`, the whole file as it was.
+ * Restore with `cp <backup> <work tree>/<repository path>` (then `git ctx sync`).
+ */
+export function backupPath(p: SyncPaths, repoPath: string, stamp: string): string {
+  return path.join(p.ctxDir, "backup", stamp, ...repoPath.split("/"));
 }
 
 /** `$GIT_DIR/ctx/collapse-v1`: every transcript of this view was checked for issue-9 duplicates once. */

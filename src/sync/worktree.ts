@@ -161,10 +161,16 @@ export interface ReorderOptions {
    * must be a permutation of `target` (same length).
    */
   droppable?: readonly Buffer[];
+  /**
+   * Called with the file's whole bytes right before a rewrite that drops lines (`droppable`), to
+   * keep them where the user can restore them (issue 22: nothing sync removes from a work-tree
+   * file is lost). When it throws, the file is left as it was (`"unsaved"`).
+   */
+  backup?: (before: Buffer) => void;
 }
 
 /** Why {@link reorderInPlace} did or did not rewrite a file. */
-export type ReorderResult = "rewritten" | "same" | "hot" | "changed" | "not-a-permutation" | "absent";
+export type ReorderResult = "rewritten" | "same" | "hot" | "changed" | "not-a-permutation" | "absent" | "unsaved";
 
 /**
  * Rewrites a transcript that holds exactly `target`'s lines in another order (plus, with
@@ -177,7 +183,8 @@ export type ReorderResult = "rewritten" | "same" | "hot" | "changed" | "not-a-pe
  * change (a writer appended) skips it: the next sync tries again. Needed so that plain `git
  * status` shows a synced view clean: each machine's appends leave its own order while HEAD holds
  * the merged order.
- * @returns what happened (`rewritten` only when bytes were written).
+ * @returns what happened (`rewritten` only when bytes were written; `unsaved` when `o.backup`
+ *   failed, so lines would have been dropped without a copy).
  * @throws the file system's error when the positional write fails (the original bytes are
  *   written back first, best effort).
  */
@@ -215,6 +222,13 @@ export async function reorderInPlace(file: string, target: Buffer, o: ReorderOpt
       return "absent";
     }
     if (st2.size !== st.size || st2.mtimeMs !== st.mtimeMs || atPath.ino !== st.ino || atPath.dev !== st.dev) return "changed";
+    if (cur.length > target.length && o.backup) {
+      try {
+        o.backup(cur);
+      } catch {
+        return "unsaved";
+      }
+    }
     await reorderPause(o.testPauseDir, "write");
     let done = 0;
     try {
