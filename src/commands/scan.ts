@@ -5,6 +5,8 @@ import { gitRaw } from "../git/exec.js";
 import { viewDirs } from "./viewdirs.js";
 import { ALLOW_CONFIG_KEY, ALLOW_FILE, loadAllowlist, readHeldBack, scanBytes, scanPath, type Finding, type HeldBack, type IgnoredAllowEntry } from "../scan/index.js";
 import { NotAViewError } from "../sync/index.js";
+import { viewOutboundRefusals } from "../gate/view.js";
+import { readViewState } from "../view/state.js";
 
 /** Options of {@link scan} (the CLI maps `git ctx scan [--json] [--all] [<path>...]` onto these). */
 export interface ScanCommandOptions {
@@ -43,6 +45,8 @@ export interface ScanReport {
   skipped: { path: string; reason: string }[];
   /** Problems that did not stop the scan (e.g. an unreadable held-back list). */
   warnings: string[];
+  /** Files of a view's commit that a push leaves out because other machines would refuse them (issue 22: a symbolic link, a file the agent does not sync). */
+  notPushed: { path: string; why: string }[];
 }
 
 /** The last view this machine exchanged with the cluster (architecture.md, "Where state lives"). */
@@ -155,7 +159,14 @@ export async function scanView(o: ScanCommandOptions, env: NodeJS.ProcessEnv = p
     scanned++;
     findings.push(...scanPath(rel, { allow: allow.fingerprints }), ...scanBytes(bytes, rel, { allow: allow.fingerprints }));
   }
-  return { ok: findings.length === 0, workTree: repo.workTree, base, scanned, findings, heldBack, ignoredAllowEntries: allow.ignored ?? [], skipped, warnings };
+  let state: ReturnType<typeof readViewState>;
+  try {
+    state = readViewState(repo.gitDir);
+  } catch (e) {
+    warnings.push((e as Error).message);
+  }
+  const notPushed = state ? (await viewOutboundRefusals(repo.workTree, state, "HEAD", env)).map((r) => ({ path: r.path, why: r.why })) : [];
+  return { ok: findings.length === 0, workTree: repo.workTree, base, scanned, findings, heldBack, ignoredAllowEntries: allow.ignored ?? [], skipped, warnings, notPushed };
 }
 
 /** Human text of a report: one line per finding (`file:line: rule redacted [fingerprint]`), then the fixes. */
@@ -182,6 +193,7 @@ export function formatScanReport(r: ScanReport): string {
   }
   for (const i of r.ignoredAllowEntries) out.push(`warning: ${i.source}${i.line ? `:${i.line}` : ""}: '${i.text}' is not a fingerprint (16 hex characters); it releases nothing`);
   for (const s of r.skipped) out.push(`warning: ${s.path}: not scanned (${s.reason})`);
+  for (const n of r.notPushed ?? []) out.push(`not pushed: ${n.path} (${n.why}; other machines would refuse it)`);
   for (const w of r.warnings) out.push(`warning: ${w}`);
   return out.join("\n") + "\n";
 }

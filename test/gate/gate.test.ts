@@ -1,7 +1,18 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { agentById } from "../../src/agents/index.js";
-import { componentProblem, dirtyFolders, entryProblem, judgeListing, limitsFrom, outboundRefusals, pathProblem, removalCommands, DEFAULT_LIMITS, type ListedEntry } from "../../src/gate/index.js";
+import {
+  componentProblem,
+  dirtyFolders,
+  entryProblem,
+  judgeListing,
+  limitsFrom,
+  outboundRefusals,
+  pathProblem,
+  removalCommands,
+  DEFAULT_LIMITS,
+  type ListedEntry,
+} from "../../src/gate/index.js";
 import { NUM_RUNS } from "../helpers/env.js";
 
 /**
@@ -44,12 +55,20 @@ describe("names (issue 22, case 5: names git itself refuses passed the old valid
     expect(componentProblem(name)).toMatch(why);
   });
 
-  it.each(["s.jsonl", "1b2c-uuid.jsonl", "agent-a1b2.meta.json", "toolu_01ABC.txt", "MEMORY.md", "project notes.md", "日本語.md", "session-2026-01-02T10-20-abcd1234.json", "rollout-2025-11-04T10-00-00-0199.jsonl", "v1.2~beta.md"])(
-    "componentProblem(%j) lets a real store's name pass",
-    (name) => {
-      expect(componentProblem(name)).toBeUndefined();
-    },
-  );
+  it.each([
+    "s.jsonl",
+    "1b2c-uuid.jsonl",
+    "agent-a1b2.meta.json",
+    "toolu_01ABC.txt",
+    "MEMORY.md",
+    "project notes.md",
+    "日本語.md",
+    "session-2026-01-02T10-20-abcd1234.json",
+    "rollout-2025-11-04T10-00-00-0199.jsonl",
+    "v1.2~beta.md",
+  ])("componentProblem(%j) lets a real store's name pass", (name) => {
+    expect(componentProblem(name)).toBeUndefined();
+  });
 
   it.each([
     ["/etc/passwd", /absolute/],
@@ -154,7 +173,12 @@ describe("judging a listing", () => {
   });
 
   it("outbound: the files of a view folder that other machines would refuse, by project", () => {
-    const listing: ListedEntry[] = [file("-k/s.jsonl"), { mode: "120000", type: "blob", oid: "c".repeat(40), size: 12, path: "-k/memory" }, file("-k/notes.txt"), file("-other/x.txt")];
+    const listing: ListedEntry[] = [
+      file("-k/s.jsonl"),
+      { mode: "120000", type: "blob", oid: "c".repeat(40), size: 12, path: "-k/memory" },
+      file("-k/notes.txt"),
+      file("-other/x.txt"),
+    ];
     const out = outboundRefusals(claude, listing, new Map([["-k", "p"]]));
     expect(out.map((o) => [o.id, o.path])).toEqual([
       ["p", "-k/memory"],

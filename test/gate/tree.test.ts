@@ -24,7 +24,10 @@ beforeAll(async () => {
 });
 afterAll(async () => repo.cleanup());
 
-const g = (args: string[], input?: string) => execFileSync("git", ["--git-dir", repo.path, ...args], { input }).toString("utf8").trim();
+const g = (args: string[], input?: string) =>
+  execFileSync("git", ["--git-dir", repo.path, ...args], { input })
+    .toString("utf8")
+    .trim();
 
 type Spec = { path: string; mode: "100644" | "100755" | "120000"; text: string };
 
@@ -55,7 +58,25 @@ function build(files: readonly Spec[]): string {
   return write(root);
 }
 
-const name = fc.constantFrom("s.jsonl", "a.jsonl", "memory", "MEMORY.md", "x.md", "s1", "subagents", "tool-results", "t.txt", ".git", ".gitattributes", "..", "GIT~1", "a\\b", "n\nl", "notes.txt", "agent-1.jsonl");
+const name = fc.constantFrom(
+  "s.jsonl",
+  "a.jsonl",
+  "memory",
+  "MEMORY.md",
+  "x.md",
+  "s1",
+  "subagents",
+  "tool-results",
+  "t.txt",
+  ".git",
+  ".gitattributes",
+  "..",
+  "GIT~1",
+  "a\\b",
+  "n\nl",
+  "notes.txt",
+  "agent-1.jsonl",
+);
 const spec: fc.Arbitrary<Spec> = fc.record({
   path: fc.array(name, { minLength: 1, maxLength: 4 }).map((a) => a.join("/")),
   mode: fc.constantFrom("100644", "100644", "100755", "120000") as fc.Arbitrary<Spec["mode"]>,
@@ -80,7 +101,10 @@ describe("gateTree", () => {
         for (const e of input.filter((x) => x.type === "blob")) {
           const under = refusedDirs.some((d) => e.path === d || e.path.startsWith(d + "/"));
           const passes = !under && entryProblem(claude, e, DEFAULT_LIMITS) === undefined;
-          expect(out.some((o) => o.path === e.path && o.oid === e.oid), e.path).toBe(passes);
+          expect(
+            out.some((o) => o.path === e.path && o.oid === e.oid),
+            e.path,
+          ).toBe(passes);
         }
         // nothing refused: the very same tree object
         if (gated.refused.length === 0) expect(gated.tree).toBe(tree);
