@@ -148,13 +148,14 @@ export function refusalMessage(r: { id: string; path?: string; why: string }): s
  */
 export function removalCommands(cluster: string, id: string, dir: string, paths: readonly string[]): string {
   const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const tmp = `/tmp/ctx-fix-${id.replace(/[^A-Za-z0-9_.-]/g, "_")}`;
   return [
-    `git clone -q -n --single-branch -b project/${id} ${q(cluster)} ${tmp}`,
-    `git -C ${tmp} reset -q`,
-    `git -C ${tmp} rm -r -q --cached -- ${paths.map((p) => q(`${dir}/${p}`)).join(" ")}`,
-    `git -C ${tmp} commit -q -m 'remove entries git-ctx refuses'`,
-    `git -C ${tmp} push -q origin project/${id}`,
+    `d=$(mktemp -d)`,
+    `git clone -q -n --single-branch -b project/${id} ${q(cluster)} "$d"`,
+    `git -C "$d" reset -q`,
+    `git -C "$d" rm -r -q --cached -- ${paths.map((p) => q(`${dir}/${p}`)).join(" ")}`,
+    `git -C "$d" commit -q -m 'remove entries git-ctx refuses'`,
+    `git -C "$d" push -q origin project/${id}`,
+    `rm -rf "$d"`,
   ].join(" && ");
 }
 

@@ -189,7 +189,9 @@ describe("judging a listing", () => {
 
   it("the removal hint clones without a checkout and quotes every path", () => {
     const cmd = removalCommands("/srv/c.git", "p", "context", ["it's/x"]);
-    expect(cmd).toContain("git clone -q -n --single-branch -b project/p '/srv/c.git'");
+    expect(cmd).toContain(`git clone -q -n --single-branch -b project/p '/srv/c.git' "$d"`);
+    expect(cmd.startsWith("d=$(mktemp -d) && ")).toBe(true);
+    expect(cmd.endsWith(' && rm -rf "$d"')).toBe(true);
     expect(cmd).toContain(`'context/it'\\''s/x'`);
   });
 });

@@ -2,7 +2,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, 
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { claudeDirKey } from "../../src/agents/claude/dirkey.js";
-import { bareCluster, clusterGit, node, sessionLines, type Node } from "../cluster/harness.js";
+import { bareCluster, clusterGit, node, run, sessionLines, type Node } from "../cluster/harness.js";
 import { chatHead, chatMessages, chatName, geminiNode, geminiProject, writeLines } from "../gemini/chats.js";
 import { hostilePush } from "./push.js";
 
@@ -176,6 +176,69 @@ describe("issue 22: a hostile cluster on a Claude Code victim", () => {
     expect(linksBelow(b.n.projects)).toEqual([]);
     expect(lstatSync(path.join(a.folder, "memory")).isSymbolicLink()).toBe(true); // A's own link is left alone
     expect(statSync(path.join(dropbox, "MEMORY.md")).size).toBe(7);
+  });
+});
+
+describe("issue 22: refused loudly, and never at another project's cost", () => {
+  it("cases 6 and 8: a branch over the file limit is refused whole (sync exits 1, status and doctor say it with the fix), gets none of this machine's lines, and the other project syncs on", async () => {
+    const cluster = await bareCluster();
+    cleanups.push(cluster.cleanup);
+    const a = await victim(cluster.url, "A", true);
+    const b = await victim(cluster.url, "B", false);
+    // a second project q on both machines
+    const rootQa = path.join(a.n.home, "q");
+    const rootQb = path.join(b.n.home, "q");
+    mkdirSync(rootQa, { recursive: true });
+    mkdirSync(rootQb, { recursive: true });
+    const qa = a.n.at(claudeDirKey(rootQa));
+    mkdirSync(qa, { recursive: true });
+    writeFileSync(path.join(qa, "q.jsonl"), sessionLines(rootQa, "q", "Q", 1)[0] + "\n");
+    await a.n.ctx(["init", "--remote", cluster.url, "--id", "q", rootQa], { cwd: a.n.home });
+    await b.n.ctx(["join", "--id", "q", rootQb]);
+    await b.n.git(["config", "ctx.inbound.maxFiles", "50"]);
+    // the attacker floods p with files (the issue measured 100,000; the limit is what matters)
+    hostilePush(cluster.url, "p", Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`context/flood-${i}.jsonl`, { text: `${i}\n` }])));
+    const tipBefore = (await clusterGit(cluster.url, ["rev-parse", "project/p"])).stdout.trim();
+    // A writes to q, B writes to p
+    writeFileSync(path.join(qa, "q.jsonl"), readFileSync(path.join(qa, "q.jsonl"), "utf8") + sessionLines(rootQa, "q", "Q2", 1, Date.UTC(2026, 2, 1))[0] + "\n");
+    await a.n.ctx(["sync"], { allowFail: true });
+    writeFileSync(b.file, readFileSync(b.file, "utf8") + sessionLines(path.join(b.n.home, "p"), "sess-B", "B9", 1, Date.UTC(2026, 2, 1))[0] + "\n");
+    const s = await b.n.ctx(["sync"], { allowFail: true });
+    expect(s.code, s.stderr).toBe(1);
+    expect(s.stderr).toMatch(/refused project\/p from the cluster: cluster branch project\/p was refused: 6\d files, over the limit of 50 per project/);
+    // p: nothing of the flood here, and B's line was not merged into the refused branch
+    expect(readdirSync(b.folder).filter((f) => f.startsWith("flood-"))).toEqual([]);
+    expect((await clusterGit(cluster.url, ["rev-parse", "project/p"])).stdout.trim()).toBe(tipBefore);
+    expect(readFileSync(b.file, "utf8")).toContain('"uuid":"B9-u0"');
+    // q synced on
+    expect(readFileSync(path.join(b.n.at(claudeDirKey(rootQb)), "q.jsonl"), "utf8")).toContain('"uuid":"Q2-u0"');
+    const st = await b.n.ctx(["status"], { allowFail: true });
+    expect(st.code).toBe(1);
+    expect(st.stdout).toMatch(/refused project\/p from the cluster/);
+    const doc = await b.n.ctx(["doctor"], { allowFail: true });
+    expect(doc.code).toBe(1);
+    expect(doc.stdout + doc.stderr).toMatch(/refused from the cluster/);
+    expect(doc.stdout + doc.stderr).toMatch(/ctx\.inbound\.maxFiles/);
+  });
+
+  it("doctor names the entries and gives the plain-git commands that remove them from the branch", async () => {
+    const cluster = await bareCluster();
+    cleanups.push(cluster.cleanup);
+    const b = await victim(cluster.url, "B", true);
+    hostilePush(cluster.url, "p", { "context/evil": { link: "/etc" }, "context/run.sh": { text: "#!/bin/sh\n", mode: "100755" } });
+    await b.n.ctx(["sync"], { allowFail: true });
+    const doc = await b.n.ctx(["doctor"], { allowFail: true });
+    const text = doc.stdout + doc.stderr;
+    expect(doc.code).toBe(1);
+    expect(text).toContain("refused 'evil' of project/p");
+    expect(text).toContain("refused 'run.sh' of project/p");
+    const cmd = /d=\$\(mktemp -d\) && git clone -q -n --single-branch -b project\/p .*git -C "\$d" push -q origin project\/p && rm -rf "\$d"/.exec(text.replace(/\n\s*/g, " "))?.[0];
+    expect(cmd).toBeDefined();
+    // the fix works as printed: run it, and the next sync refuses nothing
+    await run("sh", ["-c", cmd!], { cwd: b.n.home, baseEnv: b.n.env });
+    const again = await b.n.ctx(["sync"], { allowFail: true });
+    expect(again.code, again.stderr).toBe(0);
+    expect((await b.n.ctx(["status"], { allowFail: true })).code).toBe(0);
   });
 });
 
