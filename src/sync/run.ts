@@ -163,6 +163,15 @@ export function refusedMessage(p: string, why: string): string {
   return `${p}: ${why} from another machine was not written (git ctx never creates or follows symbolic links in the view; replace it with a regular file on the machine that made it, then run 'git ctx sync' there)`;
 }
 
+/**
+ * The user-facing line for an incoming file whose way in the view crosses a symbolic link or a
+ * non-folder (issue 22, src/sync/worktree.ts `verifiedFolder`): nothing was written, followed or
+ * removed; the fix is to remove the local obstacle `at` (a view path).
+ */
+export function unsafePathMessage(p: string, why: string, at: string): string {
+  return `${p}: not written: ${why} ('${at}' in the view; git ctx never writes through a symbolic link or a file in the way — remove or rename '${at}' in the view, then run 'git ctx sync' again)`;
+}
+
 /** One-line human summary of a {@link SyncReport}. */
 export function summarize(r: SyncReport): string {
   const parts: string[] = [];
@@ -171,7 +180,7 @@ export function summarize(r: SyncReport): string {
   if (r.pushed) parts.push(r.attempts > 1 ? `pushed after ${r.attempts} attempts` : "pushed");
   if (r.held.length) parts.push(`${r.held.length} held back`);
   if (r.conflicts.length) parts.push(`${r.conflicts.length} conflict${r.conflicts.length === 1 ? "" : "s"}`);
-  if (r.refused.length) parts.push(`${r.refused.length} refused (${r.refused.map((f) => f.path).join(", ")}: not a regular file)`);
+  if (r.refused.length) parts.push(`${r.refused.length} refused (${r.refused.map((f) => f.path).join(", ")}: not a regular file or not a safe path)`);
   const dups = r.collapsed.reduce((n, c) => n + c.uuids.length, 0);
   if (dups) parts.push(`${dups} duplicated line${dups === 1 ? "" : "s"} collapsed`);
   if (r.secrets.length) parts.push(`${r.secrets.length} held back for secrets`);
@@ -498,7 +507,7 @@ async function reorderTranscripts(
     const c = candidates.get(p)!;
     const a = c.drop?.length ? anchorsForPath(o.state, p) : undefined;
     const droppable = a ? c.drop!.map((l) => localize(l, a)) : undefined;
-    const r = await reorderInPlace(path.join(o.workTree, p), t, { since: c.since, testPauseDir: o.testPauseDir, droppable });
+    const r = await reorderInPlace(path.join(o.workTree, p), t, { workTree: o.workTree, since: c.since, testPauseDir: o.testPauseDir, droppable });
     if (r === "rewritten") report.reordered++;
     if (r !== "same" && r !== "not-a-permutation") log(`reorder ${p} to HEAD's line order: ${r}`);
   }
@@ -587,7 +596,14 @@ async function updateWorkTree(
   const held: HeldFile[] = [];
   let emptyBase: string | undefined;
   for (const a of applied) {
-    if (a.plan.action === "hold") {
+    if (a.plan.action === "refuse") {
+      // a folder on the way is a link or not a folder (issue 22): not written, not carried
+      overrides.delete(a.path);
+      const why = `${a.plan.why} (${a.plan.at})`;
+      const message = unsafePathMessage(a.path, a.plan.why, a.plan.at);
+      if (!report.refused.some((x) => x.path === a.path)) report.refused.push({ path: a.path, why, message });
+      o.log?.(message);
+    } else if (a.plan.action === "hold") {
       held.push({ path: a.path, reason: a.plan.reason });
       if (!overrides.has(a.path)) {
         // A first sync (no HEAD) found a local file of the same name: it derives from nothing,
