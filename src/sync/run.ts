@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { CatFileBatch } from "../filter/catfile.js";
-import { git, gitRaw } from "../git/exec.js";
+import { git, gitRaw, INDEX_LOCK_STALE_MS as GIT_INDEX_LOCK_STALE_MS } from "../git/exec.js";
 import type { ViewState } from "../view/state.js";
 import { readCarry, writeCarry, type Carry, type HeldFile, type SyncPaths } from "./files.js";
 import {
@@ -219,6 +219,9 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
   // sync or init): every git command that writes the index would fail on it (issue 10, 5).
   // Sync holds its own lock, so no other sync's git is running; a user's git holds it briefly.
   removeStaleIndexLock(o.paths.gitDir, log);
+  // A lock taken meanwhile (a user's git, or one killed less than INDEX_LOCK_STALE_MS ago): each
+  // index-writing git of this run waits for it (src/git/exec.ts) instead of failing with git's text.
+  const indexLock = { log };
   const repo: Repo = { cwd: o.workTree, env: o.env };
   const remote = o.remote ?? "origin";
   const agent = agentOf(o.state);
@@ -309,7 +312,7 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
       // the index follows HEAD for these paths (they are excluded from the add below)
       const merged = await lsTree(repo, m.commit, [...new Set([...files.keys()].map((p) => p.split("/")[0]!))]);
       const info = [...files.keys()].map((p) => (merged.has(p) ? `${merged.get(p)!.mode} ${merged.get(p)!.oid}\t${p}` : `0 ${"0".repeat(40)}\t${p}`));
-      await git(["update-index", "-z", "--index-info"], { cwd: o.workTree, env: o.env, input: info.join("\0") + "\0" });
+      await git(["update-index", "-z", "--index-info"], { cwd: o.workTree, env: o.env, input: info.join("\0") + "\0", indexLock });
       head = m.commit;
     }
   }
@@ -321,14 +324,14 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
       const skip = new Set(excludes);
       await addFiles(
         sharedFiles.filter((f) => !skip.has(f)),
-        { cwd: o.workTree, env: o.env },
+        { cwd: o.workTree, env: o.env, indexLock },
       );
-    } else await addJoinedFolders(folders, { cwd: o.workTree, env: o.env }, new Set(excludes));
+    } else await addJoinedFolders(folders, { cwd: o.workTree, env: o.env, indexLock }, new Set(excludes));
     const staged = head ? await normalizeStagedTranscripts(repo, head, folders, log, Date.now(), machines) : undefined;
     for (const p of staged?.reordered ?? []) if (!reorder.has(p)) reorder.set(p, {});
     for (const [p, lines] of staged?.collapsed ?? []) noteCollapsed(p, lines);
     // Nothing staged against HEAD (the usual no-op sync): skip write-tree.
-    const tree = staged && staged.changed === 0 ? undefined : await git(["write-tree"], { cwd: o.workTree, env: o.env });
+    const tree = staged && staged.changed === 0 ? undefined : await git(["write-tree"], { cwd: o.workTree, env: o.env, indexLock });
     const headTree = head && tree ? await revParse(repo, `${head}^{tree}`) : undefined;
     const emptyTree = head === undefined && tree ? (await git(["hash-object", "-t", "tree", "/dev/null"], { cwd: o.workTree, env: o.env })).trim() : undefined;
     if (tree && tree !== headTree && !(head === undefined && tree === emptyTree)) {
@@ -466,8 +469,8 @@ export async function sharedCandidates(repo: Repo, workTree: string, state: View
   return [...keys.keys()].filter((f) => tracked.has(f) || placed.has(f));
 }
 
-/** An `index.lock` older than this (ms) is a killed git's: git holds it for the length of one command. */
-export const INDEX_LOCK_STALE_MS = 10_000;
+/** An `index.lock` older than this (ms) is a killed git's (the git layer's constant, src/git/exec.ts). */
+export const INDEX_LOCK_STALE_MS = GIT_INDEX_LOCK_STALE_MS;
 
 function removeStaleIndexLock(gitDir: string, log: (l: string) => void): void {
   const lock = path.join(gitDir, "index.lock");
@@ -629,7 +632,7 @@ async function updateWorkTree(
     const e = nextTree.get(p);
     return e ? `${e.mode} ${e.oid}\t${p}` : `0 ${"0".repeat(40)}\t${p}`;
   });
-  if (info.length) await git(["update-index", "-z", "--index-info"], { cwd: o.workTree, env: o.env, input: info.join("\0") + "\0" });
+  if (info.length) await git(["update-index", "-z", "--index-info"], { cwd: o.workTree, env: o.env, input: info.join("\0") + "\0", indexLock: { log: o.log } });
   return held;
 }
 
@@ -702,7 +705,7 @@ export async function normalizeStagedTranscripts(
       }
       if (next === staged || next.equals(staged)) continue;
       const oid = await writeBlob(repo, next);
-      await git(["update-index", "--cacheinfo", `${m.mode},${oid},${m.path}`], { cwd: repo.cwd, env: repo.env });
+      await git(["update-index", "--cacheinfo", `${m.mode},${oid},${m.path}`], { cwd: repo.cwd, env: repo.env, indexLock: { log } });
       n++;
     }
   } finally {
