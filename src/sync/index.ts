@@ -26,7 +26,7 @@ export {
   type RefusedFile,
   type HeldSecret,
 } from "./run.js";
-export { applyUpdates, reorderInPlace } from "./worktree.js";
+export { applyUpdates, reorderInPlace, verifiedFolder, type FolderCheck } from "./worktree.js";
 export { SyncWriteError, ViewNotWritableError } from "./errors.js";
 
 /** `dir` is not a git-ctx view (no git repository, or no `$GIT_DIR/ctx/state.json`). */

@@ -31,7 +31,7 @@ import { localize, type Anchors } from "../sentinel/index.js";
 import { collapseInCommit, projectMachines, transcriptsRepeatingUuids } from "./collapse.js";
 import { operationInProgress, ViewBusyError } from "./errors.js";
 import { HOT_MS, isPrefix, missingLines } from "./plan.js";
-import { applyUpdates, reorderInPlace, type FileStamp, type FileUpdate } from "./worktree.js";
+import { applyUpdates, reorderInPlace, verifiedFolder, type FileStamp, type FileUpdate } from "./worktree.js";
 
 /** Options of {@link syncView}. */
 export interface SyncViewOptions {
@@ -290,7 +290,8 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
     const sides = new Map<string, Map<string, { oid: string; mode: string }>>();
     for (const [p, { base }] of Object.entries(carry.files)) {
       const file = path.join(o.workTree, p);
-      if (!folders.includes(p.split("/")[0]!) || !isRegularFile(file)) continue;
+      // read only through real folders (issue 22): a linked folder would commit an outside file
+      if (!folders.includes(p.split("/")[0]!) || !verifiedFolder(o.workTree, path.posix.dirname(p), { create: false }).ok || !isRegularFile(file)) continue;
       const work = await git(["hash-object", "-w", `--path=${p}`, "--", file], { cwd: o.workTree, env: o.env });
       if (work === (await revParse(repo, `${head}:${p}`))) continue; // caught up
       excludes.push(p);

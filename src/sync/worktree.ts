@@ -196,7 +196,7 @@ async function applyOne(file: string, u: FileUpdate, now: () => number, o: Apply
     if (o.unsafeCheckout) {
       const f = verifiedFolder(o.workTree, folderOf(u.path), { create: true });
       if (!f.ok) return refusal(f);
-      replaceAtomic(file, u.next, undefined);
+      replaceAtomic(file, u.next, st);
       return { plan: { action: "replace" } };
     }
     const jsonl = u.path.endsWith(".jsonl");

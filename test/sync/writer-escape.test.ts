@@ -1,8 +1,9 @@
-import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { dir } from "tmp-promise";
 import { afterEach, describe, expect, it } from "vitest";
 import { applyUpdates, reorderInPlace, verifiedFolder } from "../../src/sync/worktree.js";
+import { makeMachinePair, syncOk } from "./helpers.js";
 
 /**
  * The work-tree writer cannot escape the work tree (issue 22, scope 2): whatever links are
@@ -180,4 +181,41 @@ describe("reorderInPlace and verifiedFolder", () => {
     expect(lstatSync(path.join(wt, "key", "m", "n")).isDirectory()).toBe(true);
     expect(verifiedFolder(wt, "", { create: false })).toEqual({ ok: true, dir: wt });
   });
+});
+
+describe("a carried (held-back) file is never read through a linked folder", () => {
+  it("a held memory file whose folder became a link to an outside folder: the outside bytes never reach the cluster", async () => {
+    const { A, B, remote } = await makeMachinePair(cleanups);
+    const ma = path.join(A.folder, "memory", "notes.md");
+    const mb = path.join(B.folder, "memory", "notes.md");
+    const aged = (f: string) => utimesSync(f, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    mkdirSync(path.dirname(ma), { recursive: true });
+    writeFileSync(ma, "# Notes\n\nline one\n");
+    await syncOk(A);
+    await syncOk(B);
+    aged(ma);
+    aged(mb);
+    writeFileSync(mb, "# Notes\n\nline one (B)\n");
+    await syncOk(B);
+    // edited while A's sync is between reading and writing it: held back, carried
+    const pause = await dir({ unsafeCleanup: true });
+    cleanups.push(() => pause.cleanup());
+    const running = syncOk(A, [], { GIT_CTX_TEST_PAUSE_DIR: pause.path });
+    while (!existsSync(path.join(pause.path, "paused"))) await new Promise((r) => setTimeout(r, 5));
+    writeFileSync(ma, "# Notes\n\nline one (A)\n");
+    writeFileSync(path.join(pause.path, "resume"), "");
+    expect(await running).toMatch(/held back/);
+    expect(JSON.parse(readFileSync(path.join(A.gitDir, "ctx", "sync-carry.json"), "utf8")).files).toHaveProperty([`${A.key}/memory/notes.md`]);
+    // the folder is swapped for a link to a folder outside the view holding a file of that name
+    const t = await dir({ unsafeCleanup: true });
+    cleanups.push(() => t.cleanup());
+    writeFileSync(path.join(t.path, "notes.md"), "SECRET-CANARY outside the view\n");
+    renameSync(path.dirname(ma), path.join(A.folder, "memory.real"));
+    symlinkSync(t.path, path.dirname(ma));
+    await A.ctx(["sync"]);
+    const all = await A.git(["rev-list", "--all"]);
+    const leaked = await A.git(["grep", "-l", "SECRET-CANARY", ...all.split("\n")]).catch(() => "");
+    expect(leaked).toBe("");
+    expect(await A.git(["ls-remote", remote])).not.toBe(""); // the remote is reachable: the check above covers what A could push
+  }, 120_000);
 });
