@@ -1,4 +1,5 @@
 import { spawn, type SpawnOptions } from "node:child_process";
+import { lstatSync, rmSync } from "node:fs";
 import { CtxError } from "../errors.js";
 
 /** Options for {@link git}. */
@@ -19,6 +20,65 @@ export interface GitOpts {
   noCtxFilter?: boolean;
   /** Inherit stderr instead of capturing it (progress output of nested fetch/push). */
   inheritStderr?: boolean;
+  /**
+   * For a command that writes the index and runs while no other git-ctx process may (sync under
+   * its lock): when git fails because `index.lock` exists, wait for it ({@link waitForIndexLock}:
+   * gone, or stale and removed) and run the command again, instead of failing with git's
+   * "remove the file manually" text. `log` is told when a stale lock is removed. Off by default:
+   * a git run by the filter inside a git that holds the lock must not wait for (or remove) it.
+   */
+  indexLock?: { log?: (line: string) => void };
+}
+
+/** An `index.lock` whose mtime is older than this (ms) is a killed git's: git holds it for the length of one command. */
+export const INDEX_LOCK_STALE_MS = 10_000;
+
+/** How long {@link gitRaw} with `indexLock` waits in all for a held `index.lock` (ms): until it is stale, and a little more. */
+export const INDEX_LOCK_WAIT_MS = INDEX_LOCK_STALE_MS + 2_000;
+
+/** git could not take the index lock: another git holds `index.lock` (or a killed one left it, and it could not be removed). */
+export class IndexLockedError extends CtxError {
+  readonly code = "IndexLocked" as const;
+  constructor(readonly data: { lock: string; waitedMs: number; args: readonly string[] }) {
+    super(
+      `git's index lock ${data.lock} is held by another git process and was not released within ${Math.round(data.waitedMs / 1000)} s (git ${data.args.join(" ")}) — let a git command running in the view finish; if none runs (a killed git left it), remove ${data.lock}; then run 'git ctx sync' again`,
+    );
+  }
+}
+
+/** git's message when `index.lock` exists ("Unable to create '<path>/index.lock': File exists."): the lock's path. */
+export function heldIndexLock(stderr: string): string | undefined {
+  return /Unable to create '([^']*index\.lock)': File exists/.exec(stderr)?.[1];
+}
+
+/**
+ * Waits (polling every 100 ms, until `deadline`, a `Date.now()` value) for a held `index.lock`
+ * to be released. A lock whose mtime is {@link INDEX_LOCK_STALE_MS} old was left by a killed git
+ * (git holds it for one command and writes it as it goes): it is removed (and `log` told).
+ * @returns `"free"` when the lock is gone or was removed, `"held"` when the deadline passed first
+ *   or the stale lock could not be removed.
+ */
+export async function waitForIndexLock(lock: string, deadline: number, log?: (line: string) => void): Promise<"free" | "held"> {
+  for (;;) {
+    let mtimeMs: number;
+    try {
+      mtimeMs = lstatSync(lock).mtimeMs;
+    } catch {
+      return "free";
+    }
+    const age = Date.now() - mtimeMs;
+    if (age >= INDEX_LOCK_STALE_MS) {
+      try {
+        rmSync(lock, { force: true });
+      } catch {
+        return "held";
+      }
+      log?.(`removed ${lock}, left ${Math.round(age / 1000)} s ago by a git process that was killed`);
+      return "free";
+    }
+    if (Date.now() >= deadline) return "held";
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Result of {@link gitRaw}. */
@@ -43,10 +103,31 @@ export const NO_CTX_FILTER_ARGS: readonly string[] = ["-c", "filter.ctx.process=
  * Runs `git <args>` and resolves with raw stdout bytes, stderr text and exit code.
  * This is the one place git-ctx spawns git (STYLE.md example 4).
  *
+ * With `opts.indexLock`, a failure on a held `index.lock` waits for it (at most
+ * {@link INDEX_LOCK_WAIT_MS} in all) and runs the command again (git takes the lock before it
+ * changes anything, so the failed run did nothing).
+ *
  * @throws GitCommandError when the exit code is not in `opts.okCodes` (default `[0]`).
+ * @throws IndexLockedError (only with `opts.indexLock`) when `index.lock` stays held.
  * @throws Error (ENOENT) when git is not installed.
  */
 export async function gitRaw(args: readonly string[], opts: GitOpts = {}): Promise<GitResult> {
+  if (!opts.indexLock) return gitOnce(args, opts);
+  const start = Date.now();
+  for (;;) {
+    try {
+      return await gitOnce(args, opts);
+    } catch (e) {
+      const lock = e instanceof GitCommandError ? heldIndexLock(e.data.stderr) : undefined;
+      if (!lock) throw e;
+      if ((await waitForIndexLock(lock, start + INDEX_LOCK_WAIT_MS, opts.indexLock.log)) === "held") {
+        throw new IndexLockedError({ lock, waitedMs: Date.now() - start, args: e instanceof GitCommandError ? e.data.args : args });
+      }
+    }
+  }
+}
+
+async function gitOnce(args: readonly string[], opts: GitOpts): Promise<GitResult> {
   const fullArgs = opts.noCtxFilter ? [...NO_CTX_FILTER_ARGS, ...args] : [...args];
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const [k, v] of Object.entries(opts.env ?? {})) {

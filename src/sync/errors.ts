@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import { CtxError } from "../errors.js";
 
 /**
@@ -31,6 +32,35 @@ export function asWriteError(e: unknown, repoPath: string, file: string): unknow
   const err = e as NodeJS.ErrnoException;
   if (!err || typeof err.code !== "string" || !/^E[A-Z]+$/.test(err.code)) return e;
   return new SyncWriteError({ path: repoPath, file, errno: err.code, detail: err.message });
+}
+
+/**
+ * `git ctx sync` cannot write its own state in the view's git dir (`$GIT_DIR/ctx/`: the request
+ * marker, the sync lock, the log, `last-sync.json`, `sync-carry.json`) or the git dir itself:
+ * the file system is read-only (`EROFS`, e.g. a view on a read-only mount) or this user may not
+ * write there (`EACCES`, `EPERM`). Nothing was committed, fetched into the view or written to the
+ * work tree after that point; the next sync, once the folder is writable, does it all.
+ */
+export class ViewNotWritableError extends CtxError {
+  readonly code = "ViewNotWritable" as const;
+  constructor(readonly data: { dir: string; file: string; errno: string }) {
+    super(
+      `git ctx sync cannot write its state in ${data.dir} (${data.file}: ${data.errno === "EROFS" ? "read-only file system" : "permission denied"}) — ${data.errno === "EROFS" ? `remount ${data.dir} read-write` : `make ${data.dir} writable for this user`}, then run 'git ctx sync' again`,
+    );
+  }
+}
+
+/**
+ * Wraps a file-system error `EROFS`, `EACCES` or `EPERM` on a path inside `gitDir` (the view's
+ * git dir, where sync keeps its state) in a {@link ViewNotWritableError} naming the folder; any
+ * other error is returned as is (a work-tree write already is a {@link SyncWriteError}).
+ */
+export function asStateWriteError(e: unknown, gitDir: string): unknown {
+  const err = e as NodeJS.ErrnoException;
+  if (!err || (err.code !== "EROFS" && err.code !== "EACCES" && err.code !== "EPERM") || typeof err.path !== "string") return e;
+  const file = err.path;
+  if (file !== gitDir && !file.startsWith(gitDir.endsWith("/") ? gitDir : `${gitDir}/`)) return e;
+  return new ViewNotWritableError({ dir: path.dirname(file), file, errno: err.code });
 }
 
 /** What git operation left which marker in the git dir, and how to end it (git's own advice). */

@@ -5,6 +5,7 @@ import { CtxError } from "../errors.js";
 import { gitRaw } from "../git/exec.js";
 import { readViewState, type ViewState } from "../view/state.js";
 import { runCoalesced, type CoalesceResult } from "./coalesce.js";
+import { asStateWriteError } from "./errors.js";
 import { logLine, syncPaths, writeLastSync, type SyncPaths } from "./files.js";
 import { summarize, syncView, type RemoteSpec, type SyncReport, type SyncTransport } from "./run.js";
 
@@ -25,8 +26,8 @@ export {
   type RefusedFile,
   type HeldSecret,
 } from "./run.js";
-export { applyUpdates, reorderInPlace } from "./worktree.js";
-export { SyncWriteError } from "./errors.js";
+export { applyUpdates, reorderInPlace, verifiedFolder, type FolderCheck } from "./worktree.js";
+export { SyncWriteError, ViewNotWritableError } from "./errors.js";
 
 /** `dir` is not a git-ctx view (no git repository, or no `$GIT_DIR/ctx/state.json`). */
 export class NotAViewError extends CtxError {
@@ -97,8 +98,18 @@ export interface SyncNowResult extends CoalesceResult {
  * `sync.log` and writing `last-sync.json` after every run. A failing run is recorded, not thrown.
  * Test-only switches from the environment: `GIT_CTX_UNSAFE_CHECKOUT=1`, `GIT_CTX_TEST_PAUSE_DIR`.
  * A run that exceeds {@link SYNC_TIMEOUT_MS} is recorded as failed and the process exits 75.
+ * @throws ViewNotWritableError when sync cannot write its state in the view's git dir (a
+ *   read-only file system, or no permission): the request marker, the lock or `last-sync.json`.
  */
 export async function syncNow(view: View, o: SyncNowOptions = {}): Promise<SyncNowResult> {
+  try {
+    return await syncNowUnchecked(view, o);
+  } catch (e) {
+    throw asStateWriteError(e, view.gitDir);
+  }
+}
+
+async function syncNowUnchecked(view: View, o: SyncNowOptions): Promise<SyncNowResult> {
   const env = { ...process.env, ...o.env };
   const log = (l: string) => logLine(view.paths, l);
   const out: SyncNowResult = { runs: 0, deferred: false };

@@ -32,7 +32,14 @@ export type FilePlan =
    * - `vanished`: the file was deleted between planning and writing (set by the effects in
    *   `worktree.ts`, never by {@link planFileUpdate}): an append never recreates it as a fragment.
    */
-  | { action: "hold"; reason: "modified" | "hot" | "partial-line" | "vanished" };
+  | { action: "hold"; reason: "modified" | "hot" | "partial-line" | "vanished" }
+  /**
+   * Never written (set by the effects in `worktree.ts`, never by {@link planFileUpdate}; issue
+   * 22): the path crosses a symbolic link or a non-folder below the work tree (`at`, a repository
+   * path), or is not a plain name. Nothing was followed, written or removed; sync reports it
+   * like an incoming symbolic link (`SyncReport.refused`) and does not carry it.
+   */
+  | { action: "refuse"; why: string; at: string };
 
 /** Inputs of {@link planFileUpdate}; all byte arrays are work-tree (smudged) content. */
 export interface PlanInput {

@@ -2,7 +2,7 @@ import { existsSync, lstatSync, mkdirSync, rmSync, writeFileSync } from "node:fs
 import writeFileAtomic from "write-file-atomic";
 import * as path from "node:path";
 import { CatFileBatch } from "../filter/catfile.js";
-import { git, gitRaw } from "../git/exec.js";
+import { git, gitRaw, INDEX_LOCK_STALE_MS as GIT_INDEX_LOCK_STALE_MS } from "../git/exec.js";
 import type { ViewState } from "../view/state.js";
 import { readCarry, writeCarry, type Carry, type HeldFile, type SyncPaths } from "./files.js";
 import {
@@ -32,7 +32,7 @@ import { localize, type Anchors } from "../sentinel/index.js";
 import { collapseInCommit, collapseTrusted, localEvidence, projectMachines, transcriptsRepeatingUuids, type LocalEvidence } from "./collapse.js";
 import { operationInProgress, ViewBusyError } from "./errors.js";
 import { HOT_MS, isPrefix, missingLines } from "./plan.js";
-import { applyUpdates, reorderInPlace, type FileStamp, type FileUpdate } from "./worktree.js";
+import { applyUpdates, reorderInPlace, verifiedFolder, type FileStamp, type FileUpdate } from "./worktree.js";
 
 /** Options of {@link syncView}. */
 export interface SyncViewOptions {
@@ -169,6 +169,15 @@ export function refusedMessage(p: string, why: string): string {
   return `${p}: ${why} from another machine was not written (git ctx never creates or follows symbolic links in the view; replace it with a regular file on the machine that made it, then run 'git ctx sync' there)`;
 }
 
+/**
+ * The user-facing line for an incoming file whose way in the view crosses a symbolic link or a
+ * non-folder (issue 22, src/sync/worktree.ts `verifiedFolder`): nothing was written, followed or
+ * removed; the fix is to remove the local obstacle `at` (a view path).
+ */
+export function unsafePathMessage(p: string, why: string, at: string): string {
+  return `${p}: not written: ${why} ('${at}' in the view; git ctx never writes through a symbolic link or a file in the way — remove or rename '${at}' in the view, then run 'git ctx sync' again)`;
+}
+
 /** One-line human summary of a {@link SyncReport}. */
 export function summarize(r: SyncReport): string {
   const parts: string[] = [];
@@ -177,7 +186,7 @@ export function summarize(r: SyncReport): string {
   if (r.pushed) parts.push(r.attempts > 1 ? `pushed after ${r.attempts} attempts` : "pushed");
   if (r.held.length) parts.push(`${r.held.length} held back`);
   if (r.conflicts.length) parts.push(`${r.conflicts.length} conflict${r.conflicts.length === 1 ? "" : "s"}`);
-  if (r.refused.length) parts.push(`${r.refused.length} refused (${r.refused.map((f) => f.path).join(", ")}: not a regular file)`);
+  if (r.refused.length) parts.push(`${r.refused.length} refused (${r.refused.map((f) => f.path).join(", ")}: not a regular file or not a safe path)`);
   const dups = r.collapsed.reduce((n, c) => n + c.uuids.length, 0);
   if (dups) parts.push(`${dups} duplicated line${dups === 1 ? "" : "s"} collapsed`);
   if (r.backups?.length) parts.push(`removed lines saved in ${r.backups.join(", ")}`);
@@ -217,6 +226,9 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
   // sync or init): every git command that writes the index would fail on it (issue 10, 5).
   // Sync holds its own lock, so no other sync's git is running; a user's git holds it briefly.
   removeStaleIndexLock(o.paths.gitDir, log);
+  // A lock taken meanwhile (a user's git, or one killed less than INDEX_LOCK_STALE_MS ago): each
+  // index-writing git of this run waits for it (src/git/exec.ts) instead of failing with git's text.
+  const indexLock = { log };
   const repo: Repo = { cwd: o.workTree, env: o.env };
   const remote = o.remote ?? "origin";
   const agent = agentOf(o.state);
@@ -299,7 +311,8 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
     const sides = new Map<string, Map<string, { oid: string; mode: string }>>();
     for (const [p, { base }] of Object.entries(carry.files)) {
       const file = path.join(o.workTree, p);
-      if (!folders.includes(p.split("/")[0]!) || !isRegularFile(file)) continue;
+      // read only through real folders (issue 22): a linked folder would commit an outside file
+      if (!folders.includes(p.split("/")[0]!) || !verifiedFolder(o.workTree, path.posix.dirname(p), { create: false }).ok || !isRegularFile(file)) continue;
       const work = await git(["hash-object", "-w", `--path=${p}`, "--", file], { cwd: o.workTree, env: o.env });
       if (work === (await revParse(repo, `${head}:${p}`))) continue; // caught up
       excludes.push(p);
@@ -321,7 +334,7 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
       // the index follows HEAD for these paths (they are excluded from the add below)
       const merged = await lsTree(repo, m.commit, [...new Set([...files.keys()].map((p) => p.split("/")[0]!))]);
       const info = [...files.keys()].map((p) => (merged.has(p) ? `${merged.get(p)!.mode} ${merged.get(p)!.oid}\t${p}` : `0 ${"0".repeat(40)}\t${p}`));
-      await git(["update-index", "-z", "--index-info"], { cwd: o.workTree, env: o.env, input: info.join("\0") + "\0" });
+      await git(["update-index", "-z", "--index-info"], { cwd: o.workTree, env: o.env, input: info.join("\0") + "\0", indexLock });
       head = m.commit;
     }
   }
@@ -333,15 +346,15 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
       const skip = new Set(excludes);
       await addFiles(
         sharedFiles.filter((f) => !skip.has(f)),
-        { cwd: o.workTree, env: o.env },
+        { cwd: o.workTree, env: o.env, indexLock },
       );
-    } else await addJoinedFolders(folders, { cwd: o.workTree, env: o.env }, new Set(excludes));
+    } else await addJoinedFolders(folders, { cwd: o.workTree, env: o.env, indexLock }, new Set(excludes));
     const staged = head ? await normalizeStagedTranscripts(repo, head, folders, log, Date.now(), machines, trust) : undefined;
     for (const p of staged?.reordered ?? []) if (!reorder.has(p)) reorder.set(p, {});
     for (const [p, lines] of staged?.collapsed ?? []) noteCollapsed(p, lines);
     if (staged?.spared) noteSpared(staged.spared);
     // Nothing staged against HEAD (the usual no-op sync): skip write-tree.
-    const tree = staged && staged.changed === 0 ? undefined : await git(["write-tree"], { cwd: o.workTree, env: o.env });
+    const tree = staged && staged.changed === 0 ? undefined : await git(["write-tree"], { cwd: o.workTree, env: o.env, indexLock });
     const headTree = head && tree ? await revParse(repo, `${head}^{tree}`) : undefined;
     const emptyTree = head === undefined && tree ? (await git(["hash-object", "-t", "tree", "/dev/null"], { cwd: o.workTree, env: o.env })).trim() : undefined;
     if (tree && tree !== headTree && !(head === undefined && tree === emptyTree)) {
@@ -480,8 +493,8 @@ export async function sharedCandidates(repo: Repo, workTree: string, state: View
   return [...keys.keys()].filter((f) => tracked.has(f) || placed.has(f));
 }
 
-/** An `index.lock` older than this (ms) is a killed git's: git holds it for the length of one command. */
-export const INDEX_LOCK_STALE_MS = 10_000;
+/** An `index.lock` older than this (ms) is a killed git's (the git layer's constant, src/git/exec.ts). */
+export const INDEX_LOCK_STALE_MS = GIT_INDEX_LOCK_STALE_MS;
 
 function removeStaleIndexLock(gitDir: string, log: (l: string) => void): void {
   const lock = path.join(gitDir, "index.lock");
@@ -528,7 +541,7 @@ async function reorderTranscripts(
       mkdirSync(path.dirname(saved), { recursive: true });
       writeFileAtomic.sync(saved, before, { mode: 0o600 });
     };
-    const r = await reorderInPlace(path.join(o.workTree, p), t, { since: c.since, testPauseDir: o.testPauseDir, droppable, backup });
+    const r = await reorderInPlace(path.join(o.workTree, p), t, { workTree: o.workTree, since: c.since, testPauseDir: o.testPauseDir, droppable, backup });
     if (saved && r === "rewritten") {
       (report.backups ??= []).push(saved);
       log(`saved ${p} as it was before dropping duplicate lines: ${saved}`);
@@ -622,7 +635,14 @@ async function updateWorkTree(
   const held: HeldFile[] = [];
   let emptyBase: string | undefined;
   for (const a of applied) {
-    if (a.plan.action === "hold") {
+    if (a.plan.action === "refuse") {
+      // a folder on the way is a link or not a folder (issue 22): not written, not carried
+      overrides.delete(a.path);
+      const why = `${a.plan.why} (${a.plan.at})`;
+      const message = unsafePathMessage(a.path, a.plan.why, a.plan.at);
+      if (!report.refused.some((x) => x.path === a.path)) report.refused.push({ path: a.path, why, message });
+      o.log?.(message);
+    } else if (a.plan.action === "hold") {
       held.push({ path: a.path, reason: a.plan.reason });
       if (!overrides.has(a.path)) {
         // A first sync (no HEAD) found a local file of the same name: it derives from nothing,
@@ -648,7 +668,7 @@ async function updateWorkTree(
     const e = nextTree.get(p);
     return e ? `${e.mode} ${e.oid}\t${p}` : `0 ${"0".repeat(40)}\t${p}`;
   });
-  if (info.length) await git(["update-index", "-z", "--index-info"], { cwd: o.workTree, env: o.env, input: info.join("\0") + "\0" });
+  if (info.length) await git(["update-index", "-z", "--index-info"], { cwd: o.workTree, env: o.env, input: info.join("\0") + "\0", indexLock: { log: o.log } });
   return held;
 }
 
@@ -741,7 +761,7 @@ export async function normalizeStagedTranscripts(
       }
       if (next === staged || next.equals(staged)) continue;
       const oid = await writeBlob(repo, next);
-      await git(["update-index", "--cacheinfo", `${m.mode},${oid},${m.path}`], { cwd: repo.cwd, env: repo.env });
+      await git(["update-index", "--cacheinfo", `${m.mode},${oid},${m.path}`], { cwd: repo.cwd, env: repo.env, indexLock: { log } });
       n++;
     }
   } finally {

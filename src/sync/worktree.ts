@@ -1,5 +1,22 @@
 import type { Stats } from "node:fs";
-import { closeSync, constants, existsSync, fstatSync, ftruncateSync, linkSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, rmSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fchmodSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
 import * as path from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { asWriteError } from "./errors.js";
@@ -55,14 +72,91 @@ export interface ApplyOptions {
   testPauseDir?: string;
 }
 
+/** Outcome of {@link verifiedFolder}. */
+export type FolderCheck =
+  /** Every component below the work tree is a real directory (`dir`: the absolute folder). */
+  | { ok: true; dir: string }
+  /**
+   * Not usable, nothing was written or removed. `missing`: a folder does not exist (only without
+   * `create`); `unsafe`: a component is a symbolic link, a file or another non-folder, or the path
+   * itself is not a plain relative path (`..`, `.`, an empty component, `.git`, absolute). `at`
+   * is the repository path of the offending component, `why` one human phrase.
+   */
+  | { ok: false; kind: "missing" | "unsafe"; at: string; why: string };
+
+/**
+ * The one component check of every work-tree write (issue 22): walks `relDir` (a repository
+ * folder path, `/`-separated, relative to `workTree`; `""` or `"."` = the work tree itself) from
+ * the work tree down and lstat()s each component below the root. Each must be a real directory:
+ * a symbolic link is never followed (a link planted in the view, e.g. `key/d/e/c -> ../../..`,
+ * would otherwise let the next write land anywhere in the home folder), a file is never crossed,
+ * and nothing is ever removed. With `create`, a missing folder is made one level at a time
+ * (non-recursive `mkdir`, then lstat again: a link that won a race is caught, not followed).
+ * The work tree itself is not checked (it may legitimately be reached through a link, e.g. a
+ * home folder on another disk). Components `..`, `.`, empty ones and `.git` (any case) are
+ * refused: the writer never leaves the work tree nor writes into a git dir.
+ *
+ * What remains: a local process with the user's rights that swaps a checked folder for a link
+ * between this check and the write; such a process can write the target itself. Callers open the
+ * last component with `O_NOFOLLOW` / `O_EXCL` and keep temp files inside the checked folder.
+ * @returns `{ ok: true, dir }` or why not (never throws for a link or a missing folder).
+ * @throws the file system's error (e.g. `EACCES`, `EROFS`, `ENOSPC`) when an lstat or mkdir
+ *   fails for another reason; callers wrap it (`asWriteError`, src/sync/errors.ts).
+ */
+export function verifiedFolder(workTree: string, relDir: string, o: { create: boolean }): FolderCheck {
+  const parts = relDir === "" || relDir === "." ? [] : relDir.split("/");
+  let dir = workTree;
+  for (let i = 0; i < parts.length; i++) {
+    const name = parts[i]!;
+    const at = parts.slice(0, i + 1).join("/");
+    if (name === "" || name === "." || name === ".." || name.toLowerCase() === ".git") {
+      return { ok: false, kind: "unsafe", at, why: `'${name}' is not a plain folder name` };
+    }
+    dir = path.join(dir, name);
+    let st = lstatOrUndefined(dir);
+    if (st === undefined) {
+      if (!o.create) return { ok: false, kind: "missing", at, why: "a folder on the way does not exist" };
+      try {
+        mkdirSync(dir); // one level, never recursive: the parent was just checked
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      }
+      st = lstatOrUndefined(dir);
+      if (st === undefined) return { ok: false, kind: "missing", at, why: "a folder on the way vanished while it was created" };
+    }
+    if (st.isSymbolicLink()) return { ok: false, kind: "unsafe", at, why: "a folder on the way is a symbolic link" };
+    if (!st.isDirectory()) return { ok: false, kind: "unsafe", at, why: "a folder on the way is not a folder" };
+  }
+  return { ok: true, dir };
+}
+
+function lstatOrUndefined(p: string): Stats | undefined {
+  try {
+    return lstatSync(p);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw e;
+  }
+}
+
+/** The repository folder of a repository path (`a/b/c.jsonl` → `a/b`, `c.jsonl` → `""`). */
+function folderOf(repoPath: string): string {
+  const i = repoPath.lastIndexOf("/");
+  return i < 0 ? "" : repoPath.slice(0, i);
+}
+
 /**
  * Brings each file of `updates` in the work tree to its new version without losing a byte a
  * concurrent writer wrote (see {@link planFileUpdate}): creates missing files without clobbering
  * (temp file + `link`, which fails if the file appeared meanwhile), appends with `O_APPEND`
- * descriptors, replaces only unmodified cold files (write-file-atomic) and holds the rest.
- * Symbolic links and directories in the way are held as "modified" (never followed, never
- * removed). Never deletes a file. Nothing is left half-written on a failed write (e.g. a full
- * disk): a new file's temp copy is removed and an append is truncated back to the old length.
+ * descriptors, replaces only unmodified cold files (temp file + `rename` in the same folder,
+ * {@link replaceAtomic}) and holds the rest. Every write first checks the file's folder with
+ * {@link verifiedFolder} (issue 22): a path that crosses a symbolic link or a non-folder below the
+ * work tree is refused (`plan.action === "refuse"`) and nothing is written, followed or removed;
+ * temp files are made only inside the checked folder. Symbolic links and directories in the
+ * file's own place are held as "modified" (never followed, never removed; files are opened with
+ * `O_NOFOLLOW`). Never deletes a file. Nothing is left half-written on a failed write (e.g. a
+ * full disk): a temp copy is removed and an append is truncated back to the old length.
  * @throws SyncWriteError (src/sync/errors.ts) naming the file and the fix when a write fails.
  */
 export async function applyUpdates(updates: readonly FileUpdate[], o: ApplyOptions): Promise<AppliedUpdate[]> {
@@ -79,20 +173,30 @@ export async function applyUpdates(updates: readonly FileUpdate[], o: ApplyOptio
   return out;
 }
 
+/** `{ action: "refuse" }` for a failed {@link verifiedFolder} check. */
+function refusal(c: Extract<FolderCheck, { ok: false }>): { plan: FilePlan } {
+  return { plan: { action: "refuse", why: c.why, at: c.at } };
+}
+
 async function applyOne(file: string, u: FileUpdate, now: () => number, o: ApplyOptions): Promise<Omit<AppliedUpdate, "path">> {
+  const name = path.basename(u.path);
+  if (name === "" || name === "." || name === ".." || name.toLowerCase() === ".git") return { plan: { action: "refuse", why: `'${name}' is not a plain file name`, at: u.path } };
   for (let attempt = 0; attempt < 3; attempt++) {
+    // The folder first: nothing below is read or written through a link or a non-folder.
+    const folder = verifiedFolder(o.workTree, folderOf(u.path), { create: false });
+    if (!folder.ok && folder.kind === "unsafe") return refusal(folder);
     let st: Stats | undefined;
-    try {
-      st = lstatSync(file);
-    } catch {
-      st = undefined;
+    let current: Buffer | undefined;
+    if (folder.ok) {
+      const r = readNoFollow(file);
+      if (r === "not-a-file") return { plan: { action: "hold", reason: "modified" } };
+      if (r) ({ st, bytes: current } = r);
     }
-    if (st && !st.isFile()) return { plan: { action: "hold", reason: "modified" } };
-    const current = st ? readFileSync(file) : undefined;
     if (attempt === 0) await testPause(o.testPauseDir);
     if (o.unsafeCheckout) {
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileAtomic.sync(file, u.next);
+      const f = verifiedFolder(o.workTree, folderOf(u.path), { create: true });
+      if (!f.ok) return refusal(f);
+      replaceAtomic(file, u.next, st);
       return { plan: { action: "replace" } };
     }
     const jsonl = u.path.endsWith(".jsonl");
@@ -103,23 +207,31 @@ async function applyOne(file: string, u: FileUpdate, now: () => number, o: Apply
         // same lines as the new version in another order (a transcript): may be reordered later
         return jsonl && current && !current.equals(u.next) ? { plan, reorder: {} } : { plan };
       case "hold":
+      case "refuse":
         return { plan };
-      case "create":
+      case "create": {
+        const f = verifiedFolder(o.workTree, folderOf(u.path), { create: true });
+        if (!f.ok) return refusal(f);
         if (createExclusive(file, u.next)) return { plan };
         continue; // the file appeared meanwhile: plan again against its bytes
+      }
       case "append": {
         // O_APPEND: lands after whatever a writer added meanwhile. No O_CREAT: an append is only
         // right for the file that was read; one deleted meanwhile must not come back holding only
         // the new lines (a transcript starting mid-way). It is held; the next sync decides.
+        // O_NOFOLLOW: a link put in the file's place meanwhile is not written through (ELOOP).
         let fd: number;
         try {
-          fd = openSync(file, constants.O_WRONLY | constants.O_APPEND);
+          fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW);
         } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === "ENOENT") return { plan: { action: "hold", reason: "vanished" } };
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === "ENOENT") return { plan: { action: "hold", reason: "vanished" } };
+          if (code === "ELOOP") return { plan: { action: "hold", reason: "modified" } };
           throw e;
         }
         let since: FileStamp | undefined;
         try {
+          if (!fstatSync(fd).isFile()) return { plan: { action: "hold", reason: "modified" } };
           appendAll(fd, plan.bytes);
           const a = fstatSync(fd);
           if (!hot) since = { ino: a.ino, size: a.size, mtimeMs: a.mtimeMs };
@@ -130,10 +242,9 @@ async function applyOne(file: string, u: FileUpdate, now: () => number, o: Apply
       }
       case "replace": {
         // Re-check just before the rename: still the bytes we planned on, still cold.
-        const again = readFileSync(file);
-        const st2 = lstatSync(file);
-        if (!again.equals(current!) || now() - st2.mtimeMs < HOT_MS) continue;
-        writeFileAtomic.sync(file, u.next);
+        const again = readNoFollow(file);
+        if (!again || again === "not-a-file" || !again.bytes.equals(current!) || now() - again.st.mtimeMs < HOT_MS) continue;
+        replaceAtomic(file, u.next, again.st);
         return { plan };
       }
     }
@@ -141,8 +252,38 @@ async function applyOne(file: string, u: FileUpdate, now: () => number, o: Apply
   return { plan: { action: "hold", reason: "hot" } };
 }
 
+/**
+ * Reads a file without following a link in its place (`O_NOFOLLOW`; its folder was checked by
+ * {@link verifiedFolder}). `undefined`: absent; `"not-a-file"`: a link, a folder or another
+ * non-regular file (held, never followed).
+ */
+function readNoFollow(file: string): { st: Stats; bytes: Buffer } | "not-a-file" | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    if (code === "ELOOP" || code === "EISDIR" || code === "ENXIO") return "not-a-file";
+    throw e;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return "not-a-file";
+    return { st, bytes: readFileSync(fd) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Options of {@link reorderInPlace}. */
 export interface ReorderOptions {
+  /**
+   * The work tree `file` lies in: its folders are checked with {@link verifiedFolder} first and a
+   * path that crosses a link or a non-folder is not written (`"refused"`). Sync always sets it;
+   * without it (unit tests of the reorder itself) only the file is opened with `O_NOFOLLOW`.
+   */
+  workTree?: string;
   /** Current time in ms (for the hot window); default `Date.now()`. */
   now?: () => number;
   /** The file as our own append left it: when it still matches, it counts as cold (see {@link AppliedUpdate}). */
@@ -170,7 +311,7 @@ export interface ReorderOptions {
 }
 
 /** Why {@link reorderInPlace} did or did not rewrite a file. */
-export type ReorderResult = "rewritten" | "same" | "hot" | "changed" | "not-a-permutation" | "absent" | "unsaved";
+export type ReorderResult = "rewritten" | "same" | "hot" | "changed" | "not-a-permutation" | "absent" | "unsaved" | "refused";
 
 /**
  * Rewrites a transcript that holds exactly `target`'s lines in another order (plus, with
@@ -183,6 +324,8 @@ export type ReorderResult = "rewritten" | "same" | "hot" | "changed" | "not-a-pe
  * change (a writer appended) skips it: the next sync tries again. Needed so that plain `git
  * status` shows a synced view clean: each machine's appends leave its own order while HEAD holds
  * the merged order.
+ * With `o.workTree`, the file's folders are checked first ({@link verifiedFolder}): a path through
+ * a link or a non-folder is `refused`, a missing folder is `absent`.
  * @returns what happened (`rewritten` only when bytes were written; `unsaved` when `o.backup`
  *   failed, so lines would have been dropped without a copy).
  * @throws the file system's error when the positional write fails (the original bytes are
@@ -190,9 +333,15 @@ export type ReorderResult = "rewritten" | "same" | "hot" | "changed" | "not-a-pe
  */
 export async function reorderInPlace(file: string, target: Buffer, o: ReorderOptions = {}): Promise<ReorderResult> {
   const now = o.now ?? Date.now;
+  if (o.workTree !== undefined) {
+    const rel = path.relative(o.workTree, file).split(path.sep).join("/");
+    if (rel.startsWith("../") || rel === ".." || path.isAbsolute(rel)) return "refused";
+    const f = verifiedFolder(o.workTree, folderOf(rel), { create: false });
+    if (!f.ok) return f.kind === "missing" ? "absent" : "refused";
+  }
   let fd: number;
   try {
-    fd = openSync(file, constants.O_RDWR | constants.O_NOFOLLOW); // no O_CREAT, no O_APPEND (pwrite would append)
+    fd = openSync(file, constants.O_RDWR | constants.O_NOFOLLOW | constants.O_NONBLOCK); // no O_CREAT, no O_APPEND (pwrite would append)
   } catch {
     return "absent";
   }
@@ -323,16 +472,17 @@ async function reorderPause(dir: string | undefined, at: "read" | "write"): Prom
 }
 
 /**
- * Writes a new file atomically and only if it does not exist (temp file + hard link). The temp
- * file sits next to the target (a hard link cannot cross file systems) and is removed whatever
- * happens (a full disk, a failed link); its name matches the view's exclude `*.git-ctx-*.tmp`
- * (src/git/config.ts), so even one left by a killed process is never committed.
+ * Writes a new file atomically and only if it does not exist (temp file + hard link). The caller
+ * checked the file's folder ({@link verifiedFolder}); the temp file sits in that folder (a hard
+ * link cannot cross file systems), is created with `O_EXCL` (never through a link) and is removed
+ * whatever happens (a full disk, a failed link); `link` never follows or replaces a link at the
+ * target. Its name matches the view's exclude `*.git-ctx-*.tmp` (src/git/config.ts), so even one
+ * left by a killed process is never committed.
  */
 function createExclusive(file: string, bytes: Buffer): boolean {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.git-ctx-${process.pid}-${Date.now()}.tmp`;
+  const tmp = tempBeside(file);
   try {
-    const fd = openSync(tmp, "wx");
+    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o666);
     try {
       writeAll(fd, bytes);
     } finally {
@@ -345,6 +495,40 @@ function createExclusive(file: string, bytes: Buffer): boolean {
     throw e;
   } finally {
     rmSync(tmp, { force: true });
+  }
+}
+
+/** A fresh temp name in `file`'s folder, matching the view's exclude `*.git-ctx-*.tmp`. */
+function tempBeside(file: string): string {
+  return `${file}.git-ctx-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.tmp`;
+}
+
+/**
+ * Replaces `file` atomically: a temp file in the same, checked folder ({@link verifiedFolder}),
+ * created with `O_EXCL`, written, given the old file's mode (`old`, when there was one), fsynced,
+ * then `rename`d over the file (a link in the file's place is replaced, never followed). Readers
+ * see the old or the new bytes, never a mix; on any failure the temp file is removed and the old
+ * file is untouched. Written here instead of with write-file-atomic, which resolves the target
+ * with `realpath` (following any link on the way) and names its temp file `<file>.<hash>`,
+ * outside the view's `*.git-ctx-*.tmp` exclude (issue 22).
+ * @throws the file system's error (e.g. `ENOSPC`, `EROFS`).
+ */
+function replaceAtomic(file: string, bytes: Buffer, old: Stats | undefined): void {
+  const tmp = tempBeside(file);
+  let renamed = false;
+  try {
+    const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o666);
+    try {
+      writeAll(fd, bytes);
+      if (old) fchmodSync(fd, old.mode & 0o7777);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+    renamed = true;
+  } finally {
+    if (!renamed) rmSync(tmp, { force: true });
   }
 }
 
