@@ -3,7 +3,7 @@ import * as path from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { InvalidInputError } from "../errors.js";
 import { git } from "../git/exec.js";
-import { eolOf, parsePart, userText, withPart } from "../rules/part.js";
+import { demoteHeadings, eolOf, parsePart, userText, withPart } from "../rules/part.js";
 import { LEARNINGS_FILE, TARGETS, type RulesTarget } from "../rules/targets.js";
 
 /** Options of `git ctx rules`. */
@@ -120,9 +120,9 @@ export async function rules(o: RulesOptions = {}): Promise<RulesReport> {
     for (const other of files) {
       if (other === f || !other.read || !("text" in other.read)) continue;
       const text = shareable(other.read.text);
-      if (text) sections.push(`## From ${[other.rel, ...other.aliases].join(" / ")}\n\n${text}`);
+      if (text) sections.push(`## From ${[other.rel, ...other.aliases].join(" / ")}\n\n${demoteHeadings(text)}`);
     }
-    if (learned) sections.push(`## Learnings (${LEARNINGS_FILE})\n\n${learned}`);
+    if (learned) sections.push(`## Learnings (${LEARNINGS_FILE})\n\n${demoteHeadings(learned)}`);
     const current = f.read?.text;
     if (sections.length === 0 && (current === undefined || parsePart(current).kind === "none")) {
       r.action = "nothing to share";

@@ -46,9 +46,38 @@ function lines(text: string): { at: number; line: string; next: number }[] {
   return out;
 }
 
-/** Finds git-ctx's part in `text`. */
+/** An opening code fence (CommonMark 4.5: up to three spaces, then three or more backticks or tildes). */
+const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+
+/**
+ * Which lines are inside a fenced code block (CommonMark 4.5): a fence opens with three or more
+ * backticks or tildes (indented at most three spaces) and closes with a line of at least as many
+ * of the same character and nothing else; an unclosed fence runs to the end. Pure.
+ * @returns one flag per line of `ls`: true for the fence lines and everything between them.
+ */
+export function fencedLines(ls: readonly string[]): boolean[] {
+  const out: boolean[] = [];
+  let open: string | undefined;
+  for (const l of ls) {
+    if (open === undefined) {
+      const m = FENCE.exec(l);
+      // a backtick fence's info string may not hold a backtick
+      if (m && !(m[1]![0] === "`" && l.slice(m[0].length).includes("`"))) open = m[1]!;
+      out.push(open !== undefined);
+    } else {
+      out.push(true);
+      const close = new RegExp(`^ {0,3}${open[0] === "`" ? "`" : "~"}{${open.length},}\\s*$`);
+      if (close.test(l)) open = undefined;
+    }
+  }
+  return out;
+}
+
+/** Finds git-ctx's part in `text`. Marker lines inside a fenced code block are text, not markers (issue 23: a file that quotes them broke the next run). */
 export function parsePart(text: string): PartState {
-  const ls = lines(text);
+  const all = lines(text);
+  const fenced = fencedLines(all.map((l) => l.line));
+  const ls = all.filter((_, i) => !fenced[i]);
   const begins = ls.filter((l) => l.line.startsWith(BEGIN));
   const ends = ls.filter((l) => l.line.trim() === END);
   if (begins.length === 0 && ends.length === 0) return { kind: "none" };
@@ -103,4 +132,44 @@ export function withPart(text: string, body: string, o: { takeOwnership?: boolea
   if (visible.length === 0) return text + region;
   const sep = text.endsWith("\n") ? eol : eol + eol;
   return text + sep + region;
+}
+
+/**
+ * `text` (Markdown) with its headings moved below a section heading of level `under`: the
+ * shallowest heading becomes level `under + 1` and the others keep their distance to it, at most
+ * level 6 (HTML's and CommonMark's deepest). ATX headings (`# H`) and setext headings (`H` over
+ * `===` or `---`) outside fenced code blocks are rewritten as ATX; everything else is unchanged.
+ * Pure (issue 23: a copied `# H1` landed beside git-ctx's `## From CLAUDE.md`).
+ */
+export function demoteHeadings(text: string, under = 2): string {
+  const ls = text.split("\n");
+  const fenced = fencedLines(ls);
+  const atx = /^ {0,3}(#{1,6})(?=[ \t]|$)/;
+  const levels: { i: number; level: number; setext: boolean }[] = [];
+  for (let i = 0; i < ls.length; i++) {
+    if (fenced[i]) continue;
+    const m = atx.exec(ls[i]!);
+    if (m) levels.push({ i, level: m[1]!.length, setext: false });
+    else if (
+      i > 0 &&
+      !fenced[i - 1] &&
+      ls[i - 1]!.trim() !== "" &&
+      !atx.test(ls[i - 1]!) &&
+      /^ {0,3}(=+|-+)[ \t]*\r?$/.test(ls[i]!) &&
+      !/^ {0,3}([-*+]|\d+[.)])[ \t]/.test(ls[i - 1]!)
+    )
+      levels.push({ i, level: ls[i]!.trim().startsWith("=") ? 1 : 2, setext: true });
+  }
+  if (levels.length === 0) return text;
+  const shift = under + 1 - Math.min(...levels.map((l) => l.level));
+  if (shift <= 0) return text;
+  const out = [...ls];
+  for (const h of levels) {
+    const to = "#".repeat(Math.min(6, h.level + shift));
+    if (h.setext) {
+      out[h.i - 1] = `${to} ${ls[h.i - 1]!.trim()}`;
+      out[h.i] = "\u0000";
+    } else out[h.i] = ls[h.i]!.replace(atx, to);
+  }
+  return out.filter((l) => l !== "\u0000").join("\n");
 }

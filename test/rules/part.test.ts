@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BEGIN, END, parsePart, userText, withPart } from "../../src/rules/part.js";
+import { BEGIN, END, demoteHeadings, fencedLines, parsePart, userText, withPart } from "../../src/rules/part.js";
 import { NUM_RUNS } from "../helpers/env.js";
 
 /**
@@ -72,5 +72,59 @@ describe("git ctx rules: the owned part", () => {
     const bad = damage(withPart("# Mine\n", "shared")!);
     expect(parsePart(bad).kind).toBe("damaged");
     expect(withPart(bad, "new", { takeOwnership: true })).toBeUndefined();
+  });
+});
+
+/** Issue 23, rules: a file that quotes the marker lines in a code fence broke the next run; copied headings sat beside git-ctx's own. */
+describe("markers inside code fences, and copied headings", () => {
+  const quoted = ["# Notes", "", "How git-ctx marks its part:", "", "```markdown", `${BEGIN} sha256=${"0".repeat(64)} -->`, "...", END, "```", ""].join("\n");
+
+  it("marker lines inside a fenced code block are text, not markers", () => {
+    expect(parsePart(quoted)).toEqual({ kind: "none" });
+    expect(parsePart(quoted.replace(/```/g, "~~~~"))).toEqual({ kind: "none" });
+    // a real part after the quote is found, and only it
+    const both = withPart(quoted, "shared text\n")!;
+    const p = parsePart(both);
+    expect(p.kind).toBe("part");
+    expect(p.kind === "part" && p.body).toBe("shared text\n");
+    expect(userText(both).startsWith(quoted)).toBe(true);
+  });
+
+  it("an unclosed fence runs to the end; a longer closing fence closes; an indented (4 spaces) fence is not one", () => {
+    expect(fencedLines(["a", "```", "b"])).toEqual([false, true, true]);
+    expect(fencedLines(["````", "```", "`````", "c"])).toEqual([true, true, true, false]);
+    expect(fencedLines(["    ```", "x"])).toEqual([false, false]);
+    expect(fencedLines(["~~~", "```", "~~~", "y"])).toEqual([true, true, true, false]);
+  });
+
+  it("demoteHeadings moves the shallowest heading below the section's, keeps distances, leaves fences and text alone", () => {
+    expect(demoteHeadings("# A\ntext\n## B\n### C")).toBe("### A\ntext\n#### B\n##### C");
+    expect(demoteHeadings("Title\n=====\nbody\nSub\n---\nx")).toBe("### Title\nbody\n#### Sub\nx");
+    expect(demoteHeadings("```\n# not a heading\n```\n# H")).toBe("```\n# not a heading\n```\n### H");
+    expect(demoteHeadings("#### deep\n###### deeper")).toBe("#### deep\n###### deeper"); // already below
+    expect(demoteHeadings("# a\n###### f")).toBe("### a\n###### f"); // capped at 6
+    expect(demoteHeadings("no headings\n\n---\n")).toBe("no headings\n\n---\n"); // a thematic break stays
+    expect(demoteHeadings("#hashtag")).toBe("#hashtag");
+  });
+
+  it("demoteHeadings: every heading ends at level 3 or deeper and their order of levels is kept (property)", () => {
+    const line = fc.oneof(
+      fc.integer({ min: 1, max: 6 }).map((n) => `${"#".repeat(n)} h`),
+      fc.constantFrom("text", "", "```", "- item", "    code"),
+    );
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 20 }), (ls) => {
+        const text = ls.join("\n");
+        const out = demoteHeadings(text).split("\n");
+        expect(out.length).toBe(text.split("\n").length);
+        const fenced = fencedLines(ls);
+        const lv = (l: string) => /^(#{1,6}) /.exec(l)?.[1]!.length;
+        const pairs = ls.map((l, i) => [fenced[i] ? undefined : lv(l), fenced[i] ? undefined : lv(out[i]!)] as const).filter(([a]) => a !== undefined);
+        for (const [, b] of pairs) expect(b!).toBeGreaterThanOrEqual(3);
+        for (let i = 1; i < pairs.length; i++) if (pairs[i]![1]! < 6 && pairs[i - 1]![1]! < 6) expect(Math.sign(pairs[i]![0]! - pairs[i - 1]![0]!)).toBe(Math.sign(pairs[i]![1]! - pairs[i - 1]![1]!));
+        ls.forEach((l, i) => fenced[i] && expect(out[i]).toBe(l));
+      }),
+      { numRuns: Math.min(NUM_RUNS, 20_000) },
+    );
   });
 });

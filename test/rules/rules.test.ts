@@ -119,6 +119,22 @@ describe("git ctx rules", () => {
     expect((await rules({ project: p, targets: ["cursor", "copilot"] })).files.every((f) => f.action === "unchanged")).toBe(true);
   });
 
+  // issue 23, rules: quoting the markers in a code fence broke the second run; copied headings were not demoted
+  it("a file that quotes the marker lines in a code fence: the second run changes nothing and --check passes; copied headings sit below the section's", async () => {
+    const quoting = ["# Claude notes", "", "```", "<!-- git-ctx:begin rules sha256=" + "0".repeat(64) + " -->", "<!-- git-ctx:end rules -->", "```", ""].join("\n");
+    const p = await project({ "CLAUDE.md": quoting, "AGENTS.md": "# Codex notes\n\n## Testing\nRun `make check`.\n" });
+    const first = await rules({ project: p });
+    expect(first.ok, JSON.stringify(first.files)).toBe(true);
+    const again = await rules({ project: p });
+    expect(again.ok, JSON.stringify(again.files)).toBe(true);
+    expect(again.files.every((f) => f.action === "unchanged")).toBe(true);
+    expect((await rules({ project: p, check: true })).ok).toBe(true);
+    expect(read(p, "CLAUDE.md").startsWith(quoting)).toBe(true);
+    const c = read(p, "CLAUDE.md");
+    expect(c).toContain("## From AGENTS.md\n\n### Codex notes\n\n#### Testing");
+    expect(read(p, "GEMINI.md")).toContain("### Claude notes");
+  });
+
   it("an unknown target is a clear error", async () => {
     const p = await project({});
     await expect(rules({ project: p, targets: ["emacs"] })).rejects.toThrow(/--targets.*emacs.*cursor, copilot, windsurf/);

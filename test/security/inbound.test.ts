@@ -232,7 +232,9 @@ describe("issue 22: refused loudly, and never at another project's cost", () => 
     expect(doc.code).toBe(1);
     expect(text).toContain("refused 'evil' of project/p");
     expect(text).toContain("refused 'run.sh' of project/p");
-    const cmd = /d=\$\(mktemp -d\) && git clone -q -n --single-branch -b project\/p .*git -C "\$d" push -q origin project\/p && rm -rf "\$d"/.exec(text.replace(/\n\s*/g, " "))?.[0];
+    const cmd = /d=\$\(mktemp -d\) && git clone -q -n --single-branch -b project\/p .*git -C "\$d" push -q origin project\/p && rm -rf "\$d"/.exec(
+      text.replace(/\n\s*/g, " "),
+    )?.[0];
     expect(cmd).toBeDefined();
     // the fix works as printed: run it, and the next sync refuses nothing
     await run("sh", ["-c", cmd!], { cwd: b.n.home, baseEnv: b.n.env });
