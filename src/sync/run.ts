@@ -628,8 +628,14 @@ async function updateWorkTree(
     if (!report.refused.some((x) => x.path === f.path)) report.refused.push({ ...f, message });
     o.log?.(message);
   }
+  // a transcript is never replaced, so its old version is not needed (planFileUpdate reads
+  // `expected` only for other files): not reading it keeps a large transcript's sync from holding
+  // two more copies of it (issue 22, point 8)
   const expected = new Map<string, Buffer>();
-  for (const [base, ps] of byBase) for (const [p, b] of await smudged(o.state, repo, base, ps)) expected.set(p, b);
+  for (const [base, ps] of byBase) {
+    const wanted = ps.filter((p) => !p.endsWith(".jsonl"));
+    for (const [p, b] of await smudged(o.state, repo, base, wanted)) expected.set(p, b);
+  }
   const updates: FileUpdate[] = paths.filter((p) => nextBytes.has(p)).map((p) => ({ path: p, expected: expected.get(p), next: nextBytes.get(p)! }));
   const applied = await applyUpdates(updates, { workTree: o.workTree, unsafeCheckout: o.unsafeCheckout, testPauseDir: o.testPauseDir });
   const held: HeldFile[] = [];
