@@ -54,11 +54,25 @@ export async function listTreeLong(p: Plumbing, tree: string): Promise<ListedEnt
 export async function gateTree(p: Plumbing, tree: string, agent: Agent, branch: string): Promise<GatedTree> {
   if (tree === EMPTY_TREE) return { tree, refused: [] };
   const limits = await inboundLimits(p);
-  const entries = await listTreeLong(p, tree);
+  const listed = await p.raw(["ls-tree", "-r", "-t", "-l", "-z", "--full-tree", tree], { okCodes: [0, 128] });
+  if (listed.code !== 0) await mustBeFolder(p, tree, agent, branch); // else the listing's own error:
+  const entries = listed.code === 0 ? parseLongListing(listed.stdout.toString("utf8")) : await listTreeLong(p, tree);
   const d = judgeListing(agent, entries, limits);
   if (d.refuseAll) throw new RefusedBranchError({ branch, why: d.refuseAll });
   if (d.refused.length === 0) return { tree, refused: [] };
   return { tree: await rebuild(p, tree, entries, d.refused), refused: d.refused };
+}
+
+/**
+ * Refuses a branch whose agent folder (`context/`) is not a folder: a hostile tree can make it a
+ * file, a symbolic link or a submodule entry, and listing it would fail the whole view build (every
+ * other project with it). Asked only when the listing failed.
+ * @throws RefusedBranchError when `tree` names no tree object.
+ */
+async function mustBeFolder(p: Plumbing, tree: string, agent: Agent, branch: string): Promise<void> {
+  const r = await p.raw(["cat-file", "-t", tree], { okCodes: [0, 128] });
+  const type = r.code === 0 ? r.stdout.toString("utf8").trim() : "";
+  if (type !== "tree") throw new RefusedBranchError({ branch, why: `its '${agent.clusterDir}' entry is ${type ? `a ${type}` : "not in the repository (a submodule entry?)"}, not a folder` });
 }
 
 /** `tree` without the `refused` paths: only the folders on the way to them are written again. */
