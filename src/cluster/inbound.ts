@@ -74,8 +74,15 @@ export async function gateTree(p: Plumbing, tree: string, agent: Agent, branch: 
 async function refuseUnlisted(p: Plumbing, tree: string, agent: Agent, branch: string, stderr: string): Promise<never> {
   const r = await p.raw(["cat-file", "-t", tree], { okCodes: [0, 128] });
   const type = r.code === 0 ? r.stdout.toString("utf8").trim() : "";
-  const said = stderr.trim().split("\n")[0]?.replace(/^fatal: /, "") ?? "";
-  const why = type === "tree" ? `git cannot list its '${agent.clusterDir}' folder (${said || "a corrupt tree"})` : `its '${agent.clusterDir}' entry is ${type ? `a ${type}` : "not in the repository (a submodule entry?)"}, not a folder`;
+  const said =
+    stderr
+      .trim()
+      .split("\n")[0]
+      ?.replace(/^fatal: /, "") ?? "";
+  const why =
+    type === "tree"
+      ? `git cannot list its '${agent.clusterDir}' folder (${said || "a corrupt tree"})`
+      : `its '${agent.clusterDir}' entry is ${type ? `a ${type}` : "not in the repository (a submodule entry?)"}, not a folder`;
   throw new RefusedBranchError({ branch, why });
 }
 

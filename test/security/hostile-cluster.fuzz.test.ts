@@ -258,7 +258,7 @@ const treeArb: fc.Arbitrary<Folder> = fc
       insert(root, ["d", "e", "a"], { kind: "link", target: "../.." });
       insert(root, ["d", "e", "c"], { kind: "link", target: "a/../../.." });
     }
-    specs.forEach(([p, leaf, dupCoin], i) => insert(root, p, leaf, dupCoin && dupEvery === i % 10));
+    for (const [i, [p, leaf, dupCoin]] of specs.entries()) insert(root, p, leaf, dupCoin && dupEvery === i % 10);
     return root;
   });
 
