@@ -49,16 +49,41 @@ export async function listTreeLong(p: Plumbing, tree: string): Promise<ListedEnt
  * when every entry may pass, else a new tree without the refused entries (the folders on the way
  * to them rebuilt with `git mktree`, every other subtree kept by id), and the refused entries.
  * @param branch the branch it came from (`project/<id>`), named in the error.
- * @throws RefusedBranchError when the branch is refused whole (more files than `ctx.inbound.maxFiles`).
+ * @throws RefusedBranchError when the branch is refused whole (more files than `ctx.inbound.maxFiles`;
+ *   `tree` is not a folder or git cannot list it).
  */
 export async function gateTree(p: Plumbing, tree: string, agent: Agent, branch: string): Promise<GatedTree> {
   if (tree === EMPTY_TREE) return { tree, refused: [] };
   const limits = await inboundLimits(p);
-  const entries = await listTreeLong(p, tree);
+  const listed = await p.raw(["ls-tree", "-r", "-t", "-l", "-z", "--full-tree", tree], { okCodes: [0, 128] });
+  if (listed.code !== 0) await refuseUnlisted(p, tree, agent, branch, listed.stderr);
+  const entries = parseLongListing(listed.stdout.toString("utf8"));
   const d = judgeListing(agent, entries, limits);
   if (d.refuseAll) throw new RefusedBranchError({ branch, why: d.refuseAll });
   if (d.refused.length === 0) return { tree, refused: [] };
   return { tree: await rebuild(p, tree, entries, d.refused), refused: d.refused };
+}
+
+/**
+ * Refuses a branch whose agent folder (`context/`) git cannot list: a hostile tree can make it a
+ * file, a symbolic link or a submodule entry, or put an entry git calls corrupt below it (an empty
+ * name: `fatal: empty filename in tree entry`). Listing it would otherwise fail the whole view build
+ * (every other project with it). Asked only when the listing failed.
+ * @throws RefusedBranchError always.
+ */
+async function refuseUnlisted(p: Plumbing, tree: string, agent: Agent, branch: string, stderr: string): Promise<never> {
+  const r = await p.raw(["cat-file", "-t", tree], { okCodes: [0, 128] });
+  const type = r.code === 0 ? r.stdout.toString("utf8").trim() : "";
+  const said =
+    stderr
+      .trim()
+      .split("\n")[0]
+      ?.replace(/^fatal: /, "") ?? "";
+  const why =
+    type === "tree"
+      ? `git cannot list its '${agent.clusterDir}' folder (${said || "a corrupt tree"})`
+      : `its '${agent.clusterDir}' entry is ${type ? `a ${type}` : "not in the repository (a submodule entry?)"}, not a folder`;
+  throw new RefusedBranchError({ branch, why });
 }
 
 /** `tree` without the `refused` paths: only the folders on the way to them are written again. */
