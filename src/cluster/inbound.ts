@@ -1,5 +1,15 @@
 import type { Agent } from "../agents/index.js";
-import { dirtyFolders, entryProblem, judgeListing, limitsFrom, parseLongListing, type InboundLimits, type ListedEntry, type RefusedEntry } from "../gate/index.js";
+import {
+  dirtyFolders,
+  entryProblem,
+  judgeListing,
+  type GateDecision,
+  limitsFrom,
+  parseLongListing,
+  type InboundLimits,
+  type ListedEntry,
+  type RefusedEntry,
+} from "../gate/index.js";
 import { RefusedBranchError } from "./errors.js";
 import { EMPTY_TREE, type Plumbing, type TreeEntry } from "./plumbing.js";
 
@@ -54,14 +64,26 @@ export async function listTreeLong(p: Plumbing, tree: string): Promise<ListedEnt
  */
 export async function gateTree(p: Plumbing, tree: string, agent: Agent, branch: string): Promise<GatedTree> {
   if (tree === EMPTY_TREE) return { tree, refused: [] };
+  const { entries, decision: d } = await judgeTree(p, tree, agent, branch);
+  if (d.refused.length === 0) return { tree, refused: [] };
+  return { tree: await rebuild(p, tree, entries, d.refused), refused: d.refused };
+}
+
+/**
+ * Lists and judges the agent's folder `tree` of a branch (the inbound gate's decision without
+ * building anything): what {@link gateTree} and the push (which merges nothing into a branch
+ * refused whole) both ask.
+ * @throws RefusedBranchError when the branch is refused whole: more files than
+ *   `ctx.inbound.maxFiles`, or `tree` is not a folder, or git cannot list it.
+ */
+export async function judgeTree(p: Plumbing, tree: string, agent: Agent, branch: string): Promise<{ entries: ListedEntry[]; decision: GateDecision }> {
   const limits = await inboundLimits(p);
   const listed = await p.raw(["ls-tree", "-r", "-t", "-l", "-z", "--full-tree", tree], { okCodes: [0, 128] });
   if (listed.code !== 0) await refuseUnlisted(p, tree, agent, branch, listed.stderr);
   const entries = parseLongListing(listed.stdout.toString("utf8"));
-  const d = judgeListing(agent, entries, limits);
-  if (d.refuseAll) throw new RefusedBranchError({ branch, why: d.refuseAll });
-  if (d.refused.length === 0) return { tree, refused: [] };
-  return { tree: await rebuild(p, tree, entries, d.refused), refused: d.refused };
+  const decision = judgeListing(agent, entries, limits);
+  if (decision.refuseAll) throw new RefusedBranchError({ branch, why: decision.refuseAll });
+  return { entries, decision };
 }
 
 /**
@@ -106,7 +128,7 @@ async function rebuild(p: Plumbing, tree: string, entries: readonly ListedEntry[
     for (const c of children.get(dir) ?? []) {
       const full = dir === "" ? c.name : `${dir}/${c.name}`;
       if (gone.has(full)) continue;
-      const again = rebuilt.get(full);
+      const again = c.type === "tree" ? rebuilt.get(full) : undefined;
       if (again === EMPTY_TREE) continue;
       kept.push(again ? { ...c, oid: again } : c);
     }

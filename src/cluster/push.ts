@@ -23,8 +23,8 @@ import { heldSummary, readHeldEntries, scanCandidate, type HeldEntry } from "./g
 import { loadAllowlist, scanBytes, scanPath, writeHeldBack } from "../scan/index.js";
 import { readTipRoster, tipContext } from "./view.js";
 import { NewerClusterFormatError, RefusedBranchError } from "./errors.js";
-import { inboundLimits, listTreeLong, outboundProblems } from "./inbound.js";
-import { judgeListing, type OutboundRefusal } from "../gate/index.js";
+import { judgeTree, outboundProblems } from "./inbound.js";
+import type { OutboundRefusal } from "../gate/index.js";
 
 /** Everything {@link pushView} needs besides the commit: injected so tests can vary it. */
 export interface PushContext {
@@ -296,12 +296,13 @@ export async function pushView(ctx: PushContext, commit: string | undefined, ext
   let reports: ProjectPushReport[] = [];
   for (let attempt = 1; attempt <= max; attempt++) {
     const heads = attempt === 1 && ctx.heads ? ctx.heads : await lsRemote(p, ctx.url);
+    const unfetchable: { id: string; why: string }[] = [];
     const tips = await fetchProjects(
       p,
       ctx.url,
       work.map((w) => w.id),
       heads,
-      { progress: ctx.progress },
+      { progress: ctx.progress, unfetchable },
     );
     crashPoint("push:after-fetch");
     reports = [];
@@ -311,6 +312,9 @@ export async function pushView(ctx: PushContext, commit: string | undefined, ext
     for (const w of work) {
       let r: Awaited<ReturnType<typeof projectCommit>>;
       try {
+        // a branch the cluster could not send (a hostile tree its pack-objects refuses) gets none of this machine's lines
+        const lost = unfetchable.find((u) => u.id === w.id);
+        if (lost) throw new RefusedBranchError({ branch: projectBranchShort(w.id), why: lost.why });
         r = await projectCommit(ctx, w, tips.get(w.id), info, now());
       } catch (e) {
         // one project's broken branch must not block the others (issue 10, defect 10)
@@ -428,10 +432,7 @@ async function projectCommit(
   const agent = agentOf(ctx.state);
   const tipCtx = (await tipContext(p, tip, agent.clusterDir)) ?? EMPTY_TREE;
   // a branch the inbound gate refuses whole gets none of this machine's lines merged into it
-  if (tipCtx !== EMPTY_TREE) {
-    const d = judgeListing(agent, await listTreeLong(p, tipCtx), await inboundLimits(p));
-    if (d.refuseAll) throw new RefusedBranchError({ branch: projectBranchShort(w.id), why: d.refuseAll });
-  }
+  if (tipCtx !== EMPTY_TREE) await judgeTree(p, tipCtx, agent, projectBranchShort(w.id));
   let merged = tipCtx;
   let conflict = false;
   let didMerge = false;

@@ -22,7 +22,16 @@ export interface ClusterHeads {
 export interface TransportOpts {
   /** Show nested git progress on stderr (`option progress true`). */
   progress?: boolean;
+  /**
+   * Filled by {@link fetchProjects} with the branches whose objects the cluster could not send
+   * (issue 22: a hostile tree git's `pack-objects` refuses, such as an entry with an empty name,
+   * fails the whole fetch): they are left out of the answer, and the others are fetched.
+   */
+  unfetchable?: { id: string; why: string }[];
 }
+
+/** git's words when a fetch failed on the objects (not the network): a corrupt or hostile tree on the sending side. */
+const OBJECT_FAILURE = /empty filename|pack-objects died|fsck|corrupt|bad tree|badTree|invalid (?:path|mode|object)|malformed|did not send all necessary objects/i;
 
 const QUIET_MAINT = ["-c", "gc.auto=0", "-c", "maintenance.auto=false"];
 
@@ -97,9 +106,36 @@ export async function fetchProjects(p: Plumbing, url: string, ids: Iterable<stri
     }
   }
   if (refspecs.length) {
-    await p.raw([...QUIET_MAINT, "fetch", "--no-write-fetch-head", "--no-tags", "--no-recurse-submodules", o.progress ? "--progress" : "-q", url, ...refspecs], {
-      inheritStderr: !!o.progress,
-    });
+    const fetch = (specs: readonly string[], progress: boolean) =>
+      p.raw([...QUIET_MAINT, "fetch", "--no-write-fetch-head", "--no-tags", "--no-recurse-submodules", progress ? "--progress" : "-q", url, ...specs], {
+        inheritStderr: progress,
+        okCodes: o.unfetchable ? [0, 1, 128] : [0],
+      });
+    const all = await fetch(refspecs, !!o.progress);
+    if (all.code !== 0) {
+      // one branch the cluster cannot send must not stop the others: fetch them one by one, and
+      // leave out (and name) those that fail on their objects; a failure of every one is the
+      // network's or the cluster's, and is thrown as before
+      const failed: { id: string; stderr: string }[] = [];
+      for (let i = 0; i < refspecs.length; i++) {
+        const one = refspecs.length === 1 ? all : await fetch([refspecs[i]!], false);
+        if (one.code !== 0) failed.push({ id: fetched[i]!, stderr: one.stderr });
+      }
+      const objectFailures = failed.filter((f) => OBJECT_FAILURE.test(f.stderr));
+      if (failed.length === refspecs.length && objectFailures.length < failed.length)
+        throw new GitCommandError({ args: ["fetch", url, ...refspecs], exitCode: all.code, stderr: all.stderr, cwd: p.gitDir });
+      for (const f of failed) {
+        tips.delete(f.id);
+        fetched.splice(fetched.indexOf(f.id), 1);
+        const said = f.stderr
+          .split("\n")
+          .map((l) => l.replace(/^(fatal|error|remote): /, "").trim())
+          .filter(Boolean)
+          .slice(0, 2)
+          .join("; ");
+        o.unfetchable!.push({ id: f.id, why: `the cluster could not send its objects (${said || "fetch failed"})` });
+      }
+    }
   }
   // The fetch may have raced with another push: pin the refs to what ls-remote said when we
   // have those objects, so a caller's view of the cluster is one consistent snapshot.

@@ -100,14 +100,22 @@ export function judgeListing(agent: Agent, entries: readonly ListedEntry[], limi
   const refusedDirs: string[] = [];
   let files = 0;
   let blobs = 0;
+  // two entries of one name in a folder (git fsck: duplicateEntries; a hand-made tree can hold
+  // them): which one a checkout takes is git's accident, so neither passes
+  const seen = new Map<string, number>();
+  for (const e of entries) seen.set(e.path, (seen.get(e.path) ?? 0) + 1);
+  const named = new Set<string>();
   // ls-tree lists a folder before its content
   for (const e of entries) {
     if (e.type === "blob") blobs++;
     if (refusedDirs.some((d) => e.path.startsWith(d + "/"))) continue;
-    const why = entryProblem(agent, e, limits);
+    if (named.has(e.path)) continue;
+    const why = seen.get(e.path)! > 1 ? "two entries of the same name in one folder" : entryProblem(agent, e, limits);
     if (why) {
       refused.push({ path: e.path, why });
-      if (e.type === "tree") refusedDirs.push(e.path);
+      named.add(e.path);
+      // a refused name takes everything below it along (both, for a duplicate)
+      if (e.type === "tree" || seen.get(e.path)! > 1) refusedDirs.push(e.path);
     } else if (e.type === "blob") files++;
   }
   if (blobs > limits.maxFiles) return { refused, files: 0, refuseAll: `${blobs} files, over the limit of ${limits.maxFiles} per project (git config ctx.inbound.maxFiles)` };

@@ -10,8 +10,17 @@ import { fetchProjects, lsRemote, type ClusterHeads } from "../cluster/remote.js
 import { configureView } from "../cluster/setup.js";
 import { buildView } from "../cluster/view.js";
 import { anyReleasable } from "../scan/index.js";
-import { refusalMessage } from "../gate/index.js";
+import { refusalMessage, writeInboundRefusals } from "../gate/index.js";
 import type { AdvertisedRef, HelperBackend, HelperOptions, PushCommand, RefResult } from "./protocol.js";
+
+/** Records branches refused whole outside the view build (the cluster could not send them); a read-only `$GIT_DIR` only loses the record, the warning is said anyway. */
+function recordRefusals(gitDir: string, refused: readonly { id: string; why: string }[]): void {
+  try {
+    writeInboundRefusals(gitDir, new Set(refused.map((r) => r.id)), refused);
+  } catch {
+    /* the warnings reach stderr */
+  }
+}
 
 /**
  * How long (ms) a `list` of the cluster stands in for the listing a push would do: a sync's
@@ -83,9 +92,13 @@ export class ClusterBackend implements HelperBackend {
     const state = this.state();
     const heads = await lsRemote(p, url);
     this.listed = { heads, at: Date.now() };
-    const tips = await fetchProjects(p, url, Object.keys(state.projects), heads, { progress: _o.progress });
+    const unfetchable: { id: string; why: string }[] = [];
+    const tips = await fetchProjects(p, url, Object.keys(state.projects), heads, { progress: _o.progress, unfetchable });
     crashPoint("list:after-fetch");
     const view = await buildView(p, state, tips);
+    // a branch the cluster could not send is refused whole, like one the gate refuses (issue 22)
+    if (unfetchable.length) recordRefusals(p.gitDir, unfetchable);
+    for (const x of unfetchable) this.log(_o, 0, `git-ctx: warning: ${x.id} was not updated: ${x.why}`);
     for (const x of view.skipped) this.log(_o, 0, `git-ctx: warning: ${x.id} was not updated: ${x.why}`);
     for (const x of view.refused) this.log(_o, 0, `git-ctx: warning: ${refusalMessage(x)}`);
     if (view.created) this.log(_o, 2, `git-ctx: new view ${view.commit.slice(0, 12)} from ${[...view.tips.keys()].join(", ") || "no project"}`);

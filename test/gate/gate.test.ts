@@ -195,3 +195,11 @@ describe("judging a listing", () => {
     expect(cmd).toContain(`'context/it'\\''s/x'`);
   });
 });
+
+describe("hostile listings the fuzzer found", () => {
+  it("two entries of one name in a folder (a file and a folder) are both refused, once, with what is below them", () => {
+    const d = judgeListing(claude, [file("sessions-index.json"), dir("sessions-index.json"), file("sessions-index.json/x.jsonl"), file("s.jsonl")], DEFAULT_LIMITS);
+    expect(d.refused).toEqual([{ path: "sessions-index.json", why: "two entries of the same name in one folder" }]);
+    expect(d.files).toBe(1);
+  });
+});
