@@ -5,6 +5,8 @@ import { projectByFolder, readViewState } from "../view/state.js";
 import { formatFolderReport, doctorFolder, type Codec } from "../doctor/folder.js";
 import { machineOsHome, type MachineOs } from "../roster/machine.js";
 import { viewDirs } from "./viewdirs.js";
+import type { ViewReport } from "../doctor/view.js";
+import type { RepairResult } from "../doctor/repair.js";
 
 /** Options of {@link doctor} (the CLI maps flags onto these). */
 export interface DoctorOptions {
@@ -28,6 +30,10 @@ export interface DoctorOptions {
   write?: (s: string) => void;
   /** The codec; default: `src/sentinel`. */
   codec?: Codec;
+  /** `--fix`: rebuild a view whose object store is corrupt from the cluster (src/doctor/repair.ts), sync it, and check again. */
+  fix?: boolean;
+  /** `--dry-run` (with `--fix`): say what the fix would do, change nothing. */
+  dryRun?: boolean;
 }
 
 /**
@@ -49,6 +55,7 @@ export async function doctor(o: DoctorOptions): Promise<number> {
       if (r.view && path.resolve(r.view.workTree) === path.resolve(dir)) continue;
       reports.push(await doctorView({ env, codec, cwd: dir }));
     }
+    if (o.fix) return fixViews(reports, { env, codec, write, json: o.json === true, dryRun: o.dryRun === true });
     if (o.json) write(JSON.stringify(reports.length === 1 ? r : reports, null, 2) + "\n");
     else if (reports.length === 1) write(formatViewReport(r));
     else for (const x of reports) write(`== ${x.view?.workTree ?? "(no view)"} ==\n${formatViewReport(x)}`);
@@ -72,6 +79,54 @@ export async function doctor(o: DoctorOptions): Promise<number> {
   );
   write(o.json ? JSON.stringify(r, null, 2) + "\n" : formatFolderReport(r));
   return r.ok ? 0 : 1;
+}
+
+/**
+ * `git ctx doctor --fix`: for each view whose "object store" check failed, rebuilds the repository
+ * from the cluster ({@link repairView}: the work tree stays, the broken repository is kept), runs
+ * `git ctx sync` in it (commits the local lines, fetches, merges, pushes), and checks the view
+ * again. Other problems are only reported (their fixes are named). With `dryRun`, prints the
+ * steps and changes nothing. Prints the reports (after the fix), or with `json` an object
+ * `{fixed: RepairResult[], reports: ViewReport[]}`.
+ * @returns 0 when every view passes afterwards (or, dry run: before), else 1.
+ * @throws RepairRefusedError when a view cannot be rebuilt (a sync is running, no cluster).
+ */
+async function fixViews(reports: ViewReport[], o: { env: NodeJS.ProcessEnv; codec: Codec; write: (s: string) => void; json: boolean; dryRun: boolean }): Promise<number> {
+  const { doctorView, formatViewReport } = await import("../doctor/view.js");
+  const { repairView } = await import("../doctor/repair.js");
+  const fixed: RepairResult[] = [];
+  const after: ViewReport[] = [];
+  const say = (s: string) => {
+    if (!o.json) o.write(s);
+  };
+  for (const r of reports) {
+    const broken = r.view && r.checks.some((c) => c.name === "object store" && !c.ok);
+    const state = r.view && readViewState(r.view.gitDir);
+    if (!broken || !r.view || !state) {
+      after.push(r);
+      continue;
+    }
+    const res = await repairView(r.view, state, { env: o.env, dryRun: o.dryRun });
+    fixed.push(res);
+    if (o.dryRun) {
+      say(`git ctx doctor --fix --dry-run: ${r.view.gitDir} is corrupt; the fix would:\n${res.steps.map((s) => `  - ${s}\n`).join("")}  - run git ctx sync\nnothing was changed\n`);
+      after.push(r);
+      continue;
+    }
+    say(`git ctx doctor --fix: rebuilt ${r.view.gitDir} from ctx::${res.cluster}; the broken repository is kept in ${res.backup}; the work tree was not touched\n`);
+    try {
+      const { sync } = await import("./sync.js");
+      await sync({ dir: r.view.workTree, out: o.json ? ({ write: () => true } as unknown as NodeJS.WritableStream) : undefined });
+    } catch (e) {
+      say(`git ctx doctor --fix: the first sync failed: ${(e as Error).message} (your lines are still in ${r.view.workTree}; run 'git ctx sync' again)\n`);
+    }
+    after.push(await doctorView({ env: o.env, codec: o.codec, cwd: r.view.workTree }));
+  }
+  if (!fixed.length) say("git ctx doctor --fix: no view has a corrupt repository; nothing to rebuild (the other fixes are named below)\n");
+  if (o.json) o.write(JSON.stringify({ fixed, reports: after }, null, 2) + "\n");
+  else if (after.length === 1) o.write(formatViewReport(after[0]!));
+  else for (const x of after) o.write(`== ${x.view?.workTree ?? "(no view)"} ==\n${formatViewReport(x)}`);
+  return after.every((x) => x.ok) ? 0 : 1;
 }
 
 /**

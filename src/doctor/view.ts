@@ -13,6 +13,7 @@ import { checkProjects } from "./checks/projects.js";
 import { checkSizes } from "./checks/sizes.js";
 import { checkSyncState } from "./checks/syncstate.js";
 import { checkGate } from "./checks/gate.js";
+import { checkObjects } from "./checks/objects.js";
 import { checkVersions } from "./checks/versions.js";
 import type { Codec } from "./folder.js";
 import * as z from "zod/mini";
@@ -42,7 +43,17 @@ async function agentChecks(ctx: ViewContext): Promise<Check[]> {
 }
 
 /** The checks of a view of a shared-layout agent (Codex): no project folders, no Claude Code transcripts. */
-export const SHARED_VIEW_CHECKS: readonly CheckFn[] = [(c) => checkVersions(c), checkConfig, checkAttributes, agentChecks, checkSizes, checkSyncState, checkGate, checkGitState];
+export const SHARED_VIEW_CHECKS: readonly CheckFn[] = [
+  (c) => checkVersions(c),
+  checkConfig,
+  checkAttributes,
+  agentChecks,
+  checkSizes,
+  checkSyncState,
+  checkGate,
+  checkObjects,
+  checkGitState,
+];
 
 /**
  * The checks of a folder-layout view whose folders are not Claude Code's (Gemini CLI): the
@@ -58,6 +69,7 @@ export const FOLDER_VIEW_CHECKS: readonly CheckFn[] = [
   checkSizes,
   checkSyncState,
   checkGate,
+  checkObjects,
   checkGitState,
 ];
 
@@ -78,6 +90,7 @@ export const VIEW_CHECKS: readonly CheckFn[] = [
   checkSizes,
   checkSyncState,
   checkGate,
+  checkObjects,
   checkGitState,
 ];
 

@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import { CtxError } from "../errors.js";
+import { corruptionLines } from "../git/corrupt.js";
 
 /**
  * Writing one work-tree file failed during `git ctx sync` (errno from the file system, e.g.
@@ -94,4 +95,30 @@ export class ViewBusyError extends CtxError {
       `${data.what} is in progress in ${data.workTree} (${data.marker}): git ctx sync does not commit or push until it ends — ${data.fix} in ${data.workTree}, then run 'git ctx sync'`,
     );
   }
+}
+
+/**
+ * A sync failed because the view's object store is damaged (issue 22, point 8): a loose object
+ * that does not inflate, a corrupt pack entry, a missing object (git's words in `lines`,
+ * src/git/corrupt.ts). Every sync fails the same way until the repository is rebuilt from the
+ * cluster by `git ctx doctor --fix`, which keeps the work tree (every local line) and the broken
+ * repository (under `$GIT_DIR/ctx/backup/`).
+ */
+export class ViewCorruptError extends CtxError {
+  readonly code = "ViewCorrupt" as const;
+  constructor(readonly data: { workTree: string; gitDir: string; lines: string[] }) {
+    super(
+      `the repository of the view ${data.workTree} (${data.gitDir}) is corrupt: git says ${data.lines.map((l) => `'${l}'`).join(", ")}; nothing was synced — run 'git ctx doctor --fix' to rebuild it from the cluster (your local lines stay in ${data.workTree}; the broken repository is kept under ${data.gitDir}/ctx/backup/)`,
+    );
+  }
+}
+
+/**
+ * A sync's failure `e` as a {@link ViewCorruptError} when its message holds git's words for a
+ * damaged object store; anything else is returned as is.
+ */
+export function asCorruptError(e: unknown, view: { workTree: string; gitDir: string }): unknown {
+  if (!(e instanceof Error) || e instanceof ViewCorruptError) return e;
+  const lines = corruptionLines(e.message, 3).map((l) => (l.length > 200 ? l.slice(0, 197) + "..." : l));
+  return lines.length ? new ViewCorruptError({ workTree: view.workTree, gitDir: view.gitDir, lines }) : e;
 }

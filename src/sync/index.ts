@@ -5,7 +5,7 @@ import { CtxError } from "../errors.js";
 import { gitRaw } from "../git/exec.js";
 import { readViewState, type ViewState } from "../view/state.js";
 import { runCoalesced, type CoalesceResult } from "./coalesce.js";
-import { asStateWriteError } from "./errors.js";
+import { asCorruptError, asStateWriteError } from "./errors.js";
 import { logLine, syncPaths, writeLastSync, type SyncPaths } from "./files.js";
 import { summarize, syncView, type RemoteSpec, type SyncReport, type SyncTransport } from "./run.js";
 
@@ -27,7 +27,7 @@ export {
   type HeldSecret,
 } from "./run.js";
 export { applyUpdates, reorderInPlace, verifiedFolder, type FolderCheck } from "./worktree.js";
-export { SyncWriteError, ViewNotWritableError } from "./errors.js";
+export { SyncWriteError, ViewCorruptError, ViewNotWritableError } from "./errors.js";
 
 /** `dir` is not a git-ctx view (no git repository, or no `$GIT_DIR/ctx/state.json`). */
 export class NotAViewError extends CtxError {
@@ -148,7 +148,9 @@ async function syncNowUnchecked(view: View, o: SyncNowOptions): Promise<SyncNowR
         writeLastSync(view.paths, { time: new Date().toISOString(), ok: true, summary, heldBack: report.held, ms: Date.now() - t0 });
         out.report = report;
         out.error = undefined;
-      } catch (e) {
+      } catch (caught) {
+        // git's raw words for a damaged object store become one error naming the fix (issue 22, 8)
+        const e = asCorruptError(caught, view);
         const msg = (e as Error).message;
         log(`sync failed after ${Date.now() - t0} ms: ${msg}`);
         writeLastSync(view.paths, { time: new Date().toISOString(), ok: false, summary: "failed", error: msg, heldBack: [], ms: Date.now() - t0 });

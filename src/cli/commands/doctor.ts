@@ -10,6 +10,8 @@ interface DoctorArgs {
   os?: MachineOs;
   "rewrite-home": boolean;
   json: boolean;
+  fix: boolean;
+  "dry-run": boolean;
 }
 
 /**
@@ -29,9 +31,16 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
       .option("os", { choices: MACHINE_OSES as MachineOs[], describe: "this machine's OS for path spellings (default: this platform; windows for a Windows root)" })
       .option("rewrite-home", { type: "boolean", default: true, describe: "rewrite the home to {{CC_HOME}} (roster policy rewrite_home)" })
       .option("json", { type: "boolean", default: false, describe: "print a JSON report" })
+      .option("fix", {
+        type: "boolean",
+        default: false,
+        describe: "rebuild a view whose repository is corrupt from the cluster (the work tree and the broken repository are kept), then sync",
+      })
+      .option("dry-run", { type: "boolean", default: false, describe: "with --fix: say what it would do, change nothing" })
       .example("git ctx doctor ~/.claude/projects/-home-me-app", "check one project folder")
       .example("git ctx doctor --json -- -home-me-app", "a folder name starting with '-' goes after --")
-      .example("git ctx doctor", "check the whole view (~/.claude/projects)") as never,
+      .example("git ctx doctor", "check the whole view (~/.claude/projects)")
+      .example("git ctx doctor --fix", "rebuild a corrupt view repository from the cluster, keeping every local line") as never,
   handler: (a) =>
     runCommand(async () =>
       (await import("../../commands/doctor.js")).doctor({
@@ -41,6 +50,8 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
         os: a.os,
         rewriteHome: a["rewrite-home"],
         json: a.json,
+        fix: a.fix,
+        dryRun: a["dry-run"],
       }),
     ),
 };

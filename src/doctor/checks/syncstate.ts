@@ -4,7 +4,9 @@ import { readHeldBack } from "../../scan/heldback.js";
 import { ALLOW_CONFIG_KEY } from "../../scan/allowlist.js";
 import { readLastSync, syncPaths } from "../../sync/files.js";
 import { LOCK_STALE_MS } from "../../sync/coalesce.js";
+import { saysCorrupt } from "../../git/corrupt.js";
 import { fail, pass, warn, type Check, type ViewContext } from "../check.js";
+import { REPAIR_COMMAND } from "./objects.js";
 
 /**
  * What the remote helper's push gate and `git ctx sync` left in `$GIT_DIR/ctx/`:
@@ -40,7 +42,9 @@ export async function checkSyncState(ctx: ViewContext): Promise<Check[]> {
   if (!last) {
     out.push(warn("last sync", existsSync(p.lastSync) ? `${p.lastSync} is unreadable` : "no sync has run in this view yet", "git ctx sync"));
   } else if (!last.ok) {
-    out.push(fail("last sync", `failed at ${last.time}: ${last.error ?? last.summary}`, `git ctx sync   (log: ${p.log})`));
+    // a damaged object store fails every sync until it is rebuilt (the "object store" check)
+    const fix = saysCorrupt(last.error ?? "") ? `${REPAIR_COMMAND}   (the view's repository is corrupt; log: ${p.log})` : `git ctx sync   (log: ${p.log})`;
+    out.push(fail("last sync", `failed at ${last.time}: ${last.error ?? last.summary}`, fix));
   } else {
     out.push(pass("last sync", `${last.time}: ${last.summary}`));
     if (last.heldBack.length) {
