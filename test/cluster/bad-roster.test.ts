@@ -50,11 +50,12 @@ describe("an invalid roster on one project's branch", () => {
   }, 120_000);
   afterAll(async () => cleanup?.());
 
-  it("sync still sends the good project's new lines (exit 0), and the bad project's own change waits", async () => {
+  it("sync still sends the good project's new lines, and the bad project's own change waits; the refusal is said and the exit is 1 (issue 22)", async () => {
     writeSession(B.at(claudeDirKey(rootB1)), "s1", sessionLines(rootB1, "s1", "b-good", 1, Date.UTC(2026, 5, 1)), true);
     writeSession(B.at(claudeDirKey(rootB2)), "t1", sessionLines(rootB2, "t1", "b-bad", 1, Date.UTC(2026, 5, 1)), true);
     const r = await B.ctx(["sync"], { allowFail: true });
-    expect(r.code, r.stderr + r.stdout).toBe(0);
+    expect(r.code, r.stderr + r.stdout).toBe(1);
+    expect(r.stderr).toMatch(/refused project\/app2 from the cluster: invalid roster\.json/);
     expect((await clusterGit(url, ["show", "project/app:context/s1.jsonl"])).stdout).toContain("b-good");
     expect((await clusterGit(url, ["show", "project/app2:context/t1.jsonl"])).stdout).not.toContain("b-bad");
   });
