@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Dirent } from "node:fs";
 import { CatFileBatch } from "../filter/catfile.js";
 import { anchorsForPath } from "../filter/transform.js";
@@ -111,7 +112,7 @@ export async function collapseInCommit(
     for (const p of todo) {
       const blob = await cat.readBlob(`${commit}:${p}`);
       if (!blob) continue;
-      const prev = previous && previous !== commit ? await cat.readBlob(`${previous}:${p}`) : undefined;
+      const prev = previous && previous !== commit ? await previousVersion(cat, `${previous}:${p}`, blob) : undefined;
       const old = prev && (!staleFor || staleFor.has(p)) ? prev : undefined;
       if (!repeatsUuid(blob) && !(old && repeatsUuid(old))) continue;
       const ms = (await machines()).get(p.split("/")[0]!);
@@ -261,6 +262,24 @@ function readOwnMoves(gitDir: string): { old: string; next: string }[] | null {
 }
 
 /** The distinct non-empty lines of `b` (latin1, without `\n`). */
+/**
+ * The blob `spec` names, taken from `next` without reading it when it is a byte prefix of `next`
+ * (the append-only transcript: its git object id is checked against `next`'s prefix, `sha1` or
+ * `sha256` of `blob <size>\0<bytes>`, gitformat-loose(5)), so a large transcript's sync does not
+ * hold its old version as a second copy (issue 22, point 8). Otherwise read as usual.
+ */
+async function previousVersion(cat: CatFileBatch, spec: string, next: Buffer): Promise<Buffer | undefined> {
+  const info = await cat.info(spec);
+  if (!info || info.type !== "blob") return undefined;
+  if (info.size <= next.length) {
+    const h = createHash(info.oid.length === 64 ? "sha256" : "sha1");
+    h.update(`blob ${info.size}\0`);
+    h.update(next.subarray(0, info.size));
+    if (h.digest("hex") === info.oid) return next.subarray(0, info.size);
+  }
+  return cat.readBlob(spec);
+}
+
 function lineSet(b: Buffer): Set<string> {
   return new Set(
     b

@@ -38,14 +38,14 @@ import { bareCluster, clusterGit, node, type Node, rosterText, run } from "../cl
  * is refused whole) and `git ctx sync` exits non-zero; (5) no symbolic link in the view; and the
  * good project's new line still arrives.
  *
- * Sizes: `GIT_CTX_FUZZ_TREES` (pure cases; CI 1000), `GIT_CTX_FUZZ_CASES` (end-to-end cases; CI 16),
+ * Sizes: `GIT_CTX_FUZZ_TREES` (pure cases; CI 1000), `GIT_CTX_FUZZ_CASES` (end-to-end cases; CI 10),
  * `GIT_CTX_FUZZ_BATCH` (cases per victim run), `GIT_CTX_FUZZ_V2_JOINS` (hostile projects the second victim joins), `GIT_CTX_FUZZ_SEED` (reproduce a run: fast-check
  * prints the seed and the failing case).
  */
 
 const CI = Boolean(process.env.CI);
 const TREES = Number(process.env.GIT_CTX_FUZZ_TREES ?? (CI ? 1000 : 300));
-const CASES = Number(process.env.GIT_CTX_FUZZ_CASES ?? (CI ? 16 : 8));
+const CASES = Number(process.env.GIT_CTX_FUZZ_CASES ?? (CI ? 10 : 8));
 const BATCH = Math.max(1, Number(process.env.GIT_CTX_FUZZ_BATCH ?? 16));
 /** Hostile projects the second victim joins after the attack (each join is a Node process). */
 const V2_JOINS = Number(process.env.GIT_CTX_FUZZ_V2_JOINS ?? 6);
