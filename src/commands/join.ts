@@ -175,7 +175,7 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
     mergedLocal,
     alreadyJoined,
     sharedWith,
-    heldBack: heldSecrets(gitDir),
+    heldBack: heldSecrets(gitDir, dir),
     ...(previousRoot ? { previousRoot } : {}),
     ...(note ? { note } : {}),
   };
