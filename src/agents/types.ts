@@ -94,6 +94,14 @@ export interface Agent {
    * Anything else on a branch never reaches a view, and is never pushed either. Pure.
    */
   syncedPath(rel: string): boolean;
+  /**
+   * A view path of a session file this agent syncs for the project whose folder key is `key`
+   * (`""` for a `shared` layout), as probes use it (`git ctx doctor` asks git which attributes and
+   * excludes apply there): it need not exist. Undefined: `<key>/<name>`, a file directly in the
+   * project folder. Codex's rollouts live under `YYYY/MM/DD/`, not in a project folder.
+   * @param name the probe's file name, ending in `.jsonl`.
+   */
+  probePath?(key: string, name: string): string;
   /** The agent's home on this machine (`~/.claude`, `$CODEX_HOME`…), from `env`. */
   home(env: NodeJS.ProcessEnv): string;
   /**

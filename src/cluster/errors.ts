@@ -1,4 +1,5 @@
 import { CtxError } from "../errors.js";
+import { shellQuote } from "../git/shell.js";
 
 /**
  * A cluster branch holds a tree entry that would escape the project folder when checked out:
@@ -59,7 +60,7 @@ export class NotAViewError extends CtxError {
   constructor(readonly data: { dir: string }) {
     super(
       `${data.dir} is not a git-ctx view (no .git/ctx/state.json); ` +
-        `run 'git clone ctx::<cluster-url> ${data.dir}' on a new machine, or 'git ctx init --remote <cluster-url> <project-root>' to adopt it`,
+        `run 'git clone ctx::<cluster-url> ${shellQuote(data.dir)}' on a new machine, or 'git ctx init --remote <cluster-url> <project-root>' to adopt it`,
     );
   }
 }
@@ -86,7 +87,7 @@ export class ClusterUnreachableError extends CtxError {
   constructor(readonly data: { url: string; output: string }) {
     super(
       `cannot read the cluster ${data.url}: ${data.output.trim() || "(git said nothing)"}; ` +
-        `check the URL and your access with 'git ls-remote ${data.url}' (the same ssh keys and credential helpers apply), then re-run`,
+        `check the URL and your access with 'git ls-remote ${shellQuote(data.url)}' (the same ssh keys and credential helpers apply), then re-run`,
     );
   }
 }
@@ -98,7 +99,7 @@ export class ClusterMismatchError extends CtxError {
     super(
       `${data.dir} is already the view of the cluster ${data.current}, not ${data.requested}; ` +
         `run git ctx init without --remote to add projects to it. If that cluster moved to the new URL, run ` +
-        `'git -C ${data.dir} remote set-url origin ctx::${data.requested}' and re-run; one view belongs to one cluster`,
+        `'git -C ${shellQuote(data.dir)} remote set-url origin ${shellQuote(`ctx::${data.requested}`)}' and re-run; one view belongs to one cluster`,
     );
   }
 }
@@ -109,7 +110,7 @@ export class ForeignOriginError extends CtxError {
   constructor(readonly data: { dir: string; origin: string }) {
     super(
       `${data.dir} is a git repository whose remote 'origin' is ${data.origin}, not a git-ctx cluster; git-ctx will not replace it. ` +
-        `Rename it ('git -C ${data.dir} remote rename origin backup') and re-run git ctx init`,
+        `Rename it ('git -C ${shellQuote(data.dir)} remote rename origin backup') and re-run git ctx init`,
     );
   }
 }

@@ -322,7 +322,7 @@ async function initIn(o: InitOptions, dir: string, setCreatedCluster: (c: boolea
   );
   if (!r.ok) throw new ViewGitError({ step: "adding this machine to the project rosters", dir, output: r.why });
   if (!allHeld) await viewGit(dir, "git pull", ["pull", "-q", "--no-rebase", "origin", "main"], { echo: true });
-  return { dir, agent: agent.id, cluster, createdCluster, projects, heldBack: heldSecrets(gitDir) };
+  return { dir, agent: agent.id, cluster, createdCluster, projects, heldBack: heldSecrets(gitDir, dir) };
 }
 
 /** The roster policy and the other machines of project `id` when the cluster has it (a fetch), else the defaults. */

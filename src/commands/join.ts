@@ -1,7 +1,7 @@
 import { clusterOfViews, folderRules } from "./views.js";
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
-import { AGENTS, agentById, agentOf, presentAgents, type AgentId } from "../agents/index.js";
+import { AGENTS, agentById, agentOf, agentOfStorePath, presentAgents, type AgentId } from "../agents/index.js";
 import { addFiles } from "../git/config.js";
 import { sharedCandidates } from "../sync/index.js";
 import { absoluteClusterUrl } from "../cluster/setup.js";
@@ -13,7 +13,8 @@ import { KeyCollisionError, NotAViewError, UnknownProjectError, ViewGitError } f
 import { clusterTrackingRef, projectBranchShort } from "../cluster/layout.js";
 import { Plumbing } from "../cluster/plumbing.js";
 import { pushView } from "../cluster/push.js";
-import { fetchProjects, lsRemote } from "../cluster/remote.js";
+import { fetchProjects, lsRemote, lsRemoteOutside } from "../cluster/remote.js";
+import { machineOsHome } from "../roster/machine.js";
 import { gateTree } from "../cluster/inbound.js";
 import { configureView } from "../cluster/setup.js";
 import { readTipRoster, tipContext } from "../cluster/view.js";
@@ -59,6 +60,11 @@ export interface JoinReport {
   previousRoot?: string;
   /** Set when other letter-case spellings of the folder hold files that are not synced (Windows): what to do about them. */
   note?: string;
+  /**
+   * `--dry-run --remote <url>` where `dir` has no view yet: the cluster (absolute URL) the view
+   * would be cloned from (as `git clone ctx::<url>` makes it) before the project is joined.
+   */
+  newView?: { cluster: string };
 }
 
 /**
@@ -82,7 +88,7 @@ export interface JoinReport {
 export async function join(o: JoinOptions): Promise<JoinReport> {
   const dir = o.dir ? viewDir(o.dir) : path.resolve(agentById(o.agent ?? "claude").storeRoot(process.env));
   let gitDir = viewGitDir(dir);
-  if (!gitDir && o.remote && !o.dryRun) return joinNewView(o, dir);
+  if (!gitDir && o.remote) return o.dryRun ? dryRunNewView(o, dir) : joinNewView(o, dir);
   let state0 = gitDir ? readViewState(gitDir) : undefined;
   if (gitDir && !state0 && !o.dryRun) {
     // A view whose state file was removed (the advice for a corrupt one, issue 10 defect 11):
@@ -169,7 +175,7 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
     mergedLocal,
     alreadyJoined,
     sharedWith,
-    heldBack: heldSecrets(gitDir),
+    heldBack: heldSecrets(gitDir, dir),
     ...(previousRoot ? { previousRoot } : {}),
     ...(note ? { note } : {}),
   };
@@ -209,6 +215,33 @@ async function joinNewView(o: JoinOptions, dir: string): Promise<JoinReport> {
     }
     throw e;
   }
+}
+
+/**
+ * `join --dry-run --remote <url>` where the view does not exist yet (issue 24, point 3): checks
+ * what can be checked without writing — the cluster answers (`git ls-remote`, outside any
+ * repository) and has `project/<id>` — and says what `join` would do: make the view by cloning
+ * the cluster into `dir`, then join the project into its folder. Writes nothing: no folder, no
+ * `.git`, no machine id, nothing pushed.
+ * @throws ClusterUnreachableError, UnknownProjectError, InvalidInputError (bad id).
+ */
+async function dryRunNewView(o: JoinOptions, dir: string): Promise<JoinReport> {
+  const cluster = absoluteClusterUrl(o.remote!);
+  const agent = o.agent ? agentById(o.agent) : agentOfStorePath(dir);
+  const heads = await lsRemoteOutside(cluster);
+  const root = normalizeRoot(o.root);
+  const id = await projectIdFor(root, o.id);
+  if (!heads.projects.has(id)) throw new UnknownProjectError({ id, cluster, known: [...heads.projects.keys()].sort() });
+  const key = agent.layout === "shared" ? "" : folderRules(agent).choose(dir, root, machineOsHome().os, undefined).key;
+  const projects = { [id]: { root, key, rewriteHome: true } };
+  const mergedLocal =
+    agent.layout === "shared"
+      ? (agent.sessionFiles?.(dir) ?? []).some((f) => {
+          const first = agent.readFirstLine?.(path.join(dir, f));
+          return first !== undefined && agent.projectOfFile?.(first, { projects } as unknown as ViewState) === id;
+        })
+      : hasFiles(path.join(dir, key));
+  return { dryRun: true, newView: { cluster }, dir, agent: agent.id, id, key, root, mergedLocal, alreadyJoined: false, sharedWith: [] };
 }
 
 /** Options of {@link joinAgents}. */

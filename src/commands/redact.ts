@@ -5,6 +5,7 @@ import writeFileAtomic from "write-file-atomic";
 import { CtxError, InvalidInputError } from "../errors.js";
 import { gitRaw } from "../git/exec.js";
 import { loadAllowlist, redactBytes, type SecretSpan } from "../scan/index.js";
+import { findSession, UnknownSessionError } from "./sessions.js";
 
 /** Options of {@link redact} (`git ctx redact [--dry-run] <session|file|folder>...`). */
 export interface RedactOptions {
@@ -144,16 +145,38 @@ async function resolveTargets(targets: string[], cwd: string, env: NodeJS.Proces
           if (isDir(sub)) found.push(...filesUnder(sub));
         }
       }
+      if (found.length === 0) {
+        // an id prefix, or a session of another agent, as `git ctx show` and `resume` take it
+        const s = sessionByPrefix(t, env);
+        if (s) {
+          found.push(s.path);
+          const sub = path.join(path.dirname(s.path), s.id);
+          if (isDir(sub)) found.push(...filesUnder(sub));
+        }
+      }
       if (found.length === 0)
         throw new InvalidInputError({
           what: "session",
           value: t,
-          fix: `no such file, folder, or session in ${view} (give a transcript path, or a session id from 'ls ${view}/*/')`,
+          fix: `no such file, folder, or session in ${view} (give a transcript path, or a session id or its first characters from 'git ctx sessions')`,
         });
       for (const f of found) out.add(f);
     }
   }
   return [...out].sort();
+}
+
+/**
+ * The session `id` names as {@link findSession} finds it (a whole id or a unique prefix, any
+ * agent), or `undefined` when none has it. @throws AmbiguousSessionError (the candidates).
+ */
+function sessionByPrefix(id: string, env: NodeJS.ProcessEnv): { id: string; path: string } | undefined {
+  try {
+    return findSession(id, env);
+  } catch (e) {
+    if (e instanceof UnknownSessionError) return undefined;
+    throw e;
+  }
 }
 
 function safeReaddir(d: string): string[] {

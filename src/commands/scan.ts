@@ -179,7 +179,7 @@ export function formatScanReport(r: ScanReport): string {
     out.push(
       ``,
       `git ctx scan: ${r.findings.length} finding${r.findings.length === 1 ? "" : "s"} in ${nFiles} file${nFiles === 1 ? "" : "s"} (${r.scanned} ${what} files scanned).`,
-      `A push holds these files back until the secret is gone. Fix: remove the secret from the file (or 'git ctx redact <file>'),`,
+      `A push holds these files back until the secret is gone. Fix: remove the secret from the file (or 'git ctx redact -- <file>'),`,
       `or, for a false positive, release its fingerprint:`,
       `  git config --add ${ALLOW_CONFIG_KEY} <fingerprint>      (or add the fingerprint to ${ALLOW_FILE} at the view root)`,
     );

@@ -171,7 +171,7 @@ async function dryRun(view: View, out: NodeJS.WritableStream, json: boolean): Pr
       })
     : undefined;
   const wouldCommit = (r?.stdout.toString("utf8").split("\0") ?? []).filter((x) => x.length > 3 && x[1] !== "D" && x[0] !== "D").map((x) => x.slice(3));
-  const secrets = heldSecrets(view.gitDir);
+  const secrets = heldSecrets(view.gitDir, view.workTree);
   const report = { dryRun: true, wouldCommit, remote: view.state.cluster ? `ctx::${view.state.cluster}` : "origin", heldBackForSecrets: secrets };
   if (json) out.write(JSON.stringify(report, null, 2) + "\n");
   else {

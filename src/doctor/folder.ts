@@ -4,6 +4,7 @@ import type { MachineOs } from "../roster/machine.js";
 import { agentById } from "../agents/index.js";
 import type { Anchors } from "../sentinel/index.js";
 import { FolderReportSchema, MAX_HITS_PER_FILE, zeroCounts, type FileReport, type FolderReport, type Problem, type TierCounts } from "./report.js";
+import { shellQuote } from "../git/shell.js";
 
 /** The anchors doctor hands to the codec: the codec's own {@link Anchors} (`src/sentinel`). */
 export type DoctorAnchors = Anchors;
@@ -199,7 +200,5 @@ function formatBytes(n: number): string {
   return n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** Quotes `s` for a POSIX shell when it holds anything but safe characters. */
-export function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
+/** Quotes `s` for a POSIX shell (src/git/shell.ts; re-exported for the doctor's checks). */
+export { shellQuote };

@@ -33,6 +33,7 @@ import { collapseInCommit, collapseTrusted, localEvidence, projectMachines, tran
 import { operationInProgress, ViewBusyError } from "./errors.js";
 import { HOT_MS, isPrefix, missingLines } from "./plan.js";
 import { applyUpdates, reorderInPlace, verifiedFolder, type FileStamp, type FileUpdate } from "./worktree.js";
+import { shellQuote } from "../git/shell.js";
 
 /** Options of {@link syncView}. */
 export interface SyncViewOptions {
@@ -141,13 +142,16 @@ export interface HeldSecret {
 }
 
 /** The held-back list as sync reports it; `[]` when there is none or it cannot be read (doctor reports that). */
-export function heldSecrets(gitDir: string): HeldSecret[] {
+export function heldSecrets(gitDir: string, workTree: string): HeldSecret[] {
+  // `git -C <view>`: sync runs from a hook whose directory is the project, not the view; `--`:
+  // Claude Code's folders start with `-`, which yargs would read as options
+  const inView = `git -C ${shellQuote(workTree)} ctx`;
   try {
     return readHeldBack(gitDir).map((h) => ({
       path: h.path,
       rules: [...new Set(h.findings.map((f) => f.rule))],
       fingerprints: [...new Set(h.findings.map((f) => f.fingerprint))],
-      fix: `git ctx scan ${h.path}   (shows the finding redacted); then 'git ctx redact ${h.path}' to remove it, or 'git config --add ${ALLOW_CONFIG_KEY} <fingerprint>' if it is no secret; the next sync sends it`,
+      fix: `${inView} scan -- ${shellQuote(h.path)}   (shows the finding redacted); then ${inView} redact -- ${shellQuote(h.path)} to remove it, or git -C ${shellQuote(workTree)} config --add ${ALLOW_CONFIG_KEY} <fingerprint> if it is no secret; the next sync sends it`,
     }));
   } catch {
     return [];
@@ -461,7 +465,7 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
   report.conflicts = [...new Set(report.conflicts)];
   const reasons = new Map(report.held.map((h) => [h.path, h.reason] as const));
   report.held = [...overrides.keys()].map((p) => ({ path: p, reason: reasons.get(p) ?? ("modified" as const) }));
-  report.secrets = heldSecrets(o.paths.gitDir);
+  report.secrets = heldSecrets(o.paths.gitDir, o.workTree);
   saveCarry(o.paths, overrides);
   if (head) await reorderTranscripts(o, repo, head, reorder, overrides, report, log);
   return report;

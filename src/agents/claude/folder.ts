@@ -2,6 +2,7 @@ import { readdirSync, realpathSync } from "node:fs";
 import * as path from "node:path";
 import type { MachineOs } from "../../roster/machine.js";
 import { claudeDirKey } from "./dirkey.js";
+import { shellQuote } from "../../git/shell.js";
 
 /** A folder of the view that could hold a project's sessions, with what is in it. */
 export interface FolderCandidate {
@@ -111,7 +112,9 @@ export function otherFoldersNote(dir: string, id: string, choice: FolderChoice):
   ];
   for (const o of choice.others) {
     const from = path.join(dir, o.key);
-    lines.push(`  ${o.key}/ (${o.sessions} session${o.sessions === 1 ? "" : "s"}): to sync them, run  cp -Rn -- '${from}/.' '${to}/' && git ctx sync`);
+    lines.push(
+      `  ${o.key}/ (${o.sessions} session${o.sessions === 1 ? "" : "s"}): to sync them, run  cp -Rn -- ${shellQuote(`${from}/.`)} ${shellQuote(`${to}/`)} && git ctx sync`,
+    );
   }
   lines.push("  (cp -n never overwrites: a file present in both folders, e.g. memory/MEMORY.md, stays in the old folder for you to merge by hand)");
   return lines.join("\n");

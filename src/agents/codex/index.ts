@@ -30,6 +30,8 @@ export const codex: Agent = {
   layout: "shared",
   neverSynced: (p) => !ROLLOUT_PATH.test(p),
   syncedPath: (rel) => ROLLOUT_PATH.test(rel),
+  /** A rollout-shaped path ({@link ROLLOUT_PATH}): a Codex project has no folder (its key is `""`). */
+  probePath: (_key, name) => `2026/01/01/rollout-2026-01-01T00-00-00-${name}`,
   home: codexHome,
   customHome: (env) => env.CODEX_HOME || undefined,
   storeRoot: codexSessionsDir,

@@ -2,6 +2,7 @@ import { readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { fail, pass, warn, type AgentCheck, type AgentCheckContext } from "../check.js";
 import { chooseGeminiSlug } from "./slug.js";
+import { shellQuote } from "../../git/shell.js";
 
 /**
  * `git ctx doctor`'s checks of a Gemini CLI view: each joined project's slug folder is the one
@@ -74,15 +75,22 @@ export async function checkGemini(
     try {
       const want = chooseGeminiSlug(o.home, p.root, st!.machine.os, p.key).key;
       if (want === p.key) out.push(pass(name, `Gemini CLI looks in tmp/${p.key}/ for ${p.root}`));
-      else out.push(fail(name, `Gemini CLI would look in tmp/${want}/ for ${p.root}, but the project is synced into tmp/${p.key}/`, `git ctx join --id ${id} ${p.root}`));
+      else
+        out.push(
+          fail(
+            name,
+            `Gemini CLI would look in tmp/${want}/ for ${p.root}, but the project is synced into tmp/${p.key}/`,
+            `git ctx join --id ${shellQuote(id)} ${shellQuote(p.root)}`,
+          ),
+        );
     } catch (e) {
-      out.push(fail(name, (e as Error).message, `repair ${path.join(o.home, "projects.json")}, then git ctx doctor`));
+      out.push(fail(name, (e as Error).message, `repair ${shellQuote(path.join(o.home, "projects.json"))}, then git ctx doctor`));
     }
   }
   out.push(
     o.hookInstalled
       ? pass("AfterAgent hook", `${o.settingsFile} runs git ctx sync after each turn`)
-      : fail("AfterAgent hook", `no AfterAgent hook in ${o.settingsFile} runs 'git ctx sync', so nothing syncs after a turn`, "git ctx hook install"),
+      : fail("AfterAgent hook", `no AfterAgent hook in ${o.settingsFile} runs 'git ctx sync', so nothing syncs after a turn`, "git ctx hook install --agent gemini"),
   );
   let settings: unknown;
   try {

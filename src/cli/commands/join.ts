@@ -51,7 +51,7 @@ export const joinCommand: CommandModule<object, JoinArgs> = {
 function print(r: import("../../commands/join.js").JoinReport, who: string): void {
   if (r.dryRun) {
     process.stdout.write(
-      `${who}git ctx join --dry-run: nothing was written. Would ${r.alreadyJoined ? "re-join" : "join"} project/${r.id}: ${r.root} -> ${r.key ? `${r.dir}/${r.key}` : r.dir}${r.mergedLocal ? " (its local sessions would be merged into the cluster)" : ""}\n`,
+      `${who}git ctx join --dry-run: nothing was written. Would ${r.newView ? `make the view ${r.dir} by cloning the cluster ${r.newView.cluster} into it (as git clone ctx::${r.newView.cluster} does), then ` : ""}${r.alreadyJoined ? "re-join" : "join"} project/${r.id}: ${r.root} -> ${r.key ? `${r.dir}/${r.key}` : r.dir}${r.mergedLocal ? " (its local sessions would be merged into the cluster)" : ""}\n`,
     );
     return;
   }

@@ -1,5 +1,6 @@
 import type { CommandModule } from "yargs";
 import { runCommand } from "../run.js";
+import { shellQuote } from "../../git/shell.js";
 
 interface LeaveArgs {
   id: string;
@@ -32,7 +33,7 @@ export const leaveCommand: CommandModule<object, LeaveArgs> = {
         const would = r.dryRun ? "would " : "";
         process.stdout.write(
           `${r.dryRun ? "would leave" : "left"} project/${r.id}: ${r.folder} ${would}${r.dryRun ? "stay" : "stays"} with all its files, ${would}no longer ${r.dryRun ? "be" : "is"} synced${r.untracked ? " (untracked in the view)" : ""}` +
-            `${r.rosterUpdated ? "; this machine left its roster" : r.dryRun ? "; this machine would leave its roster" : ""} (git ctx join --id ${r.id} ${r.root} undoes it)\n`,
+            `${r.rosterUpdated ? "; this machine left its roster" : r.dryRun ? "; this machine would leave its roster" : ""} (git ctx join --id ${shellQuote(r.id)} ${shellQuote(r.root)} undoes it)\n`,
         );
       }
     }),

@@ -13,11 +13,15 @@ import { agentById, agentOf } from "../../agents/index.js";
  */
 export async function checkAttributes(ctx: ViewContext): Promise<Check[]> {
   const out: Check[] = [];
-  const keys = Object.values(ctx.state?.projects ?? {}).map((p) => p.key);
+  const keys = [...new Set(Object.values(ctx.state?.projects ?? {}).map((p) => p.key))];
   const probeKeys = keys.length ? keys : ["-git-ctx-doctor-probe"];
+  const agent = agentOf(ctx.state);
+  // the agent names where its session files live (a Codex project's key is "": its rollouts are
+  // under YYYY/MM/DD/, and `/doctor-probe.jsonl` would be outside the repository)
+  const probe = (k: string, name: string) => agent.probePath?.(k, name) ?? `${k}/${name}`;
   const badAttr: string[] = [];
   for (const k of probeKeys) {
-    const p = `${k}/doctor-probe.jsonl`;
+    const p = probe(k, "doctor-probe.jsonl");
     const text = await git(["check-attr", "filter", "merge", "--", p], { cwd: ctx.workTree, env: ctx.env });
     const attrs = Object.fromEntries(text.split("\n").map((l) => l.slice(p.length + 2).split(": ") as [string, string]));
     if (attrs.filter !== "ctx" || attrs.merge !== "ctx") badAttr.push(`${p}: filter=${attrs.filter ?? "?"} merge=${attrs.merge ?? "?"}`);
@@ -36,9 +40,12 @@ export async function checkAttributes(ctx: ViewContext): Promise<Check[]> {
   const nested: string[] = [];
   // a path the view syncs in each folder: an agent that syncs only some entries (Gemini CLI's
   // chats/) has the rest of its folders ignored on purpose
-  const first = agentOf(ctx.state).folderEntries?.[0];
-  const synced = (k: string) => (first === undefined ? `${k}/x.jsonl` : first.endsWith("/") ? `${k}/${first}x.jsonl` : `${k}/${first}`);
-  for (const k of keys) {
+  const first = agent.folderEntries?.[0];
+  const synced = (k: string) => (first === undefined ? probe(k, "x.jsonl") : first.endsWith("/") ? `${k}/${first}x.jsonl` : `${k}/${first}`);
+  // a project without a folder of its own (key "": a shared store, whose excludes hide every file
+  // and whose sync stages its files with --force) has no folder that must be visible
+  const folders = keys.filter(Boolean);
+  for (const k of folders) {
     const src = await ignoredBy(ctx, synced(k));
     if (src === undefined) continue;
     // a .gitignore inside a project folder (someone's, or synced by an earlier release): sync adds
@@ -55,7 +62,7 @@ export async function checkAttributes(ctx: ViewContext): Promise<Check[]> {
       ),
     );
   }
-  const joined = new Set(keys);
+  const joined = new Set(folders);
   // a folder that does not exist yet (a project another machine joins later) must be ignored too
   if (!(await ignored(ctx, "-git-ctx-doctor-unjoined-probe/x.jsonl")))
     problems.push("new top-level folders are not ignored: git-ctx's block ('/*', then '!/<key>/' per joined project) is missing from $GIT_DIR/info/exclude");
@@ -66,7 +73,7 @@ export async function checkAttributes(ctx: ViewContext): Promise<Check[]> {
     if (!(await ignored(ctx, `${e.name}/x.jsonl`))) problems.push(`folder ${e.name}/ of a project this machine has not joined is not ignored (it would be committed)`);
   }
   out.push(
-    problems.length ? fail("excludes", problems.join("; "), rejoinFix(ctx)) : pass("excludes", `${keys.length} joined folder(s) visible, ${others} other folder(s) ignored`),
+    problems.length ? fail("excludes", problems.join("; "), rejoinFix(ctx)) : pass("excludes", `${folders.length} joined folder(s) visible, ${others} other folder(s) ignored`),
   );
   return out;
 }

@@ -44,7 +44,7 @@ async function checkProject(ctx: ViewContext, id: string, p: JoinedProject): Pro
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
     const inHead = await gitRaw(["cat-file", "-e", `HEAD:${p.key}`], { cwd: ctx.workTree, env: ctx.env, okCodes: [0, 1, 128], noCtxFilter: true });
     if (inHead.code === 0)
-      return [fail(name, `folder ${p.key}/ is missing from the work tree but committed in HEAD`, `git -C ${shellQuote(ctx.workTree)} checkout HEAD -- ${p.key}`)];
+      return [fail(name, `folder ${p.key}/ is missing from the work tree but committed in HEAD`, `git -C ${shellQuote(ctx.workTree)} checkout HEAD -- ${shellQuote(p.key)}`)];
     return [warn(name, `folder ${p.key}/ does not exist yet: no session of this project on this machine and none synced`)];
   }
   const rules = agentById("claude").folders!;
