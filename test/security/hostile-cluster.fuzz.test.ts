@@ -828,13 +828,15 @@ async function runBatch(input: Case[]): Promise<void> {
         );
         return;
       }
+      if (c.top === "no-context") return; // the tree is not on the branch at all: nothing reaches the view, nothing to name
       for (const e of mustRefuse(tree)) {
         const parts = e.path.split("/");
         const said = parts.some((_, i) => out.includes(`refused '${parts.slice(0, i + 1).join("/")}' of project/${id} from the cluster`));
         expect(said, `${where}: ${JSON.stringify(e.path)} (${e.mode}) of project/${id} must be refused and named\n${describeCase(c)}\n--- output:\n${out}`).toBe(true);
       }
     };
-    const anyRefusal = (step: 1 | 2) => cases.some((c) => wholeRefusal(c, step === 1 ? c.step1 : c.step2) || mustRefuse(step === 1 ? c.step1 : c.step2).length > 0);
+    const anyRefusal = (step: 1 | 2) =>
+      cases.some((c) => wholeRefusal(c, step === 1 ? c.step1 : c.step2) || (c.top !== "no-context" && mustRefuse(step === 1 ? c.step1 : c.step2).length > 0));
 
     // step 1: every hostile branch turns hostile
     for (const [i, c] of cases.entries()) await pushHostile(w, cluster.url, ids[i]!, c, c.step1);
