@@ -28,6 +28,7 @@ import { CASES, caseDir, sessionFiles, type CorpusCase } from "./cases.js";
 import { ensureClaudeCode, resume, type ClaudeCode } from "./claude.js";
 import { countPath, firstDiff, normalize, type Side } from "./compare.js";
 import { RECORDER_REPLY, startRecorder, type RecordedRequest, type Recorder } from "./recorder.js";
+import { claude as claudeAgent } from "../../src/agents/claude/index.js";
 
 const flowReady = ["init", "join", "sync"].every((c) => existsSync(path.join(REPO, "src", "commands", `${c}.ts`)));
 const claude: ClaudeCode = HAS_CORPUS && flowReady ? await ensureClaudeCode() : { ok: false, why: "not needed" };
@@ -111,9 +112,14 @@ describe.skipIf(skipWhy !== undefined)("real Claude Code resume after git ctx in
       // A file in which the secret scanner finds something is held back on A and never reaches
       // B (the corpus has a public Google Maps key in one saved tool result); the rest arrive.
       const flagged = scanBytes(readFileSync(path.join(caseDir(c), f)), f).length > 0;
+      // a file the store does not sync (Claude Code's `memory/.consolidate-lock`, a machine's PID)
+      // is not pushed by A and would be refused by B (issue 22's gate, both ways)
+      const synced = claudeAgent.syncedPath(f);
       held += flagged ? 1 : 0;
-      expect(existsSync(p), `${f} on B (${flagged ? "held back: must not arrive" : "must arrive"})`).toBe(!flagged);
-      if (!flagged) expect(countPath(readFileSync(p, "utf8"), c.home, c.os), `${f} on B names A's home`).toBe(0);
+      expect(existsSync(p), `${f} on B (${flagged ? "held back: must not arrive" : !synced ? "not a file Claude Code syncs: must not arrive" : "must arrive"})`).toBe(
+        !flagged && synced,
+      );
+      if (!flagged && synced) expect(countPath(readFileSync(p, "utf8"), c.home, c.os), `${f} on B names A's home`).toBe(0);
     }
     expect(held).toBeLessThan(files.length / 2);
 
