@@ -112,6 +112,9 @@ describe("e2e: a pushed roster entry and a re-spelled copy never delete the vict
     const { V, url, own, out } = await attack("evil");
     await expectKept(V, url, own);
     expect(out).toMatch(/zz-evil.*ignored.*project_root 'evil'/);
+    // doctor names it too, with what to do
+    const doc = await V.ctx(["doctor"], { allowFail: true });
+    expect(doc.stdout + doc.stderr).toMatch(/roster participants.*project\/proj: machine 'zz-evil' \(project_root 'evil'/s);
   }, 120_000);
 
   it("a plausible but foreign root cannot make the victim drop its own line either", async () => {
