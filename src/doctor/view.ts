@@ -42,17 +42,16 @@ async function agentChecks(ctx: ViewContext): Promise<Check[]> {
   return (await agentOf(ctx.state).doctorChecks?.(ctx)) ?? [];
 }
 
+/** The checks every view ends with, whatever its agent: file sizes, what sync left, the inbound gate's findings, the object store, git's own state. */
+const STATE_CHECKS: readonly CheckFn[] = [checkSizes, checkSyncState, checkGate, checkObjects, checkGitState];
+
 /** The checks of a view of a shared-layout agent (Codex): no project folders, no Claude Code transcripts. */
 export const SHARED_VIEW_CHECKS: readonly CheckFn[] = [
   (c) => checkVersions(c),
   checkConfig,
   checkAttributes,
   agentChecks,
-  checkSizes,
-  checkSyncState,
-  checkGate,
-  checkObjects,
-  checkGitState,
+  ...STATE_CHECKS,
 ];
 
 /**
@@ -66,11 +65,7 @@ export const FOLDER_VIEW_CHECKS: readonly CheckFn[] = [
   checkAttributes,
   checkFilterInView,
   agentChecks,
-  checkSizes,
-  checkSyncState,
-  checkGate,
-  checkObjects,
-  checkGitState,
+  ...STATE_CHECKS,
 ];
 
 /** The checks of a view of `agent`: {@link SHARED_VIEW_CHECKS}, {@link VIEW_CHECKS} (the folder is the roster's key) or {@link FOLDER_VIEW_CHECKS}. */
@@ -87,11 +82,7 @@ export const VIEW_CHECKS: readonly CheckFn[] = [
   agentChecks,
   checkProjects,
   checkDuplicates,
-  checkSizes,
-  checkSyncState,
-  checkGate,
-  checkObjects,
-  checkGitState,
+  ...STATE_CHECKS,
 ];
 
 async function repoOf(dir: string, env: NodeJS.ProcessEnv): Promise<{ workTree: string; gitDir: string } | undefined> {
