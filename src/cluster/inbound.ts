@@ -83,7 +83,26 @@ export async function judgeTree(p: Plumbing, tree: string, agent: Agent, branch:
   const entries = parseLongListing(listed.stdout.toString("utf8"));
   const decision = judgeListing(agent, entries, limits);
   if (decision.refuseAll) throw new RefusedBranchError({ branch, why: decision.refuseAll });
+  acceptedWhole.add(`${p.gitDir}\0${tree}`);
   return { entries, decision };
+}
+
+/**
+ * Trees (by repository and object id) this process already found not refused whole: a tree is
+ * immutable and the limits are read once per process, so the push, which asks about the very tip
+ * the sync's own fetch built the view from, needs no second listing of it.
+ */
+const acceptedWhole = new Set<string>();
+
+/**
+ * Throws when the branch's agent folder `tree` is refused whole by the inbound gate (see
+ * {@link judgeTree}); a tree this process already judged costs nothing. The push asks it before
+ * merging this machine's lines into a branch.
+ * @throws RefusedBranchError as {@link judgeTree}.
+ */
+export async function assertNotRefusedWhole(p: Plumbing, tree: string, agent: Agent, branch: string): Promise<void> {
+  if (tree === EMPTY_TREE || acceptedWhole.has(`${p.gitDir}\0${tree}`)) return;
+  await judgeTree(p, tree, agent, branch);
 }
 
 /**

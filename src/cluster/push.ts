@@ -23,7 +23,7 @@ import { heldSummary, readHeldEntries, scanCandidate, type HeldEntry } from "./g
 import { loadAllowlist, scanBytes, scanPath, writeHeldBack } from "../scan/index.js";
 import { readTipRoster, tipContext } from "./view.js";
 import { NewerClusterFormatError, RefusedBranchError } from "./errors.js";
-import { judgeTree, outboundProblems } from "./inbound.js";
+import { assertNotRefusedWhole, outboundProblems } from "./inbound.js";
 import type { OutboundRefusal } from "../gate/index.js";
 
 /** Everything {@link pushView} needs besides the commit: injected so tests can vary it. */
@@ -432,7 +432,7 @@ async function projectCommit(
   const agent = agentOf(ctx.state);
   const tipCtx = (await tipContext(p, tip, agent.clusterDir)) ?? EMPTY_TREE;
   // a branch the inbound gate refuses whole gets none of this machine's lines merged into it
-  if (tipCtx !== EMPTY_TREE) await judgeTree(p, tipCtx, agent, projectBranchShort(w.id));
+  await assertNotRefusedWhole(p, tipCtx, agent, projectBranchShort(w.id));
   let merged = tipCtx;
   let conflict = false;
   let didMerge = false;
