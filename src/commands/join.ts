@@ -1,7 +1,7 @@
 import { clusterOfViews, folderRules } from "./views.js";
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
-import { AGENTS, agentById, agentOf, agentOfStorePath, presentAgents, type AgentId } from "../agents/index.js";
+import { AGENTS, agentById, agentOf, agentOfStorePath, presentAgents, type Agent, type AgentId } from "../agents/index.js";
 import { addFiles } from "../git/config.js";
 import { sharedCandidates } from "../sync/index.js";
 import { absoluteClusterUrl } from "../cluster/setup.js";
@@ -158,7 +158,7 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
   // what the agent needs after its files arrived (Codex: register the project's rollouts)
   const warnings: string[] = [];
   if (agent.afterWrite) {
-    const files = await sharedFilesOnBranch(p, id, agent.clusterDir);
+    const files = await sharedFilesOnBranch(p, id, agent);
     warnings.push(...(await agent.afterWrite(dir, files)));
     for (const w of warnings) process.stderr.write(`git ctx join: warning: ${w}\n`);
   }
@@ -181,10 +181,15 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
   };
 }
 
-/** The files of the fetched `project/<id>:<dir>/` (view paths of a shared-layout view). */
-async function sharedFilesOnBranch(p: Plumbing, id: string, dir: string): Promise<string[]> {
-  const tree = await p.resolve(`${clusterTrackingRef(id)}:${dir}`);
-  return tree ? (await p.lsTree(tree, true)).filter((e) => e.type === "blob").map((e) => e.name) : [];
+/**
+ * The files of the fetched `project/<id>:<dir>/` that the inbound gate lets into the view (view
+ * paths of a shared-layout view): what the pull just wrote, and nothing the gate refused.
+ */
+async function sharedFilesOnBranch(p: Plumbing, id: string, agent: Agent): Promise<string[]> {
+  const tree = await p.resolve(`${clusterTrackingRef(id)}:${agent.clusterDir}`);
+  if (!tree) return [];
+  const gated = await gateTree(p, tree, agent, projectBranchShort(id));
+  return (await p.lsTree(gated.tree, true)).filter((e) => e.type === "blob").map((e) => e.name);
 }
 
 /**

@@ -46,27 +46,14 @@ async function agentChecks(ctx: ViewContext): Promise<Check[]> {
 const STATE_CHECKS: readonly CheckFn[] = [checkSizes, checkSyncState, checkGate, checkObjects, checkGitState];
 
 /** The checks of a view of a shared-layout agent (Codex): no project folders, no Claude Code transcripts. */
-export const SHARED_VIEW_CHECKS: readonly CheckFn[] = [
-  (c) => checkVersions(c),
-  checkConfig,
-  checkAttributes,
-  agentChecks,
-  ...STATE_CHECKS,
-];
+export const SHARED_VIEW_CHECKS: readonly CheckFn[] = [(c) => checkVersions(c), checkConfig, checkAttributes, agentChecks, ...STATE_CHECKS];
 
 /**
  * The checks of a folder-layout view whose folders are not Claude Code's (Gemini CLI): the
  * engine's, and the agent's own instead of the transcript and roster-folder checks, which read
  * Claude Code transcripts and compare the folder with the roster's `encoded_dir`.
  */
-export const FOLDER_VIEW_CHECKS: readonly CheckFn[] = [
-  (c) => checkVersions(c),
-  checkConfig,
-  checkAttributes,
-  checkFilterInView,
-  agentChecks,
-  ...STATE_CHECKS,
-];
+export const FOLDER_VIEW_CHECKS: readonly CheckFn[] = [(c) => checkVersions(c), checkConfig, checkAttributes, checkFilterInView, agentChecks, ...STATE_CHECKS];
 
 /** The checks of a view of `agent`: {@link SHARED_VIEW_CHECKS}, {@link VIEW_CHECKS} (the folder is the roster's key) or {@link FOLDER_VIEW_CHECKS}. */
 export function viewChecksOf(agent: Agent): readonly CheckFn[] {
