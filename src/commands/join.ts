@@ -5,7 +5,7 @@ import { AGENTS, agentById, agentOf, agentOfStorePath, presentAgents, type Agent
 import { addFiles } from "../git/config.js";
 import { sharedCandidates } from "../sync/index.js";
 import { absoluteClusterUrl } from "../cluster/setup.js";
-import { heldSecrets, type HeldSecret } from "../sync/index.js";
+import { heldSecrets, verifiedFolder, type HeldSecret } from "../sync/index.js";
 import { currentMachine, projectIdFor } from "../roster/index.js";
 import { readViewState, writeViewState, type ViewState } from "../view/state.js";
 import { addJoinedFolders, writeExcludes } from "../git/config.js";
@@ -80,7 +80,8 @@ export interface JoinReport {
  * 4. sessions already in `<key>/` are committed and pushed (the helper merges them with the
  *    cluster in canonical space, losing nothing); this machine's roster entry is pushed even
  *    when no file changed;
- * 5. `git pull` brings the project's folder (a fast-forward when nothing else is pending).
+ * 5. `git pull` brings the project's folder (a fast-forward when nothing else is pending); the
+ *    folder exists afterwards even when the branch brought no file.
  * Safe to re-run.
  * @throws NotAViewError, UnknownProjectError, KeyCollisionError, InvalidRosterError and
  *   UnsafeTreeEntryError (naming the branch; checked before anything is written), ViewGitError (git's output), InvalidInputError (bad id).
@@ -155,6 +156,13 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
   // the checkout's files are racily clean: trust them now, so that the first sync's `git add`
   // does not clean the whole project again (src/git/racy.ts)
   await trustCheckout(dir, gitDir, { env: { GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined } });
+  // the project's folder exists after a join even when the branch brought no file (git checks out
+  // no empty folder; a branch whose entries the gate all refused brings none): the agent and the
+  // user may write into it at once. Made one level at a time, never through a link.
+  if (!shared && key) {
+    const made = verifiedFolder(dir, key, { create: true });
+    if (!made.ok) throw new ViewGitError({ step: `making the folder ${key} of ${projectBranchShort(id)}`, dir, output: `${made.at}: ${made.why}` });
+  }
   // what the agent needs after its files arrived (Codex: register the project's rollouts)
   const warnings: string[] = [];
   if (agent.afterWrite) {

@@ -231,6 +231,31 @@ describe("issue 22: refused loudly, and never at another project's cost", () => 
     expect(doc.stdout + doc.stderr).toMatch(/ctx\.inbound\.maxFiles/);
   });
 
+  it("a branch whose every entry is refused still joins: the project's folder exists, and the joiner's first session syncs", async () => {
+    const cluster = await bareCluster();
+    cleanups.push(cluster.cleanup);
+    const a = await victim(cluster.url, "A", true);
+    // the attacker replaces the whole context with entries the gate refuses (the roster is kept)
+    const roster = (await clusterGit(cluster.url, ["show", "project/p:roster.json"])).stdout;
+    hostilePush(cluster.url, "p", { "roster.json": { text: roster }, "context/evil": { link: "/etc" }, "context/run.sh": { text: "#!/bin/sh\n", mode: "100755" } }, { replace: true });
+    const b = await node("B", { filter: true });
+    cleanups.push(b.cleanup);
+    const root = path.join(b.home, "p");
+    mkdirSync(root, { recursive: true });
+    const j = await b.ctx(["join", "--remote", cluster.url, "--id", "p", root], { cwd: b.home, allowFail: true });
+    expect(j.code, j.stderr).toBe(0);
+    const folder = b.at(claudeDirKey(root));
+    expect(lstatSync(folder).isDirectory(), "git checks out no empty folder; join makes it").toBe(true);
+    expect(readdirSync(folder)).toEqual([]);
+    const line = sessionLines(root, "sess-B", "B", 1)[0]!;
+    writeFileSync(path.join(folder, "sess-B.jsonl"), `${line}\n`);
+    const s = await b.ctx(["sync"], { allowFail: true });
+    expect(s.code, "the refusal is still said").toBe(1);
+    expect(s.stderr).toContain("refused 'evil' of project/p from the cluster");
+    expect((await clusterGit(cluster.url, ["show", "project/p:context/sess-B.jsonl"])).stdout).toContain('"uuid":"B-u0"');
+    expect(existsSync(path.join(a.folder, "evil"))).toBe(false);
+  });
+
   it("doctor names the entries and gives the plain-git commands that remove them from the branch", async () => {
     const cluster = await bareCluster();
     cleanups.push(cluster.cleanup);
