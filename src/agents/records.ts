@@ -44,3 +44,30 @@ export function firstTornLine(bytes: Buffer): { line: number; text: string } | u
   }
   return undefined;
 }
+
+/**
+ * The latest time (ms since the epoch) among the whole records of JSON-lines bytes: `time` picks
+ * a record's time string (ISO 8601, as `Date.parse` reads it). The latest, not the last line's:
+ * a sync appends another machine's lines after this machine's, so the last line of a transcript
+ * need not be its newest. With `whole` false the bytes are a file's tail and their first line
+ * may be cut, so it is skipped. Undefined when no whole record has a parseable time. Pure; never
+ * throws.
+ */
+export function latestRecordTime(bytes: Buffer, whole: boolean, time: (r: JsonRecord) => string | undefined): number | undefined {
+  const lines = bytes.toString("utf8").split("\n");
+  let best: number | undefined;
+  for (let i = whole ? 0 : 1; i < lines.length; i++) {
+    const l = lines[i]!;
+    if (!l.trim()) continue;
+    let r: unknown;
+    try {
+      r = JSON.parse(l);
+    } catch {
+      continue;
+    }
+    const t = isRecord(r) ? time(r) : undefined;
+    const ms = t === undefined ? Number.NaN : Date.parse(t);
+    if (!Number.isNaN(ms) && (best === undefined || ms > best)) best = ms;
+  }
+  return best;
+}

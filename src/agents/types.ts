@@ -173,6 +173,16 @@ export interface Agent {
   /** `shared` layout only: whether a view path names one of the agent's session files. */
   isSessionPath?(viewPath: string): boolean;
   /**
+   * The time of a session file's latest record (ms since the epoch), read from the file's last
+   * bytes `tail` (`whole`: the tail is the whole file; otherwise its first line may be cut): what
+   * git-ctx sets as the file's mtime after writing it, so that the agent's own picker (Claude
+   * Code's `/resume` sorts by mtime) and `git ctx sessions` order by real recency (issue 24,
+   * point 4). `rel` is the path as {@link Agent.syncedPath} takes it (below the project folder
+   * for a `folder` layout). Undefined for a file that is not a session transcript, or when no
+   * record of the tail carries a time. Pure.
+   */
+  activityTime?(rel: string, tail: Buffer, whole: boolean): number | undefined;
+  /**
    * Every session file of the agent's store on this machine (absolute paths; subagent files
    * left out): what `git ctx sessions` and `show` read. A missing store gives `[]`.
    */

@@ -19,7 +19,9 @@ import { gateTree } from "../cluster/inbound.js";
 import { configureView } from "../cluster/setup.js";
 import { readTipRoster, tipContext } from "../cluster/view.js";
 import { hasFiles, normalizeRoot, pushMovedFolder, pushView as pushHeld, viewDir, viewGit, viewGitDir } from "../cluster/viewrepo.js";
-import { trustCheckout } from "../git/racy.js";
+import { fileStat, parseLsFilesDebug, trustCheckout } from "../git/racy.js";
+import { gitRaw } from "../git/exec.js";
+import { stampActivity } from "../sync/index.js";
 
 /** Options of `git ctx join`. */
 export interface JoinOptions {
@@ -153,6 +155,10 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
   const r = await pushView({ p, url: state.cluster, state, machine: state.machine }, undefined, [id]);
   if (!r.ok) throw new ViewGitError({ step: `adding this machine to the roster of ${projectBranchShort(id)}`, dir, output: r.why });
   await viewGit(dir, "git pull", ["pull", "-q", "--no-rebase", "origin", "main"], { echo: true });
+  // the project's files as the pull wrote them (a shared layout: the gated files of the branch)
+  const projectFiles = shared ? await sharedFilesOnBranch(p, id, agent) : [key];
+  // each transcript's mtime is its latest record's time, not the checkout's (issue 24, point 4)
+  await stampCheckout(dir, agent, projectFiles);
   // the checkout's files are racily clean: trust them now, so that the first sync's `git add`
   // does not clean the whole project again (src/git/racy.ts)
   await trustCheckout(dir, gitDir, { env: { GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined } });
@@ -166,8 +172,7 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
   // what the agent needs after its files arrived (Codex: register the project's rollouts)
   const warnings: string[] = [];
   if (agent.afterWrite) {
-    const files = await sharedFilesOnBranch(p, id, agent);
-    warnings.push(...(await agent.afterWrite(dir, files)));
+    warnings.push(...(await agent.afterWrite(dir, projectFiles)));
     for (const w of warnings) process.stderr.write(`git ctx join: warning: ${w}\n`);
   }
   const note = choice ? [...claimed, folderRules(agent).othersNote(dir, id, choice), folderRules(agent).symlinkNote(root, key)].filter(Boolean).join("\n") || undefined : undefined;
@@ -187,6 +192,30 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
     ...(previousRoot ? { previousRoot } : {}),
     ...(note ? { note } : {}),
   };
+}
+
+/**
+ * Sets the mtime of each transcript a checkout just wrote under `pathspecs` (view paths, taken
+ * literally) to its latest record's time ({@link stampActivity}), then refreshes the index so git
+ * records the new stat data (`git update-index -q --refresh`: it compares those files' content
+ * once, through the clean filter) and `git status` stays clean. A file is touched only while it
+ * still has the stat data git recorded at checkout (nobody wrote it since).
+ * @returns how many files got their mtime. @throws GitCommandError when git fails.
+ */
+async function stampCheckout(dir: string, agent: Agent, pathspecs: readonly string[]): Promise<number> {
+  if (!agent.activityTime || pathspecs.length === 0) return 0;
+  const env = { GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined, GIT_LITERAL_PATHSPECS: "1" };
+  const r = await gitRaw(["ls-files", "-z", "--debug", "--", ...pathspecs], { cwd: dir, env });
+  const files = new Map<string, () => boolean>();
+  for (const e of parseLsFilesDebug(r.stdout.toString("utf8"))) {
+    files.set(e.path, () => {
+      const s = fileStat(path.join(dir, e.path));
+      return s !== undefined && s.size === e.size && s.ino === e.ino && s.mtime[0] === e.mtime[0] && s.mtime[1] === e.mtime[1];
+    });
+  }
+  const stamped = stampActivity(dir, agent, files);
+  if (stamped.size) await gitRaw(["update-index", "-q", "--refresh"], { cwd: dir, env, okCodes: [0, 1] });
+  return stamped.size;
 }
 
 /**

@@ -27,6 +27,7 @@ export {
   type HeldSecret,
 } from "./run.js";
 export { applyUpdates, reorderInPlace, verifiedFolder, type FolderCheck } from "./worktree.js";
+export { stampActivity, ACTIVITY_TAIL_BYTES } from "./activity.js";
 export { SyncWriteError, ViewCorruptError, ViewNotWritableError } from "./errors.js";
 
 /** `dir` is not a git-ctx view (no git repository, or no `$GIT_DIR/ctx/state.json`). */

@@ -1,4 +1,5 @@
-import { existsSync, lstatSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, rmSync, writeFileSync, type Stats } from "node:fs";
+import { stampActivity } from "./activity.js";
 import writeFileAtomic from "write-file-atomic";
 import * as path from "node:path";
 import { CatFileBatch } from "../filter/catfile.js";
@@ -545,7 +546,7 @@ async function reorderTranscripts(
       mkdirSync(path.dirname(saved), { recursive: true });
       writeFileAtomic.sync(saved, before, { mode: 0o600 });
     };
-    const r = await reorderInPlace(path.join(o.workTree, p), t, { workTree: o.workTree, since: c.since, testPauseDir: o.testPauseDir, droppable, backup });
+    const r = await reorderInPlace(path.join(o.workTree, p), t, { workTree: o.workTree, since: c.since, testPauseDir: o.testPauseDir, droppable, backup, keepMtime: true });
     if (saved && r === "rewritten") {
       (report.backups ??= []).push(saved);
       log(`saved ${p} as it was before dropping duplicate lines: ${saved}`);
@@ -673,6 +674,16 @@ async function updateWorkTree(
     }
   }
   report.held = held;
+  // the files written for nobody else: their mtime is their last record's time (issue 24, point 4)
+  const written = new Map<string, (st: Stats) => boolean>();
+  for (const a of applied) {
+    const w = a.written;
+    if (w) written.set(a.path, (st) => st.ino === w.ino && st.size === w.size && st.mtimeMs === w.mtimeMs);
+  }
+  for (const [p, after] of stampActivity(o.workTree, agentOf(o.state), written)) {
+    const c = reorder.get(p);
+    if (c?.since) reorder.set(p, { ...c, since: after });
+  }
   // Index: the changed paths now point at next's blobs, with no stat data (re-cleaned by the next add).
   const info = [...changed].map((p) => {
     const e = nextTree.get(p);

@@ -7,6 +7,7 @@ import {
   fstatSync,
   fsyncSync,
   ftruncateSync,
+  futimesSync,
   linkSync,
   lstatSync,
   mkdirSync,
@@ -43,6 +44,12 @@ export interface AppliedUpdate {
    * alone does not make it hot); `undefined` when nothing was written by us.
    */
   reorder?: { since?: FileStamp };
+  /**
+   * The file's identity right after this write, set when git-ctx wrote a file that nobody was
+   * writing (created, replaced, or appended to while cold): what src/sync/activity.ts checks before
+   * it moves the mtime back to the last record's time.
+   */
+  written?: FileStamp;
 }
 
 /** Identity of a file's state (from `fstat`): same inode, length and mtime = nobody wrote since. */
@@ -212,7 +219,8 @@ async function applyOne(file: string, u: FileUpdate, now: () => number, o: Apply
       case "create": {
         const f = verifiedFolder(o.workTree, folderOf(u.path), { create: true });
         if (!f.ok) return refusal(f);
-        if (createExclusive(file, u.next)) return { plan };
+        const made = createExclusive(file, u.next);
+        if (made) return { plan, written: made };
         continue; // the file appeared meanwhile: plan again against its bytes
       }
       case "append": {
@@ -238,14 +246,14 @@ async function applyOne(file: string, u: FileUpdate, now: () => number, o: Apply
         } finally {
           closeSync(fd);
         }
-        return jsonl && plan.why === "missing-lines" ? { plan, reorder: { since } } : { plan };
+        const written = since ? { written: since } : {};
+        return jsonl && plan.why === "missing-lines" ? { plan, reorder: { since }, ...written } : { plan, ...written };
       }
       case "replace": {
         // Re-check just before the rename: still the bytes we planned on, still cold.
         const again = readNoFollow(file);
         if (!again || again === "not-a-file" || !again.bytes.equals(current!) || now() - again.st.mtimeMs < HOT_MS) continue;
-        replaceAtomic(file, u.next, again.st);
-        return { plan };
+        return { plan, written: replaceAtomic(file, u.next, again.st) };
       }
     }
   }
@@ -308,6 +316,12 @@ export interface ReorderOptions {
    * file is lost). When it throws, the file is left as it was (`"unsaved"`).
    */
   backup?: (before: Buffer) => void;
+  /**
+   * Give the file back the mtime it had before the rewrite (a reorder adds no activity; sync sets
+   * transcripts' mtimes to their last record's time, src/sync/activity.ts). Skipped when the
+   * file grew meanwhile (a writer's append: its mtime is the truth).
+   */
+  keepMtime?: boolean;
 }
 
 /** Why {@link reorderInPlace} did or did not rewrite a file. */
@@ -383,6 +397,9 @@ export async function reorderInPlace(file: string, target: Buffer, o: ReorderOpt
     try {
       while (done < target.length) done += writeSync(fd, target, done, target.length - done, done);
       if (cur.length > target.length) shrinkTo(fd, target.length, cur.length);
+      // a reorder is no new activity: the file keeps the mtime it had (its last record's time,
+      // src/sync/activity.ts) unless a writer appended meanwhile
+      if (o.keepMtime && fstatSync(fd).size === target.length) futimesSync(fd, st.atime, st.mtime);
     } catch (e) {
       try {
         let back = 0;
@@ -479,17 +496,19 @@ async function reorderPause(dir: string | undefined, at: "read" | "write"): Prom
  * target. Its name matches the view's exclude `*.git-ctx-*.tmp` (src/git/config.ts), so even one
  * left by a killed process is never committed.
  */
-function createExclusive(file: string, bytes: Buffer): boolean {
+function createExclusive(file: string, bytes: Buffer): FileStamp | false {
   const tmp = tempBeside(file);
   try {
     const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o666);
+    let st: Stats;
     try {
       writeAll(fd, bytes);
+      st = fstatSync(fd);
     } finally {
       closeSync(fd);
     }
     linkSync(tmp, file);
-    return true;
+    return stampOf(st);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
     throw e;
@@ -513,20 +532,23 @@ function tempBeside(file: string): string {
  * outside the view's `*.git-ctx-*.tmp` exclude (issue 22).
  * @throws the file system's error (e.g. `ENOSPC`, `EROFS`).
  */
-function replaceAtomic(file: string, bytes: Buffer, old: Stats | undefined): void {
+function replaceAtomic(file: string, bytes: Buffer, old: Stats | undefined): FileStamp {
   const tmp = tempBeside(file);
   let renamed = false;
   try {
     const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o666);
+    let st: Stats;
     try {
       writeAll(fd, bytes);
       if (old) fchmodSync(fd, old.mode & 0o7777);
       fsyncSync(fd);
+      st = fstatSync(fd);
     } finally {
       closeSync(fd);
     }
     renameSync(tmp, file);
     renamed = true;
+    return stampOf(st);
   } finally {
     if (!renamed) rmSync(tmp, { force: true });
   }
@@ -552,6 +574,11 @@ function appendAll(fd: number, bytes: Buffer): void {
     }
     throw e;
   }
+}
+
+/** A file's identity from its stat. */
+function stampOf(st: Stats): FileStamp {
+  return { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
 }
 
 function writeAll(fd: number, bytes: Buffer): void {

@@ -1,4 +1,5 @@
 import * as path from "node:path";
+import { latestRecordTime, stringOf } from "../records.js";
 import type { Anchors } from "../../sentinel/index.js";
 import type { JoinedProject } from "../../view/state.js";
 import type { Agent, AgentMachine } from "../types.js";
@@ -34,6 +35,8 @@ const CLAUDE_SYNCED: readonly RegExp[] = [
 export const claude: Agent = {
   id: "claude",
   title: "Claude Code",
+  /** A transcript's (`<id>.jsonl`, a subagent's) latest record `timestamp` (in the file's last bytes). */
+  activityTime: (rel, tail, whole) => (rel.endsWith(".jsonl") ? latestRecordTime(tail, whole, (r) => stringOf(r.timestamp)) : undefined),
   command: "claude",
   clusterDir: "context",
   layout: "folder",

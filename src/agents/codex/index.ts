@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { latestRecordTime, stringOf } from "../records.js";
 import * as path from "node:path";
 import type { Anchors } from "../../sentinel/index.js";
 import type { JoinedProject, ViewState } from "../../view/state.js";
@@ -25,6 +26,8 @@ export { codexHome, codexSessionsDir } from "./home.js";
 export const codex: Agent = {
   id: "codex",
   title: "Codex CLI",
+  /** A rollout's latest record `timestamp` (in the file's last bytes) (every rollout line has one). */
+  activityTime: (rel, tail, whole) => (ROLLOUT_PATH.test(rel) ? latestRecordTime(tail, whole, (r) => stringOf(r.timestamp)) : undefined),
   command: "codex",
   clusterDir: "codex",
   layout: "shared",

@@ -1,4 +1,4 @@
-import { isRecord as isObj, jsonRecords, type JsonRecord as Rec } from "../records.js";
+import { isRecord as isObj, jsonRecords, latestRecordTime, type JsonRecord as Rec } from "../records.js";
 
 /**
  * Reading a Gemini CLI chat as Gemini does (`loadConversationRecord` of `@google/gemini-cli`
@@ -75,4 +75,30 @@ export function readGeminiChat(bytes: Buffer, jsonl: boolean): GeminiChat | unde
   const out: GeminiMessage[] = [];
   for (const m of messages as unknown[]) if (isObj(m) && typeof m.id === "string") out.push({ id: m.id, record: m });
   return { meta, messages: out };
+}
+
+const CHAT_PATH = /^chats\/([^/]+\/)?[^/]+\.jsonl?$/;
+const TIME_KEY = /"(?:timestamp|lastUpdated)"\s*:\s*"([^"\\]{1,64})"/g;
+
+/**
+ * The time (ms) of a chat's latest activity, from its last bytes (`Agent.activityTime`; `rel` is
+ * below the slug folder): a JSONL chat's latest record `timestamp` (in the file's last bytes) or a `$set.lastUpdated`;
+ * a `.json` chat's latest `timestamp`/`lastUpdated` value in the tail (its last message's
+ * `timestamp` ends the file; `lastUpdated` opens it, in the tail only for a small chat).
+ * Undefined for another file (`logs.json`) or when none is found. Pure.
+ */
+export function chatActivityTime(rel: string, tail: Buffer, whole: boolean): number | undefined {
+  if (!CHAT_PATH.test(rel)) return undefined;
+  if (rel.endsWith(".jsonl"))
+    return latestRecordTime(tail, whole, (r) => {
+      const set = isObj(r.$set) ? r.$set.lastUpdated : undefined;
+      const t = typeof set === "string" ? set : r.timestamp;
+      return typeof t === "string" ? t : undefined;
+    });
+  let best: number | undefined;
+  for (const m of tail.toString("utf8").matchAll(TIME_KEY)) {
+    const t = Date.parse(m[1]!);
+    if (!Number.isNaN(t) && (best === undefined || t > best)) best = t;
+  }
+  return best;
 }

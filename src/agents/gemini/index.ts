@@ -5,6 +5,7 @@ import type { JoinedProject } from "../../view/state.js";
 import type { Agent, AgentMachine, FolderRules } from "../types.js";
 import { chooseGeminiSlug, claimGeminiSlug, geminiProjectHash, ownerOf, slugify } from "./slug.js";
 import { readGeminiSession } from "./read.js";
+import { chatActivityTime } from "./chat.js";
 import { geminiHome, geminiTmpDir } from "./home.js";
 
 /**
@@ -54,6 +55,7 @@ const folders: FolderRules = {
 export const gemini: Agent = {
   id: "gemini",
   title: "Gemini CLI",
+  activityTime: chatActivityTime,
   command: "gemini",
   clusterDir: "gemini",
   layout: "folder",
