@@ -183,6 +183,11 @@ export interface Agent {
    */
   activityTime?(rel: string, tail: Buffer, whole: boolean): number | undefined;
   /**
+   * Whether `rel` (as {@link Agent.syncedPath} takes it) is a session's own transcript: not a
+   * subagent's, not memory, an index or a log. What `init` counts as the sessions it adopted.
+   */
+  isSession?(rel: string): boolean;
+  /**
    * Every session file of the agent's store on this machine (absolute paths; subagent files
    * left out): what `git ctx sessions` and `show` read. A missing store gives `[]`.
    */

@@ -129,3 +129,18 @@ export class NewerClusterFormatError extends CtxError {
     );
   }
 }
+
+/**
+ * `git ctx init` was given a project root that does not exist on this machine, and the view holds
+ * no session of it either: most likely a typo, which would make a project nobody uses (issue 24,
+ * point 6). A root whose folder is gone but whose sessions are still in the store is accepted.
+ */
+export class ProjectRootMissingError extends CtxError {
+  readonly code = "ProjectRootMissing" as const;
+  constructor(readonly data: { root: string; dir: string }) {
+    super(
+      `project root ${data.root} does not exist on this machine, and ${data.dir} holds no session of it: ` +
+        `check the path for a typo, or create the folder (mkdir -p ${shellQuote(data.root)}) and run the command again`,
+    );
+  }
+}

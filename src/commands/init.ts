@@ -4,12 +4,14 @@ import * as path from "node:path";
 import { InvalidInputError } from "../errors.js";
 import { AGENTS, agentById, agentOf, type FolderChoice, agentOfStorePath, presentAgents, type Agent, type AgentId } from "../agents/index.js";
 import { sharedCandidates } from "../sync/index.js";
-import { heldSecrets, type HeldSecret } from "../sync/index.js";
+import { heldSecrets, syncPaths, writeLastSync, type HeldSecret } from "../sync/index.js";
 import { addFiles, addJoinedFolders, writeExcludes } from "../git/config.js";
 import { projectsOfKeys, sessionKeys } from "../agents/index.js";
 import { currentMachine, projectIdFor, type MachineOs } from "../roster/index.js";
+import { ENV, machineOsHome } from "../roster/machine.js";
+import { gitRaw } from "../git/exec.js";
 import { readViewState, writeViewState, type ViewState } from "../view/state.js";
-import { ClusterMismatchError, ForeignOriginError, KeyCollisionError, NoClusterError, ViewGitError } from "../cluster/errors.js";
+import { ClusterMismatchError, ForeignOriginError, KeyCollisionError, NoClusterError, ProjectRootMissingError, ViewGitError } from "../cluster/errors.js";
 import { Plumbing } from "../cluster/plumbing.js";
 import { pushView } from "../cluster/push.js";
 import { fetchProjects, lsRemote, lsRemoteOutside } from "../cluster/remote.js";
@@ -51,6 +53,8 @@ export interface InitReport {
     /** The folder joined: on Windows an existing folder whose name matches the root's key ignoring case ({@link chooseProjectFolder}); `""` in a shared-layout view (Codex). */
     key: string;
     hadSessions: boolean;
+    /** This machine's sessions of the project now in the view (committed; {@link Agent.isSession}); absent in a dry run. */
+    sessions?: number;
     /** The project was already joined with this root and folder before this run (a re-run). */
     alreadyJoined: boolean;
     /** Other machines already in the project's roster (the project existed in the cluster): shown so a user notices an id that joined an unrelated project. */
@@ -123,6 +127,30 @@ export async function init(o: InitOptions): Promise<InitReport> {
 }
 
 /**
+ * Refuses a root that does not exist on this machine when the view holds no session of it and
+ * the project is not joined already (a typo would make a project nobody uses). On a simulated
+ * machine (`GIT_CTX_OS` or `GIT_CTX_HOME` set: the README's several machines on one computer)
+ * roots are the simulated machine's paths and are not checked.
+ * @throws ProjectRootMissingError naming the root.
+ */
+async function checkRootsExist(o: InitOptions, dir: string, agent: Agent): Promise<void> {
+  if (process.env[ENV.os] || process.env[ENV.home]) return;
+  for (const given of o.roots) {
+    const root = normalizeRoot(given);
+    if (existsSync(root)) continue;
+    const gitDir = viewGitDir(dir);
+    const state = gitDir ? readViewState(gitDir) : undefined;
+    const id = await projectIdFor(root, o.id);
+    const known = state?.projects[id] !== undefined;
+    const sessions =
+      agent.layout === "shared"
+        ? sharedFilesOf(dir, id, root, state, agent).length > 0
+        : hasFiles(path.join(dir, folderRules(agent).choose(dir, root, machineOsHome().os, state?.projects[id]?.key).key));
+    if (!known && !sessions) throw new ProjectRootMissingError({ root, dir });
+  }
+}
+
+/**
  * `git ctx init --dry-run`: the checks of a real run that read only (ids, folders, key
  * collisions, the view's remote, the cluster answering `git ls-remote`) and the plan; no view,
  * cluster, ref or file is created. `sharedWith` stays empty (it needs a fetch).
@@ -130,6 +158,7 @@ export async function init(o: InitOptions): Promise<InitReport> {
 async function planInit(o: InitOptions, dir: string): Promise<InitReport> {
   const gitDir = viewGitDir(dir);
   const { cluster } = await resolveCluster(dir, gitDir !== undefined, o.remote);
+  await checkRootsExist(o, dir, agentById(o.agent ?? "claude"));
   const createsCluster = isLocalPath(cluster) && (!existsSync(cluster) || readdirSync(cluster).length === 0);
   const inCluster = createsCluster ? new Set<string>() : new Set((await lsRemoteOutside(cluster)).projects.keys());
   const machine = currentMachine();
@@ -240,6 +269,7 @@ async function resolveCluster(dir: string, hasView: boolean, remote: string | un
 async function initIn(o: InitOptions, dir: string, setCreatedCluster: (c: boolean) => void, setPushed: () => void): Promise<InitReport> {
   const isNew = !viewGitDir(dir);
   const { origin, cluster } = await resolveCluster(dir, !isNew, o.remote);
+  await checkRootsExist(o, dir, agentById(o.agent ?? "claude"));
   // a remote cluster must answer before a view is made for it (a new local path is created below)
   const early = isNew && !isLocalPath(cluster) ? await lsRemoteOutside(cluster) : undefined;
   mkdirSync(dir, { recursive: true });
@@ -311,6 +341,8 @@ async function initIn(o: InitOptions, dir: string, setCreatedCluster: (c: boolea
       await viewGit(dir, "git commit", ["commit", "-q", "-m", `git ctx init: ${projects.map((x) => x.id).join(", ")}`]);
     }
   }
+  // how many of this machine's sessions each project adopted (what the report says)
+  for (const x of projects) x.sessions = await countSessions(dir, agent, x.key ? [x.key] : sharedFilesOf(dir, x.id, x.root, state, agent));
   setPushed();
   // everything new held back by the secret gate: a warning; the view is then left as committed
   // (the next 'git ctx sync' merges with the cluster), since nothing of it was exchanged yet
@@ -322,7 +354,31 @@ async function initIn(o: InitOptions, dir: string, setCreatedCluster: (c: boolea
   );
   if (!r.ok) throw new ViewGitError({ step: "adding this machine to the project rosters", dir, output: r.why });
   if (!allHeld) await viewGit(dir, "git pull", ["pull", "-q", "--no-rebase", "origin", "main"], { echo: true });
-  return { dir, agent: agent.id, cluster, createdCluster, projects, heldBack: heldSecrets(gitDir, dir) };
+  const heldBack = heldSecrets(gitDir, dir);
+  // init exchanged the view with the cluster: status and doctor say so instead of "never synced"
+  writeLastSync(syncPaths(gitDir), {
+    time: new Date().toISOString(),
+    ok: true,
+    summary: `git ctx init: ${projects.map((x) => `project/${x.id} (${x.sessions ?? 0} sessions)`).join(", ")} ${allHeld ? "committed, held back for secrets" : "pushed and pulled"}`,
+    heldBack: [],
+  });
+  return { dir, agent: agent.id, cluster, createdCluster, projects, heldBack };
+}
+
+/**
+ * How many of the view's tracked files under `pathspecs` (view paths, literal) are sessions of
+ * the agent ({@link Agent.isSession}; below the project folder for a folder layout).
+ * @throws GitCommandError when git fails.
+ */
+async function countSessions(dir: string, agent: Agent, pathspecs: readonly string[]): Promise<number> {
+  if (pathspecs.length === 0 || !agent.isSession) return 0;
+  const env = { GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined, GIT_LITERAL_PATHSPECS: "1" };
+  const r = await gitRaw(["ls-files", "-z", "--", ...pathspecs], { cwd: dir, env });
+  const inner = (p: string) => (agent.layout === "folder" ? p.slice(p.indexOf("/") + 1) : p);
+  return r.stdout
+    .toString("utf8")
+    .split("\0")
+    .filter((p) => p && agent.isSession!(inner(p))).length;
 }
 
 /** The roster policy and the other machines of project `id` when the cluster has it (a fetch), else the defaults. */

@@ -5,7 +5,7 @@ import { AGENTS, agentById, agentOf, agentOfStorePath, presentAgents, type Agent
 import { addFiles } from "../git/config.js";
 import { sharedCandidates } from "../sync/index.js";
 import { absoluteClusterUrl } from "../cluster/setup.js";
-import { heldSecrets, verifiedFolder, type HeldSecret } from "../sync/index.js";
+import { heldSecrets, syncPaths, verifiedFolder, writeLastSync, type HeldSecret } from "../sync/index.js";
 import { currentMachine, projectIdFor } from "../roster/index.js";
 import { readViewState, writeViewState, type ViewState } from "../view/state.js";
 import { addJoinedFolders, writeExcludes } from "../git/config.js";
@@ -175,6 +175,8 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
     warnings.push(...(await agent.afterWrite(dir, projectFiles)));
     for (const w of warnings) process.stderr.write(`git ctx join: warning: ${w}\n`);
   }
+  // the join exchanged the project with the cluster: status and doctor say so instead of "never synced"
+  writeLastSync(syncPaths(gitDir), { time: new Date().toISOString(), ok: true, summary: `git ctx join: project/${id} pushed and pulled`, heldBack: [] });
   const note = choice ? [...claimed, folderRules(agent).othersNote(dir, id, choice), folderRules(agent).symlinkNote(root, key)].filter(Boolean).join("\n") || undefined : undefined;
   const alreadyJoined = before?.root === root && before.key === key;
   const previousRoot = before && before.root !== root ? before.root : undefined;

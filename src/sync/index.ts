@@ -10,7 +10,7 @@ import { logLine, syncPaths, writeLastSync, type SyncPaths } from "./files.js";
 import { summarize, syncView, type RemoteSpec, type SyncReport, type SyncTransport } from "./run.js";
 
 export { planFileUpdate, missingLines, splitLines, HOT_MS, type FilePlan } from "./plan.js";
-export { syncPaths, readLastSync, readCarry, logLine, type LastSync, type SyncPaths, type HeldFile } from "./files.js";
+export { syncPaths, readLastSync, writeLastSync, readCarry, logLine, type LastSync, type SyncPaths, type HeldFile } from "./files.js";
 export { runCoalesced, requestSync, syncRunning } from "./coalesce.js";
 export { syncInBackground, gitCtxBin } from "./background.js";
 export {

@@ -35,6 +35,8 @@ const CLAUDE_SYNCED: readonly RegExp[] = [
 export const claude: Agent = {
   id: "claude",
   title: "Claude Code",
+  /** `<session id>.jsonl` at the top of the project folder (subagents live in `<id>/subagents/`). */
+  isSession: (rel) => /^[^/]+\.jsonl$/.test(rel),
   /** A transcript's (`<id>.jsonl`, a subagent's) latest record `timestamp` (in the file's last bytes). */
   activityTime: (rel, tail, whole) => (rel.endsWith(".jsonl") ? latestRecordTime(tail, whole, (r) => stringOf(r.timestamp)) : undefined),
   command: "claude",

@@ -26,6 +26,7 @@ export { codexHome, codexSessionsDir } from "./home.js";
 export const codex: Agent = {
   id: "codex",
   title: "Codex CLI",
+  isSession: (rel) => ROLLOUT_PATH.test(rel),
   /** A rollout's latest record `timestamp` (in the file's last bytes) (every rollout line has one). */
   activityTime: (rel, tail, whole) => (ROLLOUT_PATH.test(rel) ? latestRecordTime(tail, whole, (r) => stringOf(r.timestamp)) : undefined),
   command: "codex",

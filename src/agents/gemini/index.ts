@@ -55,6 +55,8 @@ const folders: FolderRules = {
 export const gemini: Agent = {
   id: "gemini",
   title: "Gemini CLI",
+  /** A chat at the top of `chats/` (a subfolder holds a chat's subagents' chats). */
+  isSession: (rel) => /^chats\/[^/]+\.jsonl?$/.test(rel),
   activityTime: chatActivityTime,
   command: "gemini",
   clusterDir: "gemini",

@@ -62,11 +62,18 @@ function print(r: import("../../commands/init.js").InitReport, who: string): voi
   for (const x of r.projects) {
     const shared = x.sharedWith.length ? ` (shared with ${x.sharedWith.map((m) => `${m.machineId}: ${m.root}`).join(", ")})` : "";
     process.stdout.write(
-      x.alreadyJoined ? `${who}project/${x.id} is already joined (${x.root} -> ${where(r, x.key)})\n` : `${who}joined project/${x.id}: ${x.root} -> ${where(r, x.key)}${shared}\n`,
+      x.alreadyJoined
+        ? `${who}project/${x.id} is already joined (${x.root} -> ${where(r, x.key)}), ${count(x.sessions)}\n`
+        : `${who}joined project/${x.id}: ${x.root} -> ${where(r, x.key)}, ${count(x.sessions)} adopted${shared}\n`,
     );
     if (x.note) process.stderr.write(x.note + "\n");
   }
   for (const h of r.heldBack ?? []) process.stdout.write(`held back for secrets, not sent: ${h.path} (${h.rules.join(", ")}) — ${h.fix}\n`);
+}
+
+/** "1 session", "12 sessions". */
+function count(n: number | undefined): string {
+  return `${n ?? 0} session${n === 1 ? "" : "s"}`;
 }
 
 /** Where a project's sessions are in a view: its folder, or the shared store itself (Codex). */
