@@ -48,7 +48,11 @@ export async function main(argv: string[]): Promise<void> {
     await y.parseAsync();
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(usageLines(argv, e.message, commands as { command?: string | readonly string[] }[]).map((l, i) => (i === 0 ? style.paint(process.stderr, "error", l) : l)).join("\n") + "\n");
+    process.stderr.write(
+      usageLines(argv, e.message, commands as { command?: string | readonly string[] }[])
+        .map((l, i) => (i === 0 ? style.paint(process.stderr, "error", l) : l))
+        .join("\n") + "\n",
+    );
     process.exitCode = 129;
   }
 }

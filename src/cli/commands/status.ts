@@ -13,7 +13,8 @@ export const statusCommand: CommandModule = {
         alias: "s",
         type: "boolean",
         default: false,
-        describe: "one line per joined project: '<state> <agent> <id> uncommitted=<n> ahead=<n> behind=<n>' (state = in sync, * to sync, ! needs you), then conflicts=, held=, refused=, not-pushed=, last-sync=failed when they apply",
+        describe:
+          "one line per joined project: '<state> <agent> <id> uncommitted=<n> ahead=<n> behind=<n>' (state: '=' in sync, '*' something to sync, '!' needs you), then conflicts=, held=, refused=, not-pushed=, last-sync=failed when they apply",
       })
       .example("git ctx status", "one summary line, then each joined project")
       .example("git ctx status --json", "the same as JSON, for scripts")
