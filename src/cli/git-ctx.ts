@@ -62,7 +62,7 @@ class UsageError extends Error {}
 
 /**
  * The two lines of a usage error, git's shape (`error: <what>`, then how to call the command):
- * `error: unknown argument: --frob` / `usage: git ctx sync [options]   (see 'git ctx sync -h')`.
+ * `error: unknown option '--frob'` / `usage: git ctx sync [options]   (see 'git ctx sync -h')`.
  * An unknown command is named with yargs's suggestion (`did you mean sync?`).
  * @param argv the command line after `git ctx`; `message` yargs's text; `table` the commands.
  */
@@ -74,7 +74,13 @@ export function usageLines(argv: readonly string[], message: string, table: read
   }
   const first = argv.find((a) => !a.startsWith("-"));
   const spec = first === undefined ? undefined : names.get(first);
-  const what = message.replace(/^./, (c) => c.toLowerCase());
+  let what = message.replace(/^./, (c) => c.toLowerCase());
+  // yargs names an unknown flag without its dashes: git names the option as it was typed
+  const unknown = /^unknown arguments?: (.+)$/.exec(what)?.[1]?.split(", ");
+  if (unknown) {
+    const typed = unknown.map((u) => argv.find((a) => a === `--${u}` || a.startsWith(`--${u}=`) || a === `-${u}`)?.split("=")[0]);
+    what = typed.every((t) => t !== undefined) ? `unknown option ${typed.map((t) => `'${t}'`).join(", ")}` : `unexpected argument ${unknown.map((u) => `'${u}'`).join(", ")}`;
+  }
   if (spec === undefined) {
     const error = first === undefined ? "error: name a command" : `error: unknown command '${first}'${/^did you mean/i.test(what) ? ` (${what})` : ""}`;
     return [error, "usage: git ctx <command> [options]   (see 'git ctx -h' for the commands)"];

@@ -147,11 +147,12 @@ async function syncOne(o: OneOptions, who: string): Promise<number> {
   }
   if (o.background) {
     const spawned = await syncInBackground(view);
-    out.write(
-      spawned
-        ? `git ctx sync: ${who}started in the background (log: ${view.paths.log})\n`
-        : `git ctx sync: ${who}a sync is running; it will run again for this request (log: ${view.paths.log})\n`,
-    );
+    if (!o.quiet)
+      out.write(
+        spawned
+          ? `git ctx sync: ${who}started in the background (log: ${view.paths.log})\n`
+          : `git ctx sync: ${who}a sync is running; it will run again for this request (log: ${view.paths.log})\n`,
+      );
     return 0;
   }
   // the slow steps on stderr (issue 10) when no progress bar shows them, never with -q

@@ -62,6 +62,13 @@ describe("-q / --quiet", () => {
     expect((await A.ctx(["status", "-s", "--dir", A.projects])).stdout).toMatch(/^= claude app uncommitted=0 /); // it did sync
   });
 
+  it("sync --background -q does not say it started", async () => {
+    const r = await A.ctx(["sync", "--background", "-q", "--dir", A.projects]);
+    expect(r.stdout + r.stderr).toBe("");
+    expect((await A.ctx(["sync", "--background", "--dir", A.projects])).stdout).toMatch(/background/);
+    await A.ctx(["sync", "-q"]); // waits for the background run (the lock) before the next test
+  });
+
   it("init -q and join -q print nothing on stdout", async () => {
     const init = await A.ctx(["init", "-q", "--id", "app", root], { cwd: A.home });
     expect(init.stdout).toBe("");

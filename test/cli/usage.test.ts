@@ -14,8 +14,9 @@ function ctx(args: string[]) {
  */
 describe("usage errors as git reports them", () => {
   it.each([
-    [["sync", "--frob"], /^error: unknown argument: frob$/, "usage: git ctx sync [options]"],
-    [["status", "--frob"], /^error: unknown argument: frob$/, "usage: git ctx status [options]"],
+    [["sync", "--frob"], /^error: unknown option '--frob'$/, "usage: git ctx sync [options]"],
+    [["status", "--frob=1", "-z"], /^error: unknown option '--frob', '-z'$/, "usage: git ctx status [options]"],
+    [["status", "extra"], /^error: unexpected argument 'extra'$/, "usage: git ctx status [options]"],
     [["init"], /^error: not enough non-option arguments/, "usage: git ctx init <roots..> [options]"],
     [["show"], /^error: not enough non-option arguments/, "usage: git ctx show <id> [options]"],
     [["syn"], /^error: unknown command 'syn' \(did you mean sync\?\)$/, "usage: git ctx <command> [options]"],
