@@ -1,3 +1,4 @@
+import { paint } from "../commands/style.js";
 import { isCtxError } from "../errors.js";
 
 /**
@@ -12,7 +13,7 @@ export async function runCommand(fn: () => Promise<number | void>): Promise<void
     code = (await fn()) ?? 0;
   } catch (e) {
     if (isCtxError(e)) {
-      process.stderr.write(`git-ctx: ${e.message}\n`);
+      process.stderr.write(`${paint(process.stderr, "error", `git-ctx: ${e.message}`)}\n`);
       code = 1;
     } else {
       process.stderr.write(`git-ctx: internal error (please report): ${(e as Error)?.stack ?? String(e)}\n`);

@@ -1,4 +1,5 @@
 import { clusterOfViews, folderRules } from "./views.js";
+import { startProgress } from "./progress.js";
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { InvalidInputError } from "../errors.js";
@@ -399,6 +400,8 @@ async function rosterFacts(
 export interface InitAgentsOptions extends Omit<InitOptions, "agent"> {
   /** The agents whose stores become views (default: every agent whose home exists on this machine, Claude Code when none does). */
   agents?: AgentId[];
+  /** `--progress` / `--no-progress` and `-q`: a bar over the views on stderr ({@link startProgress}; default: on a terminal). */
+  display?: { progress?: boolean; quiet?: boolean };
 }
 
 /**
@@ -414,9 +417,14 @@ export async function initAgents(o: InitAgentsOptions): Promise<InitReport[]> {
   if (o.dir) return [await init({ ...o, agent: o.agents?.[0] })];
   const ids = (o.agents?.length ? AGENTS.filter((a) => o.agents!.includes(a.id)) : presentAgents(process.env)).map((a) => a.id);
   const out: InitReport[] = [];
-  for (const id of ids) {
-    const r = await init({ ...o, agent: id, remote: o.remote ?? out[0]?.cluster });
-    out.push(r);
+  const bar = await startProgress({ label: "git ctx init:", unit: "views", total: ids.length, ...o.display });
+  try {
+    for (const id of ids) {
+      out.push(await init({ ...o, agent: id, remote: o.remote ?? out[0]?.cluster }));
+      bar.tick(id);
+    }
+  } finally {
+    bar.stop();
   }
   return out;
 }

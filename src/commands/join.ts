@@ -1,4 +1,5 @@
 import { clusterOfViews, folderRules } from "./views.js";
+import { startProgress } from "./progress.js";
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { AGENTS, agentById, agentOf, agentOfStorePath, presentAgents, type Agent, type AgentId } from "../agents/index.js";
@@ -292,6 +293,8 @@ async function dryRunNewView(o: JoinOptions, dir: string): Promise<JoinReport> {
 export interface JoinAgentsOptions extends Omit<JoinOptions, "agent"> {
   /** The agents whose stores get the project (default: every agent whose home exists here, Claude Code when none does). */
   agents?: AgentId[];
+  /** `--progress` / `--no-progress` and `-q`: a bar over the views on stderr ({@link startProgress}; default: on a terminal). */
+  display?: { progress?: boolean; quiet?: boolean };
 }
 
 /**
@@ -306,9 +309,15 @@ export async function joinAgents(o: JoinAgentsOptions, env: NodeJS.ProcessEnv = 
   const ids = o.agents?.length ? AGENTS.filter((a) => o.agents!.includes(a.id)) : presentAgents(env);
   const known = o.remote ?? clusterOfViews(env);
   const out: JoinReport[] = [];
-  for (const a of ids) {
-    const dir = path.resolve(a.storeRoot(env));
-    out.push(await join({ ...o, dir, agent: a.id, remote: viewGitDir(dir) ? undefined : known }));
+  const bar = await startProgress({ label: "git ctx join:", unit: "views", total: ids.length, ...o.display });
+  try {
+    for (const a of ids) {
+      const dir = path.resolve(a.storeRoot(env));
+      out.push(await join({ ...o, dir, agent: a.id, remote: viewGitDir(dir) ? undefined : known }));
+      bar.tick(a.id);
+    }
+  } finally {
+    bar.stop();
   }
   return out;
 }

@@ -182,7 +182,7 @@ export function formatSessions(list: readonly SessionSummary[]): string {
   );
 }
 
-/** `git ctx show` as text: the session's facts, then one line per message (role, text start, tools). */
+/** `git ctx show` as text: the session's facts, then each message: role, its whole text (continuation lines indented 10 spaces), tools. */
 export function formatSession(s: CanonicalSession): string {
   const head = [
     `session ${s.id} (${s.agent})`,
@@ -196,10 +196,17 @@ export function formatSession(s: CanonicalSession): string {
     `messages ${s.messages.length}`,
     "",
   ];
+  // the whole text of each message (issue 24: it was cut at 100 characters); its own line breaks
+  // are kept, indented under the first line; wrapping long lines is the terminal's job
   const body = s.messages.map((m) => {
-    const text = m.text.join(" ").replace(/\s+/g, " ").trim();
+    const text = m.text
+      .join("\n")
+      .trim()
+      .split(/\r?\n/)
+      .map((l, i) => (i === 0 || !l.trim() ? l.trimEnd() : `${" ".repeat(10)}${l.trimEnd()}`))
+      .join("\n");
     const tools = [...m.toolCalls.map((c) => `→ ${c.name}`), ...m.toolResults.map((r) => (r.isError ? "← error" : "← result"))];
-    return `${m.role === "user" ? "user     " : "assistant"} ${text.length > 100 ? `${text.slice(0, 99)}…` : text}${tools.length ? `  [${tools.join(", ")}]` : ""}`.trimEnd();
+    return `${m.role === "user" ? "user     " : "assistant"} ${text}${tools.length ? `  [${tools.join(", ")}]` : ""}`.trimEnd();
   });
   return [...head, ...body].join("\n") + "\n";
 }

@@ -7,12 +7,15 @@ import { readHeldBack } from "../scan/index.js";
 import { appendNormalized, openView, readCarry, readLastSync, type LastSync } from "../sync/index.js";
 import { readRefusals, refusalMessage } from "../gate/index.js";
 import { viewOutboundRefusals } from "../gate/view.js";
+import { paint, type Tone } from "./style.js";
 
 /** Options of {@link status}. */
 export interface StatusOptions {
   /** The view (any folder inside it); default `~/.claude/projects`. */
   dir?: string;
   json?: boolean;
+  /** `-s`: one line per joined project ({@link shortStatus}). */
+  short?: boolean;
   out?: NodeJS.WritableStream;
   /** Current time (ms) for "ago" texts; default `Date.now()`. */
   now?: number;
@@ -72,24 +75,56 @@ export async function status(o: StatusOptions = {}): Promise<number> {
     out.write(JSON.stringify(all.length === 1 ? all[0] : all, null, 2) + "\n");
     return code;
   }
-  out.write(all.map((s) => statusText(s, all.length > 1)).join("\n"));
+  if (o.short) {
+    const tone = { "!": "error", "*": "warn", "=": "ok" } as const;
+    out.write(all.flatMap((s) => shortStatus(s).map((l) => `${paint(out, tone[l[0] as keyof typeof tone], l[0]!)}${l.slice(1)}\n`)).join(""));
+    return code;
+  }
+  out.write(all.map((s) => statusText(s, all.length > 1, (t, x) => paint(out, t, x))).join("\n"));
   return code;
 }
 
-/** The text of one view's status; `named` prefixes the agent (several views). */
-function statusText(s: ViewStatus, named: boolean): string {
+/**
+ * `git ctx status -s`: one line per joined project of the view, for a prompt or an agent's status
+ * line (issue 24; like `git status -s`, no network). Fields separated by one space (none holds one):
+ * `<state> <agent> <project-id> uncommitted=<n> ahead=<n> behind=<n>`, then only when not zero
+ * `conflicts=<n>`, `held=<n>` (secret scan and files the last sync left), `refused=<n>` (inbound
+ * gate), `not-pushed=<n>`, and `last-sync=failed`. `<state>` is `=` (in sync), `*` (something to
+ * sync: uncommitted, ahead or behind) or `!` (needs you: any of the optional fields).
+ */
+export function shortStatus(s: ViewStatus): string[] {
+  const failed = s.lastSync !== undefined && !s.lastSync.ok;
+  return s.projects.map((p) => {
+    const extra: [string, number][] = [
+      ["conflicts", p.conflicts.length],
+      ["held", p.heldBack.length + p.syncHeld.length],
+      ["refused", p.refused.length],
+      ["not-pushed", p.notPushed.length],
+    ];
+    const attention = failed || extra.some(([, n]) => n > 0);
+    const state = attention ? "!" : p.uncommitted.length || p.ahead || p.behind ? "*" : "=";
+    const fields = [state, s.agent, p.id, `uncommitted=${p.uncommitted.length}`, `ahead=${p.ahead}`, `behind=${p.behind}`];
+    for (const [k, n] of extra) if (n) fields.push(`${k}=${n}`);
+    if (failed) fields.push("last-sync=failed");
+    return fields.join(" ");
+  });
+}
+
+/** The text of one view's status; `named` prefixes the agent (several views); `paint` colours a line (git's colours). */
+function statusText(s: ViewStatus, named: boolean, paint: (tone: Tone, text: string) => string): string {
   const lines = [named ? `${agentById(s.agent).title} (${s.workTree}): ${s.summary}` : s.summary];
   for (const p of s.projects) {
     lines.push(``, `${p.key || s.workTree}  (project ${p.id}, root ${p.root})`);
     lines.push(`  uncommitted: ${p.uncommitted.length} file(s), ${p.uncommittedSessions} session(s)`);
     lines.push(`  ahead ${p.ahead}, behind ${p.behind}`);
-    for (const c of p.conflicts) lines.push(`  conflict: ${c} (holds conflict markers: edit it, the next sync commits it)`);
-    for (const h of p.heldBack) lines.push(`  held back by the secret scan: ${h} (see 'git ctx scan')`);
+    for (const c of p.conflicts) lines.push(`  ${paint("error", `conflict: ${c}`)} (holds conflict markers: edit it, the next sync commits it)`);
+    for (const h of p.heldBack) lines.push(`  ${paint("warn", `held back by the secret scan: ${h}`)} (see 'git ctx scan')`);
     for (const h of p.syncHeld) lines.push(`  not yet updated in the work tree: ${h} (the next sync catches up)`);
-    for (const r of p.refused) lines.push(`  ${refusalMessage({ id: p.id, ...r })}`);
-    for (const n of p.notPushed) lines.push(`  not pushed: ${n.path} (${n.why}; other machines would refuse it: replace it with a regular file or remove it)`);
+    for (const r of p.refused) lines.push(`  ${paint("error", refusalMessage({ id: p.id, ...r }))}`);
+    for (const n of p.notPushed) lines.push(`  ${paint("warn", `not pushed: ${n.path}`)} (${n.why}; other machines would refuse it: replace it with a regular file or remove it)`);
   }
-  if (s.lastSync && !s.lastSync.ok) lines.push(``, `last sync failed: ${s.lastSync.error ?? "?"} (run 'git ctx sync' to retry; 'git ctx doctor' for the cause)`);
+  if (s.lastSync && !s.lastSync.ok)
+    lines.push(``, `${paint("error", `last sync failed: ${s.lastSync.error ?? "?"}`)} (run 'git ctx sync' to retry; 'git ctx doctor' for the cause)`);
   return lines.join("\n") + "\n";
 }
 

@@ -4,6 +4,8 @@ import { syncHook } from "./synchook.js";
 import { viewDirs } from "./viewdirs.js";
 import { syncInBackground } from "../sync/background.js";
 import type { SyncNowOptions, SyncReport, View } from "../sync/index.js";
+import { NO_PROGRESS, startProgress, type Progress } from "./progress.js";
+import { paint } from "./style.js";
 
 /** Options of {@link sync} (flags of `git ctx sync`). */
 export interface SyncCommandOptions {
@@ -25,7 +27,22 @@ export interface SyncCommandOptions {
   dryRun?: boolean;
   /** Where human output goes (default process.stdout). */
   out?: NodeJS.WritableStream;
+  /** `-q`: no human output on stdout, no progress; warnings and errors still on stderr. */
+  quiet?: boolean;
+  /** `--progress` (true) / `--no-progress` (false): the progress bar on stderr; default: when stderr is a terminal. */
+  progress?: boolean;
 }
+
+/** What a foreground sync did in one view, for the final counts line ({@link countsLine}). */
+interface Tally {
+  /** The ids of the view's joined projects. */
+  projects: string[];
+  committed: number;
+  updated: number;
+}
+
+/** {@link syncOne}'s options inside a foreground sync: the counts it adds to and the bar it ticks. */
+type OneOptions = SyncCommandOptions & { dir: string; tally?: Tally[]; bar?: Progress };
 
 /**
  * `git ctx sync`: commit the joined projects, fetch, merge, update the work tree without losing a
@@ -37,13 +54,42 @@ export interface SyncCommandOptions {
  */
 export async function sync(o: SyncCommandOptions): Promise<number> {
   if (o.hook) return syncHook(o);
-  if (!o.dir) {
-    // every agent's view (issue 11): each is synced on its own; a failure of one does not stop the others
-    const dirs = viewDirs();
-    if (dirs.length > 1) return syncEach(o, dirs);
-    return syncOne({ ...o, dir: dirs[0] ?? agentById("claude").storeRoot(process.env) }, "");
+  // every agent's view (issue 11): each is synced on its own; a failure of one does not stop the others
+  const all = o.dir ? [o.dir] : viewDirs();
+  const dirs = all.length ? all : [agentById("claude").storeRoot(process.env)];
+  const foreground = !o.worker && !o.background && !o.dryRun;
+  if (!foreground) return dirs.length > 1 ? syncEach(o, dirs) : syncOne({ ...o, dir: dirs[0]! }, "");
+  // a foreground sync: a progress bar over the views on stderr (a terminal or --progress), the
+  // views' lines once it is gone, then the counts (issue 24: git's conventions)
+  const sink = o.out ?? process.stdout;
+  const tally: Tally[] = [];
+  const bar = o.json ? NO_PROGRESS : await startProgress({ label: "git ctx sync:", unit: "views", total: dirs.length, progress: o.progress, quiet: o.quiet });
+  const buf: string[] = [];
+  const out = { write: (x: string) => buf.push(x), isTTY: (sink as { isTTY?: boolean }).isTTY } as unknown as NodeJS.WritableStream;
+  try {
+    const code = dirs.length > 1 ? await syncEach({ ...o, out, tally, bar }, dirs) : await syncOne({ ...o, dir: dirs[0]!, out, tally, bar }, "");
+    bar.stop();
+    if (!o.json && !o.quiet) buf.push(`git ctx sync: ${paint(sink, code ? "warn" : "ok", countsLine(tally))}\n`);
+    return code;
+  } finally {
+    bar.stop();
+    if (buf.length) sink.write(buf.join(""));
   }
-  return syncOne(o as SyncCommandOptions & { dir: string }, "");
+}
+
+/**
+ * The last line of a foreground sync, always printed but with `-q` (issue 24): `synced 3 projects
+ * in 2 views: 2 files committed, 5 files updated`, or `…: nothing to commit, up to date`. A
+ * project joined in several views (one per agent) counts once; files are counted in every view.
+ */
+export function countsLine(tally: readonly Tally[]): string {
+  const sum = (f: (t: Tally) => number) => tally.reduce((n, t) => n + f(t), 0);
+  const n = (k: number, what: string) => `${k} ${what}${k === 1 ? "" : "s"}`;
+  const projects = new Set(tally.flatMap((t) => t.projects)).size;
+  const committed = sum((t) => t.committed);
+  const updated = sum((t) => t.updated);
+  const what = committed || updated ? `${n(committed, "file")} committed, ${n(updated, "file")} updated` : "nothing to commit, up to date";
+  return `synced ${n(projects, "project")}${tally.length > 1 ? ` in ${tally.length} views` : ""}: ${what}`;
 }
 
 /**
@@ -52,20 +98,23 @@ export async function sync(o: SyncCommandOptions): Promise<number> {
  * view's lines prefixed with its agent and printed in `dirs` order; the first error is thrown
  * after all ran.
  */
-async function syncEach(o: SyncCommandOptions, dirs: readonly string[]): Promise<number> {
+async function syncEach(o: SyncCommandOptions & { tally?: Tally[]; bar?: Progress }, dirs: readonly string[]): Promise<number> {
   const runs = await Promise.all(
     dirs.map(async (dir) => {
       const who = `${agentOfStorePath(dir).title}: `;
       const buf: string[] = [];
-      const out = { write: (s: string) => buf.push(s) } as unknown as NodeJS.WritableStream;
+      const out = { write: (s: string) => buf.push(s), isTTY: (o.out as { isTTY?: boolean } | undefined)?.isTTY } as unknown as NodeJS.WritableStream;
       try {
-        const code = await syncOne({ ...o, dir, out }, who);
+        const code = await syncOne({ ...o, dir, out, bar: undefined }, who);
         return { dir, who, text: buf.join(""), error: undefined as unknown, code };
       } catch (e) {
         return { dir, who, text: buf.join(""), error: e as unknown, code: 1 };
+      } finally {
+        o.bar?.tick(who.slice(0, -2));
       }
     }),
   );
+  o.bar?.stop();
   const sink = o.out ?? process.stdout;
   if (o.json)
     sink.write(
@@ -78,7 +127,7 @@ async function syncEach(o: SyncCommandOptions, dirs: readonly string[]): Promise
   else
     for (const r of runs) {
       sink.write(r.text);
-      if (r.error) process.stderr.write(`git ctx sync: ${r.who}${(r.error as Error).message}\n`);
+      if (r.error) process.stderr.write(`${paint(process.stderr, "error", `git ctx sync: ${r.who}${(r.error as Error).message}`)}\n`);
     }
   const failed = runs.find((r) => r.error);
   if (failed) throw failed.error;
@@ -86,7 +135,7 @@ async function syncEach(o: SyncCommandOptions, dirs: readonly string[]): Promise
 }
 
 /** One view's sync (`o.dir`); output lines start with `who` (the agent, when several views are synced). */
-async function syncOne(o: SyncCommandOptions & { dir: string }, who: string): Promise<number> {
+async function syncOne(o: OneOptions, who: string): Promise<number> {
   const out = o.out ?? process.stdout;
   const { openView, syncNow } = await import("../sync/index.js"); // zod and friends: not on the hook path
   const view = await openView(o.dir);
@@ -98,15 +147,22 @@ async function syncOne(o: SyncCommandOptions & { dir: string }, who: string): Pr
   }
   if (o.background) {
     const spawned = await syncInBackground(view);
-    out.write(
-      spawned
-        ? `git ctx sync: ${who}started in the background (log: ${view.paths.log})\n`
-        : `git ctx sync: ${who}a sync is running; it will run again for this request (log: ${view.paths.log})\n`,
-    );
+    if (!o.quiet)
+      out.write(
+        spawned
+          ? `git ctx sync: ${who}started in the background (log: ${view.paths.log})\n`
+          : `git ctx sync: ${who}a sync is running; it will run again for this request (log: ${view.paths.log})\n`,
+      );
     return 0;
   }
-  const slow = slowSteps((l) => void process.stderr.write(`git ctx sync: ${l}\n`));
-  const r = await syncNow(view, { waitForLock: true, onWait: (l) => void process.stderr.write(`git ctx sync: ${l}\n`), progress: slow.step, transport }).finally(slow.stop);
+  // the slow steps on stderr (issue 10) when no progress bar shows them, never with -q
+  const say = (l: string) => void (o.quiet ? undefined : process.stderr.write(`git ctx sync: ${l}\n`));
+  const slow = o.bar?.shown ? { step: o.bar.step, stop: () => {} } : slowSteps(say);
+  const r = await syncNow(view, { waitForLock: true, onWait: say, progress: slow.step, transport }).finally(() => {
+    slow.stop();
+    o.bar?.tick();
+  });
+  o.tally?.push({ projects: Object.keys(view.state.projects), committed: r.report?.committed ?? 0, updated: r.report?.updated ?? 0 });
   // what the inbound gate refused (recorded by the view build) and what the push left out for
   // the same rule: said on stderr, and a refusal from the cluster is a non-zero exit (issue 22)
   const gate = await import("../gate/index.js");
@@ -117,12 +173,20 @@ async function syncOne(o: SyncCommandOptions & { dir: string }, who: string): Pr
       JSON.stringify({ ok: !r.error && refused.length === 0, runs: r.runs, deferred: r.deferred, report: r.report, refused, notSent, error: r.error?.message }, null, 2) + "\n",
     );
   if (r.error) throw r.error;
-  for (const x of notSent) process.stderr.write(`git ctx sync: ${who}warning: not pushed: ${x.path} (${x.why}; other machines would refuse it)\n`);
-  for (const x of refused) process.stderr.write(`git ctx sync: ${who}${gate.refusalMessage(x)}\n`);
+  const err = process.stderr;
+  for (const x of notSent) err.write(`git ctx sync: ${who}${paint(err, "warn", `warning: not pushed: ${x.path} (${x.why}; other machines would refuse it)`)}\n`);
+  for (const x of refused) err.write(`git ctx sync: ${who}${paint(err, "error", gate.refusalMessage(x))}\n`);
   const code = refused.length ? 1 : 0;
   if (o.json) return code;
-  if (r.deferred || !r.report) out.write(`git ctx sync: ${who}served by a concurrent sync (see 'git ctx status')\n`);
-  else out.write(`git ctx sync: ${who}${summaryLine(view, r.report)}\n`);
+  if (r.deferred || !r.report) {
+    if (!o.quiet) out.write(`git ctx sync: ${who}served by a concurrent sync (see 'git ctx status')\n`);
+    return code;
+  }
+  const parts = summaryParts(r.report);
+  // -q: only what needs the user, on stderr; else the view's line unless it has nothing to say
+  // beyond the counts line (a no-op sync said "nothing to commit" once per view: issue 24)
+  if (o.quiet) for (const p of parts.filter((x) => x.warn)) err.write(`git ctx sync: ${who}${paint(err, "warn", p.text)}\n`);
+  else if (!o.tally || !isNoop(r.report, parts)) out.write(`git ctx sync: ${who}${parts.map((p) => (p.warn ? paint(out, "warn", p.text) : p.text)).join("; ")}\n`);
   return code;
 }
 
@@ -183,21 +247,32 @@ async function dryRun(view: View, out: NodeJS.WritableStream, json: boolean): Pr
   return 0;
 }
 
-function summaryLine(_view: View, report: SyncReport): string {
-  const parts = [report.committed ? `committed ${report.committed} file(s)` : "nothing to commit"];
-  if (report.incoming !== "none") parts.push(`pulled (${report.incoming}), ${report.updated} file(s) updated`);
-  if (report.pushed) parts.push("pushed");
-  if (report.held.length) parts.push(`${report.held.length} held back until the next sync: ${report.held.map((h) => `${h.path} (${h.reason})`).join(", ")}`);
-  if (report.conflicts.length) parts.push(`conflict markers in ${report.conflicts.join(", ")} (edit them; see 'git ctx status')`);
-  for (const f of report.refused ?? []) parts.push(f.message);
-  for (const w of report.warnings ?? []) parts.push(`warning: ${w}`);
-  for (const h of report.secrets ?? []) parts.push(`held back for secrets, not sent: ${h.path} (${h.rules.join(", ")}; fingerprint ${h.fingerprints.join(", ")}) — ${h.fix}`);
+/**
+ * The parts of a view's sync line, in order; `warn` marks those that need the user (conflicts,
+ * refusals, secrets held back, warnings, backups of dropped lines): `-q` prints only these.
+ */
+function summaryParts(report: SyncReport): { text: string; warn: boolean }[] {
+  const parts: { text: string; warn: boolean }[] = [];
+  const info = (text: string) => parts.push({ text, warn: false });
+  const warn = (text: string) => parts.push({ text, warn: true });
+  info(report.committed ? `committed ${report.committed} file(s)` : "nothing to commit");
+  if (report.incoming !== "none") info(`pulled (${report.incoming}), ${report.updated} file(s) updated`);
+  if (report.pushed) info("pushed");
+  if (report.held.length) info(`${report.held.length} held back until the next sync: ${report.held.map((h) => `${h.path} (${h.reason})`).join(", ")}`);
+  if (report.conflicts.length) warn(`conflict markers in ${report.conflicts.join(", ")} (edit them; see 'git ctx status')`);
+  for (const f of report.refused ?? []) warn(f.message);
+  for (const w of report.warnings ?? []) warn(`warning: ${w}`);
+  for (const h of report.secrets ?? []) warn(`held back for secrets, not sent: ${h.path} (${h.rules.join(", ")}; fingerprint ${h.fingerprints.join(", ")}) — ${h.fix}`);
   const dups = (report.collapsed ?? []).reduce((n, c) => n + c.uuids.length, 0);
   if (dups)
-    parts.push(
+    info(
       `${dups} duplicated line${dups === 1 ? "" : "s"} collapsed (copies an earlier git-ctx made of another machine's lines) in ${report.collapsed.map((c) => c.path).join(", ")}`,
     );
-  for (const b of report.backups ?? [])
-    parts.push(`the file as it was before lines were dropped is saved in ${b} (restore: copy it back over the work-tree file, then 'git ctx sync')`);
-  return parts.join("; ");
+  for (const b of report.backups ?? []) warn(`the file as it was before lines were dropped is saved in ${b} (restore: copy it back over the work-tree file, then 'git ctx sync')`);
+  return parts;
+}
+
+/** A view's sync that committed, pulled and pushed nothing and has nothing else to say. */
+function isNoop(report: SyncReport, parts: readonly unknown[]): boolean {
+  return !report.committed && report.incoming === "none" && !report.pushed && parts.length === 1;
 }

@@ -1,5 +1,6 @@
 import type { CommandModule } from "yargs";
 import { agentsOption, parseAgents } from "../agents.js";
+import { paint } from "../../commands/style.js";
 import { runCommand } from "../run.js";
 
 interface InitArgs {
@@ -10,6 +11,8 @@ interface InitArgs {
   agents?: string[] | string;
   "dry-run"?: boolean;
   json?: boolean;
+  quiet?: boolean;
+  progress?: boolean;
 }
 
 /**
@@ -31,6 +34,11 @@ export const initCommand: CommandModule<object, InitArgs> = {
       .option("agents", agentsOption("are adopted"))
       .option("dry-run", { type: "boolean", default: false, describe: "check everything that can be checked without writing, say what would happen, write nothing" })
       .option("json", { type: "boolean", default: false, describe: "print the report as JSON" })
+      .option("quiet", { alias: "q", type: "boolean", default: false, describe: "print nothing on stdout (notes, warnings and errors still go to stderr), no progress" })
+      .option("progress", {
+        type: "boolean",
+        describe: "show a progress bar over the views on stderr even when it is not a terminal (--no-progress: never; default: on a terminal)",
+      })
       .example("git ctx init --remote ~/ctx-cluster ~/src/app", "new cluster in a local folder, with the sessions of ~/src/app")
       .example("git ctx init --remote git@host:me/ctx.git .", "adopt the current project into an (empty) repository on a git host")
       .example("git ctx init ~/src/api ~/src/web", "later: add more projects to the same cluster (safe to re-run)") as never,
@@ -39,36 +47,41 @@ export const initCommand: CommandModule<object, InitArgs> = {
       const { initAgents } = await import("../../commands/init.js");
       const { AGENTS } = await import("../../agents/index.js");
       const agents = await parseAgents(a.agents);
-      const reports = await initAgents({ roots: a.roots, remote: a.remote, id: a.id, dir: a.dir, dryRun: a["dry-run"], agents });
+      const reports = await initAgents({ roots: a.roots, remote: a.remote, id: a.id, dir: a.dir, dryRun: a["dry-run"], agents, display: { progress: a.progress, quiet: a.quiet } });
       if (a.json) {
         process.stdout.write(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) + "\n");
         return;
       }
-      for (const r of reports) print(r, reports.length > 1 ? `${AGENTS.find((g) => g.id === r.agent)!.title}: ` : "");
+      const out = a.quiet ? ({ write: () => true } as unknown as NodeJS.WritableStream) : process.stdout;
+      for (const r of reports) print(r, reports.length > 1 ? `${AGENTS.find((g) => g.id === r.agent)!.title}: ` : "", out);
+      if (!a.quiet && !a["dry-run"]) process.stdout.write(`git ctx init: ${counts(reports)}\n`);
     }),
 };
 
-/** Prints one view's init report; `who` names the agent when several views were made. */
-function print(r: import("../../commands/init.js").InitReport, who: string): void {
+/** Prints one view's init report on `out` (notes on stderr; with -q `out` drops all, held-back files go to stderr); `who` names the agent when several views were made. */
+function print(r: import("../../commands/init.js").InitReport, who: string, out: NodeJS.WritableStream): void {
   if (r.dryRun) {
-    process.stdout.write(`${who}git ctx init --dry-run: nothing was written. Would${r.createdCluster ? ` create a new cluster at ${r.cluster} and` : ""} use ${r.cluster}:\n`);
+    out.write(`${who}git ctx init --dry-run: nothing was written. Would${r.createdCluster ? ` create a new cluster at ${r.cluster} and` : ""} use ${r.cluster}:\n`);
     for (const x of r.projects)
-      process.stdout.write(
+      out.write(
         `  ${x.alreadyJoined ? "already joined" : "would join"} project/${x.id}: ${x.root} -> ${where(r, x.key)}${x.hadSessions ? " (its sessions would be committed and pushed)" : ""}${x.note ? `; ${x.note}` : ""}\n`,
       );
     return;
   }
-  if (r.createdCluster) process.stdout.write(`created a new cluster at ${r.cluster}\n`);
+  if (r.createdCluster) out.write(`created a new cluster at ${r.cluster}\n`);
   for (const x of r.projects) {
     const shared = x.sharedWith.length ? ` (shared with ${x.sharedWith.map((m) => `${m.machineId}: ${m.root}`).join(", ")})` : "";
-    process.stdout.write(
+    out.write(
       x.alreadyJoined
         ? `${who}project/${x.id} is already joined (${x.root} -> ${where(r, x.key)}), ${count(x.sessions)}\n`
         : `${who}joined project/${x.id}: ${x.root} -> ${where(r, x.key)}, ${count(x.sessions)} adopted${shared}\n`,
     );
-    if (x.note) process.stderr.write(x.note + "\n");
+    if (x.note) process.stderr.write(paint(process.stderr, "warn", x.note) + "\n");
   }
-  for (const h of r.heldBack ?? []) process.stdout.write(`held back for secrets, not sent: ${h.path} (${h.rules.join(", ")}) — ${h.fix}\n`);
+  for (const h of r.heldBack ?? []) {
+    const to = out === process.stdout ? out : process.stderr;
+    to.write(`${paint(to, "warn", `held back for secrets, not sent: ${h.path} (${h.rules.join(", ")}) — ${h.fix}`)}\n`);
+  }
 }
 
 /** "1 session", "12 sessions". */
@@ -79,4 +92,15 @@ function count(n: number | undefined): string {
 /** Where a project's sessions are in a view: its folder, or the shared store itself (Codex). */
 function where(r: { dir: string }, key: string): string {
   return key ? `${r.dir}/${key}` : r.dir;
+}
+
+/**
+ * The last line of `git ctx init` (issue 24: final counts always, but with -q): distinct project
+ * ids newly joined and already joined, and the views, e.g. `joined 2 projects in 3 views`.
+ */
+function counts(reports: readonly import("../../commands/init.js").InitReport[]): string {
+  const n = (k: number, what: string) => `${k} ${what}${k === 1 ? "" : "s"}`;
+  const joined = new Set(reports.flatMap((r) => r.projects.filter((p) => !p.alreadyJoined).map((p) => p.id)));
+  const already = new Set(reports.flatMap((r) => r.projects.map((p) => p.id)).filter((id) => !joined.has(id)));
+  return `joined ${n(joined.size, "project")} in ${n(reports.length, "view")}${already.size ? ` (${already.size} already joined)` : ""}`;
 }

@@ -9,11 +9,19 @@ export const statusCommand: CommandModule = {
     y
       .option("json", { type: "boolean", default: false, describe: "print the status as JSON" })
       .option("dir", { type: "string", describe: "the view (default: ~/.claude/projects)" })
+      .option("short", {
+        alias: "s",
+        type: "boolean",
+        default: false,
+        describe:
+          "one line per joined project: '<state> <agent> <id> uncommitted=<n> ahead=<n> behind=<n>' (state: '=' in sync, '*' something to sync, '!' needs you), then conflicts=, held=, refused=, not-pushed=, last-sync=failed when they apply",
+      })
       .example("git ctx status", "one summary line, then each joined project")
-      .example("git ctx status --json", "the same as JSON, for scripts"),
+      .example("git ctx status --json", "the same as JSON, for scripts")
+      .example("git ctx status -s", "one short line per joined project, e.g. for an agent's status line"),
   handler: (o) =>
     runCommand(async () => {
       const { status } = await import("../../commands/status.js");
-      return status({ json: o.json as boolean, dir: o.dir as string | undefined });
+      return status({ json: o.json as boolean, short: o.short as boolean, dir: o.dir as string | undefined });
     }),
 };

@@ -14,6 +14,10 @@ export interface SyncCliOptions {
   quietMs?: number;
   /** Say what a sync would do, write nothing (no fetch either: it moves refs). */
   dryRun?: boolean;
+  /** `-q`: nothing on stdout but `--json`; warnings and errors on stderr. */
+  quiet?: boolean;
+  /** `--progress` / `--no-progress`; undefined: a bar only when stderr is a terminal. */
+  progress?: boolean;
   /**
    * Hook mode, Codex's `notify`: the arguments after `--`: the user's own notify program and its
    * arguments (kept by 'git ctx install'), then the JSON Codex appends.
@@ -36,6 +40,8 @@ export const FLAGS = {
   dir: { type: "string", describe: "one view (default: every agent's view: ~/.claude/projects, ~/.codex/sessions)" },
   json: { type: "boolean", default: false, describe: "print the sync report as JSON" },
   "dry-run": { type: "boolean", default: false, describe: "say what would be committed and pushed, write nothing (no fetch)" },
+  quiet: { type: "boolean", alias: "q", default: false, describe: "print nothing on stdout (warnings and errors still go to stderr), no progress" },
+  progress: { type: "boolean", describe: "show a progress bar with counts on stderr even when it is not a terminal (--no-progress: never; default: on a terminal)" },
   worker: { type: "boolean", default: false, hidden: true },
   "quiet-ms": { type: "number", hidden: true },
 } as const;
@@ -65,7 +71,7 @@ export function parseSyncArgsFast(args: readonly string[]): SyncCliOptions | und
     if (spec.type === "boolean") {
       if (m[2] !== undefined) return undefined;
       if (name === "dry-run") o.dryRun = true;
-      else o[name as "background" | "hook" | "json" | "worker"] = true;
+      else o[name as "background" | "hook" | "json" | "worker" | "quiet" | "progress"] = true;
       continue;
     }
     const value = m[2] ?? args[++i];

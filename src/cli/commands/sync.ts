@@ -22,6 +22,7 @@ export const syncCommand: CommandModule = {
       .example("git ctx sync", "commit new session lines, merge what other machines pushed, push")
       .example("git ctx sync --background", "the same, detached; the log is in .git/ctx/sync.log")
       .example("git ctx sync --dry-run", "which files would be committed and pushed")
+      .example("git ctx sync -q", "sync quietly: only warnings and errors, on stderr")
       .example("git ctx hook install", "run it after every Claude Code turn (the Stop hook calls 'git ctx sync --hook')"),
   handler: (o) =>
     runSync({
@@ -32,6 +33,8 @@ export const syncCommand: CommandModule = {
       worker: o.worker as boolean,
       quietMs: o.quietMs as number | undefined,
       dryRun: o.dryRun as boolean,
+      quiet: o.quiet as boolean,
+      progress: o.progress as boolean | undefined,
       chain: (o["--"] as string[] | undefined)?.map(String),
     }),
 };
