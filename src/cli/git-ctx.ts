@@ -17,7 +17,7 @@ export async function main(argv: string[]): Promise<void> {
   const [{ default: yargs }, { commands }] = await Promise.all([import("yargs"), import("./commands/index.js")]);
   let y = yargs(argv)
     .scriptName("git ctx")
-    .usage("git ctx <command> [options]\n\nSync AI coding agent context (Claude Code sessions, memory) between machines with plain git.")
+    .usage("git ctx <command> [options]\n\nSync AI coding agents' sessions (Claude Code, Codex CLI, Gemini CLI) between machines with plain git.")
     .strict()
     .demandCommand(1, "name a command (see the list above)")
     .recommendCommands()

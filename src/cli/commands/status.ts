@@ -1,4 +1,5 @@
 import type { CommandModule } from "yargs";
+import { viewDirOption } from "../agents.js";
 import { runCommand } from "../run.js";
 
 /** `git ctx status`: per joined project: uncommitted sessions, ahead/behind, last sync, conflicts, held-back files. */
@@ -8,8 +9,8 @@ export const statusCommand: CommandModule = {
   builder: (y) =>
     y
       .option("json", { type: "boolean", default: false, describe: "print the status as JSON" })
-      .option("dir", { type: "string", describe: "the view (default: ~/.claude/projects)" })
-      .example("git ctx status", "one summary line, then each joined project")
+      .option("dir", viewDirOption())
+      .example("git ctx status", "one summary line, then each joined project of every agent's view")
       .example("git ctx status --json", "the same as JSON, for scripts"),
   handler: (o) =>
     runCommand(async () => {
