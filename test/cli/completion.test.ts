@@ -27,21 +27,3 @@ describe("git ctx completion", () => {
     expect(spawnSync(process.execPath, [path.join(BIN, "git-ctx"), "completion", "tcsh"], { encoding: "utf8" }).status).not.toBe(0);
   });
 });
-
-/**
- * Issue 10, defect 13: `git ctx --help` printed "No manual entry for git-ctx" (git turns it into
- * `git help ctx`, which opens the man page git-ctx(1)). The package ships one (package.json
- * `man`, installed by `npm install -g`); it names every command.
- */
-describe("the man page", () => {
-  it("is shipped and names every command", async () => {
-    const { readFileSync } = await import("node:fs");
-    const { REPO } = await import("../helpers/env.js");
-    const pkg = JSON.parse(readFileSync(path.join(REPO, "package.json"), "utf8")) as { man: string[]; files: string[] };
-    expect(pkg.man).toEqual(["./man/git-ctx.1"]);
-    expect(pkg.files).toContain("man");
-    const page = readFileSync(path.join(REPO, "man", "git-ctx.1"), "utf8");
-    expect(page).toMatch(/^\.TH GIT-CTX 1/);
-    for (const c of commands) expect(page, String(c.command)).toContain(`.B ${String(c.command).split(" ")[0]}`);
-  });
-});
