@@ -1,6 +1,6 @@
 import type { CommandModule } from "yargs";
 import { trySyncFast } from "./commands/sync.js";
-import { configureCli } from "./global.js";
+import { COMPLETE, configureCli } from "./global.js";
 
 /**
  * Entry point of `git-ctx` (reached as `git ctx <command>`). Only maps argv to command modules;
@@ -12,6 +12,8 @@ import { configureCli } from "./global.js";
 export async function main(argv: string[]): Promise<void> {
   // `git ctx sync` (the Stop hook, the background worker) skips loading yargs when its arguments are plain.
   if (argv[0] === "sync" && (await trySyncFast(argv.slice(1)))) return;
+  // shell completion calls back after every <TAB> with raw words (flags included): no yargs parsing
+  if (argv[0] === COMPLETE) return (await import("./complete.js")).completeMain(argv.slice(1));
   const [{ default: yargs }, { commands }] = await Promise.all([import("yargs"), import("./commands/index.js")]);
   let y = configureCli(yargs(argv));
   for (const c of commands) y = y.command(c as CommandModule);
