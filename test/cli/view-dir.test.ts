@@ -30,7 +30,7 @@ beforeAll(async () => {
 }, 120_000);
 
 /** The work trees a `--json` report (one object or a list of them) names. */
-function workTrees(stdout: string, key: (r: any) => string): string[] {
+function workTrees(stdout: string, key: (r: { view: { workTree: string }; workTree: string }) => string): string[] {
   const j = JSON.parse(stdout);
   return [j]
     .flat()
