@@ -126,9 +126,10 @@ function optionTag(o: OptionSpec): string {
   return names.map(b).join(", ") + arg;
 }
 
-/** An option's or positional's text with its default and whether it is required, as `--help` shows them. */
-function optionText(o: OptionSpec): string {
+/** An option's or positional's text with its default, whether it is required and a positional's choices, as `--help` shows them. */
+function optionText(o: OptionSpec, positional = false): string {
   const notes: string[] = [];
+  if (positional && o.choices) notes.push(`choices: ${o.choices.join(", ")}`);
   if (o.required) notes.push("required");
   if (o.default !== undefined && !(o.type === "boolean" && o.default === false)) notes.push(`default: ${String(o.default)}`);
   const text = (o.describe ?? "").replace(/\s+$/, "");
@@ -182,7 +183,7 @@ export function manPage(o: { commands: readonly CommandSpec[]; globals: readonly
   for (const c of o.commands) {
     L.push(`.SS "${synopsis(c).replace(/"/g, "\\(dq")}"`);
     L.push(roffEscape(c.describe.charAt(0).toUpperCase() + c.describe.slice(1)) + (/[.!?]$/.test(c.describe) ? "" : "."));
-    for (const p of c.positionals) L.push(".TP", positionalTag(p), optionText(p));
+    for (const p of c.positionals) L.push(".TP", positionalTag(p), optionText(p, true));
     for (const x of c.options.filter((x) => !x.hidden)) L.push(".TP", optionTag(x), optionText(x));
   }
   section("OPTIONS");

@@ -67,8 +67,9 @@ export const completionCommand: CommandModule = {
   describe: "print a shell completion script (bash, zsh or fish): subcommands, flags, project and session ids",
   builder: (y) =>
     y
-      .positional("shell", { choices: ["bash", "zsh", "fish"] as const, demandOption: true })
+      .positional("shell", { choices: ["bash", "zsh", "fish"] as const, demandOption: true, describe: "the shell whose script is printed" })
       .example("git ctx completion bash >> ~/.bashrc", "complete 'git ctx <TAB>' in bash (with git's own completion)")
+      .example("git ctx completion zsh >> ~/.zshrc", "zsh (after compinit): 'git-ctx <TAB>', and 'git ctx <TAB>' through zsh's git completion")
       .example("git ctx completion fish > ~/.config/fish/completions/git-ctx.fish", "fish"),
   handler: (o) =>
     runCommand(async () => {
