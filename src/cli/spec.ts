@@ -77,37 +77,58 @@ function toSpec(name: string, o: RawOption = {}): OptionSpec {
 }
 
 /**
- * A stand-in for a yargs instance that records `positional`, `option(s)`, `example`, `usage`,
- * `help`, `version` and `alias` calls; every other method (`strict`, `conflicts`, `wrap`, …)
- * is accepted and ignored, and every call returns the stand-in, so builder chains run unchanged.
+ * A stand-in for a yargs instance that records what shapes help: `positional`, `option(s)` and
+ * their shorthands (`boolean`, `string`, `number`, `count`, `describe`, `default`, `choices`,
+ * `hide`, `demandOption`, `alias`; a key declared twice is merged, as yargs does), `example`,
+ * `usage`, `help` and `version`. Every other method (`strict`, `conflicts`, `wrap`, …) is
+ * accepted and ignored; every call returns the stand-in, so builder chains run unchanged.
  */
 function recorder(): { y: Argv; rec: Recorded } {
   const rec: Recorded = { positionals: [], options: [], examples: [] };
-  const find = (n: string) => rec.options.find((o) => o.name === n || o.aliases.includes(n));
+  const raw = new Map<string, RawOption>();
+  const keyOf = (n: string) => [...raw.entries()].find(([k, o]) => k === n || [o.alias ?? []].flat().includes(n))?.[0] ?? n;
+  const merge = (n: string, o: RawOption) => {
+    const k = keyOf(n);
+    raw.set(k, { ...raw.get(k), ...o });
+  };
+  /** `f(key, v)`, `f([keys], v)` or `f({key: v})` → one merge per key. */
+  const each = (make: (v: unknown) => RawOption) => (k: string | readonly string[] | Record<string, unknown>, v?: unknown) => {
+    if (typeof k === "string" || Array.isArray(k)) for (const n of [k].flat() as string[]) merge(n, make(v));
+    else for (const [n, x] of Object.entries(k)) merge(n, make(x));
+  };
+  const typed = (type: string) => (k: string | readonly string[]) => each(() => ({ type }))(k);
   const calls: Record<string, (...a: never[]) => void> = {
     positional: (n: string, o: RawOption) => void rec.positionals.push(toSpec(n, o)),
-    option: (n: string | Record<string, RawOption>, o?: RawOption) => {
-      if (typeof n === "string") rec.options.push(toSpec(n, o));
-      else for (const [k, v] of Object.entries(n)) rec.options.push(toSpec(k, v));
-    },
+    option: (n: string | Record<string, RawOption>, o?: RawOption) => each((x) => x as RawOption)(n, o),
+    boolean: typed("boolean"),
+    string: typed("string"),
+    number: typed("number"),
+    count: typed("number"),
+    describe: each((x) => ({ describe: String(x) })),
+    default: each((x) => ({ default: x })),
+    choices: each((x) => ({ choices: [x].flat() })),
+    hide: each(() => ({ hidden: true })),
+    demandOption: each(() => ({ demandOption: true })),
     example: (cmd: string | [string, string][], d?: string) => {
       if (Array.isArray(cmd)) rec.examples.push(...cmd.map(([c, x]) => [c, x ?? ""] as [string, string]));
       else rec.examples.push([cmd, d ?? ""]);
     },
     usage: (u: string) => void (rec.usage = u),
     help: (n?: string | false, d?: string) => {
-      if (n !== false) rec.options.push(toSpec(typeof n === "string" ? n : "help", { type: "boolean", describe: d ?? "Show help" }));
+      if (n !== false) merge(typeof n === "string" ? n : "help", { type: "boolean", describe: d ?? "Show help" });
     },
     version: (...a: unknown[]) => {
-      if (a[0] !== false) rec.options.push(toSpec("version", { type: "boolean", describe: "Show version number" }));
+      if (a[0] !== false) merge("version", { type: "boolean", describe: "Show version number" });
     },
     alias: (a: string | Record<string, string | string[]>, b?: string | string[]) => {
       const pairs: [string, string[]][] = typeof a === "string" ? [[a, [b ?? []].flat()]] : Object.entries(a).map(([k, v]) => [k, [v].flat()]);
       for (const [k, vs] of pairs) {
-        // yargs' alias(x, y) links both ways: attach the short name to the option that has the long one
+        // yargs' alias(x, y) links both ways: the names join the option declared under one of them
         const names = [k, ...vs];
-        const o = names.map(find).find(Boolean);
-        if (o) for (const n of names) if (n !== o.name && !o.aliases.includes(n)) o.aliases.push(n);
+        const key = names.map(keyOf).find((x) => raw.has(x)) ?? k;
+        const o = raw.get(key) ?? {};
+        const aliases = new Set([...[o.alias ?? []].flat(), ...names.filter((n) => n !== key)]);
+        raw.set(key, { ...o, alias: [...aliases] });
       }
     },
   };
@@ -117,6 +138,7 @@ function recorder(): { y: Argv; rec: Recorded } {
       (_t, prop) =>
       (...args: unknown[]) => {
         (calls[String(prop)] as ((...a: unknown[]) => void) | undefined)?.(...args);
+        rec.options = [...raw.entries()].map(([k, o]) => toSpec(k, o));
         return y;
       },
   });
