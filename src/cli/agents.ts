@@ -32,3 +32,18 @@ export async function parseAgents(v: string | string[] | undefined): Promise<imp
   for (const x of ids) if (!isAgentId(x)) throw new InvalidInputError({ what: "--agents", value: x, fix: `name agents git-ctx syncs: ${AGENTS.map((g) => g.id).join(", ")}` });
   return ids as import("../agents/index.js").AgentId[];
 }
+
+/**
+ * Each agent's store, the default views, as the `--dir` helps name them (src/agents/*\/home.ts:
+ * Claude Code's `projects`, Codex's `sessions`, Gemini CLI's `tmp` folder, each under the home
+ * its own environment variable moves).
+ */
+export const AGENT_STORES = "$CLAUDE_CONFIG_DIR/projects or ~/.claude/projects, $CODEX_HOME/sessions or ~/.codex/sessions, $GEMINI_CLI_HOME/.gemini/tmp or ~/.gemini/tmp";
+
+/**
+ * The `--dir` option of the commands that act on every view of this machine unless one is named;
+ * `dflt` says what they act on without it, before "every agent's view: <stores>".
+ */
+export function viewDirOption(dflt = "") {
+  return { type: "string" as const, describe: `only the view in this folder (default: ${dflt}every agent's view: ${AGENT_STORES})` };
+}

@@ -1,8 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
-import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { CommandModule } from "yargs";
 import { trySyncFast } from "./commands/sync.js";
+import { COMPLETE, configureCli } from "./global.js";
 
 /**
  * Entry point of `git-ctx` (reached as `git ctx <command>`). Only maps argv to command modules;
@@ -14,18 +12,10 @@ import { trySyncFast } from "./commands/sync.js";
 export async function main(argv: string[]): Promise<void> {
   // `git ctx sync` (the Stop hook, the background worker) skips loading yargs when its arguments are plain.
   if (argv[0] === "sync" && (await trySyncFast(argv.slice(1)))) return;
+  // shell completion calls back after every <TAB> with raw words (flags included): no yargs parsing
+  if (argv[0] === COMPLETE) return (await import("./complete.js")).completeMain(argv.slice(1));
   const [{ default: yargs }, { commands }, style] = await Promise.all([import("yargs"), import("./commands/index.js"), import("../commands/style.js")]);
-  let y = yargs(argv)
-    .scriptName("git ctx")
-    .usage("git ctx <command> [options]\n\nSync AI coding agent context (Claude Code sessions, memory) between machines with plain git.")
-    .strict()
-    .demandCommand(1, "name a command")
-    .recommendCommands()
-    .option("color", {
-      type: "string",
-      global: true,
-      describe: "colour the output: always, never, or auto (default: on a terminal, unless NO_COLOR is set or git's color.ui is false); --no-color is never",
-    })
+  let y = configureCli(yargs(argv))
     .middleware((a) => {
       try {
         style.setOutputMode(style.parseColorMode(a.color as string | boolean | undefined));
@@ -38,11 +28,7 @@ export async function main(argv: string[]): Promise<void> {
       // a usage error, as git reports one (exit 129); an error thrown by a handler is not one
       if (err instanceof UsageError || (err && !msg)) throw err;
       throw new UsageError(msg ?? "invalid arguments");
-    })
-    .help()
-    .alias("h", "help")
-    .version(packageVersion())
-    .wrap(Math.min(100, process.stdout.columns || 100));
+    });
   for (const c of commands) y = y.command(c as CommandModule);
   try {
     await y.parseAsync();
@@ -86,16 +72,4 @@ export function usageLines(argv: readonly string[], message: string, table: read
     return [error, "usage: git ctx <command> [options]   (see 'git ctx -h' for the commands)"];
   }
   return [`error: ${what}`, `usage: git ctx ${spec} [options]   (see 'git ctx ${first} -h')`];
-}
-
-/**
- * This package's version, from the nearest `package.json` above this module (dist/src/cli or a
- * dist/bundle chunk): yargs would guess it from the current directory once bundled.
- */
-function packageVersion(): string {
-  for (let d = path.dirname(fileURLToPath(import.meta.url)); ; d = path.dirname(d)) {
-    const f = path.join(d, "package.json");
-    if (existsSync(f)) return (JSON.parse(readFileSync(f, "utf8")) as { version?: string }).version ?? "unknown";
-    if (path.dirname(d) === d) return "unknown";
-  }
 }

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { gitRaw } from "../git/exec.js";
-import { projectByFolder, readViewState } from "../view/state.js";
+import { projectByFolder, readViewState, stateFile } from "../view/state.js";
 import { formatFolderReport, doctorFolder, type Codec } from "../doctor/folder.js";
 import { machineOsHome, type MachineOs } from "../roster/machine.js";
 import { viewDirs } from "./viewdirs.js";
@@ -14,6 +14,8 @@ export interface DoctorOptions {
   folder?: string;
   /** `--root`: the project root on this machine (folder mode; default: the view's state.json for a joined project's folder, else inferred). */
   root?: string;
+  /** `--dir`: check only the view in this folder (whole-view mode; default: the view around `cwd` and every agent's view). */
+  dir?: string;
   /** `--home`: the home as written in transcripts (default `GIT_CTX_HOME`, else `$HOME`). */
   home?: string;
   /** `--os`: this machine's OS (default `GIT_CTX_OS`, else the platform; `windows` for a Windows root). */
@@ -41,6 +43,7 @@ export interface DoctorOptions {
  * tier, byte-exact round trip, residue) or the whole view, prints the report, and returns the
  * exit code: 0 when nothing needs attention, 1 otherwise.
  * @throws InvalidInputError for a bad `GIT_CTX_OS`; fs errors when the folder cannot be read.
+ * @throws NotAViewError when `dir` is given and holds no git-ctx view (`.git/ctx/state.json`).
  */
 export async function doctor(o: DoctorOptions): Promise<number> {
   const env = o.env ?? process.env;
@@ -48,10 +51,11 @@ export async function doctor(o: DoctorOptions): Promise<number> {
   const codec = o.codec ?? (await loadCodec());
   if (o.folder === undefined) {
     const { doctorView, formatViewReport } = await import("../doctor/view.js");
-    const r = await doctorView({ env, codec, cwd: o.cwd });
-    // and every other agent's view of this machine (issue 11)
+    const one = o.dir === undefined ? undefined : await oneView(path.resolve(o.cwd ?? process.cwd(), o.dir));
+    const r = await doctorView({ env, codec, cwd: one ?? o.cwd });
+    // and every other agent's view of this machine (issue 11), unless --dir named one
     const reports = [r];
-    for (const dir of viewDirs(env)) {
+    for (const dir of one ? [] : viewDirs(env)) {
       if (r.view && path.resolve(r.view.workTree) === path.resolve(dir)) continue;
       reports.push(await doctorView({ env, codec, cwd: dir }));
     }
@@ -127,6 +131,17 @@ async function fixViews(reports: ViewReport[], o: { env: NodeJS.ProcessEnv; code
   else if (after.length === 1) o.write(formatViewReport(after[0]!));
   else for (const x of after) o.write(`== ${x.view?.workTree ?? "(no view)"} ==\n${formatViewReport(x)}`);
   return after.every((x) => x.ok) ? 0 : 1;
+}
+
+/**
+ * The folder `--dir` names when it is a view's top (it holds `.git/ctx/state.json`; the
+ * repository may be corrupt, which is what doctor is for, so git is not asked).
+ * @throws NotAViewError otherwise (doctor would else check another view and say nothing of it).
+ */
+async function oneView(dir: string): Promise<string> {
+  if (existsSync(stateFile(path.join(dir, ".git")))) return dir;
+  const { NotAViewError } = await import("../sync/index.js");
+  throw new NotAViewError({ dir, problem: `no ${stateFile(path.join(dir, ".git"))}` });
 }
 
 /**

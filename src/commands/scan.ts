@@ -4,7 +4,7 @@ import { AGENTS, agentById } from "../agents/index.js";
 import { gitRaw } from "../git/exec.js";
 import { viewDirs } from "./viewdirs.js";
 import { ALLOW_CONFIG_KEY, ALLOW_FILE, loadAllowlist, readHeldBack, scanBytes, scanPath, type Finding, type HeldBack, type IgnoredAllowEntry } from "../scan/index.js";
-import { NotAViewError } from "../sync/index.js";
+import { NotAViewError, openView } from "../sync/index.js";
 import { viewOutboundRefusals } from "../gate/view.js";
 import { readViewState } from "../view/state.js";
 
@@ -16,6 +16,8 @@ export interface ScanCommandOptions {
   all?: boolean;
   /** `--json`: print {@link ScanReport} as JSON. */
   json?: boolean;
+  /** `--dir`: scan only the view in this folder (default: the repository around `cwd`, else every agent's view); `paths` are then relative to it, as with `git -C`. */
+  dir?: string;
   /** Where the view is looked for (default `process.cwd()`, then `~/.claude/projects`). */
   cwd?: string;
   env?: NodeJS.ProcessEnv;
@@ -65,7 +67,8 @@ export const LAST_VIEW_REF = "refs/ctx/view/last";
  * Allowlisted fingerprints (git config `ctx.allow`, `.ctxallow`) are skipped.
  *
  * @returns exit code: 1 when there are findings, 0 when none
- * @throws NotAViewError when neither `cwd` nor `~/.claude/projects` is inside a git work tree
+ * @throws NotAViewError when neither `cwd` nor `~/.claude/projects` is inside a git work tree, or
+ *   `dir` is given and is not a git-ctx view
  * @throws GitCommandError when git fails on the repository (e.g. a bad pathspec)
  */
 export async function scan(o: ScanCommandOptions = {}): Promise<number> {
@@ -73,10 +76,17 @@ export async function scan(o: ScanCommandOptions = {}): Promise<number> {
   const write = o.write ?? ((s: string) => void process.stdout.write(s));
   // inside a repository: that one; elsewhere every agent's view (issue 11)
   const cwd = path.resolve(o.cwd ?? process.cwd());
-  const inRepo = (await gitRaw(["rev-parse", "--show-toplevel"], { cwd, env, okCodes: [0, 128] }).catch(() => undefined))?.code === 0;
-  const dirs = inRepo ? [cwd] : viewDirs(env);
   const reports: ScanReport[] = [];
-  for (const d of dirs.length ? dirs : [cwd]) reports.push(await scanView({ ...o, cwd: d }, env));
+  if (o.dir !== undefined) {
+    // the view --dir names (openView refuses a folder that is not one); pathspecs are relative to it, as with git -C
+    const dir = path.resolve(cwd, o.dir);
+    await openView(dir, env);
+    reports.push(await scanView({ ...o, cwd: dir }, env));
+  } else {
+    const inRepo = (await gitRaw(["rev-parse", "--show-toplevel"], { cwd, env, okCodes: [0, 128] }).catch(() => undefined))?.code === 0;
+    const dirs = inRepo ? [cwd] : viewDirs(env);
+    for (const d of dirs.length ? dirs : [cwd]) reports.push(await scanView({ ...o, cwd: d }, env));
+  }
   if (o.json) write(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) + "\n");
   else for (const r of reports) write((reports.length > 1 ? `== ${r.workTree} ==\n` : "") + formatScanReport(r));
   return reports.every((r) => r.ok) ? 0 : 1;

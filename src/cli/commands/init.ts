@@ -1,5 +1,5 @@
 import type { CommandModule } from "yargs";
-import { agentsOption, parseAgents } from "../agents.js";
+import { AGENT_STORES, agentsOption, parseAgents } from "../agents.js";
 import { paint } from "../../commands/style.js";
 import { runCommand } from "../run.js";
 
@@ -16,21 +16,19 @@ interface InitArgs {
 }
 
 /**
- * `git ctx init [--remote <url>] [--id <id>] <project-root>...`: adopt an existing
- * ~/.claude/projects as the view of a cluster, register the given projects and push them.
+ * `git ctx init [--remote <url>] [--id <id>] <project-root>...`: adopt each installed agent's
+ * existing store (~/.claude/projects, ~/.codex/sessions, ~/.gemini/tmp) as a view of a cluster,
+ * register the given projects and push them.
  */
 export const initCommand: CommandModule<object, InitArgs> = {
   command: "init <roots..>",
-  describe: "adopt ~/.claude/projects as a view of a cluster, register project roots and push them",
+  describe: "adopt each installed agent's store (~/.claude/projects, ~/.codex/sessions, ~/.gemini/tmp) as a view of a cluster, register project roots and push them",
   builder: (y) =>
     y
-      .positional("roots", { type: "string", array: true, demandOption: true, describe: "project roots on this machine (where you run claude)" })
+      .positional("roots", { type: "string", array: true, demandOption: true, describe: "project roots on this machine (where you run claude, codex or gemini)" })
       .option("remote", { type: "string", describe: "cluster URL (any git URL; a local path that does not exist becomes a new bare cluster)" })
       .option("id", { type: "string", describe: "project id (only with one root; default: the root's git remote as host/owner/repo, else its base name)" })
-      .option("dir", {
-        type: "string",
-        describe: "one view folder (default: each agent's store: $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects, $CODEX_HOME/sessions or ~/.codex/sessions)",
-      })
+      .option("dir", { type: "string", describe: `one view folder (default: each agent's store: ${AGENT_STORES})` })
       .option("agents", agentsOption("are adopted"))
       .option("dry-run", { type: "boolean", default: false, describe: "check everything that can be checked without writing, say what would happen, write nothing" })
       .option("json", { type: "boolean", default: false, describe: "print the report as JSON" })

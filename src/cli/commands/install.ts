@@ -1,20 +1,25 @@
 import type { CommandModule } from "yargs";
 import { runCommand } from "../run.js";
 
-/** `git ctx install [--global|--local]`: write git config for the ctx filter and merge driver (like `git lfs install`). */
+/** `git ctx install [--global|--local] [--no-hooks]`: write git config for the ctx filter and merge driver (like `git lfs install`) and each installed agent's sync hook. */
 export const installCommand: CommandModule<{}, { global?: boolean; local?: boolean; hooks?: boolean; json?: boolean; "dry-run"?: boolean }> = {
   command: "install",
-  describe: "write git config for the ctx filter and merge driver (like `git lfs install`)",
+  describe: "write git config for the ctx filter and merge driver (like `git lfs install`) and each installed agent's sync hook",
   builder: (y) =>
     y
       .option("global", { type: "boolean", describe: "write the user's global git config (default)" })
       .option("local", { type: "boolean", describe: "write the config and info/attributes of the repository you are in" })
-      .option("hooks", { type: "boolean", default: true, describe: "also install the agents' hooks that sync after every turn (Claude Code's Stop hook); --no-hooks to skip" })
+      .option("hooks", {
+        type: "boolean",
+        default: true,
+        describe:
+          "also install the hook that syncs after every turn of each installed agent: Claude Code's Stop hook (always), Codex's notify (your own notify program keeps running), Gemini CLI's AfterAgent hook; --no-hooks to skip",
+      })
       .option("json", { type: "boolean", default: false, describe: "print what was done as JSON" })
       .option("dry-run", { type: "boolean", default: false, describe: "say what would change, write nothing" })
-      .example("git ctx install", "once per machine: filter and merge driver in ~/.gitconfig (like git lfs install)")
+      .example("git ctx install", "once per machine: filter and merge driver in ~/.gitconfig (like git lfs install), and every installed agent's hook")
       .example("cd ~/.claude/projects && git ctx install --local", "only this view repository")
-      .example("git ctx install --no-hooks", "git config only; add the hook later with 'git ctx hook install'")
+      .example("git ctx install --no-hooks", "git config only; add a hook later with 'git ctx hook install [--agent codex|gemini]'")
       .conflicts("global", "local"),
   handler: (o) =>
     runCommand(async () => {

@@ -1,5 +1,5 @@
 import type { CommandModule } from "yargs";
-import { agentsOption, parseAgents } from "../agents.js";
+import { AGENT_STORES, agentsOption, parseAgents } from "../agents.js";
 import { paint } from "../../commands/style.js";
 import { runCommand } from "../run.js";
 
@@ -18,15 +18,12 @@ interface JoinArgs {
 /** `git ctx join [--id <id>] <project-root>`: join this machine to a project of the cluster. */
 export const joinCommand: CommandModule<object, JoinArgs> = {
   command: "join <root>",
-  describe: "join this machine to a project of the cluster and check its sessions out",
+  describe: "join this machine to a project of the cluster and check its sessions out in every installed agent's view (made from --remote when missing)",
   builder: (y) =>
     y
       .positional("root", { type: "string", demandOption: true, describe: "the project's root on this machine" })
       .option("id", { type: "string", describe: "project id in the cluster (see 'git ctx projects'; default: from the root's git remote or base name)" })
-      .option("dir", {
-        type: "string",
-        describe: "one view folder (default: each agent's store: $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects, $CODEX_HOME/sessions or ~/.codex/sessions)",
-      })
+      .option("dir", { type: "string", describe: `one view folder (default: each agent's store: ${AGENT_STORES})` })
       .option("remote", { type: "string", describe: "the cluster, for a machine with no view yet (the views are made, as git clone ctx::<url> would)" })
       .option("agents", agentsOption("get the project"))
       .option("dry-run", { type: "boolean", default: false, describe: "check the project and the folder, say what would happen, write nothing" })
@@ -37,8 +34,12 @@ export const joinCommand: CommandModule<object, JoinArgs> = {
         describe: "show a progress bar over the views on stderr even when it is not a terminal (--no-progress: never; default: on a terminal)",
       })
       .example(
+        "git ctx join --remote git@host:me/ctx.git --id app ~/work/app",
+        "on a new machine: make every installed agent's view from the cluster and check project 'app' out for ~/work/app",
+      )
+      .example(
         "git ctx join --id app ~/work/app",
-        "check out project 'app' (see git ctx projects) for your copy at ~/work/app; on a new machine first: git clone ctx::<cluster-url> ~/.claude/projects",
+        "a machine that has its views (from an earlier join, or git clone ctx::<url> <store>): check out project 'app' (see git ctx projects)",
       )
       .example("cd ~/work/app && git ctx join .", "join from the project's root (id from its git remote, else the folder name)") as never,
   handler: (a) =>

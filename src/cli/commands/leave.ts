@@ -1,4 +1,5 @@
 import type { CommandModule } from "yargs";
+import { viewDirOption } from "../agents.js";
 import { runCommand } from "../run.js";
 import { shellQuote } from "../../git/shell.js";
 
@@ -15,10 +16,10 @@ export const leaveCommand: CommandModule<object, LeaveArgs> = {
   describe: "stop syncing a project on this machine: keep its files, untrack its folder, remove this machine from its roster",
   builder: (y) =>
     y
-      .positional("id", { type: "string", demandOption: true, describe: "the project id (git ctx status lists the joined ones)" })
-      .option("dir", { type: "string", describe: "the view folder (default: $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects)" })
+      .positional("id", { type: "string", demandOption: true, describe: "the project id (git ctx status lists the joined ones); it is left in every view that joined it" })
+      .option("dir", viewDirOption())
       .option("dry-run", { type: "boolean", default: false, describe: "say what would happen, change nothing" })
-      .option("json", { type: "boolean", default: false })
+      .option("json", { type: "boolean", default: false, describe: "print the report as JSON" })
       .example("git ctx sync && git ctx leave app", "send this machine's last sessions of 'app', then stop syncing it here")
       .example("git ctx leave app --dry-run", "what would change") as never,
   handler: (a) =>

@@ -1,4 +1,5 @@
 import type { CommandModule } from "yargs";
+import { AGENT_STORES } from "../agents.js";
 import { runCommand } from "../run.js";
 
 interface ProjectsArgs {
@@ -15,7 +16,7 @@ export const projectsCommand: CommandModule<object, ProjectsArgs> = {
     y
       .option("json", { type: "boolean", default: false, describe: "print JSON" })
       .option("remote", { type: "string", describe: "cluster URL (default: the view's cluster)" })
-      .option("dir", { type: "string", describe: "the view folder (default: $CLAUDE_CONFIG_DIR/projects or ~/.claude/projects)" })
+      .option("dir", { type: "string", describe: `the view whose cluster is listed (default: any agent's view: ${AGENT_STORES}; they share one cluster)` })
       .example("git ctx projects", "list the projects of this view's cluster and each machine's root")
       .example("git ctx projects --json", "the same as JSON for scripts (stable field names)")
       .example("git ctx projects --remote ~/ctx-cluster", "list a cluster this machine has not joined yet") as never,

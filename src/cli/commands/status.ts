@@ -1,4 +1,5 @@
 import type { CommandModule } from "yargs";
+import { viewDirOption } from "../agents.js";
 import { runCommand } from "../run.js";
 
 /** `git ctx status`: per joined project: uncommitted sessions, ahead/behind, last sync, conflicts, held-back files. */
@@ -8,7 +9,7 @@ export const statusCommand: CommandModule = {
   builder: (y) =>
     y
       .option("json", { type: "boolean", default: false, describe: "print the status as JSON" })
-      .option("dir", { type: "string", describe: "the view (default: ~/.claude/projects)" })
+      .option("dir", viewDirOption())
       .option("short", {
         alias: "s",
         type: "boolean",
@@ -16,7 +17,7 @@ export const statusCommand: CommandModule = {
         describe:
           "one line per joined project: '<state> <agent> <id> uncommitted=<n> ahead=<n> behind=<n>' (state: '=' in sync, '*' something to sync, '!' needs you), then conflicts=, held=, refused=, not-pushed=, last-sync=failed when they apply",
       })
-      .example("git ctx status", "one summary line, then each joined project")
+      .example("git ctx status", "one summary line, then each joined project of every agent's view")
       .example("git ctx status --json", "the same as JSON, for scripts")
       .example("git ctx status -s", "one short line per joined project, e.g. for an agent's status line"),
   handler: (o) =>

@@ -35,9 +35,13 @@ export const FLAGS = {
     type: "boolean",
     default: false,
     describe:
-      "hook mode (Claude Code's Stop hook, Codex's notify): sync every view in the background, always exit 0 silently; after --, a program to run next (Codex: your own notify)",
+      "hook mode (Claude Code's Stop hook, Codex's notify, Gemini CLI's AfterAgent hook): sync every view in the background, always exit 0 silently; after --, a program to run next (Codex: your own notify)",
   },
-  dir: { type: "string", describe: "one view (default: every agent's view: ~/.claude/projects, ~/.codex/sessions)" },
+  dir: {
+    type: "string",
+    describe:
+      "only the view in this folder (default: every agent's view: ~/.claude/projects, ~/.codex/sessions, ~/.gemini/tmp, or where $CLAUDE_CONFIG_DIR, $CODEX_HOME, $GEMINI_CLI_HOME put them)",
+  },
   json: { type: "boolean", default: false, describe: "print the sync report as JSON" },
   "dry-run": { type: "boolean", default: false, describe: "say what would be committed and pushed, write nothing (no fetch)" },
   quiet: { type: "boolean", alias: "q", default: false, describe: "print nothing on stdout (warnings and errors still go to stderr), no progress" },

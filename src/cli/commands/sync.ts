@@ -11,10 +11,10 @@ function runSync(o: SyncCliOptions): Promise<void> {
   });
 }
 
-/** `git ctx sync`: commit, pull and push the joined projects (what the Stop hook runs). */
+/** `git ctx sync`: commit, pull and push the joined projects of every view (what the agents' hooks run). */
 export const syncCommand: CommandModule = {
   command: "sync",
-  describe: "commit, pull and push the joined projects (what the Stop hook runs)",
+  describe: "commit, pull and push the joined projects of every agent's view (what the agents' hooks run)",
   builder: (y) =>
     y
       .parserConfiguration({ "populate--": true })
@@ -23,7 +23,7 @@ export const syncCommand: CommandModule = {
       .example("git ctx sync --background", "the same, detached; the log is in .git/ctx/sync.log")
       .example("git ctx sync --dry-run", "which files would be committed and pushed")
       .example("git ctx sync -q", "sync quietly: only warnings and errors, on stderr")
-      .example("git ctx hook install", "run it after every Claude Code turn (the Stop hook calls 'git ctx sync --hook')"),
+      .example("git ctx hook install", "run it after every agent turn (Claude Code's Stop hook, Codex's notify and Gemini CLI's AfterAgent hook call 'git ctx sync --hook')"),
   handler: (o) =>
     runSync({
       background: o.background as boolean,
