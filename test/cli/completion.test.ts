@@ -31,7 +31,7 @@ describe("completions (pure)", () => {
     expect(complete("")).toEqual(commands.map((c) => String(c.command).split(" ")[0]));
     expect(complete("")).not.toContain("__complete");
     expect(complete("re")).toEqual(["resume", "redact"]);
-    expect(complete("--")).toEqual(["--help", "--version"]);
+    expect(complete("--")).toEqual(["--color", "--help", "--version"]);
   });
 
   it("offers a subcommand's flags, --no-<x> for a boolean on by default, not the ones given", () => {

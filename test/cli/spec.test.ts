@@ -57,9 +57,10 @@ describe("commandSpecs", () => {
     expect(s!.examples).toEqual([["git ctx demo x -q", "quietly"]]);
   });
 
-  it("reads the top-level parser: --help with -h, --version", () => {
+  it("reads the top-level parser: --color, --help with -h, --version", () => {
     const g = globalSpec(configureCli);
     expect(g.options.map((o) => [o.name, o.aliases])).toEqual([
+      ["color", []],
       ["help", ["h"]],
       ["version", []],
     ]);
