@@ -123,3 +123,26 @@ describe("a failed init leaves nothing behind", () => {
     expect(r.stderr).toContain(claudeDirKey(link));
   });
 });
+
+describe("first hour with all three agents (issue 24: a newcomer following the README gets doctor exit 0)", () => {
+  it("install, init (no sync yet): doctor exits 0 with Claude Code, Codex and Gemini CLI present", async () => {
+    const A = await machine();
+    const cluster = await bareCluster();
+    cleanups.push(cluster.cleanup);
+    mkdirSync(path.join(A.home, ".codex"), { recursive: true });
+    mkdirSync(path.join(A.home, ".gemini"), { recursive: true });
+    const root = path.join(A.home, "src", "app");
+    mkdirSync(root, { recursive: true });
+    writeSession(A.at(claudeDirKey(root)), "s1", sessionLines(root, "s1", "a", 2));
+    const inst = await A.ctx(["install"], { cwd: A.home, allowFail: true });
+    expect(inst.code, inst.stdout + inst.stderr).toBe(0);
+    const init = await A.ctx(["init", "--remote", cluster.url, root], { cwd: A.home, allowFail: true });
+    expect(init.code, init.stdout + init.stderr).toBe(0);
+    expect(init.stdout).toMatch(/1 session adopted/);
+    const doc = await A.ctx(["doctor"], { cwd: A.home, allowFail: true });
+    expect(doc.code, doc.stdout + doc.stderr).toBe(0);
+    expect(doc.stdout + doc.stderr).not.toMatch(/no sync has run/);
+    const st = await A.ctx(["status"], { cwd: A.home, allowFail: true });
+    expect(st.stdout).not.toMatch(/never synced/);
+  });
+});
