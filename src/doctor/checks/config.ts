@@ -36,8 +36,33 @@ export async function checkConfig(ctx: ViewContext): Promise<Check[]> {
       : pass("merge driver config", `merge.ctx.driver = ${values.get("merge.ctx.driver")}`),
   );
   const proc = values.get("filter.ctx.process");
-  if (proc) out.push(await probeFilter(proc, ctx.env, ctx.workTree));
+  if (proc) {
+    const works = await probeFilter(proc, ctx.env, ctx.workTree);
+    out.push(works);
+    if (works.ok && process.platform !== "win32") out.push(await probeFilterMinimalPath(proc, ctx.env, ctx.workTree));
+  }
   return out;
+}
+
+/** The `PATH` of the barest environments git runs in (cron, a GUI client started by the desktop, a shell without nvm). */
+export const MINIMAL_PATH = "/usr/bin:/bin";
+
+/**
+ * The configured filter also runs with {@link MINIMAL_PATH} (issue 24, point 9): a bare
+ * `git-ctx-filter` found only on the user's own `PATH` (npm's or nvm's folder) makes every
+ * `git add` in a view fail with "git-ctx-filter: not found" in such environments, since
+ * `filter.ctx.required` is true. `git ctx install` writes the absolute paths that pass.
+ */
+export async function probeFilterMinimalPath(processCmd: string, env: NodeJS.ProcessEnv, cwd: string): Promise<Check> {
+  const r = await probeFilter(processCmd, { ...env, PATH: MINIMAL_PATH }, cwd);
+  const name = "filter runs without your PATH";
+  return r.ok
+    ? pass(name, `'${processCmd}' runs with PATH=${MINIMAL_PATH} (cron, GUI git clients)`)
+    : fail(
+        name,
+        `with PATH=${MINIMAL_PATH} (cron, GUI git clients, a shell without nvm) git could not run the filter: ${r.detail}`,
+        "git ctx install   (writes the absolute paths of node and git-ctx-filter into git config, also into this machine's views)",
+      );
 }
 
 /**
