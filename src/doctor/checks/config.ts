@@ -75,7 +75,7 @@ export async function probeFilter(processCmd: string, env: NodeJS.ProcessEnv, cw
   const name = "filter works";
   const prefix = processCmd.replace(/\s+process\s*$/, "");
   const args = `--root ${PROBE.root} --home ${PROBE.home} --os linux`;
-  const fix = "npm install -g git-ctx   (git runs 'git-ctx-filter' from PATH), then git ctx install";
+  const fix = "git ctx install   (writes the absolute paths of node and git-ctx-filter into git config; if git-ctx itself is gone: npm install -g git-ctx first)";
   const clean = await sh(`${prefix} clean ${args}`, Buffer.from(PROBE_INPUT), env, cwd);
   if (clean.code !== 0) return fail(name, `'${prefix} clean' failed (exit ${clean.code}): ${clean.stderr.trim().slice(0, 300) || "no message"}`, fix);
   const canon = clean.stdout.toString("utf8");
@@ -122,7 +122,7 @@ export async function checkFilterInView(ctx: ViewContext): Promise<Check[]> {
       fail(
         name,
         `git's clean filter failed on a probe in ${p.key}/ (project ${id}): ${got.stderr.trim().slice(0, 300)}`,
-        "git ctx install --local   (inside the view), and check that git-ctx-filter is on PATH",
+        "git ctx install --local   (inside the view: writes the absolute paths of node and git-ctx-filter into its config)",
       ),
     ];
   const want = await git(["hash-object", "--stdin", "--no-filters"], { cwd: ctx.workTree, env: ctx.env, input: expected });
