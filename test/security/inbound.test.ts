@@ -237,7 +237,12 @@ describe("issue 22: refused loudly, and never at another project's cost", () => 
     const a = await victim(cluster.url, "A", true);
     // the attacker replaces the whole context with entries the gate refuses (the roster is kept)
     const roster = (await clusterGit(cluster.url, ["show", "project/p:roster.json"])).stdout;
-    hostilePush(cluster.url, "p", { "roster.json": { text: roster }, "context/evil": { link: "/etc" }, "context/run.sh": { text: "#!/bin/sh\n", mode: "100755" } }, { replace: true });
+    hostilePush(
+      cluster.url,
+      "p",
+      { "roster.json": { text: roster }, "context/evil": { link: "/etc" }, "context/run.sh": { text: "#!/bin/sh\n", mode: "100755" } },
+      { replace: true },
+    );
     const b = await node("B", { filter: true });
     cleanups.push(b.cleanup);
     const root = path.join(b.home, "p");
