@@ -35,7 +35,7 @@ export interface InstallResult {
   config: ConfigChange[];
   /** The attributes file written (`local` only). */
   attributesFile?: string;
-  /** Whether `git-ctx-filter` was found on `PATH` (git runs it by that name). */
+  /** Whether `git-ctx-filter` was found on `PATH` (for information only: git config names it by absolute path, `filterCommand`). */
   filterOnPath: boolean;
   /** The agent hooks installed (empty with `hooks: false`). */
   hooks: { agent: string; event: string; file: string; changed: boolean; problem?: string }[];
