@@ -48,6 +48,9 @@ const common = {
   sourcemap: "linked",
   legalComments: "none",
   plugins: [zodEnglishOnly],
+  // jsonc-parser's `main` is a UMD build whose factory require()s its own files at run time
+  // (esbuild leaves those calls: "Cannot find module './impl/format'"); its ES module build bundles.
+  alias: { "jsonc-parser": "jsonc-parser/lib/esm/main.js" },
   logLevel: "warning",
   write: false,
 };

@@ -1,5 +1,7 @@
 import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
+import { applyEdits, modify, parse, printParseErrorCode, type FormattingOptions, type JSONPath, type ParseError } from "jsonc-parser";
+import { isDeepStrictEqual } from "node:util";
 import writeFileAtomic from "write-file-atomic";
 import { CtxError } from "../errors.js";
 
@@ -37,7 +39,7 @@ export class HookSettingsShapeError extends CtxError {
   }
 }
 
-/** `settings.json` is not valid JSON (or not a JSON object): we refuse to rewrite it. */
+/** `settings.json` is not valid JSON with comments (or not a JSON object): we refuse to rewrite it. */
 export class HookSettingsJsonError extends CtxError {
   readonly code = "HookSettingsJson" as const;
   constructor(readonly data: { file: string; problem: string }) {
@@ -101,7 +103,15 @@ export function withoutHook(settings: Json, event: HookEvent): Json {
 export const BACKUP_SUFFIX = ".bak-git-ctx";
 
 /**
- * Reads a settings file: `{}` when it does not exist (or is empty).
+ * The options settings files are read with: JSON with comments (`//`, `/* *\/`) and trailing
+ * commas, as Gemini CLI reads its settings.json (it strips comments before parsing) and as
+ * editors treat settings files (jsonc-parser, the parser of VS Code's settings).
+ */
+const JSONC = { allowTrailingComma: true, disallowComments: false, allowEmptyContent: true } as const;
+
+/**
+ * Reads a settings file: `{}` when it does not exist (or is empty). Comments and trailing commas
+ * are accepted ({@link JSONC}); `text` is the file as it is, for {@link editSettings}.
  * @throws HookSettingsJsonError when it exists but is not a JSON object.
  */
 export function readSettings(file: string): { settings: Json; existed: boolean; text: string } {
@@ -113,24 +123,62 @@ export function readSettings(file: string): { settings: Json; existed: boolean; 
     throw e;
   }
   if (text.trim() === "") return { settings: {}, existed: true, text };
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new HookSettingsJsonError({ file, problem: (e as Error).message });
+  const errors: ParseError[] = [];
+  const json: unknown = parse(text, errors, JSONC);
+  if (errors.length) {
+    const e = errors[0]!;
+    throw new HookSettingsJsonError({ file, problem: `${printParseErrorCode(e.error)} at offset ${e.offset}` });
   }
   if (!isObj(json)) throw new HookSettingsJsonError({ file, problem: "the top level is not an object" });
   return { settings: json, existed: true, text };
+}
+
+/** Indentation of a settings file's text (its first indented line): tabs, or that many spaces; 2 spaces when there is none. */
+function formattingOf(text: string): FormattingOptions {
+  const m = /\n([ \t]+)\S/.exec(text);
+  const eol = text.includes("\r\n") ? "\r\n" : "\n";
+  if (m?.[1]?.startsWith("\t")) return { insertSpaces: false, tabSize: 1, eol };
+  return { insertSpaces: true, tabSize: m?.[1]?.length ?? 2, eol };
+}
+
+/**
+ * Returns `text` (JSON with comments whose value is `before`) edited so that its value is
+ * `after`, touching only what differs: an object's changed, added or removed key, an array's
+ * appended items (inserted after the last), anything else replaced whole. Comments and
+ * formatting elsewhere stay byte for byte (jsonc-parser's `modify` and `applyEdits`). Pure.
+ */
+export function editJsoncText(text: string, before: unknown, after: unknown): string {
+  const fmt = formattingOf(text);
+  let out = text;
+  const set = (p: JSONPath, value: unknown, insert = false) => {
+    out = applyEdits(out, modify(out, p, value, { formattingOptions: fmt, isArrayInsertion: insert }));
+  };
+  const walk = (p: JSONPath, a: unknown, b: unknown): void => {
+    if (isDeepStrictEqual(a, b)) return;
+    if (isObj(a) && isObj(b)) {
+      for (const k of Object.keys(a)) if (!(k in b)) set([...p, k], undefined);
+      for (const k of Object.keys(b)) walk([...p, k], a[k], b[k]);
+      return;
+    }
+    if (Array.isArray(a) && Array.isArray(b) && b.length >= a.length && a.every((x, i) => isDeepStrictEqual(x, b[i]))) {
+      for (let i = a.length; i < b.length; i++) set([...p, i], b[i], true);
+      return;
+    }
+    set(p, b);
+  };
+  walk([], before, after);
+  return out;
 }
 
 /** What {@link editSettings} did. */
 export type EditOutcome = "changed" | "unchanged";
 
 /**
- * Applies `edit` to the settings file: reads it (refusing invalid JSON, file untouched), and
- * only if the result differs, copies the old file to `<file>.bak-git-ctx` and writes the new
- * JSON atomically (write-file-atomic, 2-space indent, trailing newline). With `o.dryRun` it
- * only says whether it would change the file (nothing is written).
+ * Applies `edit` to the settings file: reads it (JSON with comments; refusing invalid JSON, file
+ * untouched), and only if the result differs, copies the old file to `<file>.bak-git-ctx` and
+ * writes the edited text atomically (write-file-atomic): an existing file keeps its comments,
+ * formatting and key order ({@link editJsoncText}), a new one is 2-space JSON with a trailing
+ * newline. With `o.dryRun` it only says whether it would change the file (nothing is written).
  * @throws HookSettingsJsonError, HookSettingsShapeError (file untouched).
  */
 export function editSettings(file: string, edit: (s: Json) => Json, o: { dryRun?: boolean } = {}): EditOutcome {
@@ -139,7 +187,13 @@ export function editSettings(file: string, edit: (s: Json) => Json, o: { dryRun?
   if (JSON.stringify(next) === JSON.stringify(settings)) return "unchanged";
   if (o.dryRun) return "changed";
   mkdirSync(path.dirname(file), { recursive: true });
+  let body = JSON.stringify(next, null, 2) + "\n";
+  if (text.trim() !== "") {
+    const edited = editJsoncText(text, settings, next);
+    // the edit is checked by reading it back; should it ever differ, the whole file is rewritten (the backup keeps the old one)
+    if (isDeepStrictEqual(parse(edited, [], JSONC), next)) body = edited;
+  }
   if (existed && text !== "") copyFileSync(file, file + BACKUP_SUFFIX);
-  writeFileAtomic.sync(file, JSON.stringify(next, null, 2) + "\n");
+  writeFileAtomic.sync(file, body);
   return "changed";
 }

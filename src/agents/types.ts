@@ -91,7 +91,10 @@ export interface Agent {
    * this agent's folder of a cluster branch ({@link Agent.clusterDir}), which is the project
    * folder of a `folder`-layout view and the store root of a `shared` one — is one the agent's
    * store syncs (a transcript, a subagent's, a tool result, a memory file, a chat, a prompt log).
-   * Anything else on a branch never reaches a view, and is never pushed either. Pure.
+   * Anything else on a branch never reaches a view, and is never pushed either. Asked only for
+   * names the gate's name check admits (`pathProblem`, src/gate/names.ts: no empty, `.` or `..`
+   * component, no backslash), which is where glob lists (./globs.ts) and regular expressions
+   * agree. Pure.
    */
   syncedPath(rel: string): boolean;
   /**

@@ -2,6 +2,7 @@ import { clusterOfViews, folderRules } from "./views.js";
 import { startProgress } from "./progress.js";
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import * as path from "node:path";
+import { shellQuote } from "../git/shell.js";
 import { AGENTS, agentById, agentOf, agentOfStorePath, presentAgents, type Agent, type AgentId } from "../agents/index.js";
 import { addFiles } from "../git/config.js";
 import { sharedCandidates } from "../sync/index.js";
@@ -295,6 +296,8 @@ export interface JoinAgentsOptions extends Omit<JoinOptions, "agent"> {
   agents?: AgentId[];
   /** `--progress` / `--no-progress` and `-q`: a bar over the views on stderr ({@link startProgress}; default: on a terminal). */
   display?: { progress?: boolean; quiet?: boolean };
+  /** Where the views joined before a failure are named (default `process.stderr`). */
+  err?: NodeJS.WritableStream;
 }
 
 /**
@@ -309,15 +312,37 @@ export async function joinAgents(o: JoinAgentsOptions, env: NodeJS.ProcessEnv = 
   const ids = o.agents?.length ? AGENTS.filter((a) => o.agents!.includes(a.id)) : presentAgents(env);
   const known = o.remote ?? clusterOfViews(env);
   const out: JoinReport[] = [];
+  const { err, ...rest } = o;
   const bar = await startProgress({ label: "git ctx join:", unit: "views", total: ids.length, ...o.display });
   try {
     for (const a of ids) {
       const dir = path.resolve(a.storeRoot(env));
-      out.push(await join({ ...o, dir, agent: a.id, remote: viewGitDir(dir) ? undefined : known }));
+      try {
+        out.push(await join({ ...rest, dir, agent: a.id, remote: viewGitDir(dir) ? undefined : known }));
+      } catch (e) {
+        bar.stop();
+        if (out.length && !o.dryRun) (err ?? process.stderr).write(joinedBeforeFailure(out, a, ids));
+        throw e;
+      }
       bar.tick(a.id);
     }
   } finally {
     bar.stop();
   }
   return out;
+}
+
+/**
+ * The lines that say which views a multi-agent join had already joined when the join of
+ * `failed`'s view threw (issue 24, point 9): those stay joined (nothing is rolled back), so the
+ * user re-runs the join for the agents that are left, named in the command. Pure.
+ */
+export function joinedBeforeFailure(done: readonly JoinReport[], failed: Agent, ids: readonly Agent[]): string {
+  const title = (id: string) => AGENTS.find((g) => g.id === id)?.title ?? id;
+  const lines = done.map(
+    (r) => `git-ctx: ${title(r.agent)}: ${r.alreadyJoined ? "was already joined" : "joined"} project/${r.id}: ${r.root} -> ${r.key ? `${r.dir}/${r.key}` : r.dir}\n`,
+  );
+  const left = ids.slice(ids.indexOf(failed)).map((a) => a.id);
+  const rerun = `git ctx join --id ${shellQuote(done[0]!.id)} --agents ${left.join(",")} ${shellQuote(done[0]!.root)}`;
+  return `${lines.join("")}git-ctx: the join stopped at ${failed.title}'s view (the error follows); the views above are joined and stay so. After fixing it: ${rerun}\n`;
 }

@@ -1,8 +1,10 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
+import { fileURLToPath } from "node:url";
 import writeFileAtomic from "write-file-atomic";
 import { InvalidInputError } from "../errors.js";
 import { git, gitRaw, type GitOpts } from "./exec.js";
+import { shellQuote } from "./shell.js";
 
 /**
  * Writing git-ctx's git configuration, attributes and excludes. Used by `git ctx install`, by the
@@ -13,27 +15,52 @@ import { git, gitRaw, type GitOpts } from "./exec.js";
  * precedence, not versioned) and the view's excludes in `$GIT_DIR/info/exclude`.
  */
 
-/**
- * Name of the filter/merge-driver program as written into git config. Like git-lfs
- * (`git-lfs filter-process`), the bare name is used, found on `PATH` when git runs it:
- * `npm install -g git-ctx` puts `git-ctx-filter` there (tests put `bin/` first on `PATH`).
- */
+/** Name of the filter/merge-driver program (`bin/git-ctx-filter`, on `PATH` after `npm install -g git-ctx`). */
 export const CTX_FILTER_BIN = "git-ctx-filter";
 
 /**
- * The git config entries git-ctx needs, as `[key, value]` pairs:
- * - `filter.ctx.process = git-ctx-filter process`: the long-running clean/smudge filter;
+ * The folder of the git-ctx package this code runs from: the nearest folder above `from` (default:
+ * this module, in `src/git/`, `dist/src/git/` or a `dist/bundle/` chunk) that holds
+ * `bin/git-ctx-filter`; undefined when there is none (e.g. a bundle copied elsewhere).
+ */
+export function packageRoot(from: string = fileURLToPath(import.meta.url)): string | undefined {
+  let dir = path.dirname(from);
+  for (;;) {
+    if (existsSync(path.join(dir, "bin", CTX_FILTER_BIN))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}
+
+/**
+ * The shell command that starts the filter, as git config holds it (git runs filter and merge
+ * driver commands through `sh -c`, gitattributes "Long Running Filter Process" and "Defining a
+ * custom merge driver"): the absolute path of this Node (`process.execPath`) and of this package's
+ * `bin/git-ctx-filter`, each quoted for the shell, so `git add` in a view works whatever `PATH`
+ * git has (GUI git clients, cron, a shell without nvm: issue 24, point 9). The bare name
+ * {@link CTX_FILTER_BIN} when the package's folder is not found. Pure apart from the file lookup.
+ * @param root the package folder (default {@link packageRoot}); @param node the Node binary.
+ */
+export function filterCommand(root: string | undefined = packageRoot(), node: string = process.execPath): string {
+  if (!root) return CTX_FILTER_BIN;
+  return `${shellQuote(node)} ${shellQuote(path.join(root, "bin", CTX_FILTER_BIN))}`;
+}
+
+/**
+ * The git config entries git-ctx needs, as `[key, value]` pairs (`cmd`: {@link filterCommand}):
+ * - `filter.ctx.process = <cmd> process`: the long-running clean/smudge filter;
  * - `filter.ctx.required = true`: a failing filter fails the git command instead of committing the
  *   raw content (GIT.md: without it, absolute paths leaked into a commit);
- * - `merge.ctx.name`, `merge.ctx.driver = git-ctx-filter merge %O %A %B %L %P` (gitattributes,
+ * - `merge.ctx.name`, `merge.ctx.driver = <cmd> merge %O %A %B %L %P` (gitattributes,
  *   "Defining a custom merge driver").
  */
-export function ctxGitConfig(): [key: string, value: string][] {
+export function ctxGitConfig(cmd: string = filterCommand()): [key: string, value: string][] {
   return [
-    ["filter.ctx.process", `${CTX_FILTER_BIN} process`],
+    ["filter.ctx.process", `${cmd} process`],
     ["filter.ctx.required", "true"],
     ["merge.ctx.name", "git-ctx merge of transcripts (JSONL union), memory and rosters"],
-    ["merge.ctx.driver", `${CTX_FILTER_BIN} merge %O %A %B %L %P`],
+    ["merge.ctx.driver", `${cmd} merge %O %A %B %L %P`],
   ];
 }
 

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claudeDirKey } from "../../src/agents/claude/dirkey.js";
+import { filterCommand } from "../../src/git/config.js";
 import { bareCluster, clusterGit, node, sessionLines, writeSession, type Node } from "./harness.js";
 
 /**
@@ -51,9 +52,9 @@ describe("ctx:: helper: init, clone, join, push, pull", () => {
     await B.git(["clone", `ctx::${cluster.url}`, B.projects], { cwd: B.home });
     expect(readdirSync(B.projects).filter((n) => n !== ".git")).toEqual([]);
     // option cloning configured the new repository (so its checkouts are smudged without `git ctx install`)
-    expect((await B.git(["config", "--local", "filter.ctx.process"])).stdout.trim()).toBe("git-ctx-filter process");
+    expect((await B.git(["config", "--local", "filter.ctx.process"])).stdout.trim()).toBe(`${filterCommand()} process`);
     expect((await B.git(["config", "--local", "filter.ctx.required"])).stdout.trim()).toBe("true");
-    expect((await B.git(["config", "--local", "merge.ctx.driver"])).stdout.trim()).toMatch(/^git-ctx-filter merge %O %A %B %L %P$/);
+    expect((await B.git(["config", "--local", "merge.ctx.driver"])).stdout.trim()).toBe(`${filterCommand()} merge %O %A %B %L %P`);
     expect((await B.git(["config", "--local", "pull.rebase"])).stdout.trim()).toBe("false");
     expect(readFileSync(B.at(".git", "info", "attributes"), "utf8")).toContain("* filter=ctx -text");
     expect(readFileSync(B.at(".git", "info", "exclude"), "utf8")).toMatch(/^\/\*$/m);

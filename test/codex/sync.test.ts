@@ -1,7 +1,10 @@
 import { existsSync, readFileSync, utimesSync } from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { loadSqlite } from "../../src/agents/codex/threads.js";
+import { loadBetterSqlite3 } from "../../src/agents/codex/sqlite.js";
+
+/** better-sqlite3 makes and reads the test's state database (the code under test may use node:sqlite). */
+const Better = loadBetterSqlite3() as typeof import("better-sqlite3") | undefined;
 import { bareCluster, clusterGit } from "../cluster/harness.js";
 import { appendRollout, rolloutPath, sessionMeta, turnLines, writeRollout, codexNode } from "./rollouts.js";
 
@@ -125,7 +128,7 @@ describe("Codex rollouts over a cluster", () => {
     expect((await C.git(["status", "--porcelain"], { cwd: C.sessions })).stdout).toBe("");
   });
 
-  it.skipIf(!loadSqlite())("a plain git pull in the Codex view registers the rollouts it brought in Codex's state database (the view's post-merge hook)", async () => {
+  it.skipIf(!Better)("a plain git pull in the Codex view registers the rollouts it brought in Codex's state database (the view's post-merge hook)", async () => {
     const cluster = await bareCluster();
     cleanups.push(cluster.cleanup);
     const A = await codexNode("A", cleanups);
@@ -134,7 +137,7 @@ describe("Codex rollouts over a cluster", () => {
     const rootB = path.join(B.home, "proj");
     writeRollout(A.sessions, rolloutPath(ID), [sessionMeta(ID, rootA), ...turnLines(rootA, "a", 2)]);
     await A.ctx(["init", "--remote", cluster.url, "--id", "proj", "--agents", "codex", rootA], { cwd: A.home });
-    const db = loadSqlite()!(path.join(B.home, ".codex", "state_5.sqlite"), { timeout: 1000, fileMustExist: false });
+    const db = new Better!(path.join(B.home, ".codex", "state_5.sqlite"), { timeout: 1000, fileMustExist: false });
     db.exec("CREATE TABLE threads (id TEXT PRIMARY KEY, rollout_path TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, cwd TEXT NOT NULL)");
     db.close();
     await B.git(["clone", "-q", "-c", "ctx.agent=codex", `ctx::${cluster.url}`, B.sessions], { cwd: B.home });
@@ -144,7 +147,7 @@ describe("Codex rollouts over a cluster", () => {
     writeRollout(A.sessions, rolloutPath(OTHER, "2026/01/03"), [sessionMeta(OTHER, `${rootA}/sub`), ...turnLines(rootA, "n", 2)]);
     await A.ctx(["sync"], { cwd: A.home });
     await B.git(["pull", "-q"], { cwd: B.sessions });
-    const rows = loadSqlite()!(path.join(B.home, ".codex", "state_5.sqlite"), { timeout: 1000, fileMustExist: true });
+    const rows = new Better!(path.join(B.home, ".codex", "state_5.sqlite"), { timeout: 1000, fileMustExist: true });
     const got = rows.prepare("SELECT id, rollout_path, cwd FROM threads ORDER BY id").all();
     rows.close();
     expect(got).toEqual([

@@ -2,7 +2,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { dir } from "tmp-promise";
 import { afterEach, describe, expect, it } from "vitest";
-import { loadSqlite, registerRollouts, stateDatabase } from "../../src/agents/codex/threads.js";
+import { registerRollouts, stateDatabase } from "../../src/agents/codex/threads.js";
+import { loadBetterSqlite3 } from "../../src/agents/codex/sqlite.js";
 import { rolloutPath, sessionMeta, turnLines } from "./rollouts.js";
 
 /**
@@ -12,7 +13,8 @@ import { rolloutPath, sessionMeta, turnLines } from "./rollouts.js";
  * database a warning. The real client's use of the row is proven in test/realclient/codex-resume.test.ts.
  */
 
-const Sqlite = loadSqlite();
+/** better-sqlite3 makes and reads the test's databases (the code under test uses node:sqlite where Node has it). */
+const Sqlite = loadBetterSqlite3() as typeof import("better-sqlite3") | undefined;
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
@@ -42,7 +44,7 @@ async function codexHome(): Promise<{ home: string; file: string; rel: string }>
 }
 
 function makeDb(home: string, sql = TABLE): import("better-sqlite3").Database {
-  const db = Sqlite!(path.join(home, "state_5.sqlite"), { timeout: 100, fileMustExist: false });
+  const db = new Sqlite!(path.join(home, "state_5.sqlite"), { timeout: 100, fileMustExist: false });
   db.exec(sql);
   return db;
 }
@@ -59,7 +61,7 @@ describe.skipIf(!Sqlite)("registerRollouts (Codex threads rows)", () => {
     const r = registerRollouts(home, [file]);
     expect(r.warnings).toEqual([]);
     expect(r.registered).toEqual([ID]);
-    const db2 = Sqlite!(path.join(home, "state_5.sqlite"), { timeout: 100, fileMustExist: true });
+    const db2 = new Sqlite!(path.join(home, "state_5.sqlite"), { timeout: 100, fileMustExist: true });
     const row = db2.prepare("SELECT * FROM threads WHERE id = ?").get(ID) as Record<string, unknown>;
     expect(row).toMatchObject({
       rollout_path: file,
@@ -89,7 +91,7 @@ describe.skipIf(!Sqlite)("registerRollouts (Codex threads rows)", () => {
     ).run(ID);
     db.close();
     expect(registerRollouts(home, [file]).registered).toEqual([ID]);
-    const db2 = Sqlite!(path.join(home, "state_5.sqlite"), { timeout: 100, fileMustExist: true });
+    const db2 = new Sqlite!(path.join(home, "state_5.sqlite"), { timeout: 100, fileMustExist: true });
     expect(db2.prepare("SELECT rollout_path, title, source, model_provider, created_at, some_future_column FROM threads WHERE id = ?").get(ID)).toEqual({
       rollout_path: file,
       title: "my title",

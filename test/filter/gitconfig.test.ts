@@ -1,9 +1,20 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { BLOCK_BEGIN, BLOCK_END, ctxGitConfig, gitignoreEscape, replaceBlock, writeAttributes, writeCtxConfig, writeExcludes } from "../../src/git/config.js";
+import {
+  BLOCK_BEGIN,
+  BLOCK_END,
+  ctxGitConfig,
+  filterCommand,
+  gitignoreEscape,
+  packageRoot,
+  replaceBlock,
+  writeAttributes,
+  writeCtxConfig,
+  writeExcludes,
+} from "../../src/git/config.js";
 import { git } from "../../src/git/exec.js";
-import { makeMachine, type TestMachine } from "../helpers/env.js";
+import { REPO, makeMachine, type TestMachine } from "../helpers/env.js";
 
 let m: TestMachine | undefined;
 afterEach(async () => {
@@ -20,11 +31,19 @@ async function repo(): Promise<{ top: string; gitDir: string }> {
 
 describe("git config, attributes and excludes of a view", () => {
   it("configures the filter process as required and the merge driver with git's placeholders", () => {
-    expect(Object.fromEntries(ctxGitConfig())).toMatchObject({
+    expect(Object.fromEntries(ctxGitConfig("git-ctx-filter"))).toMatchObject({
       "filter.ctx.process": "git-ctx-filter process",
       "filter.ctx.required": "true",
       "merge.ctx.driver": "git-ctx-filter merge %O %A %B %L %P",
     });
+  });
+
+  it("the filter command is this package's bin run by this Node, both by absolute path and quoted for sh (issue 24, point 9)", () => {
+    expect(packageRoot()).toBe(REPO);
+    expect(filterCommand()).toBe(`${process.execPath} ${REPO}/bin/git-ctx-filter`); // no character here needs quoting
+    expect(filterCommand("/opt/my tools/git-ctx", "/usr/bin/node")).toBe("/usr/bin/node '/opt/my tools/git-ctx/bin/git-ctx-filter'");
+    expect(filterCommand("/x/it's", "/n/node")).toBe(`/n/node '/x/it'\\''s/bin/git-ctx-filter'`);
+    expect(packageRoot("/nowhere/dist/bundle/x.mjs")).toBeUndefined();
   });
 
   it("writes config idempotently and replaces a multi-valued key", async () => {
@@ -37,7 +56,7 @@ describe("git config, attributes and excludes of a view", () => {
     const second = await writeCtxConfig({ gitDir }, undefined, { env: m!.env });
     expect(second.some((c) => c.changed)).toBe(false);
     expect(await git(["config", "--get-all", "filter.ctx.required"], { cwd: top, env: m!.env })).toBe("true");
-    expect(await git(["config", "merge.ctx.driver"], { cwd: top, env: m!.env })).toBe("git-ctx-filter merge %O %A %B %L %P");
+    expect(await git(["config", "merge.ctx.driver"], { cwd: top, env: m!.env })).toBe(`${filterCommand()} merge %O %A %B %L %P`);
   });
 
   it("replaces only its own block and keeps the user's lines byte for byte", () => {

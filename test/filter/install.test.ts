@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { filterCommand } from "../../src/git/config.js";
 import { makeMachine, type TestMachine } from "../helpers/env.js";
 
 let m: TestMachine | undefined;
@@ -21,10 +22,12 @@ describe("git ctx install", () => {
     const first = run("git", ["ctx", "install"], m.home);
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/^set filter\.ctx\.process = git-ctx-filter process/m);
+    // absolute paths of node and the filter (issue 24, point 9); none needs quoting here
+    const cmd = filterCommand();
+    expect(first.stdout).toContain(`set filter.ctx.process = ${cmd} process`);
     const cfg = readFileSync(m.env.GIT_CONFIG_GLOBAL!, "utf8");
-    expect(cfg).toMatch(/\[filter "ctx"\]\s+process = git-ctx-filter process\s+required = true/);
-    expect(cfg).toMatch(/driver = git-ctx-filter merge %O %A %B %L %P/);
+    expect(cfg).toContain(`[filter "ctx"]\n\tprocess = ${cmd} process\n\trequired = true`);
+    expect(cfg).toContain(`driver = ${cmd} merge %O %A %B %L %P`);
     const second = run("git", ["ctx", "install", "--global"], m.home);
     expect(second.code).toBe(0);
     expect(second.stdout).not.toMatch(/^set /m);

@@ -10,6 +10,7 @@ import { claudeHome, claudeProjectsDir } from "./home.js";
 import { chooseProjectFolder, otherFoldersNote, sameFolder, symlinkRootNote, type FolderChoice as ClaudeFolderChoice } from "./folder.js";
 import { inferProjectRoot, sameKey } from "./infer.js";
 import { countOurs, defaultSettingsPath, editSettings, readSettings, withHook, withoutHook } from "./settings.js";
+import { globList } from "../globs.js";
 
 export { claudeHome, claudeProjectsDir } from "./home.js";
 
@@ -18,14 +19,9 @@ export { claudeHome, claudeProjectsDir } from "./home.js";
  * transcripts `<id>.jsonl` (and 2.0.x's `agent-<id>.jsonl`) at the top, subagent transcripts and
  * their `.meta.json` in `<id>/subagents/`, large tool outputs in `<id>/tool-results/`, the memory
  * (`memory/*.md`, topic files in folders below it) and `sessions-index.json` of some versions.
+ * Globs (../globs.ts); `?*` is a name of at least one character (a bare `.jsonl` is no transcript).
  */
-const CLAUDE_SYNCED: readonly RegExp[] = [
-  /^[^/]+\.jsonl$/,
-  /^[^/]+\/subagents\/[^/]+\.(jsonl|json)$/,
-  /^[^/]+\/tool-results\/[^/]+$/,
-  /^memory\/([^/]+\/)*[^/]+\.md$/,
-  /^sessions-index\.json$/,
-];
+const CLAUDE_SYNCED = globList(["?*.jsonl", "?*/subagents/?*.{jsonl,json}", "?*/tool-results/?*", "memory/**/?*.md", "sessions-index.json"]);
 
 /**
  * The Claude Code module (FORMATS.md, "Claude Code"): the store is `~/.claude/projects`
@@ -44,7 +40,7 @@ export const claude: Agent = {
   layout: "folder",
   rosterFolder: true,
   neverSynced: () => false,
-  syncedPath: (rel) => CLAUDE_SYNCED.some((r) => r.test(rel)),
+  syncedPath: CLAUDE_SYNCED,
   home: claudeHome,
   storeRoot: (env) => claudeProjectsDir(env),
   storeHint: "~/.claude/projects",

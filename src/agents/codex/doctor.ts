@@ -43,7 +43,7 @@ export async function checkCodexFilter(ctx: AgentCheckContext, codex: Agent): Pr
       fail(
         name,
         `git's clean filter failed on a probe rollout of project ${id}: ${got.stderr.trim().slice(0, 300)}`,
-        "git ctx install --local   (inside the view), and check that git-ctx-filter is on PATH",
+        "git ctx install --local   (inside the view: writes the absolute paths of node and git-ctx-filter into its config)",
       ),
     ];
   const want = await git(["hash-object", "--stdin", "--no-filters"], { cwd: ctx.workTree, env: ctx.env, input: expected });

@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync, readdirSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
 import * as path from "node:path";
 import { readFirstLine, sessionMetaOf } from "./rollout.js";
+import { loadSqlite, type SqliteBinding, type SqliteDb } from "./sqlite.js";
 
 /**
  * Registering synced rollouts in Codex's state database (issue 11, scope 4; FORMATS.md "Finding
@@ -18,7 +18,8 @@ import { readFirstLine, sessionMetaOf } from "./rollout.js";
  *   whether it has a user event;
  * - a locked database, an unknown schema or a missing SQLite binding is a warning naming the fix,
  *   never a failed sync.
- * The binding is `better-sqlite3`, an optional dependency loaded on first use.
+ * The binding is Node's `node:sqlite` where this Node has it (≥ 22.5), else `better-sqlite3`, an
+ * optional dependency, loaded on first use (./sqlite.ts).
  */
 
 /** What registering did. */
@@ -133,22 +134,16 @@ interface Column {
   dflt_value: unknown;
 }
 
-/** Loads better-sqlite3 (optional dependency): its constructor, or undefined when it is not installed or does not load. */
-export function loadSqlite(): ((file: string, o: { timeout: number; fileMustExist: boolean }) => import("better-sqlite3").Database) | undefined {
-  try {
-    return createRequire(import.meta.url)("better-sqlite3");
-  } catch {
-    return undefined;
-  }
-}
+export { loadSqlite } from "./sqlite.js";
 
 /**
  * Inserts or updates the `threads` row of each rollout in `files` (absolute paths on this
  * machine) in `codexHome`'s newest state database (rules in the module comment).
- * `o.busyMs` (default {@link THREADS_BUSY_MS}) and `o.open` (the binding's loader) are for tests.
+ * `o.busyMs` (default {@link THREADS_BUSY_MS}) and `o.open` (the binding's loader, default
+ * `loadSqlite`: `node:sqlite`, else `better-sqlite3`) are for tests.
  * @returns what was done; never throws for a database problem (it becomes a warning).
  */
-export function registerRollouts(codexHome: string, files: readonly string[], o: { busyMs?: number; open?: typeof loadSqlite } = {}): ThreadsResult {
+export function registerRollouts(codexHome: string, files: readonly string[], o: { busyMs?: number; open?: () => SqliteBinding | undefined } = {}): ThreadsResult {
   const database = stateDatabase(codexHome);
   if (!database || files.length === 0) return { database, registered: [], warnings: [] };
   const rows: RowValues[] = [];
@@ -161,20 +156,20 @@ export function registerRollouts(codexHome: string, files: readonly string[], o:
     }
   }
   if (rows.length === 0) return { database, registered: [], warnings: [] };
-  const open = (o.open ?? loadSqlite)();
+  const binding = (o.open ?? loadSqlite)();
   const ids = rows.map((r) => String(r.id));
-  if (!open)
+  if (!binding)
     return {
       database,
       registered: [],
       warnings: [
-        `${database}: ${rows.length} synced Codex session(s) not registered: the optional SQLite binding better-sqlite3 is not installed (npm install -g better-sqlite3, then 'git ctx sync'); 'codex resume <id>' still finds them by id`,
+        `${database}: ${rows.length} synced Codex session(s) not registered: this Node has no node:sqlite (Node 22.5 or newer has it) and the optional SQLite binding better-sqlite3 is not installed (npm install -g better-sqlite3, or a newer Node, then 'git ctx sync'); 'codex resume <id>' still finds them by id`,
       ],
     };
-  let db: import("better-sqlite3").Database | undefined;
+  let db: SqliteDb | undefined;
   try {
-    db = open(database, { timeout: o.busyMs ?? THREADS_BUSY_MS, fileMustExist: true });
-    const cols = db.prepare("PRAGMA table_info(threads)").all() as Column[];
+    db = binding.open(database, o.busyMs ?? THREADS_BUSY_MS);
+    const cols = db.all("PRAGMA table_info(threads)") as unknown as Column[];
     const names = new Set(cols.map((c) => c.name));
     for (const need of ["id", "rollout_path", "cwd"]) {
       if (!names.has(need))
@@ -188,8 +183,8 @@ export function registerRollouts(codexHome: string, files: readonly string[], o:
     }
     const zero = (c: Column) => (/INT|BOOL/i.test(c.type) ? 0 : /REAL|FLOA|DOUB/i.test(c.type) ? 0 : "");
     const update = ["rollout_path", "has_user_event", "updated_at", "recency_at", "recency_at_ms"].filter((c) => names.has(c));
-    const tx = db.transaction((list: RowValues[]) => {
-      for (const r of list) {
+    db.immediate(() => {
+      for (const r of rows) {
         const values: RowValues = {};
         for (const c of cols) {
           const v = r[c.name];
@@ -206,10 +201,9 @@ export function registerRollouts(codexHome: string, files: readonly string[], o:
           .map((c) => (c === "rollout_path" ? `${c} = excluded.${c}` : `${c} = max(${c}, excluded.${c})`))
           .join(", ");
         const sql = `INSERT INTO threads (${keys.map((k) => `"${k}"`).join(", ")}) VALUES (${keys.map((k) => `@${k}`).join(", ")}) ON CONFLICT(id) DO UPDATE SET ${set}`;
-        db!.prepare(sql).run(values);
+        db!.run(sql, values);
       }
     });
-    tx.immediate(rows);
     return { database, registered: ids, warnings: [] };
   } catch (e) {
     const msg = (e as Error).message;

@@ -7,6 +7,7 @@ import { chooseGeminiSlug, claimGeminiSlug, geminiProjectHash, ownerOf, slugify 
 import { readGeminiSession } from "./read.js";
 import { chatActivityTime } from "./chat.js";
 import { geminiHome, geminiTmpDir } from "./home.js";
+import { globList } from "../globs.js";
 
 /**
  * The Gemini CLI module (FORMATS.md, "Gemini CLI", verified with `@google/gemini-cli` 0.61.0).
@@ -51,6 +52,13 @@ const folders: FolderRules = {
   },
 };
 
+/**
+ * What a Gemini slug folder syncs (FORMATS.md, "Gemini CLI"): chats `chats/session-….json(l)`,
+ * subagent chats one folder below (`chats/<parent>/…`), and the prompt log `logs.json`. `?*`
+ * is a name of at least one character (a bare `.json` is no chat).
+ */
+const GEMINI_SYNCED_PATH = globList(["chats/?*.{json,jsonl}", "chats/?*/?*.{json,jsonl}", "logs.json"]);
+
 /** The Gemini CLI agent (see the module comment). */
 export const gemini: Agent = {
   id: "gemini",
@@ -63,7 +71,7 @@ export const gemini: Agent = {
   layout: "folder",
   folderEntries: GEMINI_SYNCED,
   neverSynced,
-  syncedPath: (rel) => /^chats\/([^/]+\/)?[^/]+\.jsonl?$/.test(rel) || rel === "logs.json",
+  syncedPath: GEMINI_SYNCED_PATH,
   home: geminiHome,
   customHome: (env) => (env.GEMINI_CLI_HOME ? geminiHome(env) : undefined),
   storeRoot: geminiTmpDir,

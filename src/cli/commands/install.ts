@@ -36,7 +36,9 @@ export const installCommand: CommandModule<{}, { global?: boolean; local?: boole
       for (const h of r.hooks)
         if (h.problem) process.stderr.write(`git ctx install: warning: the ${h.agent} ${h.event} hook was not installed: ${h.problem}\n`);
         else process.stdout.write(`${h.changed ? (dry ? "would install" : "installed") : "kept"} the ${h.agent} ${h.event} hook ('git ctx sync --hook') in ${h.file}\n`);
-      if (!r.filterOnPath) process.stderr.write("git ctx install: warning: git-ctx-filter is not on PATH; git runs it by that name (install with 'npm install -g git-ctx')\n");
+      for (const v of r.views) for (const c of v.config) if (c.changed) process.stdout.write(`${dry ? "would set" : "set"} ${c.key} = ${c.value}  (${v.dir}/.git/config)\n`);
+      for (const k of r.skipped)
+        process.stdout.write(`skipped the ${k.agent} hook: ${k.home} does not exist (the agent is not installed here; run 'git ctx install' again after installing it)\n`);
       process.stdout.write(dry ? "git ctx install --dry-run: nothing was written.\n" : "git-ctx installed.\n");
     }),
 };

@@ -36,8 +36,33 @@ export async function checkConfig(ctx: ViewContext): Promise<Check[]> {
       : pass("merge driver config", `merge.ctx.driver = ${values.get("merge.ctx.driver")}`),
   );
   const proc = values.get("filter.ctx.process");
-  if (proc) out.push(await probeFilter(proc, ctx.env, ctx.workTree));
+  if (proc) {
+    const works = await probeFilter(proc, ctx.env, ctx.workTree);
+    out.push(works);
+    if (works.ok && process.platform !== "win32") out.push(await probeFilterMinimalPath(proc, ctx.env, ctx.workTree));
+  }
   return out;
+}
+
+/** The `PATH` of the barest environments git runs in (cron, a GUI client started by the desktop, a shell without nvm). */
+export const MINIMAL_PATH = "/usr/bin:/bin";
+
+/**
+ * The configured filter also runs with {@link MINIMAL_PATH} (issue 24, point 9): a bare
+ * `git-ctx-filter` found only on the user's own `PATH` (npm's or nvm's folder) makes every
+ * `git add` in a view fail with "git-ctx-filter: not found" in such environments, since
+ * `filter.ctx.required` is true. `git ctx install` writes the absolute paths that pass.
+ */
+export async function probeFilterMinimalPath(processCmd: string, env: NodeJS.ProcessEnv, cwd: string): Promise<Check> {
+  const r = await probeFilter(processCmd, { ...env, PATH: MINIMAL_PATH }, cwd);
+  const name = "filter runs without your PATH";
+  return r.ok
+    ? pass(name, `'${processCmd}' runs with PATH=${MINIMAL_PATH} (cron, GUI git clients)`)
+    : fail(
+        name,
+        `with PATH=${MINIMAL_PATH} (cron, GUI git clients, a shell without nvm) git could not run the filter: ${r.detail}`,
+        "git ctx install   (writes the absolute paths of node and git-ctx-filter into git config, also into this machine's views)",
+      );
 }
 
 /**
@@ -50,7 +75,7 @@ export async function probeFilter(processCmd: string, env: NodeJS.ProcessEnv, cw
   const name = "filter works";
   const prefix = processCmd.replace(/\s+process\s*$/, "");
   const args = `--root ${PROBE.root} --home ${PROBE.home} --os linux`;
-  const fix = "npm install -g git-ctx   (git runs 'git-ctx-filter' from PATH), then git ctx install";
+  const fix = "git ctx install   (writes the absolute paths of node and git-ctx-filter into git config; if git-ctx itself is gone: npm install -g git-ctx first)";
   const clean = await sh(`${prefix} clean ${args}`, Buffer.from(PROBE_INPUT), env, cwd);
   if (clean.code !== 0) return fail(name, `'${prefix} clean' failed (exit ${clean.code}): ${clean.stderr.trim().slice(0, 300) || "no message"}`, fix);
   const canon = clean.stdout.toString("utf8");
@@ -97,7 +122,7 @@ export async function checkFilterInView(ctx: ViewContext): Promise<Check[]> {
       fail(
         name,
         `git's clean filter failed on a probe in ${p.key}/ (project ${id}): ${got.stderr.trim().slice(0, 300)}`,
-        "git ctx install --local   (inside the view), and check that git-ctx-filter is on PATH",
+        "git ctx install --local   (inside the view: writes the absolute paths of node and git-ctx-filter into its config)",
       ),
     ];
   const want = await git(["hash-object", "--stdin", "--no-filters"], { cwd: ctx.workTree, env: ctx.env, input: expected });
