@@ -23,5 +23,9 @@ export const scanCommand: CommandModule<object, ScanArgs> = {
       .example("git ctx scan", "what the next push would send")
       .example("git ctx scan --all --json", "every file of the joined projects, as JSON")
       .example("git ctx scan -- -home-me-app", "one project folder (names starting with '-' go after --)") as never,
-  handler: (a) => runCommand(async () => (await import("../../commands/scan.js")).scan({ paths: [...(a.paths ?? []), ...a._.slice(1).map(String)], json: a.json, all: a.all })),
+  handler: (a) =>
+    runCommand(async () => (await import("../../commands/scan.js")).scan({ paths: [...(a.paths ?? []), ...a._.slice(1).map(String)], json: a.json, all: a.all }), {
+      command: "scan",
+      json: a.json,
+    }),
 };

@@ -12,8 +12,11 @@ export const statusCommand: CommandModule = {
       .example("git ctx status", "one summary line, then each joined project")
       .example("git ctx status --json", "the same as JSON, for scripts"),
   handler: (o) =>
-    runCommand(async () => {
-      const { status } = await import("../../commands/status.js");
-      return status({ json: o.json as boolean, dir: o.dir as string | undefined });
-    }),
+    runCommand(
+      async () => {
+        const { status } = await import("../../commands/status.js");
+        return status({ json: o.json as boolean, dir: o.dir as string | undefined });
+      },
+      { command: "status", json: o.json as boolean },
+    ),
 };
