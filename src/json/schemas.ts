@@ -19,6 +19,11 @@ import { SCHEMA_VERSION } from "./version.js";
  * - a failed command prints {@link ErrorDocumentSchema} instead, with the same exit code.
  */
 
+/** `schema` with `text` as its description (kept by `z.toJSONSchema`, so docs/json.md shows it). */
+function d<T extends z.ZodMiniType>(schema: T, text: string): T {
+  return schema.check(z.describe(text)) as T;
+}
+
 /** The envelope's fixed fields. */
 function envelope<C extends string>(command: C) {
   return { schemaVersion: z.literal(SCHEMA_VERSION), command: z.literal(command) };
@@ -31,7 +36,10 @@ const AgentSchema = z.enum(["claude", "codex", "gemini"]);
 export const ErrorInfoSchema = z.strictObject({ code: z.string(), message: z.string() });
 
 /** What any command prints under `--json` when it fails (exit code non-zero). */
-export const ErrorDocumentSchema = z.strictObject({ ...envelope("<command>"), command: z.string(), ok: z.literal(false), error: ErrorInfoSchema });
+export const ErrorDocumentSchema = d(
+  z.strictObject({ ...envelope("<command>"), command: z.string(), ok: z.literal(false), error: ErrorInfoSchema }),
+  "What any git ctx command prints on stdout under --json when it fails; the exit code is the one without --json (1, or 70 for a bug: code Internal).",
+);
 
 /** A file (view path) and why, in words. */
 const PathMessageSchema = z.strictObject({ path: z.string(), message: z.string() });
@@ -45,66 +53,58 @@ const StatusProjectSchema = z.strictObject({
   id: z.string(),
   key: z.string(),
   root: z.string(),
-  /** View paths with changes not yet committed by a sync. */
-  uncommitted: z.array(z.string()),
-  /** Of those, session transcripts (`*.jsonl`). */
-  uncommittedSessions: z.int(),
-  /** Commits touching the project on HEAD and not on the remote-tracking branch, and the reverse (no network). */
-  ahead: z.int(),
+  uncommitted: d(z.array(z.string()), "View paths with changes not yet committed by a sync."),
+  uncommittedSessions: d(z.int(), "Of those, session transcripts (`*.jsonl`)."),
+  ahead: d(z.int(), "Commits touching the project on HEAD and not on the remote-tracking branch, and the reverse (no network)."),
   behind: z.int(),
-  /** Memory files holding conflict markers. */
-  conflicts: z.array(z.string()),
-  /** Files the push gate quarantined for secrets. */
-  heldBack: z.array(z.string()),
-  /** Files whose work-tree copy the last sync left as it was. */
-  syncHeld: z.array(z.string()),
-  /** What the inbound gate refused of the project's cluster branch: entries (`path`) or the whole branch (no `path`). */
-  refused: z.array(z.strictObject({ path: z.optional(z.string()), message: z.string() })),
-  /** Files not pushed because other machines would refuse them. */
-  notPushed: z.array(PathMessageSchema),
+  conflicts: d(z.array(z.string()), "Memory files holding conflict markers."),
+  heldBack: d(z.array(z.string()), "Files the push gate quarantined for secrets."),
+  syncHeld: d(z.array(z.string()), "Files whose work-tree copy the last sync left as it was."),
+  refused: d(
+    z.array(z.strictObject({ path: z.optional(z.string()), message: z.string() })),
+    "What the inbound gate refused of the project's cluster branch: entries (`path`) or the whole branch (no `path`).",
+  ),
+  notPushed: d(z.array(PathMessageSchema), "Files not pushed because other machines would refuse them."),
 });
 
 /** `git ctx status --json`: `ok` is false (exit 1) when a view's last sync failed or the inbound gate refused something. */
-export const StatusSchema = z.strictObject({
-  ...envelope("status"),
-  ok: z.boolean(),
-  views: z.array(
-    z.strictObject({
-      agent: AgentSchema,
-      dir: z.string(),
-      /** The last sync of this view (`null`: never synced); `message` says why it failed. */
-      lastSync: z.nullable(z.strictObject({ time: z.string(), ok: z.boolean(), message: z.optional(z.string()) })),
-      projects: z.array(StatusProjectSchema),
-    }),
-  ),
-});
+export const StatusSchema = d(
+  z.strictObject({
+    ...envelope("status"),
+    ok: z.boolean(),
+    views: z.array(
+      z.strictObject({
+        agent: AgentSchema,
+        dir: z.string(),
+        lastSync: d(
+          z.nullable(z.strictObject({ time: z.string(), ok: z.boolean(), message: z.optional(z.string()) })),
+          "The last sync of this view (`null`: never synced); `message` says why it failed.",
+        ),
+        projects: z.array(StatusProjectSchema),
+      }),
+    ),
+  }),
+  "git ctx status --json: every view's joined projects (no network). ok is false (exit 1) when a view's last sync failed or the inbound gate refused something of the cluster.",
+);
 
 /** What one sync run did (`report` of a view in `git ctx sync --json`). */
 const SyncReportSchema = z.strictObject({
-  /** Files in the local commit. */
-  committed: z.int(),
+  committed: d(z.int(), "Files in the local commit."),
   incoming: z.enum(["none", "fast-forward", "merge"]),
   pushed: z.boolean(),
-  /** Push attempts (> 1 after races). */
-  attempts: z.int(),
-  /** Work-tree files written. */
-  updated: z.int(),
-  /** Files left as they were in the work tree, with the reason (`modified`, `hot`, `partial-line`, `vanished`). */
-  held: z.array(z.strictObject({ path: z.string(), reason: z.enum(["modified", "hot", "partial-line", "vanished"]) })),
-  /** Paths merged with conflict markers. */
-  conflicts: z.array(z.string()),
-  /** Incoming entries never written (symbolic links, special files). */
-  refused: z.array(PathMessageSchema),
-  /** Transcripts rewritten from their local line order to HEAD's. */
-  reordered: z.int(),
-  /** Duplicated lines collapsed, by path. */
-  collapsed: z.array(z.strictObject({ path: z.string(), uuids: z.array(z.string()) })),
-  /** Files held back for secrets (not sent). */
-  secrets: z.array(SecretSchema),
-  /** Work-tree files this run wrote. */
-  written: z.array(z.string()),
-  /** Backups of files this run dropped lines from (absolute paths). */
-  backups: z.array(z.string()),
+  attempts: d(z.int(), "Push attempts (> 1 after races)."),
+  updated: d(z.int(), "Work-tree files written."),
+  held: d(
+    z.array(z.strictObject({ path: z.string(), reason: z.enum(["modified", "hot", "partial-line", "vanished"]) })),
+    "Files left as they were in the work tree, with the reason (`modified`, `hot`, `partial-line`, `vanished`).",
+  ),
+  conflicts: d(z.array(z.string()), "Paths merged with conflict markers."),
+  refused: d(z.array(PathMessageSchema), "Incoming entries never written (symbolic links, special files)."),
+  reordered: d(z.int(), "Transcripts rewritten from their local line order to HEAD's."),
+  collapsed: d(z.array(z.strictObject({ path: z.string(), uuids: z.array(z.string()) })), "Duplicated lines collapsed, by path."),
+  secrets: d(z.array(SecretSchema), "Files held back for secrets (not sent)."),
+  written: d(z.array(z.string()), "Work-tree files this run wrote."),
+  backups: d(z.array(z.string()), "Backups of files this run dropped lines from (absolute paths)."),
   warnings: z.array(WarningSchema),
 });
 
@@ -114,43 +114,40 @@ const SyncReportSchema = z.strictObject({
  * or the sync failed), `refused` and `notPushed`; a dry run fills `wouldCommit`, `remote` and
  * `secrets`. `ok` is false (exit 1) when a view failed (`error`) or the inbound gate refused something.
  */
-export const SyncSchema = z.strictObject({
-  ...envelope("sync"),
-  ok: z.boolean(),
-  dryRun: z.boolean(),
-  views: z.array(
-    z.strictObject({
-      agent: AgentSchema,
-      dir: z.string(),
-      ok: z.boolean(),
-      error: z.optional(ErrorInfoSchema),
-      /** Sync runs this process made. */
-      runs: z.optional(z.int()),
-      /** True when another process held the lock and serves the request. */
-      deferred: z.optional(z.boolean()),
-      report: z.optional(SyncReportSchema),
-      /** What the inbound gate refused of the joined projects' cluster branches (no `path`: the whole branch). */
-      refused: z.optional(z.array(z.strictObject({ id: z.string(), path: z.optional(z.string()), message: z.string() }))),
-      /** Files not pushed because other machines would refuse them. */
-      notPushed: z.optional(z.array(PathMessageSchema)),
-      /** Dry run: the view paths a sync would commit. */
-      wouldCommit: z.optional(z.array(z.string())),
-      /** Dry run: where a sync would fetch from and push to. */
-      remote: z.optional(z.string()),
-      /** Dry run: files the secret gate holds back (they would stay here). */
-      secrets: z.optional(z.array(SecretSchema)),
-    }),
-  ),
-});
+export const SyncSchema = d(
+  z.strictObject({
+    ...envelope("sync"),
+    ok: z.boolean(),
+    dryRun: z.boolean(),
+    views: z.array(
+      z.strictObject({
+        agent: AgentSchema,
+        dir: z.string(),
+        ok: z.boolean(),
+        error: z.optional(ErrorInfoSchema),
+        runs: d(z.optional(z.int()), "Sync runs this process made."),
+        deferred: d(z.optional(z.boolean()), "True when another process held the lock and serves the request."),
+        report: z.optional(SyncReportSchema),
+        refused: d(
+          z.optional(z.array(z.strictObject({ id: z.string(), path: z.optional(z.string()), message: z.string() }))),
+          "What the inbound gate refused of the joined projects' cluster branches (no `path`: the whole branch).",
+        ),
+        notPushed: d(z.optional(z.array(PathMessageSchema)), "Files not pushed because other machines would refuse them."),
+        wouldCommit: d(z.optional(z.array(z.string())), "Dry run: the view paths a sync would commit."),
+        remote: d(z.optional(z.string()), "Dry run: where a sync would fetch from and push to."),
+        secrets: d(z.optional(z.array(SecretSchema)), "Dry run: files the secret gate holds back (they would stay here)."),
+      }),
+    ),
+  }),
+  "git ctx sync --json and git ctx sync --dry-run --json (dryRun true): one entry per view. A real sync fills runs, deferred, report (absent when another process served the request or the sync failed), refused and notPushed; a dry run fills wouldCommit, remote and secrets. ok is false (exit 1) when a view failed (error) or the inbound gate refused something.",
+);
 
 /** A repair `git ctx doctor --fix` made (or, dry run, would make) to a view. */
 const RepairSchema = z.strictObject({
   dir: z.string(),
   gitDir: z.string(),
-  /** Where the broken repository is kept. */
-  backup: z.string(),
-  /** The cluster the repository is rebuilt from. */
-  cluster: z.string(),
+  backup: d(z.string(), "Where the broken repository is kept."),
+  cluster: d(z.string(), "The cluster the repository is rebuilt from."),
   steps: z.array(z.string()),
   dryRun: z.boolean(),
 });
@@ -160,21 +157,24 @@ const RepairSchema = z.strictObject({
  * null when no view was found), or with a folder argument the folder's report (`folder`, `views`
  * empty); `--fix` adds `fixed`. `ok` is false (exit 1) when something needs attention.
  */
-export const DoctorSchema = z.strictObject({
-  ...envelope("doctor"),
-  ok: z.boolean(),
-  views: z.array(
-    z.strictObject({
-      agent: z.nullable(AgentSchema),
-      dir: z.nullable(z.string()),
-      gitDir: z.nullable(z.string()),
-      ok: z.boolean(),
-      checks: z.array(CheckSchema),
-    }),
-  ),
-  folder: z.optional(FolderReportSchema),
-  fixed: z.optional(z.array(RepairSchema)),
-});
+export const DoctorSchema = d(
+  z.strictObject({
+    ...envelope("doctor"),
+    ok: z.boolean(),
+    views: z.array(
+      z.strictObject({
+        agent: z.nullable(AgentSchema),
+        dir: z.nullable(z.string()),
+        gitDir: z.nullable(z.string()),
+        ok: z.boolean(),
+        checks: z.array(CheckSchema),
+      }),
+    ),
+    folder: z.optional(FolderReportSchema),
+    fixed: z.optional(z.array(RepairSchema)),
+  }),
+  "git ctx doctor --json: the checks of every view (agent, dir and gitDir are null when no view was found), or with a folder argument that folder's report (folder; views empty); --fix adds fixed. ok is false (exit 1) when something needs attention.",
+);
 
 /** A finding of the secret scan, redacted. */
 const FindingSchema = z.strictObject({ file: z.string(), line: z.int(), rule: z.string(), redacted: z.string(), fingerprint: z.string() });
@@ -184,52 +184,55 @@ const FindingSchema = z.strictObject({ file: z.string(), line: z.int(), rule: z.
  * current folder is in; `agent` null when it is no view). Holds no secret. `ok` is false (exit 1)
  * when there are findings.
  */
-export const ScanSchema = z.strictObject({
-  ...envelope("scan"),
-  ok: z.boolean(),
-  views: z.array(
-    z.strictObject({
-      agent: z.nullable(AgentSchema),
-      dir: z.string(),
-      ok: z.boolean(),
-      /** What the scan compared against (`refs/ctx/view/last`), or null (every tracked file). */
-      base: z.nullable(z.string()),
-      /** Files read. */
-      scanned: z.int(),
-      findings: z.array(FindingSchema),
-      /** Files the push gate quarantined, since when, with their findings. */
-      heldBack: z.array(z.strictObject({ path: z.string(), since: z.string(), findings: z.array(FindingSchema) })),
-      /** Allowlist entries that are not fingerprints (they release nothing). */
-      ignoredAllowEntries: z.array(z.strictObject({ source: z.string(), line: z.int(), text: z.string() })),
-      /** Files that could not be read. */
-      skipped: z.array(PathMessageSchema),
-      warnings: z.array(WarningSchema),
-      /** Files a push leaves out because other machines would refuse them. */
-      notPushed: z.array(PathMessageSchema),
-    }),
-  ),
-});
+export const ScanSchema = d(
+  z.strictObject({
+    ...envelope("scan"),
+    ok: z.boolean(),
+    views: z.array(
+      z.strictObject({
+        agent: z.nullable(AgentSchema),
+        dir: z.string(),
+        ok: z.boolean(),
+        base: d(z.nullable(z.string()), "What the scan compared against (`refs/ctx/view/last`), or null (every tracked file)."),
+        scanned: d(z.int(), "Files read."),
+        findings: z.array(FindingSchema),
+        heldBack: d(
+          z.array(z.strictObject({ path: z.string(), since: z.string(), findings: z.array(FindingSchema) })),
+          "Files the push gate quarantined, since when, with their findings.",
+        ),
+        ignoredAllowEntries: d(
+          z.array(z.strictObject({ source: z.string(), line: z.int(), text: z.string() })),
+          "Allowlist entries that are not fingerprints (they release nothing).",
+        ),
+        skipped: d(z.array(PathMessageSchema), "Files that could not be read."),
+        warnings: z.array(WarningSchema),
+        notPushed: d(z.array(PathMessageSchema), "Files a push leaves out because other machines would refuse them."),
+      }),
+    ),
+  }),
+  "git ctx scan --json: one entry per scanned repository (each view, or the repository the current folder is in; agent null when it is no view). Holds no secret: findings are redacted. ok is false (exit 1) when there are findings.",
+);
 
 /** `git ctx leave <id> --json`: each view that left the project (or, `dryRun`, would). */
-export const LeaveSchema = z.strictObject({
-  ...envelope("leave"),
-  ok: z.boolean(),
-  dryRun: z.boolean(),
-  views: z.array(
-    z.strictObject({
-      agent: AgentSchema,
-      dir: z.string(),
-      id: z.string(),
-      root: z.string(),
-      /** The project's folder in the view, kept with its files (`""` in a shared-layout view). */
-      key: z.string(),
-      /** This machine's entry left the cluster roster. */
-      rosterUpdated: z.boolean(),
-      /** The folder was tracked and no longer is. */
-      untracked: z.boolean(),
-    }),
-  ),
-});
+export const LeaveSchema = d(
+  z.strictObject({
+    ...envelope("leave"),
+    ok: z.boolean(),
+    dryRun: z.boolean(),
+    views: z.array(
+      z.strictObject({
+        agent: AgentSchema,
+        dir: z.string(),
+        id: z.string(),
+        root: z.string(),
+        key: d(z.string(), 'The project\'s folder in the view, kept with its files (`""` in a shared-layout view).'),
+        rosterUpdated: d(z.boolean(), "This machine's entry left the cluster roster."),
+        untracked: d(z.boolean(), "The folder was tracked and no longer is."),
+      }),
+    ),
+  }),
+  "git ctx leave <id> --json: each view that left the project (or, dryRun, would). ok is always true: a failure is the error document.",
+);
 
 /** Every command's schema, by command name (docs/json.md lists them in this order). */
 export const JSON_SCHEMAS = {
