@@ -20,6 +20,8 @@ import { configureView } from "../cluster/setup.js";
 import { readTipRoster, tipContext } from "../cluster/view.js";
 import { hasFiles, normalizeRoot, pushMovedFolder, pushView as pushHeld, viewDir, viewGit, viewGitDir } from "../cluster/viewrepo.js";
 import { trustCheckout } from "../git/racy.js";
+import { SCHEMA_VERSION } from "../json/version.js";
+import type { JoinDocument } from "../json/schemas.js";
 
 /** Options of `git ctx join`. */
 export interface JoinOptions {
@@ -280,4 +282,28 @@ export async function joinAgents(o: JoinAgentsOptions, env: NodeJS.ProcessEnv = 
     out.push(await join({ ...o, dir, agent: a.id, remote: viewGitDir(dir) ? undefined : known }));
   }
   return out;
+}
+
+/** The `git ctx join --json` document (src/json/schemas.ts `JoinSchema`) of {@link joinAgents}'s reports. */
+export function joinDocument(reports: readonly JoinReport[], dryRun: boolean): JoinDocument {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    command: "join",
+    ok: true,
+    dryRun,
+    views: reports.map((r) => ({
+      agent: r.agent,
+      dir: r.dir,
+      id: r.id,
+      root: r.root,
+      key: r.key,
+      mergedLocal: r.mergedLocal,
+      alreadyJoined: r.alreadyJoined,
+      sharedWith: r.sharedWith.map((m) => ({ machineId: m.machineId, root: m.root })),
+      ...(r.previousRoot !== undefined ? { previousRoot: r.previousRoot } : {}),
+      ...(r.newView ? { newView: { cluster: r.newView.cluster } } : {}),
+      ...(r.note ? { message: r.note } : {}),
+      secrets: r.heldBack ?? [],
+    })),
+  };
 }

@@ -234,6 +234,97 @@ export const LeaveSchema = d(
   "git ctx leave <id> --json: each view that left the project (or, dryRun, would). ok is always true: a failure is the error document.",
 );
 
+/** Another machine in a project's roster. */
+const SharedWithSchema = z.strictObject({ machineId: z.string(), root: z.string() });
+
+/** `git ctx init --json`. */
+export const InitSchema = d(
+  z.strictObject({
+    ...envelope("init"),
+    ok: z.boolean(),
+    dryRun: z.boolean(),
+    views: z.array(
+      z.strictObject({
+        agent: AgentSchema,
+        dir: z.string(),
+        cluster: d(z.string(), "The cluster URL the view syncs with."),
+        createdCluster: d(z.boolean(), "A new bare cluster was created at a local path."),
+        projects: z.array(
+          z.strictObject({
+            id: z.string(),
+            root: z.string(),
+            key: d(z.string(), 'The project\'s folder in the view ("" in a shared-layout view: Codex).'),
+            hadSessions: z.boolean(),
+            alreadyJoined: d(z.boolean(), "The project was joined with this root and folder before this run."),
+            sharedWith: d(z.array(SharedWithSchema), "Other machines already in the project's roster."),
+            message: d(z.optional(z.string()), "What to do about other letter-case spellings of the folder that hold files (Windows)."),
+          }),
+        ),
+        secrets: d(z.array(SecretSchema), "Files the secret gate held back (not sent)."),
+      }),
+    ),
+  }),
+  "git ctx init --json: each agent's view made or extended (or, dryRun, that would be). ok is always true: a failure is the error document.",
+);
+
+/** `git ctx join --json`. */
+export const JoinSchema = d(
+  z.strictObject({
+    ...envelope("join"),
+    ok: z.boolean(),
+    dryRun: z.boolean(),
+    views: z.array(
+      z.strictObject({
+        agent: AgentSchema,
+        dir: z.string(),
+        id: z.string(),
+        root: z.string(),
+        key: d(z.string(), 'The project\'s folder in the view ("" in a shared-layout view: Codex).'),
+        mergedLocal: d(z.boolean(), "Local sessions already in the folder were (dry run: would be) committed and merged into the cluster."),
+        alreadyJoined: d(z.boolean(), "The project was joined with this root and folder before this run."),
+        sharedWith: d(z.array(SharedWithSchema), "Other machines in the project's roster, as the cluster had it before this run."),
+        previousRoot: d(z.optional(z.string()), "The root this machine had for the project before, when this run changed it."),
+        newView: d(z.optional(z.strictObject({ cluster: z.string() })), "Dry run: the view would first be cloned from this cluster."),
+        message: d(z.optional(z.string()), "What to do about other letter-case spellings of the folder that hold files (Windows)."),
+        secrets: d(z.array(SecretSchema), "Files the secret gate held back (not sent)."),
+      }),
+    ),
+  }),
+  "git ctx join --json: each agent's view that joined the project (or, dryRun, would). ok is always true: a failure is the error document.",
+);
+
+/** `git ctx projects --json`. */
+export const ProjectsSchema = d(
+  z.strictObject({
+    ...envelope("projects"),
+    ok: z.boolean(),
+    projects: z.array(
+      z.strictObject({
+        id: z.string(),
+        tip: d(z.string(), "Tip commit of project/<id> on the cluster."),
+        joined: d(z.boolean(), "A view of this machine joined it."),
+        rewriteHome: z.boolean(),
+        machines: d(
+          z.array(
+            z.strictObject({
+              machineId: z.string(),
+              os: z.string(),
+              root: z.string(),
+              key: z.string(),
+              lastSync: d(z.nullable(z.string()), "When the machine last synced the project (ISO 8601, the roster's last_converged), or null."),
+              thisMachine: z.boolean(),
+            }),
+          ),
+          "The roster's participants, sorted by machine id.",
+        ),
+        agents: d(z.array(AgentSchema), "The agents whose sessions the branch holds."),
+        problem: d(z.nullable(z.strictObject({ message: z.string() })), "Why the branch's roster.json cannot be read, or null."),
+      }),
+    ),
+  }),
+  "git ctx projects --json: the cluster's projects, sorted by id. ok is always true: a failure is the error document.",
+);
+
 /** Every command's schema, by command name (docs/json.md lists them in this order). */
 export const JSON_SCHEMAS = {
   status: StatusSchema,
@@ -241,6 +332,9 @@ export const JSON_SCHEMAS = {
   doctor: DoctorSchema,
   scan: ScanSchema,
   leave: LeaveSchema,
+  init: InitSchema,
+  join: JoinSchema,
+  projects: ProjectsSchema,
 } as const;
 
 /** The `git ctx status --json` document. */
@@ -255,3 +349,9 @@ export type DoctorDocument = z.infer<typeof DoctorSchema>;
 export type ScanDocument = z.infer<typeof ScanSchema>;
 /** The `git ctx leave --json` document. */
 export type LeaveDocument = z.infer<typeof LeaveSchema>;
+/** The `git ctx init --json` document. */
+export type InitDocument = z.infer<typeof InitSchema>;
+/** The `git ctx join --json` document. */
+export type JoinDocument = z.infer<typeof JoinSchema>;
+/** The `git ctx projects --json` document. */
+export type ProjectsDocument = z.infer<typeof ProjectsSchema>;

@@ -15,7 +15,7 @@ import { chatHead, chatMessages, chatName, geminiProject, writeLines } from "../
  * bare cluster.
  */
 
-type Machine = Node & { agents: string[]; root: string };
+type Machine = Node & { agents: string[]; root: string; url: string };
 const cleanups: (() => Promise<void>)[] = [];
 const machines: Machine[] = [];
 
@@ -40,7 +40,7 @@ async function machine(name: string, agents: ("claude" | "codex" | "gemini")[]):
     writeLines(path.join(geminiProject(gemini, root, "app"), "chats", chatName(id)), [chatHead(id, root), ...chatMessages(root, "g", 2)]);
   }
   await n.ctx(["init", "--remote", cluster.url, "--id", "app", "--agents", agents.join(","), root], { cwd: n.home });
-  return Object.assign(n, { agents, root });
+  return Object.assign(n, { agents, root, url: cluster.url });
 }
 
 beforeAll(async () => {
@@ -106,6 +106,26 @@ describe.each([
     expect(doc.views.map((v) => v.agent)).toEqual(m().agents);
   });
 
+  it("init and join (re-runs, --dry-run and for real): each agent's view", async () => {
+    const agents = ["--agents", m().agents.join(",")];
+    for (const dry of [["--dry-run"], []]) {
+      const init = await json(m(), "init", [...dry, ...agents, "--remote", m().url, "--id", "app", m().root]);
+      expect(init.doc.dryRun).toBe(dry.length > 0);
+      expect(init.doc.views.map((v) => [v.agent, v.dir])).toEqual(m().agents.map((a, k) => [a, dirsOf(m())[k]]));
+      const join = await json(m(), "join", [...dry, ...agents, "--id", "app", m().root]);
+      expect(join.doc.views.map((v) => [v.agent, v.dir])).toEqual(m().agents.map((a, k) => [a, dirsOf(m())[k]]));
+      expect(join.doc.views).toEqual(m().agents.map(() => expect.objectContaining({ id: "app", root: m().root, alreadyJoined: true })));
+    }
+  });
+
+  it("projects: the cluster's projects, the roster's time as lastSync", async () => {
+    const { doc } = await json(m(), "projects", []);
+    const projects = doc.projects as { id: string; agents: string[]; machines: { lastSync: string | null }[] }[];
+    expect(projects.map((p) => p.id)).toEqual(["app"]);
+    expect(projects[0]!.agents).toEqual(m().agents);
+    expect(projects[0]!.machines[0]!.lastSync).toMatch(/^\d{4}-/);
+  });
+
   it("leave --dry-run and leave: each view that joined the project", async () => {
     const dry = await json(m(), "leave", ["app", "--dry-run"]);
     expect(dry.doc).toMatchObject({ ok: true, dryRun: true });
@@ -125,6 +145,7 @@ describe("errors under --json", () => {
       ["status", ["--dir", nowhere]],
       ["sync", ["--dir", nowhere]],
       ["leave", ["nope"]],
+      ["join", ["--id", "nope", "--agents", "claude", m.root]],
     ] as const) {
       const r = await m.ctx([command, ...args, "--json"], { cwd: m.home, allowFail: true });
       expect(r.code, r.stderr).toBe(1);

@@ -89,7 +89,7 @@ describe("--dry-run writes nothing", () => {
     await B.git(["clone", "-q", `ctx::${cluster.url}`, B.projects], { cwd: B.home });
     const out = await dry(B, ["join", "--id", "app", rootB]);
     expect(out).toMatch(/Would join project\/app/);
-    const j = JSON.parse((await B.ctx(["join", "--id", "app", rootB, "--dry-run", "--json"], { cwd: B.home })).stdout) as { dryRun: boolean; key: string };
-    expect(j).toMatchObject({ dryRun: true, key: claudeDirKey(rootB) });
+    const j = JSON.parse((await B.ctx(["join", "--id", "app", rootB, "--dry-run", "--json"], { cwd: B.home })).stdout) as { dryRun: boolean; views: { key: string }[] };
+    expect(j).toMatchObject({ dryRun: true, views: [{ key: claudeDirKey(rootB) }] });
   });
 });

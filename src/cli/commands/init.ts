@@ -35,17 +35,21 @@ export const initCommand: CommandModule<object, InitArgs> = {
       .example("git ctx init --remote git@host:me/ctx.git .", "adopt the current project into an (empty) repository on a git host")
       .example("git ctx init ~/src/api ~/src/web", "later: add more projects to the same cluster (safe to re-run)") as never,
   handler: (a) =>
-    runCommand(async () => {
-      const { initAgents } = await import("../../commands/init.js");
-      const { AGENTS } = await import("../../agents/index.js");
-      const agents = await parseAgents(a.agents);
-      const reports = await initAgents({ roots: a.roots, remote: a.remote, id: a.id, dir: a.dir, dryRun: a["dry-run"], agents });
-      if (a.json) {
-        process.stdout.write(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) + "\n");
-        return;
-      }
-      for (const r of reports) print(r, reports.length > 1 ? `${AGENTS.find((g) => g.id === r.agent)!.title}: ` : "");
-    }),
+    runCommand(
+      async () => {
+        const { initAgents, initDocument } = await import("../../commands/init.js");
+        const { AGENTS } = await import("../../agents/index.js");
+        const agents = await parseAgents(a.agents);
+        const reports = await initAgents({ roots: a.roots, remote: a.remote, id: a.id, dir: a.dir, dryRun: a["dry-run"], agents });
+        if (a.json) {
+          const { jsonText } = await import("../../json/version.js");
+          process.stdout.write(jsonText(initDocument(reports, a["dry-run"] === true)));
+          return;
+        }
+        for (const r of reports) print(r, reports.length > 1 ? `${AGENTS.find((g) => g.id === r.agent)!.title}: ` : "");
+      },
+      { command: "init", json: a.json },
+    ),
 };
 
 /** Prints one view's init report; `who` names the agent when several views were made. */
