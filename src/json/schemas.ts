@@ -325,6 +325,181 @@ export const ProjectsSchema = d(
   "git ctx projects --json: the cluster's projects, sorted by id. ok is always true: a failure is the error document.",
 );
 
+/** One session of `git ctx sessions`. */
+const SessionSummarySchema = z.strictObject({
+  id: z.string(),
+  agent: AgentSchema,
+  root: d(z.optional(z.string()), "The project directory the session names."),
+  title: z.optional(z.string()),
+  messages: d(z.int(), "Messages that carry text, tool calls or results."),
+  updated: d(z.string(), "ISO 8601: the session's last record, else the file's modification time."),
+  path: z.string(),
+});
+
+/** `git ctx sessions --json`. */
+export const SessionsSchema = d(
+  z.strictObject({ ...envelope("sessions"), ok: z.boolean(), sessions: z.array(SessionSummarySchema) }),
+  "git ctx sessions --json: every agent's sessions on this machine, newest first.",
+);
+
+/** A message of the canonical session model (src/agents/session.ts), native records left out. */
+const MessageSchema = z.strictObject({
+  role: z.enum(["user", "assistant"]),
+  text: z.array(z.string()),
+  timestamp: z.optional(z.string()),
+  toolCalls: z.array(z.strictObject({ id: z.string(), name: z.string(), input: z.unknown() })),
+  toolResults: z.array(z.strictObject({ callId: z.string(), output: z.string(), isError: z.boolean() })),
+});
+
+/** `git ctx show --json`. */
+export const ShowSchema = d(
+  z.strictObject({
+    ...envelope("show"),
+    ok: z.boolean(),
+    id: z.string(),
+    agent: AgentSchema,
+    path: z.string(),
+    root: z.optional(z.string()),
+    title: z.optional(z.string()),
+    started: z.optional(z.string()),
+    updated: z.optional(z.string()),
+    model: z.optional(z.string()),
+    gitBranch: z.optional(z.string()),
+    messages: z.array(MessageSchema),
+    compaction: d(
+      z.optional(z.strictObject({ at: z.int(), history: z.array(MessageSchema), timestamp: z.optional(z.string()) })),
+      "The last point where the agent compacted the conversation: it resumes with history, then messages from at.",
+    ),
+  }),
+  "git ctx show <id> --json: one session in the canonical model (src/agents/session.ts), the native records left out.",
+);
+
+/** `git ctx agents --json`. */
+export const AgentsSchema = d(
+  z.strictObject({
+    ...envelope("agents"),
+    ok: z.boolean(),
+    agents: z.array(
+      z.strictObject({
+        id: AgentSchema,
+        title: z.string(),
+        installed: d(z.boolean(), "Its home exists on this machine."),
+        home: z.string(),
+        store: z.string(),
+        sessions: z.int(),
+        version: d(z.optional(z.string()), "What `<command> --version` printed (first line); absent when it is not on PATH."),
+      }),
+    ),
+  }),
+  "git ctx agents --json: the agents git-ctx knows, in registry order.",
+);
+
+/** `git ctx resume --json`. */
+export const ResumeSchema = d(
+  z.strictObject({
+    ...envelope("resume"),
+    ok: z.boolean(),
+    dryRun: z.boolean(),
+    agent: d(AgentSchema, "The agent the session was written for."),
+    id: d(z.string(), "The new session's id."),
+    path: z.string(),
+    cwd: d(z.string(), "The project root the session runs in."),
+    run: d(z.string(), "The shell command that continues the session."),
+    source: d(z.strictObject({ agent: AgentSchema, id: z.string() }), "The session it was converted from."),
+    from: d(z.enum(["last-compaction", "start"]), "last-compaction: converted from the source's last compaction point; start: every message."),
+    warnings: d(z.array(WarningSchema), "What the target agent cannot carry."),
+    replaced: d(z.optional(z.string()), "Where --force moved the earlier conversion it replaced."),
+  }),
+  "git ctx resume <id> --in <agent> --json: the converted session and the command that continues it.",
+);
+
+/** `git ctx learn --json`. */
+export const LearnSchema = d(
+  z.strictObject({
+    ...envelope("learn"),
+    ok: d(z.boolean(), "False (exit 1) when a bullet was held back for a secret."),
+    project: z.string(),
+    file: z.string(),
+    sessions: z.int(),
+    turns: z.int(),
+    calls: z.int(),
+    added: z.array(z.string()),
+    duplicates: z.int(),
+    heldBack: z.array(z.strictObject({ rule: z.string(), redacted: z.string() })),
+    running: z.int(),
+    dryRun: z.boolean(),
+  }),
+  "git ctx learn --json: what was learned from the project's sessions.",
+);
+
+/** `git ctx rules --json`. */
+export const RulesSchema = d(
+  z.strictObject({
+    ...envelope("rules"),
+    ok: d(z.boolean(), "False (exit 1) when a file was refused, or (--check) when one is stale."),
+    project: z.string(),
+    files: z.array(
+      z.strictObject({
+        path: z.string(),
+        aliases: z.array(z.string()),
+        action: z.enum(["unchanged", "updated", "created", "would update", "would create", "stale", "refused", "nothing to share"]),
+        why: d(z.optional(z.string()), "Why a file was refused, with what to do."),
+      }),
+    ),
+  }),
+  "git ctx rules --json: each instruction file and what was done to it.",
+);
+
+/** `git ctx install --json`. */
+export const InstallSchema = d(
+  z.strictObject({
+    ...envelope("install"),
+    ok: z.boolean(),
+    scope: z.enum(["global", "local"]),
+    gitDir: z.optional(z.string()),
+    config: z.array(z.strictObject({ key: z.string(), value: z.string(), previous: z.array(z.string()), changed: z.boolean() })),
+    attributesFile: z.optional(z.string()),
+    filterOnPath: z.boolean(),
+    hooks: z.array(z.strictObject({ agent: z.string(), event: z.string(), file: z.string(), changed: z.boolean(), problem: z.optional(z.string()) })),
+  }),
+  "git ctx install --json: the git config written and the agents' hooks installed.",
+);
+
+/** `git ctx hook <action> --json`. */
+export const HookSchema = d(
+  z.strictObject({
+    ...envelope("hook"),
+    ok: d(z.boolean(), "status: the hook is installed (exit 0); install and uninstall: true."),
+    agent: AgentSchema,
+    action: z.enum(["status", "install", "uninstall"]),
+    file: d(z.string(), "The settings or config file that holds the hook."),
+    event: z.string(),
+    installed: d(z.optional(z.boolean()), "status: the hook is in the file."),
+    entries: d(z.optional(z.int()), "status (Claude Code): git-ctx's entries for the event."),
+    changed: d(z.optional(z.boolean()), "install, uninstall: the file was (dry run: would be) changed."),
+    dryRun: z.optional(z.boolean()),
+    backup: d(z.optional(z.string()), "Where the previous settings were kept (Claude Code, a real change)."),
+  }),
+  "git ctx hook status|install|uninstall --json.",
+);
+
+/** `git ctx redact --json`. */
+export const RedactSchema = d(
+  z.strictObject({
+    ...envelope("redact"),
+    ok: z.boolean(),
+    dryRun: z.boolean(),
+    files: z.array(
+      z.strictObject({
+        file: z.string(),
+        replaced: z.array(z.strictObject({ line: z.int(), rule: z.string(), redacted: z.string(), fingerprint: z.string() })),
+        backup: d(z.optional(z.string()), "Where the original was saved (it still holds the secrets)."),
+      }),
+    ),
+  }),
+  "git ctx redact --json: the secrets replaced in each file (redacted).",
+);
+
 /** Every command's schema, by command name (docs/json.md lists them in this order). */
 export const JSON_SCHEMAS = {
   status: StatusSchema,
@@ -335,7 +510,19 @@ export const JSON_SCHEMAS = {
   init: InitSchema,
   join: JoinSchema,
   projects: ProjectsSchema,
+  sessions: SessionsSchema,
+  show: ShowSchema,
+  agents: AgentsSchema,
+  resume: ResumeSchema,
+  learn: LearnSchema,
+  rules: RulesSchema,
+  install: InstallSchema,
+  hook: HookSchema,
+  redact: RedactSchema,
 } as const;
+
+/** The `--json` document of command `C` (src/json/schemas.ts). */
+export type JsonDocument<C extends keyof typeof JSON_SCHEMAS> = z.infer<(typeof JSON_SCHEMAS)[C]>;
 
 /** The `git ctx status --json` document. */
 export type StatusDocument = z.infer<typeof StatusSchema>;

@@ -51,12 +51,12 @@ afterAll(async () => {
 });
 
 /** Runs `git ctx <args>` (from the home folder: no view around) and parses stdout with the command's schema. */
-async function json(m: Machine, command: keyof typeof JSON_SCHEMAS, args: string[]) {
-  const r = await m.ctx([command, ...args, "--json"], { cwd: m.home, allowFail: true });
+async function json(m: Machine, command: keyof typeof JSON_SCHEMAS, args: string[], cwd = m.home) {
+  const r = await m.ctx([command, ...args, "--json"], { cwd, allowFail: true });
   const doc: unknown = JSON.parse(r.stdout);
   const parsed = JSON_SCHEMAS[command].safeParse(doc);
   expect(parsed.success, `${command} ${args.join(" ")}: ${JSON.stringify(parsed.error?.issues)}\n${r.stdout}`).toBe(true);
-  expect(doc).toMatchObject({ schemaVersion: 1, command });
+  expect(doc).toMatchObject({ schemaVersion: 1, command, ok: r.code === 0 });
   return { code: r.code, doc: doc as { ok: boolean; views: { agent: string | null; dir: string | null }[] } & Record<string, unknown> };
 }
 
@@ -124,6 +124,31 @@ describe.each([
     expect(projects.map((p) => p.id)).toEqual(["app"]);
     expect(projects[0]!.agents).toEqual(m().agents);
     expect(projects[0]!.machines[0]!.lastSync).toMatch(/^\d{4}-/);
+  });
+
+  it("sessions, agents, show: every agent's sessions, an object each time", async () => {
+    const sessions = (await json(m(), "sessions", [])).doc.sessions as { agent: string; id: string }[];
+    expect(sessions.map((s) => s.agent)).toContain("claude");
+    for (const s of sessions) expect(m().agents).toContain(s.agent);
+    const agents = (await json(m(), "agents", [])).doc.agents as { id: string; installed: boolean }[];
+    expect(agents.filter((a) => a.installed).map((a) => a.id)).toEqual(m().agents);
+    for (const s of sessions) {
+      const shown = await json(m(), "show", [s.id]);
+      expect(shown.doc).toMatchObject({ id: s.id, agent: s.agent });
+    }
+  });
+
+  it("resume, install, hook, redact, rules, learn: the same envelope", async () => {
+    mkdirSync(m().root, { recursive: true });
+    for (const into of m().agents) expect((await json(m(), "resume", ["s1", "--in", into, "--dry-run"], m().root)).doc).toMatchObject({ dryRun: true, agent: into });
+    expect((await json(m(), "install", ["--dry-run"])).doc.ok).toBe(true);
+    for (const agent of m().agents) {
+      for (const action of ["status", "install"]) expect((await json(m(), "hook", [action, "--agent", agent, "--dry-run"])).doc).toMatchObject({ agent, action });
+    }
+    const file = path.join(m().projects, claudeDirKey(m().root), "s1.jsonl");
+    expect((await json(m(), "redact", ["--dry-run", file])).doc).toMatchObject({ ok: true, dryRun: true, files: [{ file, replaced: [] }] });
+    expect((await json(m(), "rules", ["--dry-run"], m().root)).doc).toMatchObject({ project: m().root });
+    expect((await json(m(), "learn", ["--dry-run", "--command", "false"], m().root)).doc).toMatchObject({ dryRun: true });
   });
 
   it("leave --dry-run and leave: each view that joined the project", async () => {
