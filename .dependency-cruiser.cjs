@@ -2,7 +2,7 @@
  * Allowed import directions of src/ (docs/architecture.md, "Folders"): a folder imports only
  * folders below it. Layers, lowest first:
  *   errors.ts → git → roster, view → sentinel → agents → merge → filter → scan, rules, learn, gate → cluster, sync →
- *   helper → doctor → commands → cli
+ *   helper → doctor → json → commands → cli
  * (roster reads a project's git remote; the codec takes roster's OS type; the merge-driver entry
  * of the filter process uses merge; cluster uses scan for the push gate; sync uses filter, merge
  * and scan; helper uses cluster; cluster and sync do not know each other; peers never import
@@ -20,6 +20,7 @@ const LAYERS = [
   ["cluster", "sync"],
   ["helper"],
   ["doctor"],
+  ["json"],
   ["commands"],
   ["cli"],
 ];

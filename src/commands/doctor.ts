@@ -7,6 +7,10 @@ import { machineOsHome, type MachineOs } from "../roster/machine.js";
 import { viewDirs } from "./viewdirs.js";
 import type { ViewReport } from "../doctor/view.js";
 import type { RepairResult } from "../doctor/repair.js";
+import type { FolderReport } from "../doctor/report.js";
+import { agentOf } from "../agents/index.js";
+import { jsonText, SCHEMA_VERSION } from "../json/version.js";
+import type { DoctorDocument } from "../json/schemas.js";
 
 /** Options of {@link doctor} (the CLI maps flags onto these). */
 export interface DoctorOptions {
@@ -60,7 +64,7 @@ export async function doctor(o: DoctorOptions): Promise<number> {
       reports.push(await doctorView({ env, codec, cwd: dir }));
     }
     if (o.fix) return fixViews(reports, { env, codec, write, json: o.json === true, dryRun: o.dryRun === true });
-    if (o.json) write(JSON.stringify(reports.length === 1 ? r : reports, null, 2) + "\n");
+    if (o.json) write(jsonText(doctorDocument(reports)));
     else if (reports.length === 1) write(formatViewReport(r));
     else for (const x of reports) write(`== ${x.view?.workTree ?? "(no view)"} ==\n${formatViewReport(x)}`);
     return reports.every((x) => x.ok) ? 0 : 1;
@@ -81,7 +85,7 @@ export async function doctor(o: DoctorOptions): Promise<number> {
     },
     codec,
   );
-  write(o.json ? JSON.stringify(r, null, 2) + "\n" : formatFolderReport(r));
+  write(o.json ? jsonText(doctorDocument([], r)) : formatFolderReport(r));
   return r.ok ? 0 : 1;
 }
 
@@ -90,8 +94,8 @@ export async function doctor(o: DoctorOptions): Promise<number> {
  * from the cluster ({@link repairView}: the work tree stays, the broken repository is kept), runs
  * `git ctx sync` in it (commits the local lines, fetches, merges, pushes), and checks the view
  * again. Other problems are only reported (their fixes are named). With `dryRun`, prints the
- * steps and changes nothing. Prints the reports (after the fix), or with `json` an object
- * `{fixed: RepairResult[], reports: ViewReport[]}`.
+ * steps and changes nothing. Prints the reports (after the fix), or with `json` the
+ * {@link doctorDocument} of them with `fixed`.
  * @returns 0 when every view passes afterwards (or, dry run: before), else 1.
  * @throws RepairRefusedError when a view cannot be rebuilt (a sync is running, no cluster).
  */
@@ -127,7 +131,7 @@ async function fixViews(reports: ViewReport[], o: { env: NodeJS.ProcessEnv; code
     after.push(await doctorView({ env: o.env, codec: o.codec, cwd: r.view.workTree }));
   }
   if (!fixed.length) say("git ctx doctor --fix: no view has a corrupt repository; nothing to rebuild (the other fixes are named below)\n");
-  if (o.json) o.write(JSON.stringify({ fixed, reports: after }, null, 2) + "\n");
+  if (o.json) o.write(jsonText(doctorDocument(after, undefined, fixed)));
   else if (after.length === 1) o.write(formatViewReport(after[0]!));
   else for (const x of after) o.write(`== ${x.view?.workTree ?? "(no view)"} ==\n${formatViewReport(x)}`);
   return after.every((x) => x.ok) ? 0 : 1;
@@ -142,6 +146,30 @@ async function oneView(dir: string): Promise<string> {
   if (existsSync(stateFile(path.join(dir, ".git")))) return dir;
   const { NotAViewError } = await import("../sync/index.js");
   throw new NotAViewError({ dir, problem: `no ${stateFile(path.join(dir, ".git"))}` });
+}
+
+/**
+ * The `git ctx doctor --json` document (src/json/schemas.ts `DoctorSchema`): each view's checks
+ * (its agent read from its state; null when there is no view or no readable state), a folder's
+ * report, the repairs of `--fix`. `ok`: every view and the folder pass.
+ */
+export function doctorDocument(reports: readonly ViewReport[], folder?: FolderReport, fixed?: readonly RepairResult[]): DoctorDocument {
+  const agentOfView = (gitDir: string) => {
+    try {
+      const state = readViewState(gitDir);
+      return state ? agentOf(state).id : null;
+    } catch {
+      return null; // an invalid state.json is one of the view's failed checks
+    }
+  };
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    command: "doctor",
+    ok: reports.every((r) => r.ok) && (folder?.ok ?? true),
+    views: reports.map((r) => ({ agent: r.view ? agentOfView(r.view.gitDir) : null, dir: r.view?.workTree ?? null, gitDir: r.view?.gitDir ?? null, ok: r.ok, checks: r.checks })),
+    ...(folder ? { folder } : {}),
+    ...(fixed ? { fixed: fixed.map(({ workTree, ...f }) => ({ dir: workTree, ...f })) } : {}),
+  };
 }
 
 /**

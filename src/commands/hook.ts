@@ -2,6 +2,8 @@ import { agentById, agentOf, type Agent, type AgentId } from "../agents/index.js
 import { gitRaw } from "../git/exec.js";
 import { readViewState } from "../view/state.js";
 import { claudeSettings } from "../agents/index.js";
+import { jsonText, SCHEMA_VERSION } from "../json/version.js";
+import type { JsonDocument } from "../json/schemas.js";
 
 const { countOurs, defaultSettingsPath, editSettings, readSettings, withHook, withoutHook, BACKUP_SUFFIX, HOOK_COMMAND } = claudeSettings;
 type HookEvent = claudeSettings.HookEvent;
@@ -36,7 +38,7 @@ export async function hook(o: HookCommandOptions): Promise<number> {
   const event = o.event ?? "Stop";
   if (o.action === "status") {
     const n = countOurs(readSettings(file).settings, event);
-    if (o.json) out.write(JSON.stringify({ file, event, installed: n > 0, entries: n }) + "\n");
+    if (o.json) out.write(hookDocument({ ok: n > 0, agent: "claude", action: "status", file, event, installed: n > 0, entries: n }));
     else out.write(n > 0 ? `${event} hook installed in ${file} ('${HOOK_COMMAND}')\n` : `${event} hook not installed in ${file} (run 'git ctx hook install')\n`);
     return n > 0 ? 0 : 1;
   }
@@ -45,14 +47,16 @@ export async function hook(o: HookCommandOptions): Promise<number> {
   const what = o.action === "install" ? (outcome === "changed" ? `${would}installed` : "already installed") : outcome === "changed" ? `${would}removed` : "was not installed";
   if (o.json)
     out.write(
-      JSON.stringify({
+      hookDocument({
+        ok: true,
+        agent: "claude",
+        action: o.action,
         file,
         event,
-        action: o.action,
         changed: outcome === "changed",
         dryRun: o.dryRun === true,
-        backup: outcome === "changed" && !o.dryRun ? file + BACKUP_SUFFIX : undefined,
-      }) + "\n",
+        ...(outcome === "changed" && !o.dryRun ? { backup: file + BACKUP_SUFFIX } : {}),
+      }),
     );
   else
     out.write(
@@ -71,7 +75,7 @@ async function agentHook(o: HookCommandOptions, agent: Agent, out: NodeJS.Writab
   const file = h.file(process.env);
   if (o.action === "status") {
     const installed = await h.installed(file);
-    if (o.json) out.write(JSON.stringify({ agent: agent.id, file, event: h.event, installed }) + "\n");
+    if (o.json) out.write(hookDocument({ ok: installed, agent: agent.id, action: "status", file, event: h.event, installed }));
     else
       out.write(
         installed
@@ -83,7 +87,8 @@ async function agentHook(o: HookCommandOptions, agent: Agent, out: NodeJS.Writab
   const changed = o.action === "install" ? await h.install(file, { dryRun: o.dryRun }) : await h.uninstall(file, { dryRun: o.dryRun });
   const would = o.dryRun && changed ? "would be " : "";
   const what = o.action === "install" ? (changed ? `${would}installed` : "already installed") : changed ? `${would}removed` : "was not installed";
-  if (o.json) out.write(JSON.stringify({ agent: agent.id, file, event: h.event, action: o.action, changed, dryRun: o.dryRun === true }) + "\n");
+  if (o.json)
+    out.write(hookDocument({ ok: true, agent: agent.id, action: o.action === "install" ? "install" : "uninstall", file, event: h.event, changed, dryRun: o.dryRun === true }));
   else out.write(`${agent.title} ${h.event} hook ${what}: ${file}${o.dryRun ? " (dry run: nothing written)" : ""}\n`);
   return 0;
 }
@@ -109,4 +114,9 @@ async function postMerge(): Promise<number> {
     process.stderr.write(`git-ctx: warning: post-merge: ${(e as Error).message}\n`);
   }
   return 0;
+}
+
+/** The `git ctx hook --json` document (src/json/schemas.ts `HookSchema`) of one agent's hook. */
+function hookDocument(fields: Omit<JsonDocument<"hook">, "schemaVersion" | "command">): string {
+  return jsonText({ schemaVersion: SCHEMA_VERSION, command: "hook", ...fields });
 }

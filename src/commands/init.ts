@@ -19,6 +19,8 @@ import { fetchProjects, lsRemote, lsRemoteOutside } from "../cluster/remote.js";
 import { absoluteClusterUrl, configureView, ensureLocalCluster, isLocalPath, sameClusterUrl } from "../cluster/setup.js";
 import { readTipRoster } from "../cluster/view.js";
 import { hasFiles, normalizeRoot, pushMovedFolder, pushView as pushHeld, viewDir, viewGit, viewGitDir } from "../cluster/viewrepo.js";
+import { SCHEMA_VERSION } from "../json/version.js";
+import type { InitDocument } from "../json/schemas.js";
 
 /** Options of `git ctx init`. */
 export interface InitOptions {
@@ -427,4 +429,22 @@ export async function initAgents(o: InitAgentsOptions): Promise<InitReport[]> {
     bar.stop();
   }
   return out;
+}
+
+/** The `git ctx init --json` document (src/json/schemas.ts `InitSchema`) of {@link initAgents}'s reports. */
+export function initDocument(reports: readonly InitReport[], dryRun: boolean): InitDocument {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    command: "init",
+    ok: true,
+    dryRun,
+    views: reports.map((r) => ({
+      agent: r.agent,
+      dir: r.dir,
+      cluster: r.cluster,
+      createdCluster: r.createdCluster,
+      projects: r.projects.map(({ note, ...p }) => ({ ...p, sharedWith: p.sharedWith.map((m) => ({ machineId: m.machineId, root: m.root })), ...(note ? { message: note } : {}) })),
+      secrets: r.heldBack ?? [],
+    })),
+  };
 }

@@ -5,6 +5,8 @@ import { CtxError } from "../errors.js";
 import { writeAttributes, writeCtxConfig, CTX_FILTER_BIN, type ConfigChange } from "../git/config.js";
 import { git, GitCommandError } from "../git/exec.js";
 import { viewDirs } from "./viewdirs.js";
+import { SCHEMA_VERSION } from "../json/version.js";
+import type { JsonDocument } from "../json/schemas.js";
 
 /** Options of {@link install}. */
 export interface InstallOptions {
@@ -141,4 +143,9 @@ function onPath(name: string, env: NodeJS.ProcessEnv): boolean {
     }
   }
   return false;
+}
+
+/** The `git ctx install --json` document (src/json/schemas.ts `InstallSchema`). */
+export function installDocument(r: InstallResult): JsonDocument<"install"> {
+  return { schemaVersion: SCHEMA_VERSION, command: "install", ok: true, ...r };
 }

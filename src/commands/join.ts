@@ -24,6 +24,8 @@ import { hasFiles, normalizeRoot, pushMovedFolder, pushView as pushHeld, viewDir
 import { fileStat, parseLsFilesDebug, trustCheckout } from "../git/racy.js";
 import { gitRaw } from "../git/exec.js";
 import { stampActivity } from "../sync/index.js";
+import { SCHEMA_VERSION } from "../json/version.js";
+import type { JoinDocument } from "../json/schemas.js";
 
 /** Options of `git ctx join`. */
 export interface JoinOptions {
@@ -345,4 +347,28 @@ export function joinedBeforeFailure(done: readonly JoinReport[], failed: Agent, 
   const left = ids.slice(ids.indexOf(failed)).map((a) => a.id);
   const rerun = `git ctx join --id ${shellQuote(done[0]!.id)} --agents ${left.join(",")} ${shellQuote(done[0]!.root)}`;
   return `${lines.join("")}git-ctx: the join stopped at ${failed.title}'s view (the error follows); the views above are joined and stay so. After fixing it: ${rerun}\n`;
+}
+
+/** The `git ctx join --json` document (src/json/schemas.ts `JoinSchema`) of {@link joinAgents}'s reports. */
+export function joinDocument(reports: readonly JoinReport[], dryRun: boolean): JoinDocument {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    command: "join",
+    ok: true,
+    dryRun,
+    views: reports.map((r) => ({
+      agent: r.agent,
+      dir: r.dir,
+      id: r.id,
+      root: r.root,
+      key: r.key,
+      mergedLocal: r.mergedLocal,
+      alreadyJoined: r.alreadyJoined,
+      sharedWith: r.sharedWith.map((m) => ({ machineId: m.machineId, root: m.root })),
+      ...(r.previousRoot !== undefined ? { previousRoot: r.previousRoot } : {}),
+      ...(r.newView ? { newView: { cluster: r.newView.cluster } } : {}),
+      ...(r.note ? { message: r.note } : {}),
+      secrets: r.heldBack ?? [],
+    })),
+  };
 }

@@ -9,6 +9,8 @@ import { appendEntries, buildPrompts, cursorKey, formatEntry, knownLearnings, ne
 import { LEARNINGS_FILE } from "../rules/targets.js";
 import { scanBytes } from "../scan/index.js";
 import { storedSessions } from "./sessions.js";
+import { SCHEMA_VERSION } from "../json/version.js";
+import type { JsonDocument } from "../json/schemas.js";
 
 /** The model command `git ctx learn` runs by default (reads the prompt on stdin, prints bullets). */
 export const DEFAULT_LEARN_COMMAND = "claude -p";
@@ -246,4 +248,9 @@ export function formatLearn(r: LearnReport): string {
   for (const h of r.heldBack) lines.push(`  held back (secret, ${h.rule}): ${h.redacted}`);
   if (r.running) lines.push(`  ${r.running} session(s) written to in the last minute were skipped (still running)`);
   return lines.join("\n") + "\n";
+}
+
+/** The `git ctx learn --json` document (src/json/schemas.ts `LearnSchema`); `ok` false when a bullet was held back (exit 1). */
+export function learnDocument(r: LearnReport): JsonDocument<"learn"> {
+  return { schemaVersion: SCHEMA_VERSION, command: "learn", ok: r.heldBack.length === 0, ...r };
 }

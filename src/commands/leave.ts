@@ -10,6 +10,9 @@ import { NotAViewError } from "../cluster/errors.js";
 import { Plumbing } from "../cluster/plumbing.js";
 import { removeParticipant } from "../cluster/push.js";
 import { viewDir, viewGit, viewGitDir } from "../cluster/viewrepo.js";
+import type { AgentId } from "../agents/index.js";
+import { SCHEMA_VERSION } from "../json/version.js";
+import type { LeaveDocument } from "../json/schemas.js";
 
 /** Options of `git ctx leave`. */
 export interface LeaveOptions {
@@ -27,6 +30,12 @@ export interface LeaveOptions {
 export interface LeaveReport {
   id: string;
   root: string;
+  /** Whose store the view is. */
+  agent: AgentId;
+  /** The view's folder (its work tree). */
+  dir: string;
+  /** The project's folder in the view (`""` in a shared-layout view). */
+  key: string;
   /** The project's folder, kept with every file in it. */
   folder: string;
   /** This machine's entry was removed from the cluster roster (false: it had none, or dry run). */
@@ -61,7 +70,8 @@ export async function leave(o: LeaveOptions): Promise<LeaveReport> {
   // a shared-layout view (Codex): the project's files are those its branch holds or whose first line names it
   const files = agent.layout === "shared" ? await sharedFilesOfProject(dir, gitDir, state, o.id) : undefined;
   const tracked = files ? files.length > 0 : (await viewGit(dir, "git ls-files", ["ls-files", "--", `${proj.key}/`])).output !== "";
-  if (o.dryRun) return { id: o.id, root: proj.root, folder, rosterUpdated: false, untracked: tracked, dryRun: true };
+  const where = { agent: agent.id, dir, key: proj.key };
+  if (o.dryRun) return { id: o.id, root: proj.root, ...where, folder, rosterUpdated: false, untracked: tracked, dryRun: true };
   if (tracked) {
     if (files)
       await git(["--literal-pathspecs", "rm", "-q", "--cached", "--pathspec-from-file=-", "--pathspec-file-nul"], { cwd: dir, env: NO_GIT_ENV, input: files.join("\0") + "\0" });
@@ -84,7 +94,7 @@ export async function leave(o: LeaveOptions): Promise<LeaveReport> {
     agent.folderEntries,
   );
   const rosterUpdated = state.cluster && !o.keepRoster ? await removeParticipant(new Plumbing(gitDir), state.cluster, o.id, state.machine.id) : false;
-  return { id: o.id, root: proj.root, folder, rosterUpdated, untracked: tracked, dryRun: false };
+  return { id: o.id, root: proj.root, ...where, folder, rosterUpdated, untracked: tracked, dryRun: false };
 }
 
 const NO_GIT_ENV = { GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined };
@@ -121,4 +131,15 @@ export async function leaveAll(o: LeaveOptions, env: NodeJS.ProcessEnv = process
   const out: LeaveReport[] = [];
   for (const [i, d] of dirs.entries()) out.push(await leave({ ...o, dir: d, keepRoster: i < dirs.length - 1 }));
   return out;
+}
+
+/** The `git ctx leave --json` document (src/json/schemas.ts `LeaveSchema`) of {@link leaveAll}'s reports. */
+export function leaveDocument(reports: readonly LeaveReport[], dryRun: boolean): LeaveDocument {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    command: "leave",
+    ok: true,
+    dryRun,
+    views: reports.map((r) => ({ agent: r.agent, dir: r.dir, id: r.id, root: r.root, key: r.key, rosterUpdated: r.rosterUpdated, untracked: r.untracked })),
+  };
 }

@@ -10,6 +10,8 @@ import { lsRemote } from "../cluster/remote.js";
 import { absoluteClusterUrl } from "../cluster/setup.js";
 import { readTipRoster } from "../cluster/view.js";
 import { viewDir, viewGitDir } from "../cluster/viewrepo.js";
+import { SCHEMA_VERSION } from "../json/version.js";
+import type { ProjectsDocument } from "../json/schemas.js";
 
 /** Options of `git ctx projects`. */
 export interface ProjectsOptions {
@@ -100,4 +102,22 @@ export function formatProjects(list: readonly ProjectListing[], cluster?: string
       lines.push(`  ${m.machineId} (${m.os}${m.thisMachine ? ", this machine" : ""}): ${m.root}${m.lastConverged ? `  last sync ${m.lastConverged}` : ""}`);
   }
   return lines.join("\n") + "\n";
+}
+
+/** The `git ctx projects --json` document (src/json/schemas.ts `ProjectsSchema`): the roster's `last_converged` is `lastSync`, a roster problem a `message`. */
+export function projectsDocument(list: readonly ProjectListing[]): ProjectsDocument {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    command: "projects",
+    ok: true,
+    projects: list.map((p) => ({
+      id: p.id,
+      tip: p.tip,
+      joined: p.joined,
+      rewriteHome: p.rewriteHome,
+      machines: p.machines.map((m) => ({ machineId: m.machineId, os: m.os, root: m.root, key: m.key, lastSync: m.lastConverged, thisMachine: m.thisMachine })),
+      agents: p.agents,
+      problem: p.error === null ? null : { message: p.error },
+    })),
+  };
 }

@@ -6,6 +6,8 @@ import { CtxError, InvalidInputError } from "../errors.js";
 import { gitRaw } from "../git/exec.js";
 import { loadAllowlist, redactBytes, type SecretSpan } from "../scan/index.js";
 import { findSession, UnknownSessionError } from "./sessions.js";
+import { jsonText, SCHEMA_VERSION } from "../json/version.js";
+import type { JsonDocument } from "../json/schemas.js";
 
 /** Options of {@link redact} (`git ctx redact [--dry-run] <session|file|folder>...`). */
 export interface RedactOptions {
@@ -69,7 +71,12 @@ export async function redact(o: RedactOptions): Promise<number> {
     results.push(rewrite(file, allow, repo, stamp, o.dryRun ?? false));
   }
   if (o.json) {
-    write(JSON.stringify({ dryRun: o.dryRun ?? false, files: results }, null, 2) + "\n");
+    const files = results.map((r) => ({
+      file: r.file,
+      replaced: r.replaced.map((x) => ({ line: x.line, rule: x.rule, redacted: x.redacted, fingerprint: x.fingerprint })),
+      ...(r.backup !== undefined ? { backup: r.backup } : {}),
+    }));
+    write(jsonText({ schemaVersion: SCHEMA_VERSION, command: "redact", ok: true, dryRun: o.dryRun ?? false, files } satisfies JsonDocument<"redact">));
     return 0;
   }
   let total = 0;

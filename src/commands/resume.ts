@@ -4,6 +4,8 @@ import { firstTornLine } from "../agents/records.js";
 import { fromLastCompaction } from "../agents/session.js";
 import { CtxError, InvalidInputError } from "../errors.js";
 import { findSession } from "./sessions.js";
+import { SCHEMA_VERSION } from "../json/version.js";
+import type { JsonDocument } from "../json/schemas.js";
 
 /** The session has nothing a target could resume. */
 export class EmptySessionError extends CtxError {
@@ -106,4 +108,23 @@ export function formatResume(r: ResumeReport): string {
     : `git ctx resume: ${agentById(r.source.agent).title} session ${r.source.session_id} is now ${title} session ${r.session_id}\n  ${r.path}\n  continue with: ${r.command}`;
   const bak = r.replaced ? [`  ${r.dryRun ? "would move" : "moved"} the earlier conversion to ${r.replaced}`] : [];
   return [head, ...bak, ...r.warnings.map((w) => `  note: ${w}`)].join("\n") + "\n";
+}
+
+/** The `git ctx resume --json` document (src/json/schemas.ts `ResumeSchema`): the new session's `id`, the shell command to continue it as `run`. */
+export function resumeDocument(r: ResumeReport): JsonDocument<"resume"> {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    command: "resume",
+    ok: true,
+    dryRun: r.dryRun,
+    agent: r.agent,
+    id: r.session_id,
+    path: r.path,
+    cwd: r.cwd,
+    run: r.command,
+    source: { agent: r.source.agent, id: r.source.session_id },
+    from: r.from,
+    warnings: r.warnings.map((message) => ({ message })),
+    ...(r.replaced !== undefined ? { replaced: r.replaced } : {}),
+  };
 }

@@ -5,6 +5,8 @@ import { InvalidInputError } from "../errors.js";
 import { git } from "../git/exec.js";
 import { demoteHeadings, eolOf, parsePart, userText, withPart } from "../rules/part.js";
 import { LEARNINGS_FILE, TARGETS, type RulesTarget } from "../rules/targets.js";
+import { SCHEMA_VERSION } from "../json/version.js";
+import type { JsonDocument } from "../json/schemas.js";
 
 /** Options of `git ctx rules`. */
 export interface RulesOptions {
@@ -178,4 +180,9 @@ function isWritable(file: string): boolean {
 export function formatRules(r: RulesReport): string {
   const out = r.files.map((f) => `${f.action}: ${f.path}${f.aliases.length ? ` (also ${f.aliases.join(", ")})` : ""}${f.why ? ` — ${f.why}` : ""}`);
   return out.join("\n") + "\n";
+}
+
+/** The `git ctx rules --json` document (src/json/schemas.ts `RulesSchema`). */
+export function rulesDocument(r: RulesReport): JsonDocument<"rules"> {
+  return { schemaVersion: SCHEMA_VERSION, command: "rules", ...r };
 }

@@ -1,12 +1,14 @@
 import { lstatSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { AGENTS, agentById } from "../agents/index.js";
+import { AGENTS, agentById, agentOf, type AgentId } from "../agents/index.js";
 import { gitRaw } from "../git/exec.js";
 import { viewDirs } from "./viewdirs.js";
 import { ALLOW_CONFIG_KEY, ALLOW_FILE, loadAllowlist, readHeldBack, scanBytes, scanPath, type Finding, type HeldBack, type IgnoredAllowEntry } from "../scan/index.js";
 import { NotAViewError, openView } from "../sync/index.js";
 import { viewOutboundRefusals } from "../gate/view.js";
 import { readViewState } from "../view/state.js";
+import { jsonText, SCHEMA_VERSION } from "../json/version.js";
+import type { ScanDocument } from "../json/schemas.js";
 
 /** Options of {@link scan} (the CLI maps `git ctx scan [--json] [--all] [<path>...]` onto these). */
 export interface ScanCommandOptions {
@@ -27,12 +29,14 @@ export interface ScanCommandOptions {
   readFile?: (abs: string) => Buffer;
 }
 
-/** The `git ctx scan --json` document. Holds no secret: findings are redacted. */
+/** What the scan of one repository found (`git ctx scan --json` prints {@link scanDocument} of these). Holds no secret: findings are redacted. */
 export interface ScanReport {
   /** True when nothing was found (exit code 0). */
   ok: boolean;
   /** Work tree of the scanned repository. */
   workTree: string;
+  /** Whose store the repository is (null: no git-ctx view, or its state cannot be read). */
+  agent: AgentId | null;
   /** What the default scan compared against: `refs/ctx/view/last`, or null (everything tracked: never pushed, or `--all`). */
   base: string | null;
   /** Number of files read. */
@@ -87,9 +91,39 @@ export async function scan(o: ScanCommandOptions = {}): Promise<number> {
     const dirs = inRepo ? [cwd] : viewDirs(env);
     for (const d of dirs.length ? dirs : [cwd]) reports.push(await scanView({ ...o, cwd: d }, env));
   }
-  if (o.json) write(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) + "\n");
+  if (o.json) write(jsonText(scanDocument(reports)));
   else for (const r of reports) write((reports.length > 1 ? `== ${r.workTree} ==\n` : "") + formatScanReport(r));
   return reports.every((r) => r.ok) ? 0 : 1;
+}
+
+/**
+ * The `git ctx scan --json` document (src/json/schemas.ts `ScanSchema`) of the reports, one
+ * entry per scanned repository; reasons in `message` fields.
+ */
+export function scanDocument(reports: readonly ScanReport[]): ScanDocument {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    command: "scan",
+    ok: reports.every((r) => r.ok),
+    views: reports.map((r) => ({
+      agent: r.agent,
+      dir: r.workTree,
+      ok: r.ok,
+      base: r.base,
+      scanned: r.scanned,
+      findings: r.findings.map(finding),
+      heldBack: r.heldBack.map((h) => ({ path: h.path, since: h.since, findings: h.findings.map(finding) })),
+      ignoredAllowEntries: r.ignoredAllowEntries.map((i) => ({ source: i.source, line: i.line, text: i.text })),
+      skipped: r.skipped.map((x) => ({ path: x.path, message: x.reason })),
+      warnings: r.warnings.map((message) => ({ message })),
+      notPushed: r.notPushed.map((n) => ({ path: n.path, message: n.why })),
+    })),
+  };
+}
+
+/** A finding with exactly the documented fields (a stored one may carry more). */
+function finding(f: Finding): Finding {
+  return { file: f.file, line: f.line, rule: f.rule, redacted: f.redacted, fingerprint: f.fingerprint };
 }
 
 /** Locates the repository: `cwd` first, then `~/.claude/projects`. */
@@ -176,7 +210,19 @@ export async function scanView(o: ScanCommandOptions, env: NodeJS.ProcessEnv = p
     warnings.push((e as Error).message);
   }
   const notPushed = state ? (await viewOutboundRefusals(repo.workTree, state, "HEAD", env)).map((r) => ({ path: r.path, why: r.why })) : [];
-  return { ok: findings.length === 0, workTree: repo.workTree, base, scanned, findings, heldBack, ignoredAllowEntries: allow.ignored ?? [], skipped, warnings, notPushed };
+  return {
+    ok: findings.length === 0,
+    workTree: repo.workTree,
+    agent: state ? agentOf(state).id : null,
+    base,
+    scanned,
+    findings,
+    heldBack,
+    ignoredAllowEntries: allow.ignored ?? [],
+    skipped,
+    warnings,
+    notPushed,
+  };
 }
 
 /** Human text of a report: one line per finding (`file:line: rule redacted [fingerprint]`), then the fixes. */

@@ -3,6 +3,8 @@ import { existsSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { AGENTS, type Agent, type AgentId, type CanonicalSession } from "../agents/index.js";
 import { CtxError } from "../errors.js";
+import { SCHEMA_VERSION } from "../json/version.js";
+import type { JsonDocument } from "../json/schemas.js";
 
 /**
  * `git ctx sessions`, `git ctx show` and `git ctx agents` (issue 13, scope 2): every agent's
@@ -218,4 +220,36 @@ export function formatAgents(list: readonly AgentSummary[]): string {
       .map((a) => `${a.id.padEnd(6)} ${a.title.padEnd(12)} ${a.installed ? "installed" : "not found"}${a.version ? ` (${a.version})` : ""}  ${a.sessions} session(s) in ${a.store}`)
       .join("\n") + "\n"
   );
+}
+
+/** The `git ctx sessions --json` document (src/json/schemas.ts `SessionsSchema`). */
+export function sessionsDocument(list: readonly SessionSummary[]): JsonDocument<"sessions"> {
+  return { schemaVersion: SCHEMA_VERSION, command: "sessions", ok: true, sessions: [...list] };
+}
+
+/** The `git ctx show --json` document (src/json/schemas.ts `ShowSchema`): the canonical session without the native records. */
+export function showDocument(s: CanonicalSession): JsonDocument<"show"> {
+  const strip = (m: CanonicalSession["messages"][number]) => ({
+    role: m.role,
+    text: m.text,
+    ...(m.timestamp !== undefined ? { timestamp: m.timestamp } : {}),
+    toolCalls: m.toolCalls.map((c) => ({ id: c.id, name: c.name, input: c.input })),
+    toolResults: m.toolResults.map((r) => ({ callId: r.callId, output: r.output, isError: r.isError })),
+  });
+  const { messages, compaction, ...facts } = s;
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    command: "show",
+    ok: true,
+    ...facts,
+    messages: messages.map(strip),
+    ...(compaction
+      ? { compaction: { at: compaction.at, history: compaction.history.map(strip), ...(compaction.timestamp !== undefined ? { timestamp: compaction.timestamp } : {}) } }
+      : {}),
+  };
+}
+
+/** The `git ctx agents --json` document (src/json/schemas.ts `AgentsSchema`). */
+export function agentsDocument(list: readonly AgentSummary[]): JsonDocument<"agents"> {
+  return { schemaVersion: SCHEMA_VERSION, command: "agents", ok: true, agents: [...list] };
 }

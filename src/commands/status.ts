@@ -8,6 +8,8 @@ import { appendNormalized, openView, readCarry, readLastSync, type LastSync } fr
 import { readRefusals, refusalMessage } from "../gate/index.js";
 import { viewOutboundRefusals } from "../gate/view.js";
 import { paint, type Tone } from "./style.js";
+import { jsonText, SCHEMA_VERSION } from "../json/version.js";
+import type { StatusDocument } from "../json/schemas.js";
 
 /** Options of {@link status}. */
 export interface StatusOptions {
@@ -21,7 +23,7 @@ export interface StatusOptions {
   now?: number;
 }
 
-/** Status of one joined project (the `projects[]` of `git ctx status --json`). */
+/** Status of one joined project (as `git ctx status --json` prints it: {@link statusDocument}). */
 export interface ProjectStatus {
   id: string;
   /** View folder (this machine's directory key). */
@@ -46,7 +48,7 @@ export interface ProjectStatus {
   notPushed: { path: string; why: string }[];
 }
 
-/** The whole `git ctx status --json` document. */
+/** The status of one view (`git ctx status --json` prints {@link statusDocument} of these). */
 export interface ViewStatus {
   summary: string;
   /** Whose store the view is. */
@@ -72,7 +74,7 @@ export async function status(o: StatusOptions = {}): Promise<number> {
   // and neither is a cluster branch the inbound gate refused (issue 22: never only a log line)
   const code = all.some((s) => (s.lastSync && !s.lastSync.ok) || s.projects.some((p) => p.refused.length)) ? 1 : 0;
   if (o.json) {
-    out.write(JSON.stringify(all.length === 1 ? all[0] : all, null, 2) + "\n");
+    out.write(jsonText(statusDocument(all, code)));
     return code;
   }
   if (o.short) {
@@ -108,6 +110,28 @@ export function shortStatus(s: ViewStatus): string[] {
     if (failed) fields.push("last-sync=failed");
     return fields.join(" ");
   });
+}
+
+/**
+ * The `git ctx status --json` document (src/json/schemas.ts `StatusSchema`) of the views'
+ * statuses: the summary line left out (prose; every number in it is in the projects).
+ */
+export function statusDocument(all: readonly ViewStatus[], code: number): StatusDocument {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    command: "status",
+    ok: code === 0,
+    views: all.map((s) => ({
+      agent: s.agent,
+      dir: s.workTree,
+      lastSync: s.lastSync ? { time: s.lastSync.time, ok: s.lastSync.ok, ...(s.lastSync.error !== undefined ? { message: s.lastSync.error } : {}) } : null,
+      projects: s.projects.map((p) => ({
+        ...p,
+        refused: p.refused.map((r) => (r.path === undefined ? { message: r.why } : { path: r.path, message: r.why })),
+        notPushed: p.notPushed.map((n) => ({ path: n.path, message: n.why })),
+      })),
+    })),
+  };
 }
 
 /** The text of one view's status; `named` prefixes the agent (several views); `paint` colours a line (git's colours). */

@@ -1,9 +1,13 @@
+import * as path from "node:path";
 import { gitRaw } from "../git/exec.js";
-import { agentById, agentOfStorePath } from "../agents/index.js";
+import { agentById, agentOf, agentOfStorePath } from "../agents/index.js";
+import { isCtxError } from "../errors.js";
+import { jsonText, SCHEMA_VERSION } from "../json/version.js";
+import type { SyncDocument, SyncViewDocument } from "../json/schemas.js";
 import { syncHook } from "./synchook.js";
 import { viewDirs } from "./viewdirs.js";
 import { syncInBackground } from "../sync/background.js";
-import type { SyncNowOptions, SyncReport, View } from "../sync/index.js";
+import type { HeldSecret, SyncNowOptions, SyncReport, View } from "../sync/index.js";
 import { NO_PROGRESS, startProgress, type Progress } from "./progress.js";
 import { paint } from "./style.js";
 
@@ -54,6 +58,7 @@ type OneOptions = SyncCommandOptions & { dir: string; tally?: Tally[]; bar?: Pro
  */
 export async function sync(o: SyncCommandOptions): Promise<number> {
   if (o.hook) return syncHook(o);
+  if (o.json && !o.background && !o.worker) return syncJson(o, o.dir ? [o.dir] : viewDirs());
   // every agent's view (issue 11): each is synced on its own; a failure of one does not stop the others
   const all = o.dir ? [o.dir] : viewDirs();
   const dirs = all.length ? all : [agentById("claude").storeRoot(process.env)];
@@ -116,22 +121,111 @@ async function syncEach(o: SyncCommandOptions & { tally?: Tally[]; bar?: Progres
   );
   o.bar?.stop();
   const sink = o.out ?? process.stdout;
-  if (o.json)
-    sink.write(
-      JSON.stringify(
-        runs.map((r) => (r.error ? { dir: r.dir, ok: false, error: (r.error as Error).message } : { dir: r.dir, ...JSON.parse(r.text) })),
-        null,
-        2,
-      ) + "\n",
-    );
-  else
-    for (const r of runs) {
-      sink.write(r.text);
-      if (r.error) process.stderr.write(`${paint(process.stderr, "error", `git ctx sync: ${r.who}${(r.error as Error).message}`)}\n`);
-    }
+  for (const r of runs) {
+    sink.write(r.text);
+    if (r.error) process.stderr.write(`${paint(process.stderr, "error", `git ctx sync: ${r.who}${(r.error as Error).message}`)}\n`);
+  }
   const failed = runs.find((r) => r.error);
   if (failed) throw failed.error;
   return runs.some((r) => r.code !== 0) ? 1 : 0;
+}
+
+/**
+ * `git ctx sync --json` (and `--dry-run --json`): each view in `dirs` synced concurrently (as
+ * {@link syncEach}), one document for all (src/json/schemas.ts `SyncSchema`), whatever the number
+ * of views. A view that fails with an expected error is an entry with `ok: false` and `error`; the
+ * others still run.
+ * @returns 0, or 1 when a view failed or the inbound gate refused something.
+ * @throws anything that is not a {@link CtxError} (a bug).
+ */
+async function syncJson(o: SyncCommandOptions, dirs: readonly string[]): Promise<number> {
+  const list = dirs.length ? dirs : [agentById("claude").storeRoot(process.env)];
+  const views = await Promise.all(
+    list.map(async (dir): Promise<SyncViewDocument> => {
+      try {
+        return await syncViewJson(o, dir);
+      } catch (e) {
+        if (!isCtxError(e)) throw e;
+        return { agent: agentOfStorePath(dir).id, dir: path.resolve(dir), ok: false, error: { code: e.code, message: e.message } };
+      }
+    }),
+  );
+  for (const v of views) if (v.error) process.stderr.write(`git ctx sync: ${agentById(v.agent).title}: ${v.error.message}\n`);
+  const doc: SyncDocument = { schemaVersion: SCHEMA_VERSION, command: "sync", ok: views.every((v) => v.ok), dryRun: o.dryRun === true, views };
+  (o.out ?? process.stdout).write(jsonText(doc));
+  return doc.ok ? 0 : 1;
+}
+
+/** One view's entry of `git ctx sync --json` (see {@link syncJson}); what the gate refused is also said on stderr. */
+async function syncViewJson(o: SyncCommandOptions, dir: string): Promise<SyncViewDocument> {
+  const { openView } = await import("../sync/index.js");
+  const view = await openView(dir);
+  const head = { agent: agentOf(view.state).id, dir: view.workTree };
+  if (o.dryRun) {
+    const d = await dryRunReport(view);
+    return { ...head, ok: true, wouldCommit: d.wouldCommit, remote: d.remote, secrets: d.secrets };
+  }
+  const { r, refused, notSent, refusalMessage } = await syncForeground(view, { quiet: o.quiet });
+  sayRefusals(`${agentOf(view.state).title}: `, notSent, refused, refusalMessage);
+  const error = r.error ? { code: isCtxError(r.error) ? r.error.code : "SyncFailed", message: r.error.message } : undefined;
+  return {
+    ...head,
+    ok: !error && refused.length === 0,
+    ...(error ? { error } : {}),
+    runs: r.runs,
+    deferred: r.deferred,
+    ...(r.report ? { report: reportDocument(r.report) } : {}),
+    refused: refused.map((x) => ({ id: x.id, ...(x.path !== undefined ? { path: x.path } : {}), message: x.why })),
+    notPushed: notSent.map((x) => ({ path: x.path, message: x.why })),
+  };
+}
+
+/** A {@link SyncReport} as `git ctx sync --json` prints it (`report` of a view): every list present, reasons in `message`. */
+function reportDocument(r: SyncReport): NonNullable<SyncViewDocument["report"]> {
+  return {
+    committed: r.committed,
+    incoming: r.incoming,
+    pushed: r.pushed,
+    attempts: r.attempts,
+    updated: r.updated,
+    held: r.held.map((h) => ({ path: h.path, reason: h.reason })),
+    conflicts: r.conflicts,
+    refused: (r.refused ?? []).map((f) => ({ path: f.path, message: f.message })),
+    reordered: r.reordered,
+    collapsed: r.collapsed ?? [],
+    secrets: r.secrets ?? [],
+    written: r.written ?? [],
+    backups: r.backups ?? [],
+    warnings: (r.warnings ?? []).map((message) => ({ message })),
+  };
+}
+
+/**
+ * A foreground sync of `view` (waits for a running one), with what the inbound gate refused of
+ * the joined projects (recorded by the view build) and what the push left out for the same rule.
+ * The slow steps are named on stderr (issue 10) unless a progress bar shows them (`o.bar`) or
+ * `o.quiet`; the bar is ticked when the sync ends.
+ */
+async function syncForeground(view: View, o: { quiet?: boolean; bar?: Progress }) {
+  const { syncNow } = await import("../sync/index.js");
+  const transport = await inProcessTransport(view);
+  const say = (l: string) => void (o.quiet ? undefined : process.stderr.write(`git ctx sync: ${l}\n`));
+  const slow = o.bar?.shown ? { step: o.bar.step, stop: () => {} } : slowSteps(say);
+  const r = await syncNow(view, { waitForLock: true, onWait: say, progress: slow.step, transport }).finally(() => {
+    slow.stop();
+    o.bar?.tick();
+  });
+  const gate = await import("../gate/index.js");
+  const refused = r.error ? [] : gate.readRefusals(view.gitDir).inbound.filter((x) => view.state.projects[x.id]);
+  const notSent = r.error || !r.report?.committed ? [] : await (await import("../gate/view.js")).viewOutboundRefusals(view.workTree, view.state);
+  return { r, refused, notSent, refusalMessage: gate.refusalMessage };
+}
+
+/** Names on stderr what the push left out (`notSent`, a warning) and what the inbound gate refused (`refused`, an error), each line prefixed with `who`. */
+function sayRefusals<R>(who: string, notSent: readonly { path: string; why: string }[], refused: readonly R[], message: (x: R) => string): void {
+  const err = process.stderr;
+  for (const x of notSent) err.write(`git ctx sync: ${who}${paint(err, "warn", `warning: not pushed: ${x.path} (${x.why}; other machines would refuse it)`)}\n`);
+  for (const x of refused) err.write(`git ctx sync: ${who}${paint(err, "error", message(x))}\n`);
 }
 
 /** One view's sync (`o.dir`); output lines start with `who` (the agent, when several views are synced). */
@@ -139,10 +233,9 @@ async function syncOne(o: OneOptions, who: string): Promise<number> {
   const out = o.out ?? process.stdout;
   const { openView, syncNow } = await import("../sync/index.js"); // zod and friends: not on the hook path
   const view = await openView(o.dir);
-  if (o.dryRun) return dryRun(view, out, o.json === true);
-  const transport = await inProcessTransport(view);
+  if (o.dryRun) return dryRun(view, out);
   if (o.worker) {
-    await syncNow(view, { quietMs: o.quietMs ?? 0, waitForLock: false, request: false, transport });
+    await syncNow(view, { quietMs: o.quietMs ?? 0, waitForLock: false, request: false, transport: await inProcessTransport(view) });
     return 0;
   }
   if (o.background) {
@@ -155,29 +248,14 @@ async function syncOne(o: OneOptions, who: string): Promise<number> {
       );
     return 0;
   }
-  // the slow steps on stderr (issue 10) when no progress bar shows them, never with -q
-  const say = (l: string) => void (o.quiet ? undefined : process.stderr.write(`git ctx sync: ${l}\n`));
-  const slow = o.bar?.shown ? { step: o.bar.step, stop: () => {} } : slowSteps(say);
-  const r = await syncNow(view, { waitForLock: true, onWait: say, progress: slow.step, transport }).finally(() => {
-    slow.stop();
-    o.bar?.tick();
-  });
-  o.tally?.push({ projects: Object.keys(view.state.projects), committed: r.report?.committed ?? 0, updated: r.report?.updated ?? 0 });
   // what the inbound gate refused (recorded by the view build) and what the push left out for
   // the same rule: said on stderr, and a refusal from the cluster is a non-zero exit (issue 22)
-  const gate = await import("../gate/index.js");
-  const refused = r.error ? [] : gate.readRefusals(view.gitDir).inbound.filter((x) => view.state.projects[x.id]);
-  const notSent = r.error || !r.report?.committed ? [] : await (await import("../gate/view.js")).viewOutboundRefusals(view.workTree, view.state);
-  if (o.json)
-    out.write(
-      JSON.stringify({ ok: !r.error && refused.length === 0, runs: r.runs, deferred: r.deferred, report: r.report, refused, notSent, error: r.error?.message }, null, 2) + "\n",
-    );
+  const { r, refused, notSent, refusalMessage } = await syncForeground(view, o);
+  o.tally?.push({ projects: Object.keys(view.state.projects), committed: r.report?.committed ?? 0, updated: r.report?.updated ?? 0 });
   if (r.error) throw r.error;
   const err = process.stderr;
-  for (const x of notSent) err.write(`git ctx sync: ${who}${paint(err, "warn", `warning: not pushed: ${x.path} (${x.why}; other machines would refuse it)`)}\n`);
-  for (const x of refused) err.write(`git ctx sync: ${who}${paint(err, "error", gate.refusalMessage(x))}\n`);
+  sayRefusals(who, notSent, refused, refusalMessage);
   const code = refused.length ? 1 : 0;
-  if (o.json) return code;
   if (r.deferred || !r.report) {
     if (!o.quiet) out.write(`git ctx sync: ${who}served by a concurrent sync (see 'git ctx status')\n`);
     return code;
@@ -226,25 +304,33 @@ function slowSteps(write: (line: string) => void, afterMs = 1000): { step: (s: s
  * refreshed), which files the secret gate holds back, and where it would fetch from and push to.
  * No fetch (it moves refs), no lock, nothing written.
  */
-async function dryRun(view: View, out: NodeJS.WritableStream, json: boolean): Promise<number> {
-  const { heldSecrets } = await import("../sync/index.js");
-  const folders = [...new Set(Object.values(view.state.projects).map((p) => p.key))].sort();
-  const r = folders.length
-    ? await gitRaw(["--no-optional-locks", "--literal-pathspecs", "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ...folders.map((f) => `${f}/`)], {
-        cwd: view.workTree,
-      })
+async function dryRun(view: View, out: NodeJS.WritableStream): Promise<number> {
+  const { wouldCommit, remote, secrets } = await dryRunReport(view);
+  out.write(
+    `git ctx sync --dry-run: would commit ${wouldCommit.length} file(s)${wouldCommit.length ? `: ${wouldCommit.slice(0, 10).join(", ")}${wouldCommit.length > 10 ? ", …" : ""}` : ""}; would fetch and merge from ${remote} and push; nothing was written\n`,
+  );
+  for (const h of secrets) out.write(`  held back for secrets (would stay here): ${h.path} (${h.rules.join(", ")})\n`);
+  return 0;
+}
+
+/** What {@link dryRun} says, as data: the files a sync would commit, its remote, the files held back for secrets. */
+async function dryRunReport(view: View): Promise<{ wouldCommit: string[]; remote: string; secrets: HeldSecret[] }> {
+  const { heldSecrets, sharedCandidates } = await import("../sync/index.js");
+  // a shared-layout view (Codex) has no project folders: its candidates are the rollouts a sync
+  // would stage (tracked, or naming a joined project in their first line), hidden by the view's
+  // excludes until staged (hence --ignored); its key "" would be the pathspec "/", outside the repository
+  const shared = agentOf(view.state).layout === "shared";
+  const specs = shared
+    ? (await sharedCandidates({ cwd: view.workTree }, view.workTree, view.state, { write: false })).sort()
+    : [...new Set(Object.values(view.state.projects).map((p) => p.key))].sort().map((f) => `${f}/`);
+  const r = specs.length
+    ? await gitRaw(
+        ["--no-optional-locks", "--literal-pathspecs", "status", "--porcelain=v1", "-z", "--untracked-files=all", ...(shared ? ["--ignored=matching"] : []), "--", ...specs],
+        { cwd: view.workTree },
+      )
     : undefined;
   const wouldCommit = (r?.stdout.toString("utf8").split("\0") ?? []).filter((x) => x.length > 3 && x[1] !== "D" && x[0] !== "D").map((x) => x.slice(3));
-  const secrets = heldSecrets(view.gitDir, view.workTree);
-  const report = { dryRun: true, wouldCommit, remote: view.state.cluster ? `ctx::${view.state.cluster}` : "origin", heldBackForSecrets: secrets };
-  if (json) out.write(JSON.stringify(report, null, 2) + "\n");
-  else {
-    out.write(
-      `git ctx sync --dry-run: would commit ${wouldCommit.length} file(s)${wouldCommit.length ? `: ${wouldCommit.slice(0, 10).join(", ")}${wouldCommit.length > 10 ? ", …" : ""}` : ""}; would fetch and merge from ${report.remote} and push; nothing was written\n`,
-    );
-    for (const h of secrets) out.write(`  held back for secrets (would stay here): ${h.path} (${h.rules.join(", ")})\n`);
-  }
-  return 0;
+  return { wouldCommit, remote: view.state.cluster ? `ctx::${view.state.cluster}` : "origin", secrets: heldSecrets(view.gitDir, view.workTree) };
 }
 
 /**

@@ -36,7 +36,7 @@ describe("bad input through git ctx scan", () => {
     const r = ctxScan([]);
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    const rep = JSON.parse(r.stdout);
+    const rep = JSON.parse(r.stdout).views[0];
     expect(rep.scanned).toBe(BAD_INPUTS.length);
     expect(rep.skipped).toEqual([]);
     files.forEach((f, i) => {
@@ -51,7 +51,7 @@ describe("bad input through git ctx scan", () => {
       put(b.file, bytes);
       const r = ctxScan([]);
       expect(r.status).toBe(1);
-      const rep = JSON.parse(r.stdout);
+      const rep = JSON.parse(r.stdout).views[0];
       const lineNo =
         bytes
           .toString("latin1")
@@ -72,7 +72,7 @@ describe("bad input through git ctx scan", () => {
     const size = statSync(abs).size;
     const r = ctxScan([]);
     expect(r.status).toBe(1);
-    expect(JSON.parse(r.stdout).findings).toEqual([expect.objectContaining({ rule: "github-pat", line: 1 })]);
+    expect(JSON.parse(r.stdout).views[0].findings).toEqual([expect.objectContaining({ rule: "github-pat", line: 1 })]);
     expect(statSync(abs).size).toBe(size);
   }, 120_000);
 
@@ -83,7 +83,7 @@ describe("bad input through git ctx scan", () => {
     symlinkSync(outside, path.join(m.projects, KEY, "linked.jsonl"));
     const r = ctxScan([]);
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout).skipped).toEqual([{ path: `${KEY}/linked.jsonl`, reason: expect.stringMatching(/symbolic link/) }]);
+    expect(JSON.parse(r.stdout).views[0].skipped).toEqual([{ path: `${KEY}/linked.jsonl`, message: expect.stringMatching(/symbolic link/) }]);
     const human = spawnSync("git", ["ctx", "scan"], { cwd: m.projects, env: m.env, encoding: "utf8" });
     expect(human.stdout).toContain(`warning: ${KEY}/linked.jsonl: not scanned (symbolic link`);
     expect(readFileSync(outside, "utf8")).toBe(`GITHUB_TOKEN=${GH.secret}\n`);

@@ -29,23 +29,20 @@ beforeAll(async () => {
   };
 }, 120_000);
 
-/** The work trees a `--json` report (one object or a list of them) names. */
-function workTrees(stdout: string, key: (r: { view: { workTree: string }; workTree: string }) => string): string[] {
-  const j = JSON.parse(stdout);
-  return [j]
-    .flat()
-    .map(key)
-    .map((d) => path.resolve(d));
+/** The views a `--json` document names (`views[].dir`, src/json/schemas.ts). */
+function workTrees(stdout: string): string[] {
+  const j = JSON.parse(stdout) as { views: { dir: string | null }[] };
+  return j.views.map((v) => path.resolve(v.dir ?? ""));
 }
 
 describe("doctor --dir", () => {
   it("checks every agent's view without it, only the named one with it", async () => {
     const all = await A.ctx(["doctor", "--json"], { cwd: A.home, allowFail: true });
-    expect(workTrees(all.stdout, (r) => r.view.workTree).sort()).toEqual([A.projects, A.sessions].map((d) => path.resolve(d)).sort());
+    expect(workTrees(all.stdout).sort()).toEqual([A.projects, A.sessions].map((d) => path.resolve(d)).sort());
     const one = await A.ctx(["doctor", "--json", "--dir", A.sessions], { cwd: A.home, allowFail: true });
-    expect(workTrees(one.stdout, (r) => r.view.workTree)).toEqual([path.resolve(A.sessions)]);
+    expect(workTrees(one.stdout)).toEqual([path.resolve(A.sessions)]);
     const rel = await A.ctx(["doctor", "--json", "--dir", ".claude/projects"], { cwd: A.home, allowFail: true });
-    expect(workTrees(rel.stdout, (r) => r.view.workTree)).toEqual([path.resolve(A.projects)]);
+    expect(workTrees(rel.stdout)).toEqual([path.resolve(A.projects)]);
   });
 
   it("refuses a folder that is not a view, naming it", async () => {
@@ -61,16 +58,16 @@ describe("doctor --dir", () => {
 describe("scan --dir", () => {
   it("scans every agent's view outside a repository, only the named one with --dir", async () => {
     const all = await A.ctx(["scan", "--json"], { cwd: A.home, allowFail: true });
-    expect(workTrees(all.stdout, (r) => r.workTree).sort()).toEqual([A.projects, A.sessions].map((d) => path.resolve(d)).sort());
+    expect(workTrees(all.stdout).sort()).toEqual([A.projects, A.sessions].map((d) => path.resolve(d)).sort());
     const one = await A.ctx(["scan", "--json", "--dir", A.sessions], { cwd: A.home, allowFail: true });
     expect(one.code).toBe(0);
-    expect(workTrees(one.stdout, (r) => r.workTree)).toEqual([path.resolve(A.sessions)]);
+    expect(workTrees(one.stdout)).toEqual([path.resolve(A.sessions)]);
   });
 
   it("takes paths relative to the --dir view, as git -C does", async () => {
     const r = await A.ctx(["scan", "--json", "--all", "--dir", A.projects, "--", claudeDirKey(root)], { cwd: A.home, allowFail: true });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).scanned).toBe(1);
+    expect(JSON.parse(r.stdout).views[0].scanned).toBe(1);
   });
 
   it("refuses a folder that is not a view, naming it", async () => {

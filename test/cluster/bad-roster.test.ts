@@ -68,7 +68,7 @@ describe("an invalid roster on one project's branch", () => {
     expect(cmd).toBe("refs/ctx/cluster/project/app2:roster.json");
     expect((await B.git(["show", cmd])).stdout).toContain("this is not json");
     const d = await B.ctx(["doctor", "--json"], { allowFail: true });
-    const c = (JSON.parse(d.stdout) as { checks: { name: string; ok: boolean; detail: string }[] }).checks.find((x) => x.name === "project app2: roster")!;
+    const c = (JSON.parse(d.stdout).views[0] as { checks: { name: string; ok: boolean; detail: string }[] }).checks.find((x) => x.name === "project app2: roster")!;
     expect(c.ok).toBe(false);
     expect(c.detail).toContain(cmd);
   });
@@ -97,7 +97,9 @@ describe("two machines with one machine id", () => {
       await B.ctx(["join", "--id", "app", "/Users/other/app"]);
       await A.git(["fetch", "-q"]);
       const d = await A.ctx(["doctor", "--json"], { allowFail: true });
-      const chk = (JSON.parse(d.stdout) as { checks: { name: string; ok: boolean; detail: string; fix?: string }[] }).checks.find((x) => x.name === "project app: machine id")!;
+      const chk = (JSON.parse(d.stdout).views[0] as { checks: { name: string; ok: boolean; detail: string; fix?: string }[] }).checks.find(
+        (x) => x.name === "project app: machine id",
+      )!;
       expect(chk.ok).toBe(false);
       expect(chk.detail).toMatch(/another machine uses this machine's id 'same'.*darwin, home \/Users\/other/);
       expect(chk.fix).toMatch(/machine-id.*GIT_CTX_MACHINE_ID/);

@@ -58,7 +58,7 @@ describe("context-convergence cluster compatibility", () => {
     await B.git(["clone", "-q", `ctx::${cluster.url}`, B.projects], { cwd: B.home });
     const root = "/home/b/acme/app";
     const key = claudeDirKey(root);
-    const listed = JSON.parse((await B.ctx(["projects", "--json"])).stdout);
+    const listed = JSON.parse((await B.ctx(["projects", "--json"])).stdout).projects;
     expect(listed[0]).toMatchObject({ id: "acme-app", rewriteHome: false, machines: [{ machineId: "mac-1", root: "/Users/me/acme/app" }] });
     await B.ctx(["join", "--id", "acme-app", root]);
     expect(readFileSync(B.at(key, "sess-1.jsonl"), "utf8")).toBe(lines.join("\n") + "\n");

@@ -60,7 +60,7 @@ describe("ctx:: helper: init, clone, join, push, pull", () => {
     expect(readFileSync(B.at(".git", "info", "exclude"), "utf8")).toMatch(/^\/\*$/m);
     const state0 = JSON.parse(readFileSync(B.at(".git", "ctx", "state.json"), "utf8"));
     expect(state0).toMatchObject({ version: 1, cluster: cluster.url, machine: { id: "B", os: "darwin", home: "/Users/b" }, projects: {} });
-    const listed = JSON.parse((await B.ctx(["projects", "--json"])).stdout);
+    const listed = JSON.parse((await B.ctx(["projects", "--json"])).stdout).projects;
     expect(listed.map((p: { id: string }) => p.id)).toEqual(["app", "other"]);
     await B.ctx(["join", "--id", "app", rootB]);
     expect(readdirSync(B.projects).filter((n) => n !== ".git")).toEqual([keyB]);

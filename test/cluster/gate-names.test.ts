@@ -32,7 +32,7 @@ describe("push gate: secrets in file names and commit messages", () => {
     writeSession(P.B.at(P.keyB), "s9", sessionLines(P.rootB, "s9", "n", 2));
     const scan = await P.B.ctx(["scan", "--json"], { allowFail: true });
     expect(scan.code).toBe(1);
-    const f = (JSON.parse(scan.stdout) as { findings: { file: string; line: number; rule: string }[] }).findings.find((x) => x.line === 0)!;
+    const f = (JSON.parse(scan.stdout).views[0] as { findings: { file: string; line: number; rule: string }[] }).findings.find((x) => x.line === 0)!;
     expect(f.rule).toBe("github-pat");
     expect(f.file).toContain("tool-results/");
     expect(scan.stdout).not.toContain(t);

@@ -42,7 +42,7 @@ describe("git ctx join --dry-run --remote on a machine without a view", () => {
     expect(await refs()).toBe(before);
 
     const json = await B.ctx(["join", "--dry-run", "--json", "--remote", cluster.url, "--id", "app", rootB], { cwd: B.home });
-    expect(JSON.parse(json.stdout)).toMatchObject({ dryRun: true, newView: { cluster: cluster.url }, id: "app", key: claudeDirKey(rootB), alreadyJoined: false });
+    expect(JSON.parse(json.stdout)).toMatchObject({ dryRun: true, views: [{ newView: { cluster: cluster.url }, id: "app", key: claudeDirKey(rootB), alreadyJoined: false }] });
     expect(existsSync(B.projects)).toBe(false);
 
     // an unknown project is refused as the real join refuses it, still writing nothing

@@ -44,7 +44,7 @@ describe("git ctx leave", () => {
 
   it("keeps the files, untracks the folder, leaves the roster; sync no longer touches it; the cluster keeps everything", async () => {
     const r = await B.ctx(["leave", "app", "--json"]);
-    const rep = JSON.parse(r.stdout) as { rosterUpdated: boolean; untracked: boolean };
+    const rep = JSON.parse(r.stdout).views[0] as { rosterUpdated: boolean; untracked: boolean };
     expect(rep).toMatchObject({ rosterUpdated: true, untracked: true });
     expect(existsSync(B.at(keyB, "s1.jsonl"))).toBe(true);
     expect(await roster()).toEqual(["A"]);

@@ -33,14 +33,16 @@ describe("git ctx projects --json is stable", () => {
 
   it("sorted, every field present, same bytes on a second run", async () => {
     const r = await X.ctx(["projects", "--remote", cluster.url, "--json"]);
-    const list = JSON.parse(r.stdout) as Record<string, unknown>[];
+    const doc = JSON.parse(r.stdout) as { schemaVersion: number; command: string; projects: Record<string, unknown>[] };
+    expect(doc).toMatchObject({ schemaVersion: 1, command: "projects", ok: true });
+    const list = doc.projects;
     expect(list.map((x) => x.id)).toEqual(["alpha", "zeta"]);
-    for (const x of list) expect(Object.keys(x)).toEqual(["id", "tip", "joined", "rewriteHome", "machines", "error", "agents"]);
-    expect(list[0]!.error).toMatch(/project\/alpha/);
-    expect(list[1]!.error).toBeNull();
+    for (const x of list) expect(Object.keys(x)).toEqual(["id", "tip", "joined", "rewriteHome", "machines", "agents", "problem"]);
+    expect((list[0]!.problem as { message: string }).message).toMatch(/project\/alpha/);
+    expect(list[1]!.problem).toBeNull();
     const machines = list[1]!.machines as Record<string, unknown>[];
     expect(machines.map((m) => m.machineId)).toEqual(["mA", "mB"]);
-    for (const m of machines) expect(Object.keys(m)).toEqual(["machineId", "os", "root", "key", "lastConverged", "thisMachine"]);
+    for (const m of machines) expect(Object.keys(m)).toEqual(["machineId", "os", "root", "key", "lastSync", "thisMachine"]);
     expect(list[1]!.rewriteHome).toBe(false);
     expect((await X.ctx(["projects", "--remote", cluster.url, "--json"])).stdout).toBe(r.stdout);
   });

@@ -89,10 +89,10 @@ describe("cluster validation on join and pull", () => {
   });
 
   it("git ctx projects lists every project and flags the broken rosters", async () => {
-    const list = JSON.parse((await B.ctx(["projects", "--json"])).stdout) as { id: string; error?: string; joined: boolean }[];
+    const list = JSON.parse((await B.ctx(["projects", "--json"])).stdout).projects as { id: string; problem: { message: string } | null; joined: boolean }[];
     expect(list.map((x) => x.id)).toEqual(["abslink", "badroster", "dotdot", "dotgit", "good", "link", "noroster"]);
-    expect(list.find((x) => x.id === "badroster")!.error).toMatch(/project\/badroster/);
-    expect(list.find((x) => x.id === "noroster")!.error).toMatch(/project\/noroster/);
+    expect(list.find((x) => x.id === "badroster")!.problem?.message).toMatch(/project\/badroster/);
+    expect(list.find((x) => x.id === "noroster")!.problem?.message).toMatch(/project\/noroster/);
     expect(list.find((x) => x.id === "good")!.joined).toBe(true);
   });
 });

@@ -19,7 +19,7 @@ describe("git ctx doctor <folder> (real bin)", () => {
     const run = (args: string[]) => spawnSync(process.execPath, [path.join(BIN, "git-ctx"), "doctor", ...args], { cwd: t.path, env: m.env, encoding: "utf8" });
     const ok = run(["--json", "--", key]);
     expect(ok.status, ok.stderr).toBe(0);
-    const r = FolderReportSchema.parse(JSON.parse(ok.stdout));
+    const r = FolderReportSchema.parse(JSON.parse(ok.stdout).folder);
     expect(r.root?.path).toBe(root);
     expect(r.anchors?.home).toBe(m.pathHome);
     expect(r.totals.counts.root).toBe(2);

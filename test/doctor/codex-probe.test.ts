@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { ViewReportSchema } from "../../src/doctor/view.js";
+import { DoctorSchema } from "../../src/json/schemas.js";
 import { bareCluster } from "../cluster/harness.js";
 import { codexNode, rolloutPath, sessionMeta, turnLines, writeRollout } from "../codex/rollouts.js";
 
@@ -24,7 +24,7 @@ describe("git ctx doctor in a Codex view (real bins)", () => {
     writeRollout(A.sessions, rolloutPath(id), [sessionMeta(id, root), ...turnLines(root, "o", 2)]);
     await A.ctx(["init", "--agents", "codex", "--remote", cluster.url, "--id", "work", root], { cwd: A.home });
     const r = await A.ctx(["doctor", "--json"], { cwd: A.sessions, allowFail: true });
-    const report = ViewReportSchema.parse(JSON.parse(r.stdout));
+    const report = DoctorSchema.parse(JSON.parse(r.stdout)).views[0]!;
     const byName = Object.fromEntries(report.checks.map((c) => [c.name, c]));
     expect(byName.attributes, JSON.stringify(report.checks.filter((c) => !c.ok))).toMatchObject({ ok: true });
     expect(byName.excludes, JSON.stringify(report.checks.filter((c) => !c.ok))).toMatchObject({ ok: true });

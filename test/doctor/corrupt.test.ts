@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ViewReportSchema } from "../../src/doctor/view.js";
+import { DoctorSchema } from "../../src/json/schemas.js";
 import { corruptionLines, fsckProblems } from "../../src/git/corrupt.js";
 import { appendAndCommit, sessionLines, setupPair, writeSession, type Node } from "../cluster/harness.js";
 
@@ -47,7 +47,7 @@ describe("a corrupt view repository (real bins, filter on)", () => {
       const doctor = async (n: Node, args: string[] = []) => {
         const r = await n.ctx(["doctor", "--json", ...args], { allowFail: true });
         expect(r.stdout, `exit ${r.code}: ${r.stderr}`).not.toBe("");
-        return { code: r.code, report: ViewReportSchema.parse(JSON.parse(r.stdout)) };
+        return { code: r.code, report: DoctorSchema.parse(JSON.parse(r.stdout)).views[0]! };
       };
       await B.ctx(["hook", "install"]);
       await B.ctx(["sync"]);

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ViewReportSchema } from "../../src/doctor/view.js";
+import { DoctorSchema } from "../../src/json/schemas.js";
 import { claudeDirKey } from "../../src/agents/claude/dirkey.js";
 import { BIN, makeMachine } from "../helpers/env.js";
 
@@ -25,7 +25,7 @@ describe("git ctx doctor: the named fix fixes the fault (real bins)", () => {
       const doctor = () => {
         const r = ctx(["doctor", "--json"]);
         expect(r.stdout, `exit ${r.status}: ${r.stderr}`).not.toBe("");
-        return { code: r.status, report: ViewReportSchema.parse(JSON.parse(r.stdout)) };
+        return { code: r.status, report: DoctorSchema.parse(JSON.parse(r.stdout)).views[0]! };
       };
       const fixOf = (name: RegExp) => {
         const d = doctor();

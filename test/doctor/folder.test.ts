@@ -123,11 +123,11 @@ describe("doctor command (folder mode)", () => {
     expect(out).toContain(`root        ${ROOT} (inferred from 3 of 3 cwd fields)`);
     out = "";
     expect(await doctor({ folder: f, env, json: true, write: (s) => (out += s), codec: fakeCodec({ residueOf: "{{CC_PROJECT_ROOT}}/x" }) })).toBe(1);
-    const j = FolderReportSchema.parse(JSON.parse(out));
+    const j = FolderReportSchema.parse(JSON.parse(out).folder);
     expect(j.problems[0]!.fix).toContain(`git ctx doctor ${f} --root`);
     // --home overrides the environment's home
     out = "";
     await doctor({ folder: f, env, home: "/elsewhere", json: true, write: (s) => (out += s), codec: fakeCodec() });
-    expect(JSON.parse(out).anchors.home).toBe("/elsewhere");
+    expect(JSON.parse(out).folder.anchors.home).toBe("/elsewhere");
   });
 });

@@ -228,7 +228,7 @@ describe("git ctx doctor (whole view)", () => {
     writeViewState(gitDir, { ...good, projects: { [ID]: { ...good.projects[ID]!, rewriteHome: false } } });
     try {
       expect(await doctor({ folder: key, cwd: m.projects, env: m.env, json: true, write: (x) => (out += x) })).toBe(0);
-      const r = JSON.parse(out);
+      const r = JSON.parse(out).folder;
       expect(r.root).toEqual({ path: root, source: "state" });
       expect(r.anchors).toMatchObject({ home: m.pathHome, rewriteHome: false });
     } finally {

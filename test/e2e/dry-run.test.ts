@@ -78,8 +78,9 @@ describe("--dry-run writes nothing", () => {
   it("sync (names what it would commit), redact, leave", async () => {
     writeSession(A.at(claudeDirKey(rootA)), "s2", sessionLines(rootA, "s2", "new", 1));
     expect(await dry(A, ["sync"])).toMatch(/would commit 1 file\(s\): .*s2\.jsonl/);
-    const j = JSON.parse((await A.ctx(["sync", "--dry-run", "--json"], { cwd: A.home })).stdout) as { wouldCommit: string[] };
-    expect(j.wouldCommit).toEqual([`${claudeDirKey(rootA)}/s2.jsonl`]);
+    const j = JSON.parse((await A.ctx(["sync", "--dry-run", "--json"], { cwd: A.home })).stdout) as { dryRun: boolean; views: { wouldCommit: string[] }[] };
+    expect(j.dryRun).toBe(true);
+    expect(j.views[0]!.wouldCommit).toEqual([`${claudeDirKey(rootA)}/s2.jsonl`]);
     expect(await dry(A, ["redact", A.at(claudeDirKey(rootA), "s1.jsonl")])).toMatch(/would redact 1 secret/);
     expect(await dry(A, ["leave", "app"])).toMatch(/would leave project\/app/);
   });
@@ -88,7 +89,7 @@ describe("--dry-run writes nothing", () => {
     await B.git(["clone", "-q", `ctx::${cluster.url}`, B.projects], { cwd: B.home });
     const out = await dry(B, ["join", "--id", "app", rootB]);
     expect(out).toMatch(/Would join project\/app/);
-    const j = JSON.parse((await B.ctx(["join", "--id", "app", rootB, "--dry-run", "--json"], { cwd: B.home })).stdout) as { dryRun: boolean; key: string };
-    expect(j).toMatchObject({ dryRun: true, key: claudeDirKey(rootB) });
+    const j = JSON.parse((await B.ctx(["join", "--id", "app", rootB, "--dry-run", "--json"], { cwd: B.home })).stdout) as { dryRun: boolean; views: { key: string }[] };
+    expect(j).toMatchObject({ dryRun: true, views: [{ key: claudeDirKey(rootB) }] });
   });
 });

@@ -51,7 +51,7 @@ describe("e2e: duplicates the re-clean defect made collapse on the next sync (is
   };
   const doctorDups = async (n: Node) => {
     const r = await n.ctx(["doctor", "--json"], { allowFail: true });
-    const checks = (JSON.parse(r.stdout) as { checks: { name: string; ok: boolean; detail: string }[] }).checks;
+    const checks = (JSON.parse(r.stdout).views[0] as { checks: { name: string; ok: boolean; detail: string }[] }).checks;
     return checks.filter((c) => /duplicat/.test(c.name));
   };
   const before: Record<string, { name: string; ok: boolean; detail: string }[]> = {};

@@ -91,7 +91,7 @@ describe("Gemini CLI chats over a cluster", () => {
     // doctor: the engine's checks pass; Gemini's registry agrees; no hook yet (a failure naming the fix)
     const doc = await B.ctx(["doctor", "--json"], { cwd: B.tmp, allowFail: true });
     type Report = { checks: { name: string; ok: boolean; detail: string; fix?: string }[] };
-    const checks = JSON.parse(doc.stdout).checks as Report["checks"];
+    const checks = JSON.parse(doc.stdout).views[0].checks as Report["checks"];
     expect(checks.filter((c) => !c.ok).map((c) => c.name)).toEqual(["AfterAgent hook"]);
     expect(checks.find((c) => c.name === "project proj: Gemini CLI folder")?.ok).toBe(true);
     await B.ctx(["install", "--no-hooks"], { cwd: B.home });

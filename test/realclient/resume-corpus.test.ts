@@ -118,9 +118,9 @@ const callNames = (s: CanonicalSession) => s.messages.flatMap((m) => m.toolCalls
 
 /** Converts `id` into `target` on `m`, returning the new session id. */
 async function convert(m: Node, root: string, id: string, target: AgentId): Promise<string> {
-  const r = JSON.parse((await m.ctx(["resume", id, "--in", target, "--json"], { cwd: root })).stdout) as { session_id: string; cwd: string };
+  const r = JSON.parse((await m.ctx(["resume", id, "--in", target, "--json"], { cwd: root })).stdout) as { id: string; cwd: string };
   expect(r.cwd).toBe(root);
-  return r.session_id;
+  return r.id;
 }
 
 describe.skipIf(!HAS)("corpus sessions resumed in the other agents' real clients (issue 13, scope 4)", () => {

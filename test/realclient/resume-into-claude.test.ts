@@ -59,17 +59,17 @@ describe("git ctx resume --in claude, resumed by the real Claude Code", () => {
       [GEMINI_ID, ["gem 0: look at", "gem 1: read it", "gem 2: look at", "gem 3: read it"], ["read_file-gem1", "read_file-gem3"]],
     ] as const) {
       const r = JSON.parse((await m.ctx(["resume", id, "--in", "claude", "--json"], { cwd: root })).stdout) as {
-        session_id: string;
+        id: string;
         path: string;
         cwd: string;
-        command: string;
-        source: { session_id: string };
+        run: string;
+        source: { id: string };
       };
-      expect(r.source.session_id).toBe(id);
+      expect(r.source.id).toBe(id);
       expect(r.cwd).toBe(root);
-      expect(r.command).toBe(`cd ${JSON.stringify(root)} && claude --resume ${r.session_id}`);
+      expect(r.run).toBe(`cd ${JSON.stringify(root)} && claude --resume ${r.id}`);
       expect(readFileSync(r.path, "utf8").endsWith("\n")).toBe(true);
-      const run = await claudeResume({ bin: cc.bin, home: m.home, cwd: root, sessionId: r.session_id, baseUrl: rec.url });
+      const run = await claudeResume({ bin: cc.bin, home: m.home, cwd: root, sessionId: r.id, baseUrl: rec.url });
       expect(run.code, run.stderr.slice(-1000) + run.stdout.slice(-500)).toBe(0);
       const posts = rec.take();
       expect(posts.length).toBeGreaterThan(0);

@@ -70,12 +70,12 @@ describe("git ctx resume --in codex, resumed by the real Codex CLI", () => {
       [CLAUDE_ID, ["cl: please look at", "cl-final: done reading"], ["toolu_cl1"]],
       [GEMINI_ID, ["gem 0: look at", "gem 1: read it", "gem 2: look at", "gem 3: read it"], ["read_file-gem1", "read_file-gem3"]],
     ] as const) {
-      const r = JSON.parse((await m.ctx(["resume", id, "--in", "codex", "--json"], { cwd: root })).stdout) as { session_id: string; path: string; command: string };
-      expect(r.session_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
-      expect(path.basename(r.path)).toContain(r.session_id);
-      expect(r.command).toBe(`cd ${JSON.stringify(root)} && codex resume ${r.session_id}`);
+      const r = JSON.parse((await m.ctx(["resume", id, "--in", "codex", "--json"], { cwd: root })).stdout) as { id: string; path: string; run: string };
+      expect(r.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+      expect(path.basename(r.path)).toContain(r.id);
+      expect(r.run).toBe(`cd ${JSON.stringify(root)} && codex resume ${r.id}`);
       rec.posts.length = 0;
-      const run = await codexExec({ bin, home: m.home, cwd: root, baseUrl: rec.baseUrl, args: ["resume", r.session_id, "continue"] });
+      const run = await codexExec({ bin, home: m.home, cwd: root, baseUrl: rec.baseUrl, args: ["resume", r.id, "continue"] });
       expect(run.code, run.stderr.slice(-1200)).toBe(0);
       const input = (rec.posts[rec.posts.length - 1]!.body?.input ?? []) as { type: string; call_id?: string; content?: unknown }[];
       const flat = JSON.stringify(input);

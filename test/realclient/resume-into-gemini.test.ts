@@ -74,11 +74,11 @@ describe("git ctx resume --in gemini, resumed by the real Gemini CLI", () => {
       [CLAUDE_ID, ["cl: please look at", "cl-final: done reading"], ["toolu_cl1"]],
       [CODEX_ID, ["codex-u1: list the sources", "codex-a1: listing them", "codex-a2: one file"], ["call_c1"]],
     ] as const) {
-      const r = JSON.parse((await m.ctx(["resume", id, "--in", "gemini", "--json"], { cwd: root })).stdout) as { session_id: string; path: string; command: string };
-      expect(r.command).toBe(`cd ${JSON.stringify(root)} && gemini --resume ${r.session_id}`);
+      const r = JSON.parse((await m.ctx(["resume", id, "--in", "gemini", "--json"], { cwd: root })).stdout) as { id: string; path: string; run: string };
+      expect(r.run).toBe(`cd ${JSON.stringify(root)} && gemini --resume ${r.id}`);
       expect(JSON.parse(readFileSync(path.join(m.home, ".gemini", "projects.json"), "utf8")).projects[root]).toBe("proj");
       rec.streams.length = 0;
-      const run = await geminiRun({ entry, home: m.home, cwd: root, baseUrl: rec.baseUrl, args: ["--resume", r.session_id, "-p", "continue"] });
+      const run = await geminiRun({ entry, home: m.home, cwd: root, baseUrl: rec.baseUrl, args: ["--resume", r.id, "-p", "continue"] });
       expect(run.code, run.stderr.slice(-1500)).toBe(0);
       const contents = rec.streams[rec.streams.length - 1]!.body?.contents ?? [];
       const flat = JSON.stringify(contents);

@@ -51,12 +51,12 @@ describe("a converted session syncs", () => {
       said("assistant", "moved-a1: opened it", 2),
     ]);
     await A.ctx(["init", "--remote", cluster.url, "--agents", "claude", "--id", "proj", rootA], { cwd: A.home });
-    const r = JSON.parse((await A.ctx(["resume", CODEX_ID, "--in", "claude", "--json"], { cwd: rootA })).stdout) as { session_id: string };
+    const r = JSON.parse((await A.ctx(["resume", CODEX_ID, "--in", "claude", "--json"], { cwd: rootA })).stdout) as { id: string };
     await A.ctx(["sync"], { cwd: A.home });
     await B.ctx(["join", "--remote", cluster.url, "--agents", "claude", "--id", "proj", rootB], { cwd: B.home });
     const rec = await startRecorder();
     cleanups.push(() => rec.close());
-    const run = await claudeResume({ bin: cc.bin, home: B.home, cwd: rootB, sessionId: r.session_id, baseUrl: rec.url });
+    const run = await claudeResume({ bin: cc.bin, home: B.home, cwd: rootB, sessionId: r.id, baseUrl: rec.url });
     expect(run.code, run.stderr.slice(-1000) + run.stdout.slice(-300)).toBe(0);
     const sent = JSON.stringify(rec.take().map((p) => p.body?.messages));
     expect(sent).toContain(`moved-u1: open ${rootB}/src/a.ts`);

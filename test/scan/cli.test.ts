@@ -57,7 +57,7 @@ describe("git ctx scan", () => {
 
     const j = ctxScan(["--json"]);
     expect(j.status).toBe(1);
-    const rep = JSON.parse(j.stdout);
+    const rep = JSON.parse(j.stdout).views[0];
     expect(rep.ok).toBe(false);
     expect(rep.scanned).toBe(2);
     expect(rep.findings.map((f: { rule: string }) => f.rule).sort()).toEqual(["aws-access-key-id", "github-pat"]);
@@ -75,7 +75,7 @@ describe("git ctx scan", () => {
       "all.jsonl",
       SEEDS.map((s) => s.line),
     );
-    const rep = JSON.parse(ctxScan(["--json"]).stdout);
+    const rep = JSON.parse(ctxScan(["--json"]).stdout).views[0];
     for (const s of SEEDS)
       expect(
         rep.findings.some((f: { rule: string }) => f.rule === s.rule),
@@ -92,21 +92,21 @@ describe("git ctx scan", () => {
     session("new.jsonl", ["all good"]);
     const r = ctxScan(["--json"]);
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ base: "refs/ctx/view/last", scanned: 1 });
+    expect(JSON.parse(r.stdout).views[0]).toMatchObject({ base: "refs/ctx/view/last", scanned: 1 });
     expect(ctxScan(["--all"]).status).toBe(1);
     // a change to a pushed file is scanned again
     session("old.jsonl", [GH.line, AWS.line]);
-    const again = JSON.parse(ctxScan(["--json"]).stdout);
+    const again = JSON.parse(ctxScan(["--json"]).stdout).views[0];
     expect(again.findings.map((f: { rule: string }) => f.rule).sort()).toEqual(["aws-access-key-id", "github-pat"]);
   });
 
   it("skips fingerprints released in git config ctx.allow or .ctxallow, and warns about entries that are not fingerprints", () => {
     session("leaky.jsonl", [AWS.line, GH.line]);
-    const rep = JSON.parse(ctxScan(["--json"]).stdout);
+    const rep = JSON.parse(ctxScan(["--json"]).stdout).views[0];
     const fpAws = rep.findings.find((f: { rule: string }) => f.rule === "aws-access-key-id").fingerprint;
     const fpGh = rep.findings.find((f: { rule: string }) => f.rule === "github-pat").fingerprint;
     git(["config", "--add", "ctx.allow", fpAws]);
-    const one = JSON.parse(ctxScan(["--json"]).stdout);
+    const one = JSON.parse(ctxScan(["--json"]).stdout).views[0];
     expect(one.findings.map((f: { fingerprint: string }) => f.fingerprint)).toEqual([fpGh]);
     writeFileSync(path.join(m.projects, ".ctxallow"), `# released after review\n${fpGh}  # test token\nnot-a-fingerprint\n`);
     const r = ctxScan([]);
@@ -127,7 +127,7 @@ describe("git ctx scan", () => {
     const r = ctxScan([]);
     expect(r.stdout).toContain("Held back by the last push");
     expect(r.stdout).toContain(`${KEY}/leaky.jsonl  since 2026-01-02T03:04:05.000Z (1 finding: github-pat)`);
-    expect(JSON.parse(ctxScan(["--json"]).stdout).heldBack).toHaveLength(1);
+    expect(JSON.parse(ctxScan(["--json"]).stdout).views[0].heldBack).toHaveLength(1);
   });
 
   it("limits the scan to the paths given (folder names starting with '-' after --)", () => {

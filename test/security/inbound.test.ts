@@ -89,13 +89,14 @@ describe("issue 22: a hostile cluster on a Claude Code victim", () => {
     // as a script reads it: --json says the same, and the exit code too
     const sj = await v.n.ctx(["sync", "--json"], { allowFail: true });
     expect(sj.code).toBe(1);
-    const doc = JSON.parse(sj.stdout) as { ok: boolean; refused: { id: string; path?: string; why: string }[] };
+    const doc = JSON.parse(sj.stdout) as { ok: boolean; views: { refused: { id: string; path?: string; message: string }[] }[] };
     expect(doc.ok).toBe(false);
-    expect(doc.refused.map((r) => r.path)).toEqual(expect.arrayContaining(["d/e/a", "d/e/c/.config/git/config"]));
+    expect(doc.views[0]!.refused.map((r) => r.path)).toEqual(expect.arrayContaining(["d/e/a", "d/e/c/.config/git/config"]));
     const stj = await v.n.ctx(["status", "--json"], { allowFail: true });
     expect(stj.code).toBe(1);
-    const st = JSON.parse(stj.stdout) as { projects: { id: string; refused: { path?: string }[] }[] };
-    expect(st.projects.find((x) => x.id === "p")!.refused.map((r) => r.path)).toContain("d/e/c/.config/git/config");
+    const st = JSON.parse(stj.stdout) as { ok: boolean; views: { projects: { id: string; refused: { path?: string }[] }[] }[] };
+    expect(st.ok).toBe(false);
+    expect(st.views[0]!.projects.find((x) => x.id === "p")!.refused.map((r) => r.path)).toContain("d/e/c/.config/git/config");
     // plain git too, through the remote helper
     const pull = await v.n.git(["pull"], { allowFail: true });
     expect(pull.code, pull.stderr).toBe(0);

@@ -44,7 +44,13 @@ describe("git ctx sessions, show, agents", () => {
     ] as const)
       utimesSync(f, t(min), t(min));
 
-    const all = JSON.parse((await m.ctx(["sessions", "--json"], { cwd: m.home })).stdout) as { id: string; agent: string; root?: string; messages: number; title?: string }[];
+    const all = JSON.parse((await m.ctx(["sessions", "--json"], { cwd: m.home })).stdout).sessions as {
+      id: string;
+      agent: string;
+      root?: string;
+      messages: number;
+      title?: string;
+    }[];
     expect(all.map((s) => [s.agent, s.id])).toEqual([
       ["gemini", GEMINI_ID],
       ["codex", CODEX_ID],
@@ -53,9 +59,9 @@ describe("git ctx sessions, show, agents", () => {
     ]);
     expect(all[0]).toMatchObject({ root, title: `g 0: look at ${root}/src/g0.ts` });
     expect(all[2]!.messages).toBeGreaterThan(0);
-    const onlyCodex = JSON.parse((await m.ctx(["sessions", "--json", "--agent", "codex"], { cwd: m.home })).stdout) as { id: string }[];
+    const onlyCodex = JSON.parse((await m.ctx(["sessions", "--json", "--agent", "codex"], { cwd: m.home })).stdout).sessions as { id: string }[];
     expect(onlyCodex.map((s) => s.id)).toEqual([CODEX_ID]);
-    const inProject = JSON.parse((await m.ctx(["sessions", "--json", "--project", root, "--limit", "2"], { cwd: m.home })).stdout) as { id: string }[];
+    const inProject = JSON.parse((await m.ctx(["sessions", "--json", "--project", root, "--limit", "2"], { cwd: m.home })).stdout).sessions as { id: string }[];
     expect(inProject.map((s) => s.id)).toEqual([GEMINI_ID, CLAUDE_ID]);
     expect((await m.ctx(["sessions"], { cwd: m.home })).stdout).toMatch(new RegExp(`^gemini +${GEMINI_ID} `, "m"));
 
@@ -75,7 +81,7 @@ describe("git ctx sessions, show, agents", () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/no session .* has the id 'ffffffff': list them with 'git ctx sessions'/);
 
-    const agents = JSON.parse((await m.ctx(["agents", "--json"], { cwd: m.home })).stdout) as { id: string; sessions: number; installed: boolean }[];
+    const agents = JSON.parse((await m.ctx(["agents", "--json"], { cwd: m.home })).stdout).agents as { id: string; sessions: number; installed: boolean }[];
     expect(agents.map((a) => [a.id, a.sessions, a.installed])).toEqual([
       ["claude", 1, true],
       ["codex", 1, true],

@@ -153,10 +153,10 @@ describe("git ctx resume: converting the same session again", () => {
       // a Codex source converted into Codex is a plain copy: convert a Claude Code one then
       let source = id;
       if (into === "codex") {
-        const first = JSON.parse((await m.ctx(["resume", id, "--in", "claude", "--json"], { cwd: m.home })).stdout) as { session_id: string };
-        source = first.session_id;
+        const first = JSON.parse((await m.ctx(["resume", id, "--in", "claude", "--json"], { cwd: m.home })).stdout) as { id: string };
+        source = first.id;
       }
-      const one = JSON.parse((await m.ctx(["resume", source, "--in", into, "--json"], { cwd: m.home })).stdout) as { session_id: string; path: string };
+      const one = JSON.parse((await m.ctx(["resume", source, "--in", into, "--json"], { cwd: m.home })).stdout) as { id: string; path: string };
       const firstBytes = readFileSync(one.path);
       // the user goes on in the converted session
       writeFileSync(one.path, Buffer.concat([firstBytes, Buffer.from("\n")]));
@@ -164,7 +164,7 @@ describe("git ctx resume: converting the same session again", () => {
       const again = await m.ctx(["resume", source, "--in", into], { cwd: m.home, allowFail: true });
       expect(again.code, again.stdout).toBe(1);
       expect(again.stderr).toContain(`already converted into`);
-      expect(again.stderr).toContain(one.session_id);
+      expect(again.stderr).toContain(one.id);
       expect(again.stderr).toMatch(/--force/);
       expect(readFileSync(one.path)).toEqual(kept);
       expect(existsSync(`${one.path}.bak`)).toBe(false);
@@ -174,11 +174,11 @@ describe("git ctx resume: converting the same session again", () => {
       expect(dry.stdout).toContain(`would move the earlier conversion to ${one.path}.bak`);
       expect(existsSync(`${one.path}.bak`)).toBe(false);
       const two = JSON.parse((await m.ctx(["resume", source, "--in", into, "--force", "--json"], { cwd: m.home })).stdout) as {
-        session_id: string;
+        id: string;
         path: string;
         replaced: string;
       };
-      expect(two.session_id).toBe(one.session_id);
+      expect(two.id).toBe(one.id);
       expect(two.path).toBe(one.path);
       expect(two.replaced).toBe(`${one.path}.bak`);
       expect(readFileSync(`${one.path}.bak`)).toEqual(kept);
@@ -217,17 +217,21 @@ describe("git ctx resume: from the last compaction point", () => {
       said("user", "late question"),
       said("assistant", "late answer"),
     ]);
-    const r = JSON.parse((await m.ctx(["resume", id, "--in", "claude", "--json"], { cwd: m.home })).stdout) as { path: string; from: string; warnings: string[] };
+    const r = JSON.parse((await m.ctx(["resume", id, "--in", "claude", "--json"], { cwd: m.home })).stdout) as { path: string; from: string; warnings: { message: string }[] };
     expect(r.from).toBe("last-compaction");
-    expect(r.warnings[0]).toMatch(/from the session's last compaction point \(2026-01-02T10:05:00.000Z\).*--full converts all 4/);
+    expect(r.warnings[0]!.message).toMatch(/from the session's last compaction point \(2026-01-02T10:05:00.000Z\).*--full converts all 4/);
     const text = readFileSync(r.path, "utf8");
     expect(text).toContain("SUMMARY of the early work");
     expect(text).toContain("late answer");
     expect(text).not.toContain("EARLY ANSWER");
     mkdirSync(path.join(m.home, ".gemini"), { recursive: true });
-    const full = JSON.parse((await m.ctx(["resume", id, "--in", "gemini", "--full", "--json"], { cwd: m.home })).stdout) as { path: string; from: string; warnings: string[] };
+    const full = JSON.parse((await m.ctx(["resume", id, "--in", "gemini", "--full", "--json"], { cwd: m.home })).stdout) as {
+      path: string;
+      from: string;
+      warnings: { message: string }[];
+    };
     expect(full.from).toBe("start");
-    expect(full.warnings.join("\n")).not.toMatch(/compaction point/);
+    expect(full.warnings.map((w) => w.message).join("\n")).not.toMatch(/compaction point/);
     const all = readFileSync(full.path, "utf8");
     expect(all).toContain("EARLY ANSWER");
     expect(all).toContain("late answer");

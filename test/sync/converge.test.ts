@@ -94,8 +94,8 @@ async function converge(base: string[], aNew: string[], bNew: string[]): Promise
   // and neither machine reports anything left to commit (a reordered work-tree copy is not a change)
   for (const m of [A, B]) {
     const st = JSON.parse((await m.ctx(["status", "--json"])).stdout);
-    expect(st.projects[0].uncommitted).toEqual([]);
-    expect([st.projects[0].ahead, st.projects[0].behind]).toEqual([0, 0]);
+    expect(st.views[0].projects[0].uncommitted).toEqual([]);
+    expect([st.views[0].projects[0].ahead, st.views[0].projects[0].behind]).toEqual([0, 0]);
   }
 }
 

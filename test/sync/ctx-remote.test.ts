@@ -50,7 +50,7 @@ describe("git ctx sync over ctx:: (remote helper + filter)", () => {
       expect(lines.some((l) => l.includes(other))).toBe(false);
       for (const t of ["A-u0", "A-a1", "B-u0", "B-a1", "a1-u0"]) expect(lines.filter((l) => l.includes(`"${t}"`))).toHaveLength(1);
       const st = JSON.parse((await n.ctx(["status", "--json"])).stdout);
-      expect(st.projects[0]).toMatchObject({ uncommitted: [], ahead: 0, behind: 0 });
+      expect(st.views[0].projects[0]).toMatchObject({ uncommitted: [], ahead: 0, behind: 0 });
     }
   });
 

@@ -47,7 +47,8 @@ describe("a .gitignore inside a project folder", () => {
     writeFileSync(gi, "*.jsonl\n");
     writeFileSync(path.join(A.folder, "a.jsonl"), line("a1"));
     await syncOk(A);
-    const find = async () => (JSON.parse((await A.ctx(["doctor", "--json"])).stdout) as DoctorJson).checks.filter((c) => c.name === "nested .gitignore" || c.name === "excludes");
+    const find = async () =>
+      (JSON.parse((await A.ctx(["doctor", "--json"])).stdout).views[0] as DoctorJson).checks.filter((c) => c.name === "nested .gitignore" || c.name === "excludes");
     const before = await find();
     const w = before.find((c) => c.name === "nested .gitignore")!;
     expect(w.ok).toBe(true);

@@ -106,7 +106,7 @@ describe("memory files during sync", () => {
     expect(text).toContain("from A");
     expect(text).toContain("from B");
     const st = JSON.parse((await B.ctx(["status", "--json"])).stdout);
-    expect(st.projects[0].conflicts).toEqual([`${B.key}/memory/notes.md`]);
+    expect(st.views[0].projects[0].conflicts).toEqual([`${B.key}/memory/notes.md`]);
     age(ma);
     await syncOk(A);
     expect(readFileSync(ma, "utf8")).toBe(text);

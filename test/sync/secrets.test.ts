@@ -33,7 +33,7 @@ describe("sync and the secret gate", () => {
   const leak = (uuid: string, key: string) => JSON.stringify({ type: "user", uuid, cwd: P.rootB, toolUseResult: { stdout: `AWS_ACCESS_KEY_ID=${key}\n` } });
   const syncJson = async () => {
     const r = await P.B.ctx(["sync", "--json"], { allowFail: true });
-    return { code: r.code, json: JSON.parse(r.stdout) as SyncJson, stderr: r.stderr };
+    return { code: r.code, json: JSON.parse(r.stdout).views[0] as SyncJson, stderr: r.stderr };
   };
   const allowAll = async (fps: string[]) => {
     for (const fp of fps) await P.B.git(["config", "--add", "ctx.allow", fp]);

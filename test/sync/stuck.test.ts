@@ -40,7 +40,7 @@ describe("a killed git's index.lock", () => {
     const old = new Date(Date.now() - 60_000);
     utimesSync(lock, old, old);
     const doc = await A.ctx(["doctor", "--json"]);
-    const check = (JSON.parse(doc.stdout) as { checks: { name: string; ok: boolean; fix?: string }[] }).checks.find((c) => c.name === "index lock")!;
+    const check = (JSON.parse(doc.stdout).views[0] as { checks: { name: string; ok: boolean; fix?: string }[] }).checks.find((c) => c.name === "index lock")!;
     expect(check.ok).toBe(false);
     expect(check.fix).toContain(`rm ${lock}`);
     writeFileSync(path.join(A.folder, "s.jsonl"), line("a1") + line("a2"));

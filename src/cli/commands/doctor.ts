@@ -47,18 +47,20 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
       .example("git ctx doctor --dir ~/.codex/sessions", "check only Codex's view")
       .example("git ctx doctor --fix", "rebuild a corrupt view repository from the cluster, keeping every local line") as never,
   handler: (a) =>
-    runCommand(async () =>
-      (await import("../../commands/doctor.js")).doctor({
-        folder: a.folder ?? folderAfterDashes(a._),
-        root: a.root,
-        dir: a.dir,
-        home: a.home,
-        os: a.os,
-        rewriteHome: a["rewrite-home"],
-        json: a.json,
-        fix: a.fix,
-        dryRun: a["dry-run"],
-      }),
+    runCommand(
+      async () =>
+        (await import("../../commands/doctor.js")).doctor({
+          folder: a.folder ?? folderAfterDashes(a._),
+          root: a.root,
+          dir: a.dir,
+          home: a.home,
+          os: a.os,
+          rewriteHome: a["rewrite-home"],
+          json: a.json,
+          fix: a.fix,
+          dryRun: a["dry-run"],
+        }),
+      { command: "doctor", json: a.json },
     ),
 };
 

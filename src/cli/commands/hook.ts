@@ -32,15 +32,18 @@ export const hookCommand: CommandModule = {
       .example("git ctx hook install --agent gemini", "add 'git ctx sync --hook' to the AfterAgent hooks in ~/.gemini/settings.json")
       .example("git ctx hook uninstall", "remove only git-ctx's entry"),
   handler: (o) =>
-    runCommand(async () => {
-      const { hook } = await import("../../commands/hook.js");
-      return hook({
-        action: o.action as "install" | "uninstall" | "status" | "post-merge",
-        agent: o.agent as "claude" | "codex" | "gemini",
-        settings: o.settings as string | undefined,
-        event: o.event as "Stop" | "SessionEnd",
-        json: o.json as boolean,
-        dryRun: o["dry-run"] as boolean,
-      });
-    }),
+    runCommand(
+      async () => {
+        const { hook } = await import("../../commands/hook.js");
+        return hook({
+          action: o.action as "install" | "uninstall" | "status" | "post-merge",
+          agent: o.agent as "claude" | "codex" | "gemini",
+          settings: o.settings as string | undefined,
+          event: o.event as "Stop" | "SessionEnd",
+          json: o.json as boolean,
+          dryRun: o["dry-run"] as boolean,
+        });
+      },
+      { command: "hook", json: o.json as boolean },
+    ),
 };

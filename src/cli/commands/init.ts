@@ -41,19 +41,31 @@ export const initCommand: CommandModule<object, InitArgs> = {
       .example("git ctx init --remote git@host:me/ctx.git .", "adopt the current project into an (empty) repository on a git host")
       .example("git ctx init ~/src/api ~/src/web", "later: add more projects to the same cluster (safe to re-run)") as never,
   handler: (a) =>
-    runCommand(async () => {
-      const { initAgents } = await import("../../commands/init.js");
-      const { AGENTS } = await import("../../agents/index.js");
-      const agents = await parseAgents(a.agents);
-      const reports = await initAgents({ roots: a.roots, remote: a.remote, id: a.id, dir: a.dir, dryRun: a["dry-run"], agents, display: { progress: a.progress, quiet: a.quiet } });
-      if (a.json) {
-        process.stdout.write(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) + "\n");
-        return;
-      }
-      const out = a.quiet ? ({ write: () => true } as unknown as NodeJS.WritableStream) : process.stdout;
-      for (const r of reports) print(r, reports.length > 1 ? `${AGENTS.find((g) => g.id === r.agent)!.title}: ` : "", out);
-      if (!a.quiet && !a["dry-run"]) process.stdout.write(`git ctx init: ${counts(reports)}\n`);
-    }),
+    runCommand(
+      async () => {
+        const { initAgents, initDocument } = await import("../../commands/init.js");
+        const { AGENTS } = await import("../../agents/index.js");
+        const agents = await parseAgents(a.agents);
+        const reports = await initAgents({
+          roots: a.roots,
+          remote: a.remote,
+          id: a.id,
+          dir: a.dir,
+          dryRun: a["dry-run"],
+          agents,
+          display: { progress: a.progress, quiet: a.quiet || a.json },
+        });
+        if (a.json) {
+          const { jsonText } = await import("../../json/version.js");
+          process.stdout.write(jsonText(initDocument(reports, a["dry-run"] === true)));
+          return;
+        }
+        const out = a.quiet ? ({ write: () => true } as unknown as NodeJS.WritableStream) : process.stdout;
+        for (const r of reports) print(r, reports.length > 1 ? `${AGENTS.find((g) => g.id === r.agent)!.title}: ` : "", out);
+        if (!a.quiet && !a["dry-run"]) process.stdout.write(`git ctx init: ${counts(reports)}\n`);
+      },
+      { command: "init", json: a.json },
+    ),
 };
 
 /** Prints one view's init report on `out` (notes on stderr; with -q `out` drops all, held-back files go to stderr); `who` names the agent when several views were made. */

@@ -22,23 +22,26 @@ export const installCommand: CommandModule<{}, { global?: boolean; local?: boole
       .example("git ctx install --no-hooks", "git config only; add a hook later with 'git ctx hook install [--agent codex|gemini]'")
       .conflicts("global", "local"),
   handler: (o) =>
-    runCommand(async () => {
-      const { install } = await import("../../commands/install.js");
-      const dry = o["dry-run"] === true;
-      const r = await install({ scope: o.local ? "local" : "global", hooks: o.hooks !== false, dryRun: dry });
-      if (o.json) {
-        process.stdout.write(JSON.stringify(r, null, 2) + "\n");
-        return;
-      }
-      const where = r.scope === "global" ? "global git config" : `${r.gitDir}/config`;
-      for (const c of r.config) process.stdout.write(`${c.changed ? (dry ? "would set" : "set") : "kept"} ${c.key} = ${c.value}  (${where})\n`);
-      if (r.attributesFile) process.stdout.write(`wrote git-ctx attributes to ${r.attributesFile}\n`);
-      for (const h of r.hooks)
-        if (h.problem) process.stderr.write(`git ctx install: warning: the ${h.agent} ${h.event} hook was not installed: ${h.problem}\n`);
-        else process.stdout.write(`${h.changed ? (dry ? "would install" : "installed") : "kept"} the ${h.agent} ${h.event} hook ('git ctx sync --hook') in ${h.file}\n`);
-      for (const v of r.views) for (const c of v.config) if (c.changed) process.stdout.write(`${dry ? "would set" : "set"} ${c.key} = ${c.value}  (${v.dir}/.git/config)\n`);
-      for (const k of r.skipped)
-        process.stdout.write(`skipped the ${k.agent} hook: ${k.home} does not exist (the agent is not installed here; run 'git ctx install' again after installing it)\n`);
-      process.stdout.write(dry ? "git ctx install --dry-run: nothing was written.\n" : "git-ctx installed.\n");
-    }),
+    runCommand(
+      async () => {
+        const { install, installDocument } = await import("../../commands/install.js");
+        const dry = o["dry-run"] === true;
+        const r = await install({ scope: o.local ? "local" : "global", hooks: o.hooks !== false, dryRun: dry });
+        if (o.json) {
+          process.stdout.write((await import("../../json/version.js")).jsonText(installDocument(r)));
+          return;
+        }
+        const where = r.scope === "global" ? "global git config" : `${r.gitDir}/config`;
+        for (const c of r.config) process.stdout.write(`${c.changed ? (dry ? "would set" : "set") : "kept"} ${c.key} = ${c.value}  (${where})\n`);
+        if (r.attributesFile) process.stdout.write(`wrote git-ctx attributes to ${r.attributesFile}\n`);
+        for (const h of r.hooks)
+          if (h.problem) process.stderr.write(`git ctx install: warning: the ${h.agent} ${h.event} hook was not installed: ${h.problem}\n`);
+          else process.stdout.write(`${h.changed ? (dry ? "would install" : "installed") : "kept"} the ${h.agent} ${h.event} hook ('git ctx sync --hook') in ${h.file}\n`);
+        for (const v of r.views) for (const c of v.config) if (c.changed) process.stdout.write(`${dry ? "would set" : "set"} ${c.key} = ${c.value}  (${v.dir}/.git/config)\n`);
+        for (const k of r.skipped)
+          process.stdout.write(`skipped the ${k.agent} hook: ${k.home} does not exist (the agent is not installed here; run 'git ctx install' again after installing it)\n`);
+        process.stdout.write(dry ? "git ctx install --dry-run: nothing was written.\n" : "git-ctx installed.\n");
+      },
+      { command: "install", json: o.json },
+    ),
 };

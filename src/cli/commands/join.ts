@@ -43,19 +43,31 @@ export const joinCommand: CommandModule<object, JoinArgs> = {
       )
       .example("cd ~/work/app && git ctx join .", "join from the project's root (id from its git remote, else the folder name)") as never,
   handler: (a) =>
-    runCommand(async () => {
-      const { joinAgents } = await import("../../commands/join.js");
-      const { AGENTS } = await import("../../agents/index.js");
-      const agents = await parseAgents(a.agents);
-      const reports = await joinAgents({ root: a.root, id: a.id, dir: a.dir, remote: a.remote, dryRun: a["dry-run"], agents, display: { progress: a.progress, quiet: a.quiet } });
-      if (a.json) {
-        process.stdout.write(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) + "\n");
-        return;
-      }
-      const out = a.quiet ? ({ write: () => true } as unknown as NodeJS.WritableStream) : process.stdout;
-      for (const r of reports) print(r, reports.length > 1 ? `${AGENTS.find((g) => g.id === r.agent)!.title}: ` : "", out);
-      if (!a.quiet && !a["dry-run"]) process.stdout.write(`git ctx join: ${counts(reports)}\n`);
-    }),
+    runCommand(
+      async () => {
+        const { joinAgents, joinDocument } = await import("../../commands/join.js");
+        const { AGENTS } = await import("../../agents/index.js");
+        const agents = await parseAgents(a.agents);
+        const reports = await joinAgents({
+          root: a.root,
+          id: a.id,
+          dir: a.dir,
+          remote: a.remote,
+          dryRun: a["dry-run"],
+          agents,
+          display: { progress: a.progress, quiet: a.quiet || a.json },
+        });
+        if (a.json) {
+          const { jsonText } = await import("../../json/version.js");
+          process.stdout.write(jsonText(joinDocument(reports, a["dry-run"] === true)));
+          return;
+        }
+        const out = a.quiet ? ({ write: () => true } as unknown as NodeJS.WritableStream) : process.stdout;
+        for (const r of reports) print(r, reports.length > 1 ? `${AGENTS.find((g) => g.id === r.agent)!.title}: ` : "", out);
+        if (!a.quiet && !a["dry-run"]) process.stdout.write(`git ctx join: ${counts(reports)}\n`);
+      },
+      { command: "join", json: a.json },
+    ),
 };
 
 /** Prints one view's join report on `out` (notes on stderr; with -q `out` drops all, held-back files go to stderr); `who` names the agent when several views were joined. */

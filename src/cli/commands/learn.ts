@@ -23,13 +23,16 @@ export const learnCommand: CommandModule<object, LearnArgs> = {
       .example("git ctx learn", "send the new turns of this project's sessions to 'claude -p' and keep the new learnings")
       .example("git ctx learn --command 'gemini -p' --since 2026-12-01", "another model command, recent sessions only") as never,
   handler: (a) =>
-    runCommand(async () => {
-      const { learn, formatLearn } = await import("../../commands/learn.js");
-      const { InvalidInputError } = await import("../../errors.js");
-      const since = a.since ? new Date(a.since) : undefined;
-      if (since && Number.isNaN(since.getTime())) throw new InvalidInputError({ what: "--since", value: a.since, fix: "a date like 2026-12-01 or an ISO 8601 time" });
-      const r = await learn({ project: a.project, command: a.command, since, dryRun: a["dry-run"], progress: (l) => void process.stderr.write(`${l}\n`) });
-      process.stdout.write(a.json ? JSON.stringify(r, null, 2) + "\n" : formatLearn(r));
-      return r.heldBack.length ? 1 : 0;
-    }),
+    runCommand(
+      async () => {
+        const { learn, formatLearn, learnDocument } = await import("../../commands/learn.js");
+        const { InvalidInputError } = await import("../../errors.js");
+        const since = a.since ? new Date(a.since) : undefined;
+        if (since && Number.isNaN(since.getTime())) throw new InvalidInputError({ what: "--since", value: a.since, fix: "a date like 2026-12-01 or an ISO 8601 time" });
+        const r = await learn({ project: a.project, command: a.command, since, dryRun: a["dry-run"], progress: (l) => void process.stderr.write(`${l}\n`) });
+        process.stdout.write(a.json ? (await import("../../json/version.js")).jsonText(learnDocument(r)) : formatLearn(r));
+        return r.heldBack.length ? 1 : 0;
+      },
+      { command: "learn", json: a.json },
+    ),
 };

@@ -23,19 +23,23 @@ export const leaveCommand: CommandModule<object, LeaveArgs> = {
       .example("git ctx sync && git ctx leave app", "send this machine's last sessions of 'app', then stop syncing it here")
       .example("git ctx leave app --dry-run", "what would change") as never,
   handler: (a) =>
-    runCommand(async () => {
-      const { leaveAll } = await import("../../commands/leave.js");
-      const reports = await leaveAll({ id: a.id, dir: a.dir, dryRun: a["dry-run"] });
-      if (a.json) {
-        process.stdout.write(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) + "\n");
-        return;
-      }
-      for (const r of reports) {
-        const would = r.dryRun ? "would " : "";
-        process.stdout.write(
-          `${r.dryRun ? "would leave" : "left"} project/${r.id}: ${r.folder} ${would}${r.dryRun ? "stay" : "stays"} with all its files, ${would}no longer ${r.dryRun ? "be" : "is"} synced${r.untracked ? " (untracked in the view)" : ""}` +
-            `${r.rosterUpdated ? "; this machine left its roster" : r.dryRun ? "; this machine would leave its roster" : ""} (git ctx join --id ${shellQuote(r.id)} ${shellQuote(r.root)} undoes it)\n`,
-        );
-      }
-    }),
+    runCommand(
+      async () => {
+        const { leaveAll, leaveDocument } = await import("../../commands/leave.js");
+        const reports = await leaveAll({ id: a.id, dir: a.dir, dryRun: a["dry-run"] });
+        if (a.json) {
+          const { jsonText } = await import("../../json/version.js");
+          process.stdout.write(jsonText(leaveDocument(reports, a["dry-run"] === true)));
+          return;
+        }
+        for (const r of reports) {
+          const would = r.dryRun ? "would " : "";
+          process.stdout.write(
+            `${r.dryRun ? "would leave" : "left"} project/${r.id}: ${r.folder} ${would}${r.dryRun ? "stay" : "stays"} with all its files, ${would}no longer ${r.dryRun ? "be" : "is"} synced${r.untracked ? " (untracked in the view)" : ""}` +
+              `${r.rosterUpdated ? "; this machine left its roster" : r.dryRun ? "; this machine would leave its roster" : ""} (git ctx join --id ${shellQuote(r.id)} ${shellQuote(r.root)} undoes it)\n`,
+          );
+        }
+      },
+      { command: "leave", json: a.json },
+    ),
 };

@@ -21,9 +21,12 @@ export const projectsCommand: CommandModule<object, ProjectsArgs> = {
       .example("git ctx projects --json", "the same as JSON for scripts (stable field names)")
       .example("git ctx projects --remote ~/ctx-cluster", "list a cluster this machine has not joined yet") as never,
   handler: (a) =>
-    runCommand(async () => {
-      const { projects, formatProjects } = await import("../../commands/projects.js");
-      const list = await projects({ remote: a.remote, dir: a.dir });
-      process.stdout.write(a.json ? JSON.stringify(list, null, 2) + "\n" : formatProjects(list, a.remote));
-    }),
+    runCommand(
+      async () => {
+        const { projects, formatProjects, projectsDocument } = await import("../../commands/projects.js");
+        const list = await projects({ remote: a.remote, dir: a.dir });
+        process.stdout.write(a.json ? (await import("../../json/version.js")).jsonText(projectsDocument(list)) : formatProjects(list, a.remote));
+      },
+      { command: "projects", json: a.json },
+    ),
 };

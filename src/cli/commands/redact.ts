@@ -20,5 +20,8 @@ export const redactCommand: CommandModule<object, RedactArgs> = {
       .example("git ctx redact 7d3f2a10-5b6c-4d7e-8f90-a1b2c3d4e5f6", "a session of any joined project, with its subagents and tool results")
       .example("git ctx redact -- -home-me-app/s.jsonl", "a file (names starting with '-' go after --)") as never,
   handler: (a) =>
-    runCommand(async () => (await import("../../commands/redact.js")).redact({ targets: [...(a.targets ?? []), ...a._.slice(1).map(String)], dryRun: a["dry-run"], json: a.json })),
+    runCommand(
+      async () => (await import("../../commands/redact.js")).redact({ targets: [...(a.targets ?? []), ...a._.slice(1).map(String)], dryRun: a["dry-run"], json: a.json }),
+      { command: "redact", json: a.json },
+    ),
 };

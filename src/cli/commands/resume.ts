@@ -25,14 +25,21 @@ export const resumeCommand: CommandModule<object, ResumeArgs> = {
         default: false,
         describe: "convert every message, not only those from the last compaction point (the default, as the agent itself resumes)",
       })
-      .option("json", { type: "boolean", default: false, describe: 'print {"agent","session_id","path","cwd","command","source","warnings"}' })
+      .option("json", {
+        type: "boolean",
+        default: false,
+        describe: 'print {"schemaVersion","command","ok","agent","id","path","cwd","run","source","from","warnings"} (docs/json.md)',
+      })
       .example("git ctx resume 019b0000 --in claude", "continue a Codex session in Claude Code")
       .example("git ctx resume 0f0501ed --in codex", "continue a Claude Code or Gemini session in Codex")
       .example("git ctx resume 0f0501ed --in gemini --json", "continue it in Gemini CLI; print the new id, file and command as JSON") as never,
   handler: (a) =>
-    runCommand(async () => {
-      const { resume, formatResume } = await import("../../commands/resume.js");
-      const r = await resume({ id: a.id, into: a.in as "claude" | "codex" | "gemini", dryRun: a["dry-run"], force: a.force, full: a.full });
-      process.stdout.write(a.json ? JSON.stringify(r, null, 2) + "\n" : formatResume(r));
-    }),
+    runCommand(
+      async () => {
+        const { resume, formatResume, resumeDocument } = await import("../../commands/resume.js");
+        const r = await resume({ id: a.id, into: a.in as "claude" | "codex" | "gemini", dryRun: a["dry-run"], force: a.force, full: a.full });
+        process.stdout.write(a.json ? (await import("../../json/version.js")).jsonText(resumeDocument(r)) : formatResume(r));
+      },
+      { command: "resume", json: a.json },
+    ),
 };

@@ -31,16 +31,19 @@ export const rulesCommand: CommandModule<object, RulesArgs> = {
       .example("git ctx rules --targets cursor,copilot", "also write Cursor's and Copilot's instruction files")
       .example("git ctx rules --check", "in CI: fail when a file is not in step") as never,
   handler: (a) =>
-    runCommand(async () => {
-      const { rules, formatRules } = await import("../../commands/rules.js");
-      const r = await rules({
-        targets: a.targets === undefined ? undefined : [a.targets].flat(),
-        project: a.project,
-        check: a.check,
-        dryRun: a["dry-run"],
-        takeOwnership: a["take-ownership"],
-      });
-      process.stdout.write(a.json ? JSON.stringify(r, null, 2) + "\n" : formatRules(r));
-      return r.ok ? 0 : 1;
-    }),
+    runCommand(
+      async () => {
+        const { rules, formatRules, rulesDocument } = await import("../../commands/rules.js");
+        const r = await rules({
+          targets: a.targets === undefined ? undefined : [a.targets].flat(),
+          project: a.project,
+          check: a.check,
+          dryRun: a["dry-run"],
+          takeOwnership: a["take-ownership"],
+        });
+        process.stdout.write(a.json ? (await import("../../json/version.js")).jsonText(rulesDocument(r)) : formatRules(r));
+        return r.ok ? 0 : 1;
+      },
+      { command: "rules", json: a.json },
+    ),
 };

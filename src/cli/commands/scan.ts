@@ -28,5 +28,8 @@ export const scanCommand: CommandModule<object, ScanArgs> = {
       .example("git ctx scan --dir ~/.gemini/tmp", "only Gemini CLI's view")
       .example("git ctx scan -- -home-me-app", "one project folder (names starting with '-' go after --)") as never,
   handler: (a) =>
-    runCommand(async () => (await import("../../commands/scan.js")).scan({ paths: [...(a.paths ?? []), ...a._.slice(1).map(String)], dir: a.dir, json: a.json, all: a.all })),
+    runCommand(async () => (await import("../../commands/scan.js")).scan({ paths: [...(a.paths ?? []), ...a._.slice(1).map(String)], dir: a.dir, json: a.json, all: a.all }), {
+      command: "scan",
+      json: a.json,
+    }),
 };

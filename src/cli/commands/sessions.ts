@@ -21,11 +21,14 @@ export const sessionsCommand: CommandModule<object, SessionsArgs> = {
       .example("git ctx sessions", "the 20 newest sessions of every agent")
       .example("git ctx sessions --project . --agent codex", "this project's Codex sessions") as never,
   handler: (a) =>
-    runCommand(async () => {
-      const { listSessions, formatSessions } = await import("../../commands/sessions.js");
-      const list = listSessions({ agent: a.agent as "claude" | "codex" | "gemini" | undefined, project: a.project, limit: a.limit });
-      process.stdout.write(a.json ? JSON.stringify(list, null, 2) + "\n" : formatSessions(list));
-    }),
+    runCommand(
+      async () => {
+        const { listSessions, formatSessions, sessionsDocument } = await import("../../commands/sessions.js");
+        const list = listSessions({ agent: a.agent as "claude" | "codex" | "gemini" | undefined, project: a.project, limit: a.limit });
+        process.stdout.write(a.json ? (await import("../../json/version.js")).jsonText(sessionsDocument(list)) : formatSessions(list));
+      },
+      { command: "sessions", json: a.json },
+    ),
 };
 
 interface ShowArgs {
@@ -43,11 +46,14 @@ export const showCommand: CommandModule<object, ShowArgs> = {
       .option("json", { type: "boolean", default: false, describe: "print the canonical session as JSON (native records left out)" })
       .example("git ctx show 0f0501ed", "the session whose id starts with 0f0501ed, whichever agent has it") as never,
   handler: (a) =>
-    runCommand(async () => {
-      const { findSession, formatSession } = await import("../../commands/sessions.js");
-      const s = findSession(a.id);
-      process.stdout.write(a.json ? JSON.stringify({ ...s, messages: s.messages.map(({ raw: _raw, ...m }) => m) }, null, 2) + "\n" : formatSession(s));
-    }),
+    runCommand(
+      async () => {
+        const { findSession, formatSession, showDocument } = await import("../../commands/sessions.js");
+        const s = findSession(a.id);
+        process.stdout.write(a.json ? (await import("../../json/version.js")).jsonText(showDocument(s)) : formatSession(s));
+      },
+      { command: "show", json: a.json },
+    ),
 };
 
 interface AgentsArgs {
@@ -60,9 +66,12 @@ export const agentsCommand: CommandModule<object, AgentsArgs> = {
   describe: "the agents found on this machine: version, store, number of sessions",
   builder: (y) => y.option("json", { type: "boolean", default: false, describe: "print JSON" }) as never,
   handler: (a) =>
-    runCommand(async () => {
-      const { listAgents, formatAgents } = await import("../../commands/sessions.js");
-      const list = listAgents();
-      process.stdout.write(a.json ? JSON.stringify(list, null, 2) + "\n" : formatAgents(list));
-    }),
+    runCommand(
+      async () => {
+        const { listAgents, formatAgents, agentsDocument } = await import("../../commands/sessions.js");
+        const list = listAgents();
+        process.stdout.write(a.json ? (await import("../../json/version.js")).jsonText(agentsDocument(list)) : formatAgents(list));
+      },
+      { command: "agents", json: a.json },
+    ),
 };

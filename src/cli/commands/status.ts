@@ -21,8 +21,11 @@ export const statusCommand: CommandModule = {
       .example("git ctx status --json", "the same as JSON, for scripts")
       .example("git ctx status -s", "one short line per joined project, e.g. for an agent's status line"),
   handler: (o) =>
-    runCommand(async () => {
-      const { status } = await import("../../commands/status.js");
-      return status({ json: o.json as boolean, short: o.short as boolean, dir: o.dir as string | undefined });
-    }),
+    runCommand(
+      async () => {
+        const { status } = await import("../../commands/status.js");
+        return status({ json: o.json as boolean, short: o.short as boolean, dir: o.dir as string | undefined });
+      },
+      { command: "status", json: o.json as boolean },
+    ),
 };

@@ -5,10 +5,13 @@ import { FLAGS, parseSyncArgsFast, type SyncCliOptions } from "./sync-args.js";
 export { parseSyncArgsFast, type SyncCliOptions } from "./sync-args.js";
 
 function runSync(o: SyncCliOptions): Promise<void> {
-  return runCommand(async () => {
-    const { sync } = await import("../../commands/sync.js");
-    return sync(o);
-  });
+  return runCommand(
+    async () => {
+      const { sync } = await import("../../commands/sync.js");
+      return sync(o);
+    },
+    { command: "sync", json: o.json && !o.hook },
+  );
 }
 
 /** `git ctx sync`: commit, pull and push the joined projects of every view (what the agents' hooks run). */
