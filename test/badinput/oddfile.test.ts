@@ -211,3 +211,29 @@ describe.skipIf(!UNREADABLE_OK)("plain git agrees that the file is unreadable", 
     expect(r.stderr).toContain(`open("k/${path.basename(f)}")`);
   });
 });
+
+describe.skipIf(!UNREADABLE_OK)("a Codex view (shared layout)", () => {
+  it("a synced rollout that became unreadable is skipped with a warning; a new rollout of the project still syncs", async () => {
+    const { codexNode, rolloutPath, sessionMeta, turnLines, writeRollout } = await import("../codex/rollouts.js");
+    const cluster = await bareCluster();
+    cleanups.push(cluster.cleanup);
+    const A = await codexNode("A", cleanups);
+    const root = "/home/al/proj";
+    const one = "019b0000-0000-7000-8000-000000000001";
+    const two = "019b0000-0000-7000-8000-000000000002";
+    const f1 = writeRollout(A.sessions, rolloutPath(one), [sessionMeta(one, root), ...turnLines(root, "a", 2)]);
+    expect((await ctx(A, ["init", "--remote", cluster.url, "--id", "proj", "--agents", "codex", root], A.home)).code).toBe(0);
+    // root's now (as `sudo codex` would leave it), and changed since the last sync
+    writeFileSync(f1, `${readFileSync(f1, "utf8")}${turnLines(root, "b", 2).join("\n")}\n`);
+    chmodSync(f1, 0o000);
+    cleanups.push(async () => chmodSync(f1, 0o644));
+    writeRollout(A.sessions, rolloutPath(two), [sessionMeta(two, root), ...turnLines(root, "c", 2)]);
+    const s = await ctx(A, ["sync", "--dir", A.sessions, "--json"], A.home);
+    expect(s.stderr).not.toMatch(/internal error|fatal: adding files failed/);
+    expect(s.code, s.stderr + s.stdout).toBe(0);
+    expect(JSON.parse(s.stdout).report.warnings).toContain(
+      `skipped ${rolloutPath(one)}: permission denied — fix: sudo chown $USER ${f1} (then it syncs with the next 'git ctx sync')`,
+    );
+    expect(await clusterFiles(cluster.url, "proj")).toContain(`codex/${rolloutPath(two)}`);
+  });
+});
