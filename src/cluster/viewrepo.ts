@@ -1,4 +1,5 @@
 import { addJoinedFolders } from "../git/config.js";
+import { skippedMessage } from "../git/oddfiles.js";
 import { isHeldBackRefusal } from "../scan/index.js";
 import { existsSync, readdirSync } from "node:fs";
 import * as path from "node:path";
@@ -81,7 +82,9 @@ export function normalizeRoot(root: string, cwd = process.cwd()): string {
  */
 export async function pushMovedFolder(dir: string, id: string, before: { root: string; key: string }, root: string): Promise<void> {
   if (!hasFiles(path.join(dir, before.key))) return;
-  await addJoinedFolders([before.key], { cwd: dir, env: { GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined } });
+  // an entry that cannot be read or is not a file stays behind (issue 23, 3): the rest moves
+  const skipped = await addJoinedFolders([before.key], { cwd: dir, env: { GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined } });
+  for (const e of skipped) process.stderr.write(`git ctx: warning: ${skippedMessage(e, path.join(dir, e.path))}\n`);
   const staged = await viewGit(dir, "git diff --cached", ["diff", "--cached", "--quiet"], { okCodes: [0, 1] });
   if (staged.code === 0) return;
   await viewGit(dir, "git commit", ["commit", "-q", "-m", `git ctx: last sessions of ${before.root} before moving project/${id} to ${root}`]);

@@ -7,6 +7,7 @@ import { AGENTS, agentById, agentOf, type FolderChoice, agentOfStorePath, presen
 import { sharedCandidates } from "../sync/index.js";
 import { heldSecrets, syncPaths, writeLastSync, type HeldSecret } from "../sync/index.js";
 import { addFiles, addJoinedFolders, writeExcludes } from "../git/config.js";
+import { skippedMessage } from "../git/oddfiles.js";
 import { projectsOfKeys, sessionKeys } from "../agents/index.js";
 import { currentMachine, projectIdFor, type MachineOs } from "../roster/index.js";
 import { ENV, machineOsHome } from "../roster/machine.js";
@@ -44,6 +45,8 @@ export interface InitReport {
   dryRun?: boolean;
   /** Files the secret gate held back (not sent), with their rules and the fix. */
   heldBack?: HeldSecret[];
+  /** Entries left out because they cannot be read or are not files (issue 23, point 3), one line each naming the fix; also on stderr. */
+  warnings?: string[];
   dir: string;
   /** Whose store the view is. */
   agent: AgentId;
@@ -331,14 +334,22 @@ async function initIn(o: InitOptions, dir: string, setCreatedCluster: (c: boolea
   );
 
   const keys = projects.filter((x) => x.hadSessions).map((x) => `${x.key}/`);
+  // a file that cannot be read or a folder named like a session file: left out and named, the rest is adopted (issue 23, 3)
+  const warnings: string[] = [];
   if (keys.length) {
     const env = { GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined };
-    if (agent.layout === "shared") await addFiles(await sharedCandidates({ cwd: dir, env }, dir, state), { cwd: dir, env });
-    else
-      await addJoinedFolders(
-        keys.map((k) => k.replace(/\/$/, "")),
-        { cwd: dir, env },
-      );
+    const skipped =
+      agent.layout === "shared"
+        ? await addFiles(await sharedCandidates({ cwd: dir, env }, dir, state), { cwd: dir, env })
+        : await addJoinedFolders(
+            keys.map((k) => k.replace(/\/$/, "")),
+            { cwd: dir, env },
+          );
+    for (const e of skipped) {
+      const w = skippedMessage(e, path.join(dir, e.path));
+      warnings.push(w);
+      process.stderr.write(`git ctx init: warning: ${w}\n`);
+    }
     const staged = await viewGit(dir, "git diff --cached", ["diff", "--cached", "--quiet"], { okCodes: [0, 1] });
     if (staged.code === 1) {
       await viewGit(dir, "git commit", ["commit", "-q", "-m", `git ctx init: ${projects.map((x) => x.id).join(", ")}`]);
@@ -364,8 +375,9 @@ async function initIn(o: InitOptions, dir: string, setCreatedCluster: (c: boolea
     ok: true,
     summary: `git ctx init: ${projects.map((x) => `project/${x.id} (${x.sessions ?? 0} sessions)`).join(", ")} ${allHeld ? "committed, held back for secrets" : "pushed and pulled"}`,
     heldBack: [],
+    ...(warnings.length ? { warnings } : {}),
   });
-  return { dir, agent: agent.id, cluster, createdCluster, projects, heldBack };
+  return { dir, agent: agent.id, cluster, createdCluster, projects, heldBack, ...(warnings.length ? { warnings } : {}) };
 }
 
 /**

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { shellQuote } from "../git/shell.js";
 import { AGENTS, agentById, agentOf, agentOfStorePath, presentAgents, type Agent, type AgentId } from "../agents/index.js";
 import { addFiles } from "../git/config.js";
+import { skippedMessage } from "../git/oddfiles.js";
 import { sharedCandidates } from "../sync/index.js";
 import { absoluteClusterUrl } from "../cluster/setup.js";
 import { heldSecrets, syncPaths, verifiedFolder, writeLastSync, type HeldSecret } from "../sync/index.js";
@@ -49,6 +50,8 @@ export interface JoinReport {
   dryRun?: boolean;
   /** Files the secret gate held back (not sent), with their rules and the fix. */
   heldBack?: HeldSecret[];
+  /** What did not stop the join but needs the user (an entry left out because it cannot be read or is not a file, issue 23, point 3; Codex's state database), one line each naming the fix; also on stderr. */
+  warnings?: string[];
   /** The view folder. */
   dir: string;
   /** Whose store the view is. */
@@ -146,9 +149,15 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
   );
 
   let mergedLocal = false;
+  // a file that cannot be read or a folder named like a session file: left out and named, the rest is merged (issue 23, 3)
+  const warnings: string[] = [];
   if (await localFiles(state)) {
-    if (shared) await addFiles(await sharedCandidates({ cwd: dir, env }, dir, state), { cwd: dir, env });
-    else await addJoinedFolders([key], { cwd: dir, env });
+    const skipped = shared ? await addFiles(await sharedCandidates({ cwd: dir, env }, dir, state), { cwd: dir, env }) : await addJoinedFolders([key], { cwd: dir, env });
+    for (const e of skipped) {
+      const w = skippedMessage(e, path.join(dir, e.path));
+      warnings.push(w);
+      process.stderr.write(`git ctx join: warning: ${w}\n`);
+    }
     const staged = await viewGit(dir, "git diff --cached", ["diff", "--cached", "--quiet"], { okCodes: [0, 1] });
     if (staged.code === 1) {
       await viewGit(dir, "git commit", ["commit", "-q", "-m", `git ctx join: sessions already on this machine for ${projectBranchShort(id)}`]);
@@ -174,13 +183,19 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
     if (!made.ok) throw new ViewGitError({ step: `making the folder ${key} of ${projectBranchShort(id)}`, dir, output: `${made.at}: ${made.why}` });
   }
   // what the agent needs after its files arrived (Codex: register the project's rollouts)
-  const warnings: string[] = [];
   if (agent.afterWrite) {
-    warnings.push(...(await agent.afterWrite(dir, projectFiles)));
-    for (const w of warnings) process.stderr.write(`git ctx join: warning: ${w}\n`);
+    const after = await agent.afterWrite(dir, projectFiles);
+    warnings.push(...after);
+    for (const w of after) process.stderr.write(`git ctx join: warning: ${w}\n`);
   }
   // the join exchanged the project with the cluster: status and doctor say so instead of "never synced"
-  writeLastSync(syncPaths(gitDir), { time: new Date().toISOString(), ok: true, summary: `git ctx join: project/${id} pushed and pulled`, heldBack: [] });
+  writeLastSync(syncPaths(gitDir), {
+    time: new Date().toISOString(),
+    ok: true,
+    summary: `git ctx join: project/${id} pushed and pulled`,
+    heldBack: [],
+    ...(warnings.length ? { warnings } : {}),
+  });
   const note = choice ? [...claimed, folderRules(agent).othersNote(dir, id, choice), folderRules(agent).symlinkNote(root, key)].filter(Boolean).join("\n") || undefined : undefined;
   const alreadyJoined = before?.root === root && before.key === key;
   const previousRoot = before && before.root !== root ? before.root : undefined;
@@ -195,6 +210,7 @@ export async function join(o: JoinOptions): Promise<JoinReport> {
     alreadyJoined,
     sharedWith,
     heldBack: heldSecrets(gitDir, dir),
+    ...(warnings.length ? { warnings } : {}),
     ...(previousRoot ? { previousRoot } : {}),
     ...(note ? { note } : {}),
   };

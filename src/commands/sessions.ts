@@ -5,6 +5,7 @@ import { AGENTS, type Agent, type AgentId, type CanonicalSession } from "../agen
 import { CtxError } from "../errors.js";
 import { SCHEMA_VERSION } from "../json/version.js";
 import type { JsonDocument } from "../json/schemas.js";
+import { skippedMessage, type SkippedEntry } from "../git/oddfiles.js";
 
 /**
  * `git ctx sessions`, `git ctx show` and `git ctx agents` (issue 13, scope 2): every agent's
@@ -67,6 +68,29 @@ function summary(s: CanonicalSession, file: string): SessionSummary {
   };
 }
 
+/** Told about a session file that is skipped (issue 23, point 3): absolute path and why. */
+export type OnSkip = (e: SkippedEntry) => void;
+
+/** The default {@link OnSkip}: one line on stderr naming the file and the fix. */
+export const warnSkipped: OnSkip = (e) => void process.stderr.write(`git ctx: warning: ${skippedMessage(e)}\n`);
+
+/**
+ * `agent.readSession(file)`, or undefined when the file cannot be read (EACCES, EPERM) or is not
+ * a file (EISDIR: a folder named like a session file), after telling `onSkip`.
+ * @throws what the reader throws for any other reason.
+ */
+function readOrSkip(agent: Agent, file: string, onSkip: OnSkip): CanonicalSession | undefined {
+  try {
+    return agent.readSession(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EACCES" || code === "EPERM") onSkip({ path: file, why: "unreadable" });
+    else if (code === "EISDIR") onSkip({ path: file, why: "not-a-file" });
+    else throw e;
+    return undefined;
+  }
+}
+
 /** A session read from a store, with its file's modification time (ms). */
 export interface StoredSession {
   session: CanonicalSession;
@@ -76,27 +100,33 @@ export interface StoredSession {
 /**
  * Every agent's sessions on this machine, newest first (by file modification time), each file
  * read once as it is reached: `agent` keeps one agent's, `project` those whose root is that
- * folder or below it. A file the agent could not load, or one without messages, is left out.
- * @throws fs errors other than a vanished file.
+ * folder or below it. A file the agent could not load, or one without messages, is left out; one
+ * that cannot be read or is not a file (a folder `x.jsonl`) is left out and told to `onSkip`
+ * (default {@link warnSkipped}: a line on stderr; issue 23, point 3).
+ * @throws fs errors other than a vanished, unreadable or non-file entry.
  */
-export function* storedSessions(o: { env?: NodeJS.ProcessEnv; agent?: AgentId; project?: string } = {}): Generator<StoredSession> {
+export function* storedSessions(o: { env?: NodeJS.ProcessEnv; agent?: AgentId; project?: string; onSkip?: OnSkip } = {}): Generator<StoredSession> {
   const env = o.env ?? process.env;
+  const onSkip = o.onSkip ?? warnSkipped;
   const files: { agent: Agent; file: string; mtime: number }[] = [];
   for (const a of AGENTS) {
     if (o.agent && a.id !== o.agent) continue;
     for (const file of a.sessionPaths(env)) {
+      let st: ReturnType<typeof statSync>;
       try {
-        files.push({ agent: a, file, mtime: statSync(file).mtimeMs });
+        st = statSync(file);
       } catch {
-        /* gone since it was listed */
+        continue; /* gone since it was listed */
       }
+      if (st.isFile()) files.push({ agent: a, file, mtime: st.mtimeMs });
+      else onSkip({ path: file, why: "not-a-file" });
     }
   }
   files.sort((x, y) => y.mtime - x.mtime || (x.file < y.file ? -1 : 1));
   const project = o.project ? path.resolve(o.project) : undefined;
   for (const { agent, file, mtime } of files) {
     if (!existsSync(file)) continue;
-    const s = agent.readSession(file);
+    const s = readOrSkip(agent, file, onSkip);
     if (!s || s.messages.length === 0) continue;
     if (project && !under(s.root, project)) continue;
     yield { session: s, mtimeMs: mtime };
@@ -104,7 +134,7 @@ export function* storedSessions(o: { env?: NodeJS.ProcessEnv; agent?: AgentId; p
 }
 
 /** {@link storedSessions} as `git ctx sessions` lists them, at most `limit` (read no further). */
-export function listSessions(o: { env?: NodeJS.ProcessEnv; agent?: AgentId; project?: string; limit?: number } = {}): SessionSummary[] {
+export function listSessions(o: { env?: NodeJS.ProcessEnv; agent?: AgentId; project?: string; limit?: number; onSkip?: OnSkip } = {}): SessionSummary[] {
   const out: SessionSummary[] = [];
   if (o.limit !== undefined && o.limit <= 0) return out;
   for (const { session } of storedSessions(o)) {
@@ -117,9 +147,10 @@ export function listSessions(o: { env?: NodeJS.ProcessEnv; agent?: AgentId; proj
 /**
  * The session with id `id` or a unique id prefix, of any agent. File names are matched first
  * (Claude Code's and Codex's hold the whole id, Gemini's its first 8 characters); only the
- * candidates are read. @throws UnknownSessionError, AmbiguousSessionError.
+ * candidates are read; a candidate that cannot be read or is not a file is told to `onSkip`
+ * (default: a line on stderr) and left out. @throws UnknownSessionError, AmbiguousSessionError.
  */
-export function findSession(id: string, env: NodeJS.ProcessEnv = process.env): CanonicalSession {
+export function findSession(id: string, env: NodeJS.ProcessEnv = process.env, onSkip: OnSkip = warnSkipped): CanonicalSession {
   const want = id.trim().toLowerCase();
   if (!want) throw new UnknownSessionError({ id });
   const found: CanonicalSession[] = [];
@@ -127,7 +158,7 @@ export function findSession(id: string, env: NodeJS.ProcessEnv = process.env): C
     for (const file of a.sessionPaths(env)) {
       const named = a.idOfPath(file).toLowerCase();
       if (!named.startsWith(want) && !want.startsWith(named)) continue;
-      const s = a.readSession(file);
+      const s = readOrSkip(a, file, onSkip);
       if (s && s.id.toLowerCase().startsWith(want)) found.push(s);
     }
   }

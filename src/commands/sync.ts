@@ -190,6 +190,7 @@ function reportDocument(r: SyncReport): NonNullable<SyncViewDocument["report"]> 
     updated: r.updated,
     held: r.held.map((h) => ({ path: h.path, reason: h.reason })),
     conflicts: r.conflicts,
+    skipped: (r.skipped ?? []).map((x) => ({ path: x.path, reason: x.why })),
     refused: (r.refused ?? []).map((f) => ({ path: f.path, message: f.message })),
     reordered: r.reordered,
     collapsed: r.collapsed ?? [],

@@ -14,6 +14,7 @@ import { checkSizes } from "./checks/sizes.js";
 import { checkSyncState } from "./checks/syncstate.js";
 import { checkGate } from "./checks/gate.js";
 import { checkObjects } from "./checks/objects.js";
+import { checkOddFiles } from "./checks/oddfiles.js";
 import { checkVersions } from "./checks/versions.js";
 import type { Codec } from "./folder.js";
 import * as z from "zod/mini";
@@ -42,8 +43,8 @@ async function agentChecks(ctx: ViewContext): Promise<Check[]> {
   return (await agentOf(ctx.state).doctorChecks?.(ctx)) ?? [];
 }
 
-/** The checks every view ends with, whatever its agent: file sizes, what sync left, the inbound gate's findings, the object store, git's own state. */
-const STATE_CHECKS: readonly CheckFn[] = [checkSizes, checkSyncState, checkGate, checkObjects, checkGitState];
+/** The checks every view ends with, whatever its agent: file sizes, entries sync leaves out (unreadable, not files), what sync left, the inbound gate's findings, the object store, git's own state. */
+const STATE_CHECKS: readonly CheckFn[] = [checkSizes, checkOddFiles, checkSyncState, checkGate, checkObjects, checkGitState];
 
 /** The checks of a view of a shared-layout agent (Codex): no project folders, no Claude Code transcripts. */
 export const SHARED_VIEW_CHECKS: readonly CheckFn[] = [(c) => checkVersions(c), checkConfig, checkAttributes, agentChecks, ...STATE_CHECKS];

@@ -1,4 +1,5 @@
 import type { Agent } from "../agents/index.js";
+import { THROUGH_SESSION_NAMED_FOLDER } from "../git/oddfiles.js";
 import { pathProblem } from "./names.js";
 
 export { componentProblem, pathProblem, MAX_COMPONENT_BYTES, MAX_PATH_BYTES } from "./names.js";
@@ -73,7 +74,12 @@ export function entryProblem(agent: Agent, e: Pick<ListedEntry, "mode" | "type" 
   if (bad) return bad;
   if (e.mode === "120000") return "symbolic link (git-ctx never writes a link a cluster sent: it could point anywhere)";
   if (e.mode === "160000" || e.type === "commit") return "submodule entry";
-  if (e.type === "tree") return e.mode === "040000" ? undefined : `tree with mode ${e.mode}`;
+  // a folder named like a session file (`x.jsonl/`): no agent makes one, and every reader of the
+  // store would take it for a transcript (EISDIR, issue 23, point 3)
+  if (e.type === "tree" && e.mode !== "040000") return `tree with mode ${e.mode}`;
+  if (e.type === "tree" && /\.jsonl$/.test(e.path)) return "a folder named like a session file (no agent makes one)";
+  if (THROUGH_SESSION_NAMED_FOLDER.test(e.path)) return "in a folder named like a session file (no agent makes one)";
+  if (e.type === "tree") return undefined;
   if (e.mode !== "100644" && e.mode !== "100755") return `file mode ${e.mode}`;
   if (!agent.syncedPath(e.path)) return `not a file ${agent.title} syncs here`;
   if (e.size !== undefined && e.size > limits.maxFileBytes) return `${e.size} bytes, over the limit of ${limits.maxFileBytes} (git config ctx.inbound.maxFileBytes)`;

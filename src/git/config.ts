@@ -3,8 +3,9 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import writeFileAtomic from "write-file-atomic";
 import { InvalidInputError } from "../errors.js";
-import { git, gitRaw, type GitOpts } from "./exec.js";
+import { git, GitCommandError, gitRaw, type GitOpts } from "./exec.js";
 import { shellQuote } from "./shell.js";
+import { parseAddErrors, sessionNamedFolderOf, type SkippedEntry } from "./oddfiles.js";
 
 /**
  * Writing git-ctx's git configuration, attributes and excludes. Used by `git ctx install`, by the
@@ -230,29 +231,107 @@ const NEVER_SYNCED = /(^|\/)(\.gitignore|\.DS_Store|[^/]*\.git-ctx-[^/]*\.tmp|[^
  * view's excludes), `.DS_Store` and sync's temp files are never staged. Exclusion pathspecs are
  * not used for this: git 2.39 skips a whole untracked folder when an `:(exclude)` pathspec matches
  * a file in it (observed). `skip`: view paths to leave out (sync's carried files).
- * @throws GitCommandError when git fails.
+ *
+ * Odd entries never stop the others (issue 23, point 3; src/git/oddfiles.ts): a file git cannot
+ * open (EACCES, EPERM) is left out by `git add --ignore-errors` and named from git's own words
+ * (nothing is checked beforehand: no cost when every file is readable); everything below a
+ * folder named like a session file (`x.jsonl/`) is found by one `git ls-files` with a glob
+ * pathspec, set back to HEAD's version in the index after the add (so never committed unless it
+ * already was; the push gate leaves such a path out anyway), and the folder named.
+ * @returns the entries left out, each once, view paths.
+ * @throws GitCommandError when git fails for another reason.
  */
-export async function addJoinedFolders(folders: readonly string[], o: GitOpts, skip: ReadonlySet<string> = new Set()): Promise<void> {
-  if (folders.length === 0) return;
+export async function addJoinedFolders(folders: readonly string[], o: GitOpts, skip: ReadonlySet<string> = new Set()): Promise<SkippedEntry[]> {
+  if (folders.length === 0) return [];
   const specs = folders.map((f) => `${f}/`);
-  await git(["add", "--ignore-removal", "--", ...specs, ...[...skip].map((p) => `:(exclude,literal)${p}`)], o);
+  const through = await pathsThroughSessionNamedFolders(folders, o);
+  const odd = new Set(through.map((p) => sessionNamedFolderOf(p)!));
+  const unreadable = await addIgnoringUnreadable(["add", "--ignore-removal", "--ignore-errors", "--", ...specs, ...[...skip].map((p) => `:(exclude,literal)${p}`)], o);
+  if (through.length) await unstage(through, o);
   const r = await gitRaw(["--literal-pathspecs", "ls-files", "-z", "--others", "--ignored", "--exclude-per-directory=.gitignore", "--", ...specs], o);
-  const hidden = r.stdout
-    .toString("utf8")
-    .split("\0")
-    .filter((p) => p && !NEVER_SYNCED.test(p) && !skip.has(p));
-  if (hidden.length) await git(["--literal-pathspecs", "add", "--force", "--pathspec-from-file=-", "--pathspec-file-nul"], { ...o, input: hidden.join("\0") + "\0" });
+  const hidden: string[] = [];
+  for (const p of r.stdout.toString("utf8").split("\0")) {
+    if (!p || NEVER_SYNCED.test(p) || skip.has(p)) continue;
+    const f = sessionNamedFolderOf(p);
+    if (f) odd.add(f);
+    else hidden.push(p);
+  }
+  if (hidden.length)
+    unreadable.push(
+      ...(await addIgnoringUnreadable(["--literal-pathspecs", "add", "--force", "--ignore-errors", "--pathspec-from-file=-", "--pathspec-file-nul"], {
+        ...o,
+        input: hidden.join("\0") + "\0",
+      })),
+    );
+  return skippedOf(unreadable, odd);
+}
+
+function skippedOf(unreadable: readonly string[], odd: ReadonlySet<string>): SkippedEntry[] {
+  return [...[...new Set(unreadable)].sort().map((p) => ({ path: p, why: "unreadable" as const })), ...[...odd].sort().map((p) => ({ path: p, why: "not-a-file" as const }))];
+}
+
+/** The files git sees (tracked, or untracked and not ignored) below a folder named like a session file under `folders` (`<folder>/…/x.jsonl/…`). */
+async function pathsThroughSessionNamedFolders(folders: readonly string[], o: GitOpts): Promise<string[]> {
+  const glob = (f: string) => `:(glob)${f.replace(/[*?[\\]/g, (c) => "\\" + c)}/**/*.jsonl/**`;
+  const r = await gitRaw(["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", ...folders.map(glob)], { ...o, input: undefined });
+  return [...new Set(r.stdout.toString("utf8").split("\0"))].filter((p) => p && sessionNamedFolderOf(p));
+}
+
+/**
+ * Sets the index entries of `paths` back to HEAD's (removed when HEAD has none): what `git add`
+ * staged there is undone. (An `:(exclude)` pathspec in the add itself would be cheaper, but git
+ * 2.39 then skips the whole untracked folder around the excluded files: observed.)
+ */
+async function unstage(paths: readonly string[], o: GitOpts): Promise<void> {
+  const head = await gitRaw(["ls-tree", "-z", "--full-tree", "HEAD", "--", ...paths], { ...o, input: undefined, okCodes: [0, 128], env: { ...o.env, GIT_LITERAL_PATHSPECS: "1" } });
+  const inHead = new Map<string, string>();
+  if (head.code === 0)
+    for (const rec of head.stdout.toString("utf8").split("\0")) {
+      const m = /^(\d+) blob ([0-9a-f]+)\t(.*)$/s.exec(rec);
+      if (m) inHead.set(m[3]!, `${m[1]} ${m[2]}`);
+    }
+  const info = paths.map((p) => `${inHead.get(p) ?? `0 ${"0".repeat(40)}`}\t${p}`);
+  await git(["update-index", "-z", "--index-info"], { ...o, input: info.join("\0") + "\0" });
+}
+
+/**
+ * Runs a `git add --ignore-errors …`: exit 0, or exit 1 when every error is a file git could not
+ * open (those are returned, as git named them).
+ * @throws GitCommandError for any other failure (as `git` would).
+ */
+async function addIgnoringUnreadable(args: readonly string[], o: GitOpts): Promise<string[]> {
+  const r = await gitRaw(args, { ...o, okCodes: [0, 1] });
+  const { unreadable, other } = parseAddErrors(r.stderr);
+  const failed = other.some((l) => /^(error|fatal):/.test(l));
+  if (failed || (r.code !== 0 && unreadable.length === 0)) throw new GitCommandError({ args, exitCode: r.code, stderr: r.stderr, cwd: o.cwd ?? process.cwd() });
+  return unreadable;
 }
 
 /**
  * Stages exactly the files `paths` (view paths) of a shared-layout view (Codex), also when the
  * excludes hide them (`git add --force`: the view's excludes hide every file that is not staged
  * by git-ctx, so rollouts of unjoined projects never show as untracked). Never stages a deletion
- * (`--ignore-removal`); paths are literal and passed on stdin (any count).
+ * (`--ignore-removal`); paths are literal and passed on stdin (any count). A file git cannot open
+ * and a path through a folder named like a session file are left out (as {@link addJoinedFolders}).
+ * @returns the entries left out.
+ * @throws GitCommandError when git fails for another reason.
  */
-export async function addFiles(paths: readonly string[], o: GitOpts): Promise<void> {
-  if (paths.length === 0) return;
-  await git(["--literal-pathspecs", "add", "--force", "--ignore-removal", "--pathspec-from-file=-", "--pathspec-file-nul"], { ...o, input: paths.join("\0") + "\0" });
+export async function addFiles(paths: readonly string[], o: GitOpts): Promise<SkippedEntry[]> {
+  const odd = new Set<string>();
+  const ok = paths.filter((p) => {
+    const f = sessionNamedFolderOf(p);
+    if (f) odd.add(f);
+    return !f;
+  });
+  if (ok.length === 0) return skippedOf([], odd);
+  const unreadable = await addIgnoringUnreadable(
+    ["--literal-pathspecs", "add", "--force", "--ignore-removal", "--ignore-errors", "--pathspec-from-file=-", "--pathspec-file-nul"],
+    {
+      ...o,
+      input: ok.join("\0") + "\0",
+    },
+  );
+  return skippedOf(unreadable, odd);
 }
 
 /**

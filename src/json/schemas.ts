@@ -99,6 +99,10 @@ const SyncReportSchema = z.strictObject({
     "Files left as they were in the work tree, with the reason (`modified`, `hot`, `partial-line`, `vanished`).",
   ),
   conflicts: d(z.array(z.string()), "Paths merged with conflict markers."),
+  skipped: d(
+    z.array(z.strictObject({ path: z.string(), reason: z.enum(["unreadable", "not-a-file"]) })),
+    "Local entries left out of the commit and named in `warnings`: a file that cannot be read, a folder named like a session file (issue 23).",
+  ),
   refused: d(z.array(PathMessageSchema), "Incoming entries never written (symbolic links, special files)."),
   reordered: d(z.int(), "Transcripts rewritten from their local line order to HEAD's."),
   collapsed: d(z.array(z.strictObject({ path: z.string(), uuids: z.array(z.string()) })), "Duplicated lines collapsed, by path."),

@@ -27,6 +27,8 @@ export const LastSyncSchema = z.looseObject({
   heldBack: z._default(z.array(HeldFileSchema), []),
   /** Wall time of the sync in milliseconds. */
   ms: z.optional(z.number()),
+  /** What did not fail the sync but needs the user, one line each naming the fix (e.g. a file skipped because it cannot be read). */
+  warnings: z.optional(z.array(z.string())),
 });
 export type LastSync = z.infer<typeof LastSyncSchema>;
 

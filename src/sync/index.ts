@@ -146,7 +146,14 @@ async function syncNowUnchecked(view: View, o: SyncNowOptions): Promise<SyncNowR
         });
         const summary = summarize(report);
         log(`sync done in ${Date.now() - t0} ms: ${summary}`);
-        writeLastSync(view.paths, { time: new Date().toISOString(), ok: true, summary, heldBack: report.held, ms: Date.now() - t0 });
+        writeLastSync(view.paths, {
+          time: new Date().toISOString(),
+          ok: true,
+          summary,
+          heldBack: report.held,
+          ms: Date.now() - t0,
+          ...(report.warnings?.length ? { warnings: report.warnings } : {}),
+        });
         out.report = report;
         out.error = undefined;
       } catch (caught) {

@@ -26,6 +26,7 @@ import {
 } from "./gitops.js";
 import { anchorsForPath } from "../filter/transform.js";
 import { addFiles, addJoinedFolders } from "../git/config.js";
+import { skippedMessage, type SkippedEntry } from "../git/oddfiles.js";
 import { agentOf, projectsOfKeys, sessionKeys } from "../agents/index.js";
 import { ALLOW_CONFIG_KEY, anyReleasable, isHeldBackRefusal, readHeldBack } from "../scan/index.js";
 import { repeatsUuid, type CollapsedLine } from "../merge/collapse.js";
@@ -126,8 +127,13 @@ export interface SyncReport {
    * under `$GIT_DIR/ctx/backup/` ({@link backupPath}): each holds the whole file as it was.
    */
   backups?: string[];
-  /** Problems that did not fail the sync, each naming the fix (e.g. Codex's state database was locked). */
+  /** Problems that did not fail the sync, each naming the fix (e.g. Codex's state database was locked, a file that cannot be read). */
   warnings?: string[];
+  /**
+   * Entries of the joined folders this sync left out of the commit (issue 23, point 3): files git
+   * cannot open, folders named like a session file. Each is also a warning; the rest synced.
+   */
+  skipped?: SkippedEntry[];
 }
 
 /** A file held back for secrets, as sync reports it (never the secret itself). */
@@ -347,13 +353,16 @@ export async function syncView(o: SyncViewOptions): Promise<SyncReport> {
   // 2. Commit the joined folders (never a deletion).
   if (folders.length) {
     step("staging the joined folders (the clean filter reads every changed file)");
-    if (shared) {
-      const skip = new Set(excludes);
-      await addFiles(
-        sharedFiles.filter((f) => !skip.has(f)),
-        { cwd: o.workTree, env: o.env, indexLock },
-      );
-    } else await addJoinedFolders(folders, { cwd: o.workTree, env: o.env, indexLock }, new Set(excludes));
+    const skip = new Set(excludes);
+    const skipped = shared
+      ? await addFiles(
+          sharedFiles.filter((f) => !skip.has(f)),
+          { cwd: o.workTree, env: o.env, indexLock },
+        )
+      : await addJoinedFolders(folders, { cwd: o.workTree, env: o.env, indexLock }, skip);
+    // a file that cannot be read or a folder named like a session file: left out, named, the rest syncs (issue 23, 3)
+    for (const e of skipped) warn(skippedMessage(e, path.join(o.workTree, e.path)));
+    if (skipped.length) report.skipped = skipped;
     const staged = head ? await normalizeStagedTranscripts(repo, head, folders, log, Date.now(), machines, trust) : undefined;
     for (const p of staged?.reordered ?? []) if (!reorder.has(p)) reorder.set(p, {});
     for (const [p, lines] of staged?.collapsed ?? []) noteCollapsed(p, lines);
