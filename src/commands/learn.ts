@@ -133,7 +133,8 @@ function readCursors(file: string): Record<string, number> {
  * prompt (issue 23, scope 6): Claude Code and Codex get their no-persistence flag
  * ({@link modelInvocation}); Gemini CLI, which has none, runs with `$GEMINI_CLI_HOME` in the temp
  * folder, whose `.gemini/` links every entry of the real one (settings, credentials) except where
- * it records chats (`tmp/`, `history/`, `projects.json`). The folder is removed afterwards, and so
+ * it records chats (`tmp/`, `history/`, `projects.json`), and `$TMPDIR` there too (its error
+ * reports hold the request). The folder is removed afterwards, and so
  * is Claude Code's store folder of that temp folder (Claude Code 2.1.330 still makes an empty
  * `projects/<key>/memory/` with `--no-session-persistence`; a client without the flag would leave
  * its session there — the key names a folder only this run used).
@@ -150,7 +151,10 @@ async function runModel(command: string, input: string, env: NodeJS.ProcessEnv):
     if (run.geminiHome) {
       const home = path.join(dir, "home");
       shadowGeminiHome(geminiHome(env), path.join(home, ".gemini"));
-      runEnv = { ...env, GEMINI_CLI_HOME: home };
+      // Gemini CLI 0.61 writes a failed request (the prompt) as an error report into $TMPDIR
+      const tmp = path.join(dir, "tmp");
+      mkdirSync(tmp);
+      runEnv = { ...env, GEMINI_CLI_HOME: home, TMPDIR: tmp };
     }
     return await runIn(run.command, input, runEnv, cwd).catch((e: unknown) => {
       throw e instanceof LearnCommandError ? new LearnCommandError({ command, why: e.data.why }) : e;

@@ -88,7 +88,7 @@ if (${JSON.stringify(agent)} === "gemini") {
   fs.mkdirSync(path.join(g, "tmp", "cwd", "chats"), { recursive: true });
   fs.writeFileSync(path.join(g, "tmp", "cwd", "chats", "session-x.jsonl"), "the prompt\\n");
 }
-fs.appendFileSync(${JSON.stringify(argsLog)}, JSON.stringify({ agent: ${JSON.stringify(agent)}, args: process.argv.slice(2), home, settings }) + "\\n");
+fs.appendFileSync(${JSON.stringify(argsLog)}, JSON.stringify({ agent: ${JSON.stringify(agent)}, args: process.argv.slice(2), home, settings, tmp: process.env.TMPDIR ?? "" }) + "\\n");
 console.log("- A fact from ${agent}.");
 `,
       );
@@ -102,7 +102,7 @@ console.log("- A fact from ${agent}.");
     const runs = readFileSync(argsLog, "utf8")
       .trim()
       .split("\n")
-      .map((l) => JSON.parse(l) as { agent: string; args: string[]; home: string; settings: string });
+      .map((l) => JSON.parse(l) as { agent: string; args: string[]; home: string; settings: string; tmp: string });
     expect(runs.map((r) => [r.agent, r.args])).toEqual([
       ["claude", ["--no-session-persistence", "-p"]],
       ["codex", ["exec", "--ephemeral"]],
@@ -116,6 +116,9 @@ console.log("- A fact from ${agent}.");
     expect(path.resolve(g.home)).not.toBe(m.home);
     expect(g.settings).toBe('{"security":{}}');
     expect(existsSync(g.home)).toBe(false);
+    // and a $TMPDIR of its own (Gemini CLI writes a failed request there), gone too
+    expect(path.dirname(g.tmp)).toBe(path.dirname(g.home));
+    expect(existsSync(g.tmp)).toBe(false);
     expect(readdirSync(path.join(realGemini, "tmp"))).toEqual([]);
     expect(existsSync(path.join(realGemini, "projects.json"))).toBe(false);
     expect(readFileSync(path.join(realGemini, "settings.json"), "utf8")).toBe('{"security":{}}\n');
