@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import * as path from "node:path";
-import { v5 as uuidv5 } from "uuid";
+import { v5 as uuidv5, v7 as uuidv7 } from "uuid";
 import writeFileAtomic from "write-file-atomic";
 import { CtxError } from "../errors.js";
 import type { AgentId } from "./ids.js";
@@ -47,6 +47,38 @@ export function conversionId(source: { agent: AgentId; id: string }, target: Age
  */
 export function conversionRandom(source: { agent: AgentId; id: string }, target: AgentId): Uint8Array {
   return new Uint8Array(createHash("sha256").update(conversionName(source, target)).digest().subarray(0, 16));
+}
+
+/** The agents `git ctx resume` converts into. */
+const TARGETS: readonly AgentId[] = ["claude", "codex", "gemini"];
+
+/**
+ * What identifies session `s` as a possible conversion: `<agent>:<id>`, for Codex `<agent>:` and
+ * the id's part after its time bits (a Codex conversion's id is a UUIDv7 of the day it was made,
+ * see src/agents/codex/resume.ts). Pure.
+ */
+export function conversionMark(s: { agent: AgentId; id: string }): string {
+  return s.agent === "codex" ? `codex:${s.id.slice(14)}` : `${s.agent}:${s.id}`;
+}
+
+/**
+ * The {@link conversionMark}s of `source`'s conversions into each other agent, as the resume
+ * writers derive their ids ({@link conversionId} for Claude Code and Gemini, {@link conversionRandom}
+ * after the time bits for Codex). Pure.
+ */
+export function conversionMarks(source: { agent: AgentId; id: string }): string[] {
+  return TARGETS.filter((t) => t !== source.agent).map((t) =>
+    conversionMark({ agent: t, id: t === "codex" ? uuidv7({ msecs: 0, random: conversionRandom(source, "codex") }) : conversionId(source, t) }),
+  );
+}
+
+/**
+ * Whether session `s` is git-ctx's conversion of `source` (`git ctx resume`): its mark is one of
+ * `source`'s {@link conversionMarks}. The writers put no other mark in the file, so a conversion is
+ * recognised only beside its source. Pure.
+ */
+export function isConversionOf(s: { agent: AgentId; id: string }, source: { agent: AgentId; id: string }): boolean {
+  return conversionMarks(source).includes(conversionMark(s));
 }
 
 /** The first of `<file>.bak`, `<file>.bak.2`, `<file>.bak.3`, … that does not exist (an older backup is never overwritten). */

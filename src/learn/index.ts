@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+import * as path from "node:path";
 import type { CanonicalSession } from "../agents/index.js";
 import { normalizeLearning } from "../merge/index.js";
 
@@ -125,4 +127,78 @@ export function appendEntries(fileText: string, entries: readonly string[]): str
   const eol = fileText.includes("\r\n") ? "\r\n" : "\n";
   const base = fileText.trim() === "" ? LEARNINGS_HEADER.replace(/\n/g, eol) : /\r?\n$/.test(fileText) ? fileText : fileText + eol;
   return base + entries.map((e) => e + eol).join("");
+}
+
+/** How to run a model command so that it leaves no session of its own behind. */
+export interface ModelInvocation {
+  /** The command to run (the user's, with the agent's no-persistence flag added where it has one). */
+  command: string;
+  /** Gemini CLI, which has no such flag: run it with a throw-away `$GEMINI_CLI_HOME` (src/commands/learn.ts). */
+  geminiHome: boolean;
+}
+
+/**
+ * `command` with the flag that keeps an agent used as the model from saving the prompt (the
+ * project's turns) as a session of its own (issue 23, scope 6), by its program's name (the first
+ * word after any `NAME=value` assignments; path, quotes and `.exe`/`.cmd` ignored):
+ * Claude Code `claude … -p` gets `--no-session-persistence` (Claude Code 2.1 `--help`: "Don't
+ * save sessions to disk", print mode only) right after the program; Codex `codex exec` (or `e`)
+ * gets `--ephemeral` after the subcommand (Codex 0.169 `exec --help`: "Run without persisting
+ * session files to disk"); Gemini CLI has no such option (0.61 records every chat), so
+ * `geminiHome` asks for a throw-away home. A flag already there is not added twice; any other
+ * program is left as it is. Pure.
+ */
+export function modelInvocation(command: string): ModelInvocation {
+  const m = /^(\s*(?:[A-Za-z_][A-Za-z0-9_]*=(?:'[^']*'|"[^"]*"|\S*)\s+)*)('[^']*'|"[^"]*"|\S+)(.*)$/s.exec(command);
+  if (!m) return { command, geminiHome: false };
+  const [, pre, word, rest] = m as unknown as [string, string, string, string];
+  const program = path
+    .basename(word.replace(/^['"]|['"]$/g, ""))
+    .replace(/\.(exe|cmd|bat)$/i, "")
+    .toLowerCase();
+  const words = rest.trim().split(/\s+/);
+  if (program === "claude") {
+    if (words.includes("--no-session-persistence") || !words.some((w) => w === "-p" || w === "--print")) return { command, geminiHome: false };
+    return { command: `${pre}${word} --no-session-persistence${rest}`, geminiHome: false };
+  }
+  if (program === "codex") {
+    const sub = /^(\s+)(exec|e)(?=\s|$)/.exec(rest);
+    if (!sub || words.includes("--ephemeral")) return { command, geminiHome: false };
+    return { command: `${pre}${word}${sub[0]} --ephemeral${rest.slice(sub[0].length)}`, geminiHome: false };
+  }
+  return { command, geminiHome: program === "gemini" };
+}
+
+/**
+ * The key a learning is remembered by in `.ctx/learnings-seen`: sha256 of its
+ * {@link normalizeLearning} text, first 16 hex characters — a hash, so that a learning the user
+ * deleted (perhaps for what it said) leaves no text behind. Pure.
+ */
+export function learningKey(text: string): string {
+  return createHash("sha256").update(normalizeLearning(text), "utf8").digest("hex").slice(0, 16);
+}
+
+/** The header of `.ctx/learnings-seen` (lines starting with `#` are comments). */
+export const SEEN_HEADER =
+  "# git ctx learn: every learning it has seen in .ctx/learnings.md, as a hash of its text (one a line).\n# A learning deleted from learnings.md stays here, so it is not written again; delete its line here to allow it back.\n";
+
+/** The keys in a `.ctx/learnings-seen` text (comments, blank lines and duplicates ignored). */
+export function parseSeen(text: string): Set<string> {
+  return new Set(
+    text
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => /^[0-9a-f]{16}$/.test(l)),
+  );
+}
+
+/** `.ctx/learnings-seen` holding `keys`: the header, then the keys sorted, one a line (git's `union` merge then joins two machines' files). */
+export function formatSeen(keys: Iterable<string>): string {
+  return (
+    SEEN_HEADER +
+    [...new Set(keys)]
+      .sort()
+      .map((k) => `${k}\n`)
+      .join("")
+  );
 }

@@ -1,7 +1,23 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { emptyMessage, type CanonicalSession } from "../../src/agents/index.js";
-import { appendEntries, buildPrompts, EXTRACTION_PROMPT, formatEntry, knownLearnings, LEARNINGS_HEADER, newTurns, normalizeLearning, parseBullets } from "../../src/learn/index.js";
+import { uuidv7 } from "../../src/agents/codex/write.js";
+import { conversionId, conversionRandom, isConversionOf } from "../../src/agents/resume.js";
+import {
+  appendEntries,
+  buildPrompts,
+  EXTRACTION_PROMPT,
+  formatEntry,
+  formatSeen,
+  knownLearnings,
+  learningKey,
+  LEARNINGS_HEADER,
+  modelInvocation,
+  newTurns,
+  normalizeLearning,
+  parseBullets,
+  parseSeen,
+} from "../../src/learn/index.js";
 import { NUM_RUNS } from "../helpers/env.js";
 
 /** Issue 14, scope 1: the pure core of `git ctx learn`. */
@@ -90,5 +106,44 @@ describe("learn core", () => {
     expect(appendEntries("", [e])).toBe(`${LEARNINGS_HEADER}${e}\n`);
     expect(appendEntries("# mine\r\n- x", [e])).toBe(`# mine\r\n- x\r\n${e}\r\n`);
     expect(appendEntries("keep\n", [])).toBe("keep\n");
+  });
+
+  it("modelInvocation: each agent's no-persistence flag where it has one, once; other programs as they are (issue 23)", () => {
+    const c = (x: string) => modelInvocation(x).command;
+    expect(c("claude -p")).toBe("claude --no-session-persistence -p");
+    expect(c("ANTHROPIC_MODEL=x '/opt/my tools/claude' --print")).toBe("ANTHROPIC_MODEL=x '/opt/my tools/claude' --no-session-persistence --print");
+    expect(c("claude -p --no-session-persistence")).toBe("claude -p --no-session-persistence");
+    expect(c("claude")).toBe("claude"); // not print mode: the flag would not apply
+    expect(c("codex exec")).toBe("codex exec --ephemeral");
+    expect(c("/usr/bin/codex e -m o3")).toBe("/usr/bin/codex e --ephemeral -m o3");
+    expect(c("codex exec --ephemeral")).toBe("codex exec --ephemeral");
+    expect(c("node model.mjs -p")).toBe("node model.mjs -p");
+    expect(modelInvocation("gemini -p")).toEqual({ command: "gemini -p", geminiHome: true });
+    expect(modelInvocation("claude -p").geminiHome).toBe(false);
+  });
+
+  it("seen keys: a hash of the normalised text (no text kept), read back whatever the order, comments and duplicates", () => {
+    expect(learningKey("Use pnpm, not npm.")).toBe(learningKey("use PNPM not npm"));
+    expect(learningKey("Use pnpm, not npm.")).toMatch(/^[0-9a-f]{16}$/);
+    expect(learningKey("a")).not.toBe(learningKey("b"));
+    const keys = [learningKey("b"), learningKey("a"), learningKey("a")];
+    const text = formatSeen(keys);
+    expect(text).not.toMatch(/pnpm/);
+    expect(parseSeen(text)).toEqual(new Set(keys));
+    expect(parseSeen(`${keys[0]}\r\n# x\n\n${keys[1]}\n${keys[0]}\n`)).toEqual(new Set(keys));
+    expect(formatSeen(keys)).toBe(formatSeen([...keys].reverse()));
+  });
+
+  it("isConversionOf: the ids git ctx resume derives for each target agent, and no other", () => {
+    const src = { agent: "codex" as const, id: "019b0000-0000-7000-8000-000000000001" };
+    expect(isConversionOf({ agent: "claude", id: conversionId(src, "claude") }, src)).toBe(true);
+    expect(isConversionOf({ agent: "gemini", id: conversionId(src, "gemini") }, src)).toBe(true);
+    expect(isConversionOf({ agent: "gemini", id: conversionId(src, "claude") }, src)).toBe(false);
+    expect(isConversionOf({ agent: "codex", id: src.id }, src)).toBe(false);
+    const claude = { agent: "claude" as const, id: "0f0501ed-ab2c-47db-b6f0-b25ba98ff82c" };
+    // a Codex conversion's id is a UUIDv7 of the day it was made, its other bits the conversion's
+    expect(isConversionOf({ agent: "codex", id: uuidv7(Date.UTC(2026, 11, 6), conversionRandom(claude, "codex")) }, claude)).toBe(true);
+    expect(isConversionOf({ agent: "codex", id: uuidv7(Date.UTC(2026, 11, 6)) }, claude)).toBe(false);
+    expect(isConversionOf({ agent: "claude", id: "0f0501ed-ab2c-47db-b6f0-b25ba98ff82d" }, claude)).toBe(false);
   });
 });

@@ -30,6 +30,7 @@ describe("git ctx learn", () => {
     cleanups.push(m.cleanup);
     const root = path.join(m.home, "work", "proj");
     mkdirSync(root, { recursive: true });
+    await m.git(["init", "-q"], { cwd: root });
     const claudeFile = writeSession(path.join(m.projects, "-work-proj"), CLAUDE_ID, sessionLines(root, CLAUDE_ID, "c", 4));
     const said = (role: "user" | "assistant", text: string) =>
       JSON.stringify({
@@ -102,6 +103,7 @@ console.log("Learnings:\\n- Tests run with vitest; build first.\\n- tests run wi
     cleanups.push(m.cleanup);
     const root = path.join(m.home, "p");
     mkdirSync(root, { recursive: true });
+    await m.git(["init", "-q"], { cwd: root });
     const f = writeSession(path.join(m.projects, "-p"), CLAUDE_ID, sessionLines(root, CLAUDE_ID, "c", 2));
     old(f);
     const fail = await m.ctx(["learn", "--command", "echo broken >&2; exit 3"], { cwd: root, allowFail: true });
@@ -165,6 +167,11 @@ console.log("Learnings:\\n- Tests run with vitest; build first.\\n- tests run wi
       "claude:aaaaaaaa-0000-4000-8000-000000000001",
       "claude:bbbbbbbb-0000-4000-8000-000000000002",
     ]);
-    expect(readFileSync(path.join(b, ".ctx", ".gitattributes"), "utf8")).toBe("learnings.md merge=ctx\nlearn-cursors.json merge=ctx\n");
+    expect(readFileSync(path.join(b, ".ctx", ".gitattributes"), "utf8")).toBe("learnings.md merge=ctx\nlearn-cursors.json merge=ctx\nlearnings-seen merge=union\n");
+    // both machines' seen keys are kept by git's union merge: one a learning of the merged file
+    const seen = readFileSync(path.join(b, ".ctx", "learnings-seen"), "utf8")
+      .split("\n")
+      .filter((l) => /^[0-9a-f]{16}$/.test(l));
+    expect(new Set(seen).size).toBe(2);
   });
 });

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { bareCluster, node, sessionLines, writeSession } from "../cluster/harness.js";
@@ -40,6 +40,7 @@ describe("git ctx learn with the real claude -p", () => {
     cleanups.push(m.cleanup);
     const root = path.join(m.home, "work", "proj");
     mkdirSync(root, { recursive: true });
+    await m.git(["init", "-q"], { cwd: root });
     const said = (role: "user" | "assistant", text: string) =>
       JSON.stringify({
         timestamp: "2026-01-02T10:30:00.000Z",
@@ -57,6 +58,7 @@ describe("git ctx learn with the real claude -p", () => {
     const hourAgo = new Date(Date.now() - 3_600_000);
     for (const f of files) utimesSync(f, hourAgo, hourAgo);
     const env = cleanEnv({ HOME: m.home, ANTHROPIC_API_KEY: "test-key-not-real", ANTHROPIC_BASE_URL: rec.url });
+    const storeBefore = readdirSync(m.projects).sort();
     const r = await m.ctx(["learn", "--command", `'${cc.bin}' -p`, "--json"], { cwd: root, allowFail: true, env: { ...env, PATH: m.env.PATH } });
     expect(r.code, r.stderr.slice(-1500)).toBe(1); // the secret was held back
     const posts = rec.take();
@@ -69,7 +71,11 @@ describe("git ctx learn with the real claude -p", () => {
     expect(text.match(/Builds need npm run build before the tests\./g)).toHaveLength(1);
     expect(text).not.toContain(SECRET);
     expect(r.stdout).not.toContain(SECRET);
-    // claude -p recorded its own session outside the project: the next learn has nothing new
+    // claude -p ran with --no-session-persistence: no session of its own in the store (issue 23,
+    // scope 6; it used to leave -tmp-git-ctx-learn-*/<id>.jsonl holding the prompt), so the next
+    // learn has nothing new
+    expect(readdirSync(m.projects).sort()).toEqual(storeBefore);
+    expect(readdirSync(path.join(m.projects, "-work-proj"))).toEqual([`${CLAUDE_ID}.jsonl`]);
     const again = await m.ctx(["learn", "--command", `'${cc.bin}' -p`], { cwd: root, env: { ...env, PATH: m.env.PATH } });
     expect(again.stdout).toMatch(/nothing new to read/);
     expect(rec.take()).toEqual([]);

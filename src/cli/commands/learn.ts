@@ -15,7 +15,7 @@ export const learnCommand: CommandModule<object, LearnArgs> = {
   describe: "extract what future sessions should know from every agent's new turns of this project into .ctx/learnings.md",
   builder: (y) =>
     y
-      .option("project", { type: "string", describe: "the project root (default: the current directory)" })
+      .option("project", { type: "string", describe: "the project root (default: the git repository around the current folder; outside one, learn refuses)" })
       .option("command", { type: "string", describe: "the model command: reads the prompt on stdin, prints '- ' bullets (default: claude -p; e.g. 'codex exec', 'gemini -p')" })
       .option("since", { type: "string", describe: "only sessions updated since this date (YYYY-MM-DD or ISO 8601)" })
       .option("dry-run", { type: "boolean", default: false, describe: "say what would be sent; call nothing, write nothing" })
