@@ -430,7 +430,12 @@ export const LearnSchema = d(
     calls: z.int(),
     added: z.array(z.string()),
     duplicates: z.int(),
-    heldBack: z.array(z.strictObject({ rule: z.string(), redacted: z.string() })),
+    deleted: d(z.int(), "Bullets the user deleted from the learnings file before (their tombstones in .ctx/learnings-seen): not written again."),
+    heldBack: d(
+      z.array(z.strictObject({ rule: z.string(), redacted: z.string(), fingerprint: z.string() })),
+      "Bullets held back for a secret, redacted; each secret once a run (by fingerprint).",
+    ),
+    conversions: d(z.int(), "Sessions git ctx resume wrote from another session here: the turns they share with it are not sent again."),
     running: z.int(),
     dryRun: z.boolean(),
   }),

@@ -148,7 +148,7 @@ describe.each([
     const file = path.join(m().projects, claudeDirKey(m().root), "s1.jsonl");
     expect((await json(m(), "redact", ["--dry-run", file])).doc).toMatchObject({ ok: true, dryRun: true, files: [{ file, replaced: [] }] });
     expect((await json(m(), "rules", ["--dry-run"], m().root)).doc).toMatchObject({ project: m().root });
-    expect((await json(m(), "learn", ["--dry-run", "--command", "false"], m().root)).doc).toMatchObject({ dryRun: true });
+    expect((await json(m(), "learn", ["--dry-run", "--command", "false", "--project", m().root], m().root)).doc).toMatchObject({ dryRun: true });
   });
 
   it("leave --dry-run and leave: each view that joined the project", async () => {
