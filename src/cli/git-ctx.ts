@@ -39,6 +39,12 @@ export async function main(argv: string[]): Promise<void> {
         .map((l, i) => (i === 0 ? style.paint(process.stderr, "error", l) : l))
         .join("\n") + "\n",
     );
+    // under --json the error is a document on stdout too (docs/json.md), as every other error is
+    if (argv.includes("--json")) {
+      const { errorDocument, jsonText } = await import("../json/version.js");
+      const lines = usageLines(argv, e.message, commands as { command?: string | readonly string[] }[]);
+      process.stdout.write(jsonText(errorDocument(argv.find((a) => !a.startsWith("-")) ?? "git-ctx", "Usage", lines[0]!.replace(/^error: /, ""))));
+    }
     process.exitCode = 129;
   }
 }

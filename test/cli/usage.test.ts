@@ -38,4 +38,11 @@ describe("usage errors as git reports them", () => {
     expect(r.stdout).toContain("Examples:");
     expect(r.stdout.split("\n").length).toBeGreaterThan(10);
   });
+
+  it("under --json a usage error is also a JSON error document on stdout (docs/json.md), exit 129", () => {
+    const r = ctx(["status", "--json", "--frob"]);
+    expect(r.status).toBe(129);
+    expect(JSON.parse(r.stdout)).toEqual({ schemaVersion: 1, command: "status", ok: false, error: { code: "Usage", message: "unknown option '--frob'" } });
+    expect(r.stderr).toMatch(/^error: unknown option '--frob'/);
+  });
 });
