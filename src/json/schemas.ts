@@ -45,6 +45,12 @@ export const ErrorDocumentSchema = d(
 const PathMessageSchema = z.strictObject({ path: z.string(), message: z.string() });
 /** A file held back for secrets: rule ids, fingerprints (for `ctx.allow`) and the fix; never the secret. */
 const SecretSchema = z.strictObject({ path: z.string(), rules: z.array(z.string()), fingerprints: z.array(z.string()), fix: z.string() });
+
+/** The fields init and join share: a project's folder, whether it was joined already, the note on other spellings, the files held back. */
+const KeyField = d(z.string(), 'The project\'s folder in the view ("" in a shared-layout view: Codex).');
+const AlreadyJoinedField = d(z.boolean(), "The project was joined with this root and folder before this run.");
+const CaseNoteField = d(z.optional(z.string()), "What to do about other letter-case spellings of the folder that hold files (Windows).");
+const SecretsField = d(z.array(SecretSchema), "Files the secret gate held back (not sent).");
 /** A problem that did not stop the command. */
 const WarningSchema = z.strictObject({ message: z.string() });
 
@@ -257,15 +263,15 @@ export const InitSchema = d(
           z.strictObject({
             id: z.string(),
             root: z.string(),
-            key: d(z.string(), 'The project\'s folder in the view ("" in a shared-layout view: Codex).'),
+            key: KeyField,
             hadSessions: z.boolean(),
             sessions: d(z.optional(z.int()), "This machine's sessions of the project now in the view (the sessions init adopted); absent in a dry run."),
-            alreadyJoined: d(z.boolean(), "The project was joined with this root and folder before this run."),
+            alreadyJoined: AlreadyJoinedField,
             sharedWith: d(z.array(SharedWithSchema), "Other machines already in the project's roster."),
-            message: d(z.optional(z.string()), "What to do about other letter-case spellings of the folder that hold files (Windows)."),
+            message: CaseNoteField,
           }),
         ),
-        secrets: d(z.array(SecretSchema), "Files the secret gate held back (not sent)."),
+        secrets: SecretsField,
       }),
     ),
   }),
@@ -284,14 +290,14 @@ export const JoinSchema = d(
         dir: z.string(),
         id: z.string(),
         root: z.string(),
-        key: d(z.string(), 'The project\'s folder in the view ("" in a shared-layout view: Codex).'),
+        key: KeyField,
         mergedLocal: d(z.boolean(), "Local sessions already in the folder were (dry run: would be) committed and merged into the cluster."),
-        alreadyJoined: d(z.boolean(), "The project was joined with this root and folder before this run."),
+        alreadyJoined: AlreadyJoinedField,
         sharedWith: d(z.array(SharedWithSchema), "Other machines in the project's roster, as the cluster had it before this run."),
         previousRoot: d(z.optional(z.string()), "The root this machine had for the project before, when this run changed it."),
         newView: d(z.optional(z.strictObject({ cluster: z.string() })), "Dry run: the view would first be cloned from this cluster."),
-        message: d(z.optional(z.string()), "What to do about other letter-case spellings of the folder that hold files (Windows)."),
-        secrets: d(z.array(SecretSchema), "Files the secret gate held back (not sent)."),
+        message: CaseNoteField,
+        secrets: SecretsField,
       }),
     ),
   }),
