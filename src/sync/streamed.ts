@@ -20,6 +20,13 @@ import { Chunker, type Anchors } from "../sentinel/index.js";
 export const STREAM_MIN_BYTES = 8 * 1024 * 1024;
 
 /**
+ * Size of a piece the streamed smudge localizes at a time (bytes): below V8's large-object size,
+ * so each piece's text is young garbage that a scavenge frees at once (256 KiB pieces, the codec's
+ * default, were large objects that piled up until a full collection: tens of MB of RSS).
+ */
+export const STREAM_PIECE_BYTES = 64 * 1024;
+
+/**
  * A new version of a work-tree file that is produced on demand instead of held: `chunks()`
  * yields its work-tree (smudged) bytes in order, each call a fresh pass; `whole()` the same bytes
  * as one buffer (the fallback). Both may throw what their source throws (e.g. `CatFileError`).
@@ -33,14 +40,15 @@ export interface NextSource {
  * The smudged form of a stream of canonical bytes: the chunks of `src` localized with `a`
  * (`undefined`: passed through), byte for byte what `localize` gives for the whole input
  * (src/sentinel/stream.ts, {@link Chunker}: cut only at bytes no anchor or token holds, the form
- * sniffed from the first significant bytes as the whole-buffer function does).
+ * sniffed from the first significant bytes as the whole-buffer function does). `chunkBytes`: the
+ * size of a processed piece (default `CHUNK_BYTES`; tests use small ones).
  */
-export async function* localizedChunks(src: AsyncIterable<Buffer>, a: Anchors | undefined): AsyncGenerator<Buffer> {
+export async function* localizedChunks(src: AsyncIterable<Buffer>, a: Anchors | undefined, chunkBytes?: number): AsyncGenerator<Buffer> {
   if (!a) {
     yield* src;
     return;
   }
-  const ch = new Chunker(a, "localize");
+  const ch = new Chunker(a, "localize", chunkBytes);
   for await (const c of src) {
     const out = ch.push(c);
     if (out.length) yield out;
