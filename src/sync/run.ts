@@ -33,7 +33,7 @@ import { localize, type Anchors } from "../sentinel/index.js";
 import { collapseInCommit, collapseTrusted, localEvidence, projectMachines, transcriptsRepeatingUuids, type LocalEvidence } from "./collapse.js";
 import { operationInProgress, ViewBusyError } from "./errors.js";
 import { HOT_MS, isPrefix, missingLines } from "./plan.js";
-import { localizedChunks, STREAM_MIN_BYTES, STREAM_PIECE_BYTES, type NextSource } from "./streamed.js";
+import { localizedChunks, STREAM_MIN_BYTES, type NextSource } from "./streamed.js";
 import { applyUpdates, reorderInPlace, verifiedFolder, type FileStamp, type FileUpdate } from "./worktree.js";
 import { shellQuote } from "../git/shell.js";
 
@@ -600,7 +600,7 @@ async function smudgedOrStreamed(
         const info = await cat.info(e.oid);
         if (info?.type === "blob" && info.size >= STREAM_MIN_BYTES) {
           out.set(p, {
-            chunks: () => localizedChunks(blobStream(repo.cwd, e.oid, repo.env), a, STREAM_PIECE_BYTES),
+            chunks: () => localizedChunks(blobStream(repo.cwd, e.oid, repo.env), a),
             whole: async () => {
               const bytes = await readBlob(repo, e.oid);
               return a ? localize(bytes, a) : bytes;

@@ -20,13 +20,6 @@ import { Chunker, type Anchors } from "../sentinel/index.js";
 export const STREAM_MIN_BYTES = 8 * 1024 * 1024;
 
 /**
- * Size of a piece the streamed smudge localizes at a time (bytes): below V8's large-object size,
- * so each piece's text is young garbage that a scavenge frees at once (256 KiB pieces, the codec's
- * default, were large objects that piled up until a full collection: tens of MB of RSS).
- */
-export const STREAM_PIECE_BYTES = 64 * 1024;
-
-/**
  * A new version of a work-tree file that is produced on demand instead of held: `chunks()`
  * yields its work-tree (smudged) bytes in order, each call a fresh pass; `whole()` the same bytes
  * as one buffer (the fallback). Both may throw what their source throws (e.g. `CatFileError`).
