@@ -114,11 +114,16 @@ export class CatFileBatch {
 /**
  * Streams one blob's bytes from a separate `git cat-file blob <oid>` child (for bases too large to
  * hold). Ending the iteration early (the cleaner stops reading at the first differing line) kills
- * the child.
+ * the child. `env` is merged over `process.env` (a value of `undefined` removes the variable).
  * @throws CatFileError when git exits non-zero after a full read.
  */
-export async function* blobStream(cwd: string, oid: string): AsyncGenerator<Buffer> {
-  const child = spawn("git", [...NO_CTX_FILTER_ARGS, "cat-file", "blob", oid], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+export async function* blobStream(cwd: string, oid: string, env?: Record<string, string | undefined>): AsyncGenerator<Buffer> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env };
+  for (const [k, v] of Object.entries(env ?? {})) {
+    if (v === undefined) delete childEnv[k];
+    else childEnv[k] = v;
+  }
+  const child = spawn("git", [...NO_CTX_FILTER_ARGS, "cat-file", "blob", oid], { cwd, env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (b: Buffer) => (stderr = (stderr + b.toString("utf8")).slice(-2000)));
   const exit = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));

@@ -201,3 +201,66 @@ export function collapseSplitDuplicates(input: Buffer, machines: readonly Anchor
   parts.push(input.subarray(from));
   return { bytes: Buffer.concat(parts), collapsed: [...drop.values()].sort((a, b) => a.droppedLine - b.droppedLine), spared };
 }
+
+/**
+ * {@link repeatsUuid} over input that arrives in pieces, in bounded memory: feed every piece to
+ * {@link push} in order, then {@link end} answers exactly what `repeatsUuid` answers for the
+ * concatenation (for any cut, even inside a key, a value or a multi-byte character). Holds the
+ * distinct uuid texts seen (one short string per line of a transcript) and at most a key plus
+ * 201 bytes of the input. Used to decide that a large transcript needs no repair without holding
+ * it (issue 22, point 8). Pure; never throws.
+ */
+export class UuidRepeatScanner {
+  private buf: Buffer = Buffer.alloc(0);
+  /** Offset in the whole input of `buf[0]`. */
+  private base = 0;
+  /** Offset in the whole input of the line start after the last `\n` dropped from `buf`. */
+  private lineStart = 0;
+  private readonly seen = new Map<string, number>();
+  private found = false;
+  private static readonly KEY = Buffer.from(UUID_KEY);
+
+  /** Feeds the next piece of the input. */
+  push(chunk: Buffer): void {
+    if (this.found || chunk.length === 0) return;
+    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    this.scan(false);
+  }
+
+  /** Ends the input: whether two lines hold the same `"uuid":"<v>"` text (as {@link repeatsUuid}). */
+  end(): boolean {
+    if (!this.found) this.scan(true);
+    this.buf = Buffer.alloc(0);
+    return this.found;
+  }
+
+  private scan(final: boolean): void {
+    const key = UuidRepeatScanner.KEY;
+    const b = this.buf;
+    let keep = final ? b.length : Math.max(0, b.length - (key.length - 1)); // a key may be cut
+    for (let at = b.indexOf(key); at >= 0; at = b.indexOf(key, at + key.length)) {
+      const s = at + key.length;
+      const e = b.indexOf(34, s);
+      // undecided: no closing quote yet, and it may still come within 200 bytes
+      if (e < 0 && !final && b.length - s <= 200) {
+        keep = at;
+        break;
+      }
+      const nl = at > 0 ? b.lastIndexOf(10, at - 1) : -1;
+      const lineStart = nl >= 0 ? this.base + nl + 1 : this.lineStart;
+      if (e < 0 || e - s > 200) continue;
+      const v = b.toString("latin1", s, e);
+      const prev = this.seen.get(v);
+      if (prev !== undefined && prev !== lineStart) {
+        this.found = true;
+        this.buf = Buffer.alloc(0);
+        return;
+      }
+      this.seen.set(v, lineStart);
+    }
+    const nl = keep > 0 ? b.lastIndexOf(10, keep - 1) : -1;
+    if (nl >= 0) this.lineStart = this.base + nl + 1;
+    this.buf = keep < b.length ? Buffer.from(b.subarray(keep)) : Buffer.alloc(0);
+    this.base += keep;
+  }
+}

@@ -1,17 +1,18 @@
 import { createHash } from "node:crypto";
 import type { Dirent } from "node:fs";
-import { CatFileBatch } from "../filter/catfile.js";
+import { blobStream, CatFileBatch } from "../filter/catfile.js";
 import { anchorsForPath } from "../filter/transform.js";
 import { gitRaw } from "../git/exec.js";
-import { readdir, readFile } from "node:fs/promises";
-import { existsSync, readFileSync } from "node:fs";
+import { open, readdir } from "node:fs/promises";
+import { constants, existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { collapseSplitDuplicates, repeatsUuid, type CollapsedLine, type CollapseOptions } from "../merge/collapse.js";
+import { collapseSplitDuplicates, repeatsUuid, UuidRepeatScanner, type CollapsedLine, type CollapseOptions } from "../merge/collapse.js";
 import { implausibleParticipant } from "../roster/plausible.js";
 import { parseRoster } from "../roster/schema.js";
 import { localize, type Anchors } from "../sentinel/index.js";
 import type { ViewState } from "../view/state.js";
 import { commitOnto, writeBlob, type Repo } from "./gitops.js";
+import { scanBlob, STREAM_MIN_BYTES } from "./streamed.js";
 
 /**
  * Sync's side of the issue-9 repair (src/merge/collapse.ts is the pure rule): the anchors of
@@ -110,6 +111,7 @@ export async function collapseInCommit(
   const cat = new CatFileBatch(repo.cwd, repo.env);
   try {
     for (const p of todo) {
+      if (await needsNoRepair(repo, cat, `${commit}:${p}`, previous && previous !== commit ? `${previous}:${p}` : undefined, !staleFor || staleFor.has(p))) continue;
       const blob = await cat.readBlob(`${commit}:${p}`);
       if (!blob) continue;
       const prev = previous && previous !== commit ? await previousVersion(cat, `${previous}:${p}`, blob) : undefined;
@@ -150,7 +152,7 @@ export async function collapseInCommit(
  * The transcripts of the joined folders whose work-tree bytes repeat a `uuid` text on two lines
  * ({@link repeatsUuid}): the only ones that can hold a split duplicate. Used for a view's one-time
  * full check; reads the work tree (page cache, asynchronous, so it overlaps the fetch) instead
- * of every blob. Repository paths, `/`-separated; unreadable entries are skipped (the blob-level
+ * of every blob, each file as a stream ({@link UuidRepeatScanner}: bounded memory). Repository paths, `/`-separated; unreadable entries are skipped (the blob-level
  * check of changed files still covers them).
  */
 export async function transcriptsRepeatingUuids(workTree: string, folders: readonly string[]): Promise<string[]> {
@@ -167,7 +169,11 @@ export async function transcriptsRepeatingUuids(workTree: string, folders: reado
       if (e.isDirectory()) await walk(r);
       else if (e.isFile() && e.name.endsWith(".jsonl")) {
         try {
-          if (repeatsUuid(await readFile(path.join(workTree, r)))) out.push(r);
+          // streamed, not read whole: a 100 MB transcript is not held for this (issue 22, point 8)
+          const scanner = new UuidRepeatScanner();
+          const fh = await open(path.join(workTree, r), constants.O_RDONLY | constants.O_NOFOLLOW);
+          for await (const c of fh.createReadStream({ highWaterMark: 1 << 20 })) scanner.push(c as Buffer);
+          if (scanner.end()) out.push(r);
         } catch {
           /* vanished or unreadable */
         }
@@ -259,6 +265,23 @@ function readOwnMoves(gitDir: string): { old: string; next: string }[] | null {
     if (old && next && /^[0-9a-f]{40,64}$/.test(old) && /^[0-9a-f]{40,64}$/.test(next)) out.push({ old, next });
   }
   return out;
+}
+
+/**
+ * The bounded-memory answer for a large transcript (at least {@link STREAM_MIN_BYTES}; issue 22,
+ * point 8): true when one streamed pass over the blob `spec` shows what the whole-buffer check of
+ * {@link collapseInCommit} would conclude from it: nothing to repair — the blob repeats no uuid
+ * text, and its previous version `prevSpec` (checked when `checkPrev`) is a byte prefix of it
+ * (so it repeats none either) or absent. False (read it whole) for a smaller blob, or when the
+ * pass is not conclusive.
+ */
+async function needsNoRepair(repo: Repo, cat: CatFileBatch, spec: string, prevSpec: string | undefined, checkPrev: boolean): Promise<boolean> {
+  const info = await cat.info(spec);
+  if (!info || info.type !== "blob" || info.size < STREAM_MIN_BYTES) return false;
+  const prev = prevSpec && checkPrev ? await cat.info(prevSpec) : undefined;
+  if (prev && prev.type !== "blob") return false;
+  const s = await scanBlob(blobStream(repo.cwd, info.oid, repo.env), prev && prev.size <= info.size ? prev : undefined);
+  return !s.repeats && (!prev || s.extends);
 }
 
 /** The distinct non-empty lines of `b` (latin1, without `\n`). */

@@ -2,7 +2,7 @@ import { existsSync, lstatSync, mkdirSync, rmSync, writeFileSync, type Stats } f
 import { stampActivity } from "./activity.js";
 import writeFileAtomic from "write-file-atomic";
 import * as path from "node:path";
-import { CatFileBatch } from "../filter/catfile.js";
+import { blobStream, CatFileBatch } from "../filter/catfile.js";
 import { git, gitRaw, INDEX_LOCK_STALE_MS as GIT_INDEX_LOCK_STALE_MS } from "../git/exec.js";
 import type { ViewState } from "../view/state.js";
 import { readCarry, writeCarry, type Carry, type HeldFile, type SyncPaths } from "./files.js";
@@ -34,6 +34,7 @@ import { localize, type Anchors } from "../sentinel/index.js";
 import { collapseInCommit, collapseTrusted, localEvidence, projectMachines, transcriptsRepeatingUuids, type LocalEvidence } from "./collapse.js";
 import { operationInProgress, ViewBusyError } from "./errors.js";
 import { HOT_MS, isPrefix, missingLines } from "./plan.js";
+import { localizedChunks, STREAM_MIN_BYTES, type NextSource } from "./streamed.js";
 import { applyUpdates, reorderInPlace, verifiedFolder, type FileStamp, type FileUpdate } from "./worktree.js";
 import { shellQuote } from "../git/shell.js";
 
@@ -577,8 +578,25 @@ async function reorderTranscripts(
  * needs the filter's placement) use {@link smudgedFiles}.
  */
 async function smudged(state: ViewState, repo: Repo, commit: string, paths: readonly string[], refused?: { path: string; why: string }[]): Promise<Map<string, Buffer>> {
+  return (await smudgedOrStreamed(state, repo, commit, paths, refused, false)) as Map<string, Buffer>;
+}
+
+/**
+ * {@link smudged}, except that with `stream` a transcript (`*.jsonl`) blob of at least
+ * {@link STREAM_MIN_BYTES} in a folder-layout view is not read: it is a {@link NextSource} that
+ * streams the blob (`git cat-file blob`) through the same `localize` (issue 22, point 8: a
+ * 100 MB transcript's sync held its smudged copy whole).
+ */
+async function smudgedOrStreamed(
+  state: ViewState,
+  repo: Repo,
+  commit: string,
+  paths: readonly string[],
+  refused: { path: string; why: string }[] | undefined,
+  stream: boolean,
+): Promise<Map<string, Buffer | NextSource>> {
   if (agentOf(state).layout === "shared") return smudgedFiles(repo, commit, paths, refused);
-  const out = new Map<string, Buffer>();
+  const out = new Map<string, Buffer | NextSource>();
   if (paths.length === 0) return out;
   const entries = await lsTree(repo, commit, topFolders(paths));
   const cat = new CatFileBatch(repo.cwd, repo.env);
@@ -586,13 +604,24 @@ async function smudged(state: ViewState, repo: Repo, commit: string, paths: read
     for (const p of paths) {
       const e = entries.get(p);
       if (!e) continue;
+      const a = anchorsForPath(state, p);
+      if (stream && p.endsWith(".jsonl") && (e.mode === "100644" || e.mode === "100755")) {
+        const info = await cat.info(e.oid);
+        if (info?.type === "blob" && info.size >= STREAM_MIN_BYTES) {
+          out.set(p, {
+            chunks: () => localizedChunks(blobStream(repo.cwd, e.oid, repo.env), a),
+            whole: async () => {
+              const bytes = await readBlob(repo, e.oid);
+              return a ? localize(bytes, a) : bytes;
+            },
+          });
+          continue;
+        }
+      }
       const bytes = await cat.readBlob(e.oid);
       if (!bytes) continue;
       if (e.mode === "120000") refused?.push({ path: p, why: `symbolic link to '${bytes.toString("utf8")}'` });
-      else {
-        const a = anchorsForPath(state, p);
-        out.set(p, a ? localize(bytes, a) : bytes);
-      }
+      else out.set(p, a ? localize(bytes, a) : bytes);
     }
   } finally {
     await cat.close();
@@ -635,7 +664,7 @@ async function updateWorkTree(
     if (!byBase.has(base)) byBase.set(base, []);
     byBase.get(base)!.push(p);
   }
-  const nextBytes = await smudged(o.state, repo, next, paths, refused);
+  const nextBytes = await smudgedOrStreamed(o.state, repo, next, paths, refused, true);
   for (const f of refused) {
     overrides.delete(f.path);
     const message = refusedMessage(f.path, f.why);

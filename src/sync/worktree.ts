@@ -22,6 +22,7 @@ import * as path from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { asWriteError } from "./errors.js";
 import { HOT_MS, missingLines, planFileUpdate, splitLines, type FilePlan } from "./plan.js";
+import { planStreamedUpdate, type NextSource } from "./streamed.js";
 
 /** One file to bring to a new version (all byte arrays are work-tree, i.e. smudged, content). */
 export interface FileUpdate {
@@ -29,8 +30,12 @@ export interface FileUpdate {
   path: string;
   /** Work-tree form of the version the local file derives from (`undefined`: none). */
   expected: Buffer | undefined;
-  /** Work-tree form of the new version. */
-  next: Buffer;
+  /**
+   * Work-tree form of the new version; or, for a large transcript, a source that streams it
+   * (src/sync/streamed.ts): the file is then compared with it chunk by chunk and only the
+   * appended tail is held; the whole new version is read only when the file is not a prefix of it.
+   */
+  next: Buffer | NextSource;
 }
 
 /** Outcome for one file of {@link applyUpdates}. */
@@ -185,9 +190,14 @@ function refusal(c: Extract<FolderCheck, { ok: false }>): { plan: FilePlan } {
   return { plan: { action: "refuse", why: c.why, at: c.at } };
 }
 
-async function applyOne(file: string, u: FileUpdate, now: () => number, o: ApplyOptions): Promise<Omit<AppliedUpdate, "path">> {
-  const name = path.basename(u.path);
-  if (name === "" || name === "." || name === ".." || name.toLowerCase() === ".git") return { plan: { action: "refuse", why: `'${name}' is not a plain file name`, at: u.path } };
+async function applyOne(file: string, upd: FileUpdate, now: () => number, o: ApplyOptions): Promise<Omit<AppliedUpdate, "path">> {
+  const name = path.basename(upd.path);
+  if (name === "" || name === "." || name === ".." || name.toLowerCase() === ".git") return { plan: { action: "refuse", why: `'${name}' is not a plain file name`, at: upd.path } };
+  if (!Buffer.isBuffer(upd.next) && upd.path.endsWith(".jsonl") && !o.unsafeCheckout) {
+    const r = await applyStreamed(file, upd.path, upd.next, now, o);
+    if (r) return r;
+  }
+  const u = { ...upd, next: Buffer.isBuffer(upd.next) ? upd.next : await upd.next.whole() };
   for (let attempt = 0; attempt < 3; attempt++) {
     // The folder first: nothing below is read or written through a link or a non-folder.
     const folder = verifiedFolder(o.workTree, folderOf(u.path), { create: false });
@@ -224,30 +234,10 @@ async function applyOne(file: string, u: FileUpdate, now: () => number, o: Apply
         continue; // the file appeared meanwhile: plan again against its bytes
       }
       case "append": {
-        // O_APPEND: lands after whatever a writer added meanwhile. No O_CREAT: an append is only
-        // right for the file that was read; one deleted meanwhile must not come back holding only
-        // the new lines (a transcript starting mid-way). It is held; the next sync decides.
-        // O_NOFOLLOW: a link put in the file's place meanwhile is not written through (ELOOP).
-        let fd: number;
-        try {
-          fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW);
-        } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code;
-          if (code === "ENOENT") return { plan: { action: "hold", reason: "vanished" } };
-          if (code === "ELOOP") return { plan: { action: "hold", reason: "modified" } };
-          throw e;
-        }
-        let since: FileStamp | undefined;
-        try {
-          if (!fstatSync(fd).isFile()) return { plan: { action: "hold", reason: "modified" } };
-          appendAll(fd, plan.bytes);
-          const a = fstatSync(fd);
-          if (!hot) since = { ino: a.ino, size: a.size, mtimeMs: a.mtimeMs };
-        } finally {
-          closeSync(fd);
-        }
-        const written = since ? { written: since } : {};
-        return jsonl && plan.why === "missing-lines" ? { plan, reorder: { since }, ...written } : { plan, ...written };
+        const r = appendTail(file, plan.bytes, hot);
+        if ("hold" in r) return { plan: r.hold };
+        const written = r.since ? { written: r.since } : {};
+        return jsonl && plan.why === "missing-lines" ? { plan, reorder: { since: r.since }, ...written } : { plan, ...written };
       }
       case "replace": {
         // Re-check just before the rename: still the bytes we planned on, still cold.
@@ -258,6 +248,70 @@ async function applyOne(file: string, u: FileUpdate, now: () => number, o: Apply
     }
   }
   return { plan: { action: "hold", reason: "hot" } };
+}
+
+/**
+ * The streaming path of {@link applyOne} for a large transcript (issue 22, point 8): the file is
+ * read chunk by chunk against the new version (`planStreamedUpdate`), never whole. Equal → none;
+ * a byte prefix → the tail is appended ({@link appendTail}). `undefined` when this path does not
+ * decide (no file, a folder on the way missing or unsafe, not a regular file, or the file is
+ * not a prefix of the new version): the whole-buffer path then plans as before. The test pause
+ * ({@link ApplyOptions.testPauseDir}) comes after the read, as on the whole-buffer path.
+ */
+async function applyStreamed(file: string, repoPath: string, next: NextSource, now: () => number, o: ApplyOptions): Promise<Omit<AppliedUpdate, "path"> | undefined> {
+  if (!verifiedFolder(o.workTree, folderOf(repoPath), { create: false }).ok) return undefined;
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  let st: Stats;
+  let plan: Awaited<ReturnType<typeof planStreamedUpdate>>;
+  try {
+    st = fstatSync(fd);
+    if (!st.isFile()) return undefined;
+    plan = await planStreamedUpdate((buf, pos) => readSync(fd, buf, 0, buf.length, pos), next.chunks());
+  } finally {
+    closeSync(fd);
+  }
+  if (plan.action === "differs") return undefined;
+  await testPause(o.testPauseDir);
+  if (plan.action === "none") return { plan };
+  const r = appendTail(file, plan.bytes, now() - st.mtimeMs < HOT_MS);
+  if ("hold" in r) return { plan: r.hold };
+  return { plan: { action: "append", bytes: plan.bytes, why: "prefix" }, ...(r.since ? { written: r.since } : {}) };
+}
+
+/**
+ * Appends `bytes` to an existing file with an `O_APPEND` descriptor: lands after whatever a writer
+ * added meanwhile. No `O_CREAT`: an append is only right for the file that was read; one deleted
+ * meanwhile must not come back holding only the new lines (a transcript starting mid-way): it is
+ * held (`vanished`), the next sync decides. `O_NOFOLLOW`: a link put in the file's place meanwhile
+ * is not written through (held as `modified`). `since`: the file's identity right after the
+ * append when it was cold before (`hot` false).
+ * @throws the file system's error for another failure (the caller wraps it).
+ */
+function appendTail(file: string, bytes: Buffer, hot: boolean): { since?: FileStamp } | { hold: Extract<FilePlan, { action: "hold" }> } {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return { hold: { action: "hold", reason: "vanished" } };
+    if (code === "ELOOP") return { hold: { action: "hold", reason: "modified" } };
+    throw e;
+  }
+  let since: FileStamp | undefined;
+  try {
+    if (!fstatSync(fd).isFile()) return { hold: { action: "hold", reason: "modified" } };
+    appendAll(fd, bytes);
+    const a = fstatSync(fd);
+    if (!hot) since = { ino: a.ino, size: a.size, mtimeMs: a.mtimeMs };
+  } finally {
+    closeSync(fd);
+  }
+  return since ? { since } : {};
 }
 
 /**
