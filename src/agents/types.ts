@@ -191,6 +191,14 @@ export interface Agent {
    */
   isSession?(rel: string): boolean;
   /**
+   * `git ctx learn` runs this agent's CLI as its model (the command's program is {@link command}):
+   * what keeps the run from leaving a copy of the prompt in the agent's store (issue 23, scope 6),
+   * beyond a flag learn adds itself (src/learn `modelInvocation`). `scratch` is a throw-away folder
+   * learn removes afterwards, `cwd` the run's working folder inside it. @returns the environment to
+   * run in and what to remove after the run (never throws; best effort).
+   */
+  modelScratch?(o: { env: NodeJS.ProcessEnv; scratch: string; cwd: string }): { env: NodeJS.ProcessEnv; cleanup(): void };
+  /**
    * Every session file of the agent's store on this machine (absolute paths; subagent files
    * left out): what `git ctx sessions` and `show` read. A missing store gives `[]`.
    */

@@ -1,12 +1,9 @@
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import writeFileAtomic from "write-file-atomic";
-import type { CanonicalSession } from "../agents/index.js";
-import { claudeDirKey } from "../agents/claude/dirkey.js";
-import { claudeProjectsDir } from "../agents/claude/home.js";
-import { geminiHome } from "../agents/gemini/home.js";
+import { AGENTS, type CanonicalSession } from "../agents/index.js";
 import { conversionMark, conversionMarks } from "../agents/resume.js";
 import { CtxError } from "../errors.js";
 import { gitRaw } from "../git/exec.js";
@@ -132,54 +129,25 @@ function readCursors(file: string): Record<string, number> {
 /**
  * Runs `command` through the shell with `input` on stdin, in an empty temp folder (never the
  * project, whose sessions learn reads), so that an agent used as the model keeps no copy of the
- * prompt (issue 23, scope 6): Claude Code and Codex get their no-persistence flag
- * ({@link modelInvocation}); Gemini CLI, which has none, runs with `$GEMINI_CLI_HOME` in the temp
- * folder, whose `.gemini/` links every entry of the real one (settings, credentials) except where
- * it records chats (`tmp/`, `history/`, `projects.json`), and `$TMPDIR` there too (its error
- * reports hold the request). The folder is removed afterwards, and so
- * is Claude Code's store folder of that temp folder (Claude Code 2.1.330 still makes an empty
- * `projects/<key>/memory/` with `--no-session-persistence`; a client without the flag would leave
- * its session there — the key names a folder only this run used).
+ * prompt (issue 23, scope 6): the agent's no-persistence flag is added ({@link modelInvocation}),
+ * and the agent whose program it is prepares the rest (`Agent.modelScratch`: a throw-away home,
+ * what to remove afterwards). The temp folder is removed afterwards.
  * @throws LearnCommandError (start failure, non-zero exit, empty output; it names the user's command).
  */
 async function runModel(command: string, input: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "git-ctx-learn-"));
-  const cwd = path.join(dir, "cwd");
+  const scratch = mkdtempSync(path.join(os.tmpdir(), "git-ctx-learn-"));
+  const cwd = path.join(scratch, "cwd");
   mkdirSync(cwd);
-  const spellings = [...new Set([cwd, realpathSync(cwd)])];
+  const run = modelInvocation(command);
+  const prepared = AGENTS.find((a) => a.command === run.program)?.modelScratch?.({ env, scratch, cwd });
   try {
-    const run = modelInvocation(command);
-    let runEnv = env;
-    if (run.geminiHome) {
-      const home = path.join(dir, "home");
-      shadowGeminiHome(geminiHome(env), path.join(home, ".gemini"));
-      // Gemini CLI 0.61 writes a failed request (the prompt) as an error report into $TMPDIR
-      const tmp = path.join(dir, "tmp");
-      mkdirSync(tmp);
-      runEnv = { ...env, GEMINI_CLI_HOME: home, TMPDIR: tmp };
-    }
-    return await runIn(run.command, input, runEnv, cwd).catch((e: unknown) => {
+    return await runIn(run.command, input, prepared?.env ?? env, cwd).catch((e: unknown) => {
       throw e instanceof LearnCommandError ? new LearnCommandError({ command, why: e.data.why }) : e;
     });
   } finally {
-    rmSync(dir, { recursive: true, force: true });
-    for (const p of spellings) rmSync(path.join(claudeProjectsDir(env), claudeDirKey(p)), { recursive: true, force: true });
+    prepared?.cleanup();
+    rmSync(scratch, { recursive: true, force: true });
   }
-}
-
-/** Entries of Gemini CLI's home that hold its chats and their registry: left out of the throw-away home. */
-const GEMINI_RECORDS = new Set(["tmp", "history", "projects.json"]);
-
-/** `to` (created) with a symbolic link to each entry of `from` but {@link GEMINI_RECORDS}; a missing `from` gives an empty `to`. */
-function shadowGeminiHome(from: string, to: string): void {
-  mkdirSync(to, { recursive: true });
-  let names: string[] = [];
-  try {
-    names = readdirSync(from);
-  } catch {
-    return;
-  }
-  for (const n of names) if (!GEMINI_RECORDS.has(n)) symlinkSync(path.join(from, n), path.join(to, n));
 }
 
 /** The root of the git repository around `cwd`, or undefined outside one. */

@@ -133,8 +133,12 @@ export function appendEntries(fileText: string, entries: readonly string[]): str
 export interface ModelInvocation {
   /** The command to run (the user's, with the agent's no-persistence flag added where it has one). */
   command: string;
-  /** Gemini CLI, which has no such flag: run it with a throw-away `$GEMINI_CLI_HOME` (src/commands/learn.ts). */
-  geminiHome: boolean;
+  /**
+   * The program's base name, lower-case, without `.exe`/`.cmd`/`.bat` (`""` when the command has
+   * none): learn asks the agent whose `command` it is to prepare a throw-away environment
+   * (`Agent.modelScratch`: Gemini CLI, which has no such flag, gets a throw-away home).
+   */
+  program: string;
 }
 
 /**
@@ -145,12 +149,12 @@ export interface ModelInvocation {
  * save sessions to disk", print mode only) right after the program; Codex `codex exec` (or `e`)
  * gets `--ephemeral` after the subcommand (Codex 0.169 `exec --help`: "Run without persisting
  * session files to disk"); Gemini CLI has no such option (0.61 records every chat), so
- * `geminiHome` asks for a throw-away home. A flag already there is not added twice; any other
+ * `program` names the program (an agent may need a throw-away home for it). A flag already there is not added twice; any other
  * program is left as it is. Pure.
  */
 export function modelInvocation(command: string): ModelInvocation {
   const m = /^(\s*(?:[A-Za-z_][A-Za-z0-9_]*=(?:'[^']*'|"[^"]*"|\S*)\s+)*)('[^']*'|"[^"]*"|\S+)(.*)$/s.exec(command);
-  if (!m) return { command, geminiHome: false };
+  if (!m) return { command, program: "" };
   const [, pre, word, rest] = m as unknown as [string, string, string, string];
   const program = path
     .basename(word.replace(/^['"]|['"]$/g, ""))
@@ -158,15 +162,15 @@ export function modelInvocation(command: string): ModelInvocation {
     .toLowerCase();
   const words = rest.trim().split(/\s+/);
   if (program === "claude") {
-    if (words.includes("--no-session-persistence") || !words.some((w) => w === "-p" || w === "--print")) return { command, geminiHome: false };
-    return { command: `${pre}${word} --no-session-persistence${rest}`, geminiHome: false };
+    if (words.includes("--no-session-persistence") || !words.some((w) => w === "-p" || w === "--print")) return { command, program };
+    return { command: `${pre}${word} --no-session-persistence${rest}`, program };
   }
   if (program === "codex") {
     const sub = /^(\s+)(exec|e)(?=\s|$)/.exec(rest);
-    if (!sub || words.includes("--ephemeral")) return { command, geminiHome: false };
-    return { command: `${pre}${word}${sub[0]} --ephemeral${rest.slice(sub[0].length)}`, geminiHome: false };
+    if (!sub || words.includes("--ephemeral")) return { command, program };
+    return { command: `${pre}${word}${sub[0]} --ephemeral${rest.slice(sub[0].length)}`, program };
   }
-  return { command, geminiHome: program === "gemini" };
+  return { command, program };
 }
 
 /**

@@ -118,8 +118,8 @@ describe("learn core", () => {
     expect(c("/usr/bin/codex e -m o3")).toBe("/usr/bin/codex e --ephemeral -m o3");
     expect(c("codex exec --ephemeral")).toBe("codex exec --ephemeral");
     expect(c("node model.mjs -p")).toBe("node model.mjs -p");
-    expect(modelInvocation("gemini -p")).toEqual({ command: "gemini -p", geminiHome: true });
-    expect(modelInvocation("claude -p").geminiHome).toBe(false);
+    expect(modelInvocation("gemini -p")).toEqual({ command: "gemini -p", program: "gemini" });
+    expect(modelInvocation("/usr/bin/Claude.exe -p").program).toBe("claude");
   });
 
   it("seen keys: a hash of the normalised text (no text kept), read back whatever the order, comments and duplicates", () => {

@@ -3,7 +3,7 @@ import { latestRecordTime, stringOf } from "../records.js";
 import type { Anchors } from "../../sentinel/index.js";
 import type { JoinedProject } from "../../view/state.js";
 import type { Agent, AgentMachine } from "../types.js";
-import { readdirSync } from "node:fs";
+import { readdirSync, realpathSync, rmSync } from "node:fs";
 import { readClaudeSession } from "./read.js";
 import { claudeDirKey } from "./dirkey.js";
 import { claudeHome, claudeProjectsDir } from "./home.js";
@@ -31,6 +31,17 @@ const CLAUDE_SYNCED = globList(["?*.jsonl", "?*/subagents/?*.{jsonl,json}", "?*/
 export const claude: Agent = {
   id: "claude",
   title: "Claude Code",
+  /**
+   * learn's model run: `--no-session-persistence` (added by learn) still leaves an empty
+   * `projects/<key>/memory/` for the run's folder in Claude Code 2.1.330, and a client without the
+   * flag its session: the store folder of that folder (only this run used it) is removed after.
+   */
+  modelScratch: ({ env, cwd }) => ({
+    env,
+    cleanup: () => {
+      for (const p of new Set([cwd, realpathOr(cwd)])) rmSync(path.join(claudeProjectsDir(env), claudeDirKey(p)), { recursive: true, force: true });
+    },
+  }),
   /** `<session id>.jsonl` at the top of the project folder (subagents live in `<id>/subagents/`). */
   isSession: (rel) => /^[^/]+\.jsonl$/.test(rel),
   /** A transcript's (`<id>.jsonl`, a subagent's) latest record `timestamp` (in the file's last bytes). */
@@ -100,3 +111,12 @@ export const claude: Agent = {
     return { os: machine.os, home: machine.home, root: project.root, key: project.key, rewriteHome: project.rewriteHome };
   },
 };
+
+/** `p` with its links resolved, or `p` when it no longer exists. */
+function realpathOr(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, symlinkSync } from "node:fs";
 import * as path from "node:path";
 import type { Anchors } from "../../sentinel/index.js";
 import type { JoinedProject } from "../../view/state.js";
@@ -63,6 +63,7 @@ const GEMINI_SYNCED_PATH = globList(["chats/?*.{json,jsonl}", "chats/?*/?*.{json
 export const gemini: Agent = {
   id: "gemini",
   title: "Gemini CLI",
+  modelScratch: geminiModelScratch,
   /** A chat at the top of `chats/` (a subfolder holds a chat's subagents' chats). */
   isSession: (rel) => /^chats\/[^/]+\.jsonl?$/.test(rel),
   activityTime: chatActivityTime,
@@ -168,4 +169,29 @@ export function geminiChats(folder: string): string[] {
   };
   walk("chats");
   return out.sort();
+}
+
+/** Entries of Gemini CLI's home that hold its chats and their registry: left out of learn's throw-away home. */
+const GEMINI_RECORDS = new Set(["tmp", "history", "projects.json"]);
+
+/**
+ * learn's model run of Gemini CLI (0.61.0 has no option to keep a chat from being recorded): a
+ * throw-away `$GEMINI_CLI_HOME` in `scratch` whose `.gemini/` links every entry of the real one
+ * (settings, credentials) except {@link GEMINI_RECORDS}, and `$TMPDIR` there too (Gemini CLI 0.61
+ * writes a failed request, the prompt, as an error report into it). learn removes `scratch`.
+ */
+function geminiModelScratch(o: { env: NodeJS.ProcessEnv; scratch: string }): { env: NodeJS.ProcessEnv; cleanup(): void } {
+  const home = path.join(o.scratch, "home");
+  const to = path.join(home, ".gemini");
+  mkdirSync(to, { recursive: true });
+  let names: string[] = [];
+  try {
+    names = readdirSync(geminiHome(o.env));
+  } catch {
+    names = [];
+  }
+  for (const n of names) if (!GEMINI_RECORDS.has(n)) symlinkSync(path.join(geminiHome(o.env), n), path.join(to, n));
+  const tmp = path.join(o.scratch, "tmp");
+  mkdirSync(tmp, { recursive: true });
+  return { env: { ...o.env, GEMINI_CLI_HOME: home, TMPDIR: tmp }, cleanup: () => {} };
 }
