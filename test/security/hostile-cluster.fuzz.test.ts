@@ -321,10 +321,20 @@ function flatten(t: Folder, prefix: string[] = [], out: Flat[] = []): Flat[] {
   return out;
 }
 
-/** Entries the gate must leave out: the hostile alphabet, links, submodules, anything Claude Code does not sync. */
+/** Whether a path goes through a folder named like a session file (`x.jsonl/…`): no agent makes one, the gate refuses it (issue 23, point 3). */
+function throughJsonlFolder(p: string): boolean {
+  return p
+    .split("/")
+    .slice(0, -1)
+    .some((c) => c.endsWith(".jsonl"));
+}
+
+/** Entries the gate must leave out: the hostile alphabet, links, submodules, anything Claude Code does not sync, anything in a folder named like a session file. */
 function mustRefuse(t: Folder): Flat[] {
   return flatten(t).filter(
-    (e) => e.mode !== "040000" && (e.hostile || (e.mode !== "100644" && e.mode !== "100755") || !claude.syncedPath(e.path) || pathProblem(e.path) !== undefined),
+    (e) =>
+      e.mode !== "040000" &&
+      (e.hostile || (e.mode !== "100644" && e.mode !== "100755") || !claude.syncedPath(e.path) || pathProblem(e.path) !== undefined || throughJsonlFolder(e.path)),
   );
 }
 
@@ -543,6 +553,7 @@ describe("the inbound gate over random hostile trees (gateTree, no CLI)", () => 
           if (e.mode !== "040000") {
             expect(claude.syncedPath(e.path), `kept unsynced ${JSON.stringify(e.path)}`).toBe(true);
             expect(e.size!).toBeLessThanOrEqual(PURE_LIMITS.maxFileBytes);
+            expect(throughJsonlFolder(e.path), `kept ${JSON.stringify(e.path)} in a folder named like a session file`).toBe(false);
           }
         }
         const refusedPaths = gated.refused.map((r) => r.path);
@@ -555,7 +566,12 @@ describe("the inbound gate over random hostile trees (gateTree, no CLI)", () => 
           // (d) every input entry is kept or refused (itself or a folder above it)
           if (e.mode !== "040000") expect(k !== undefined || named, `${JSON.stringify(e.path)} neither kept nor named`).toBe(true);
           // (c) every file that may pass is still there, byte-identical (same blob) and same mode
-          const mayPass = (e.mode === "100644" || e.mode === "100755") && pathProblem(e.path) === undefined && claude.syncedPath(e.path) && e.size! <= PURE_LIMITS.maxFileBytes;
+          const mayPass =
+            (e.mode === "100644" || e.mode === "100755") &&
+            pathProblem(e.path) === undefined &&
+            claude.syncedPath(e.path) &&
+            !throughJsonlFolder(e.path) &&
+            e.size! <= PURE_LIMITS.maxFileBytes;
           if (mayPass && !dupNames) {
             expect(k, `${JSON.stringify(e.path)} may pass but is gone`).toBeDefined();
             expect(k!.oid).toBe(e.oid);

@@ -37,15 +37,15 @@ describe("git ctx resume: bad input", () => {
     const claudeDir = path.join(m.home, ".claude");
     const snapshot = () => (existsSync(claudeDir) ? readdirSync(claudeDir, { recursive: true }).map(String).sort() : []);
     const before = snapshot();
-    const fail = async (args: string[], re: RegExp) => {
+    const fail = async (args: string[], re: RegExp, code = 1) => {
       const r = await m.ctx(["resume", ...args], { cwd: m.home, allowFail: true });
-      expect(r.code, r.stdout).toBe(1);
+      expect(r.code, r.stdout).toBe(code);
       expect(r.stderr).toMatch(re);
     };
     await fail(["ffffffff", "--in", "claude"], /no session .* has the id 'ffffffff'/);
     await fail(["019b0000-0000-7000-8000-0000000000e1", "--in", "claude"], /has no message to carry over: nothing was written/);
     await fail(["019b0000-0000-7000-8000-0000000000e2", "--in", "claude"], /ran in \/nowhere\/here, which is not a directory on this machine/);
-    await fail(["019b0000-0000-7000-8000-0000000000e3", "--in", "copilot"], /Invalid values:[\s\S]*Argument: in, Given: "copilot"/);
+    await fail(["019b0000-0000-7000-8000-0000000000e3", "--in", "copilot"], /^error: invalid values:[\s\S]*Argument: in, Given: "copilot"/, 129); // a usage error, as git says one
     // a target folder that cannot be made (a file stands where the project folder goes): an error, nothing left
     const blocker = path.join(m.projects, root.replace(/[^A-Za-z0-9]/g, "-"));
     writeFileSync(blocker, "not a folder");
