@@ -34,7 +34,10 @@ export type PartState =
   | { kind: "damaged"; why: string };
 
 /** Every line of `text` with its offset (line endings `\n` or `\r\n`). */
-function lines(text: string): { at: number; line: string; next: number }[] {
+/** One line of a text: where it starts, its text without the line ending, where the next starts. */
+type Line = { at: number; line: string; next: number };
+
+function lines(text: string): Line[] {
   const out: { at: number; line: string; next: number }[] = [];
   let at = text.startsWith("\uFEFF") ? 1 : 0; // a BOM is the user's, before any line
   while (at < text.length) {
@@ -59,21 +62,40 @@ export function fencedLines(ls: readonly string[]): boolean[] {
   const out: boolean[] = [];
   let open: string | undefined;
   for (const l of ls) {
-    if (open === undefined) {
-      const m = FENCE.exec(l);
-      // a backtick fence's info string may not hold a backtick
-      if (m && !(m[1]![0] === "`" && l.slice(m[0].length).includes("`"))) open = m[1]!;
-      out.push(open !== undefined);
-    } else {
-      out.push(true);
-      const close = new RegExp(`^ {0,3}${open[0] === "`" ? "`" : "~"}{${open.length},}\\s*$`);
-      if (close.test(l)) open = undefined;
-    }
+    const next = fenceAfter(open, l);
+    out.push(open !== undefined || next !== undefined);
+    open = next;
   }
   return out;
 }
 
-/** Finds git-ctx's part in `text`. Marker lines inside a fenced code block are text, not markers (issue 23: a file that quotes them broke the next run). */
+/** The code fence still open at the end of `text` (its opening run, e.g. "```"), or undefined. Pure. */
+export function openFenceAt(text: string): string | undefined {
+  let open: string | undefined;
+  for (const l of text.split(/\r?\n/)) open = fenceAfter(open, l);
+  return open;
+}
+
+/**
+ * The fence open after line `l`, given the one open before it (`undefined`: none): an opening
+ * fence line opens one, a closing line of at least as many of the same character closes it.
+ * Pure (CommonMark 4.5).
+ */
+function fenceAfter(open: string | undefined, l: string): string | undefined {
+  if (open === undefined) {
+    const m = FENCE.exec(l);
+    // a backtick fence's info string may not hold a backtick
+    return m && !(m[1]![0] === "`" && l.slice(m[0].length).includes("`")) ? m[1]! : undefined;
+  }
+  const close = new RegExp(`^ {0,3}${open[0] === "`" ? "`" : "~"}{${open.length},}\\s*$`);
+  return close.test(l) ? undefined : open;
+}
+
+/**
+ * Finds git-ctx's part in `text`. Marker lines inside a fenced code block are text, not markers
+ * (issue 23: a file that quotes them broke the next run). git-ctx never leaves a fence open
+ * around or inside its part ({@link renderPart}, {@link withPart}), so its own markers are found.
+ */
 export function parsePart(text: string): PartState {
   const all = lines(text);
   const fenced = fencedLines(all.map((l) => l.line));
@@ -99,7 +121,11 @@ export function eolOf(text: string): "\n" | "\r\n" {
 
 /** The region text for `body` (its lines re-ended with `eol`, ending with one). */
 export function renderPart(body: string, eol: "\n" | "\r\n"): { region: string; body: string } {
-  const norm = body.replace(/\r?\n/g, eol).replace(new RegExp(`(${eol})*$`), "") + eol;
+  let norm = body.replace(/\r?\n/g, eol).replace(new RegExp(`(${eol})*$`), "") + eol;
+  // a body that opens a code fence it does not close (copied from another file) would hide the
+  // end marker: the fence is closed inside the part
+  const open = openFenceAt(norm);
+  if (open) norm += open + eol;
   return { region: `${BEGIN} sha256=${bodyHash(norm)} (written by 'git ctx rules'; an edit inside this part stops its updates) -->${eol}${norm}${END}${eol}`, body: norm };
 }
 
@@ -130,8 +156,11 @@ export function withPart(text: string, body: string, o: { takeOwnership?: boolea
   }
   const visible = text.replace(/^\uFEFF/, "");
   if (visible.length === 0) return text + region;
-  const sep = text.endsWith("\n") ? eol : eol + eol;
-  return text + sep + region;
+  // the user's text ends inside a code fence: it is closed first, else the part would be text
+  const open = openFenceAt(text);
+  const close = open ? (text.endsWith("\n") ? "" : eol) + open + eol : "";
+  const sep = close || text.endsWith("\n") ? eol : eol + eol;
+  return text + close + sep + region;
 }
 
 /**

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BEGIN, END, demoteHeadings, fencedLines, parsePart, userText, withPart } from "../../src/rules/part.js";
+import { BEGIN, END, demoteHeadings, fencedLines, openFenceAt, parsePart, userText, withPart } from "../../src/rules/part.js";
 import { NUM_RUNS } from "../helpers/env.js";
 
 /**
@@ -88,6 +88,35 @@ describe("markers inside code fences, and copied headings", () => {
     expect(p.kind).toBe("part");
     expect(p.kind === "part" && p.body).toBe("shared text\n");
     expect(userText(both).startsWith(quoted)).toBe(true);
+  });
+
+  it("a fence left open by the body or by the user's text never hides git-ctx's markers: the part is found, a rerun is a no-op", () => {
+    for (const [text, body] of [
+      ["", "~~~\n"],
+      ["# Mine\n```sh\nmake", "copied"],
+      ["```\n", "```js\nlet a\n"],
+    ] as const) {
+      const once = withPart(text, body)!;
+      expect(once.startsWith(text)).toBe(true);
+      expect(parsePart(once).kind, JSON.stringify([text, body])).toBe("part");
+      expect(openFenceAt(once)).toBeUndefined();
+      expect(withPart(once, body)).toBe(once);
+    }
+  });
+
+  it("property: fence lines in the user's text and the body never make the part unfindable or a rerun write again", () => {
+    const fenceLine = fc.constantFrom("```", "~~~", "````", "```md", "  ~~~~", "text");
+    const withFences = fc.array(fenceLine, { minLength: 1, maxLength: 5 }).map((ls) => ls.join("\n"));
+    fc.assert(
+      fc.property(withFences, withFences, fc.boolean(), (text, body, nl) => {
+        const t = nl ? `${text}\n` : text;
+        const once = withPart(t, body)!;
+        expect(once.startsWith(t)).toBe(true);
+        expect(parsePart(once).kind).toBe("part");
+        expect(withPart(once, body)).toBe(once);
+      }),
+      { numRuns: Math.min(NUM_RUNS, 2000) },
+    );
   });
 
   it("an unclosed fence runs to the end; a longer closing fence closes; an indented (4 spaces) fence is not one", () => {
