@@ -33,7 +33,7 @@ describe("git ctx init / join run again", () => {
   it("init again with the same root says so and changes nothing", async () => {
     const [t0, h0, s0] = [await tips(), await head(), projects()];
     const r = await A.ctx(["init", "--id", "one", r1]);
-    expect(r.stdout).toBe(`project/one is already joined (${r1} -> ${A.projects}/${k1}), 1 session\n`);
+    expect(r.stdout).toBe(`project/one is already joined (${r1} -> ${A.projects}/${k1}), 1 session\ngit ctx init: joined 0 projects in 1 view (1 already joined)\n`);
     expect(await tips()).toBe(t0);
     expect(await head()).toBe(h0);
     expect(projects()).toEqual(s0);
@@ -43,7 +43,7 @@ describe("git ctx init / join run again", () => {
     const [t0, h0] = [await tips(), await head()];
     const r = await A.ctx(["join", "--id", "one", r1]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(`project/one is already joined (${r1} -> ${A.projects}/${k1}); nothing to do\n`);
+    expect(r.stdout).toBe(`project/one is already joined (${r1} -> ${A.projects}/${k1}); nothing to do\ngit ctx join: project/one joined in 1 view (1 already joined)\n`);
     expect(await tips()).toBe(t0);
     expect(await head()).toBe(h0);
   });
@@ -52,7 +52,7 @@ describe("git ctx init / join run again", () => {
     writeSession(A.at(k2), "s2", sessionLines(r2, "s2", "two", 2));
     const before = (await clusterGit(cluster.url, ["rev-parse", "project/one"])).stdout;
     const r = await A.ctx(["init", r2]);
-    expect(r.stdout).toBe(`joined project/two: ${r2} -> ${A.projects}/${k2}, 1 session adopted\n`);
+    expect(r.stdout).toBe(`joined project/two: ${r2} -> ${A.projects}/${k2}, 1 session adopted\ngit ctx init: joined 1 project in 1 view\n`);
     expect(Object.keys(projects()).sort()).toEqual(["one", "two"]);
     expect((await clusterGit(cluster.url, ["show", "project/two:context/s2.jsonl"])).stdout).toContain('"two-u0"');
     expect((await clusterGit(cluster.url, ["rev-parse", "project/one"])).stdout).toBe(before);

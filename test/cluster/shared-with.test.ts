@@ -20,11 +20,15 @@ describe("init / join name the machines already in the project", () => {
 
   it("first init: nobody else; second machine's init: the first; join: both", async () => {
     const a = await A.ctx(["init", "--remote", cluster.url, "/home/a/app"]);
-    expect(a.stdout).toBe(`joined project/app: /home/a/app -> ${A.projects}/-home-a-app, 0 sessions adopted\n`);
+    expect(a.stdout).toBe(`joined project/app: /home/a/app -> ${A.projects}/-home-a-app, 0 sessions adopted\ngit ctx init: joined 1 project in 1 view\n`);
     const b = await B.ctx(["init", "--remote", cluster.url, "/Users/b/app"]);
-    expect(b.stdout).toBe(`joined project/app: /Users/b/app -> ${B.projects}/-Users-b-app, 0 sessions adopted (shared with A: /home/a/app)\n`);
+    expect(b.stdout).toBe(
+      `joined project/app: /Users/b/app -> ${B.projects}/-Users-b-app, 0 sessions adopted (shared with A: /home/a/app)\ngit ctx init: joined 1 project in 1 view\n`,
+    );
     await C.git(["clone", "-q", `ctx::${cluster.url}`, C.projects], { cwd: C.home });
     const c = await C.ctx(["join", "/home/c/app"]);
-    expect(c.stdout).toBe(`joined project/app: /home/c/app -> ${C.projects}/-home-c-app (shared with A: /home/a/app, B: /Users/b/app)\n`);
+    expect(c.stdout).toBe(
+      `joined project/app: /home/c/app -> ${C.projects}/-home-c-app (shared with A: /home/a/app, B: /Users/b/app)\ngit ctx join: project/app joined in 1 view\n`,
+    );
   });
 });
