@@ -190,6 +190,8 @@ export interface Agent {
    * subagent's, not memory, an index or a log. What `init` counts as the sessions it adopted.
    */
   isSession?(rel: string): boolean;
+  /** The shell command that continues this agent's session `id` of project `root` in the agent itself (`cd <root> && claude --resume <id>`). Pure. */
+  resumeCommand?(id: string, root: string): string;
   /**
    * `git ctx learn` runs this agent's CLI as its model (the command's program is {@link command}):
    * what keeps the run from leaving a copy of the prompt in the agent's store (issue 23, scope 6),

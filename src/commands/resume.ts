@@ -15,6 +15,18 @@ export class EmptySessionError extends CtxError {
   }
 }
 
+/**
+ * `resume <id> --in <agent>` where the session already is that agent's (issue 23, point 8): a
+ * conversion would write a truncated fork of it (from its last compaction) beside it. Nothing is
+ * written; the agent's own command continues the session.
+ */
+export class SameAgentResumeError extends CtxError {
+  readonly code = "SameAgentResume" as const;
+  constructor(readonly data: { agent: string; id: string; command?: string }) {
+    super(`session ${data.id} already is a ${data.agent} session: nothing to convert, nothing was written${data.command ? `. Continue it with: ${data.command}` : ""}`);
+  }
+}
+
 /** A line of the source session is not whole JSON (torn or truncated): nothing is converted. */
 export class TornSessionError extends CtxError {
   readonly code = "TornSession" as const;
@@ -70,6 +82,8 @@ export async function resume(o: { id: string; into: AgentId; dryRun?: boolean; f
   const target = agentById(o.into);
   if (!target.writeSession) throw new InvalidInputError({ what: "--in", value: o.into, fix: `git-ctx cannot write ${target.title} sessions` });
   const found = findSession(o.id, env);
+  if (found.agent === target.id)
+    throw new SameAgentResumeError({ agent: target.title, id: found.id, command: found.root ? target.resumeCommand?.(found.id, found.root) : undefined });
   if (found.path.endsWith(".jsonl")) {
     const torn = firstTornLine(readFileSync(found.path));
     if (torn) throw new TornSessionError({ path: found.path, ...torn });

@@ -140,7 +140,12 @@ describe.each([
 
   it("resume, install, hook, redact, rules, learn: the same envelope", async () => {
     mkdirSync(m().root, { recursive: true });
-    for (const into of m().agents) expect((await json(m(), "resume", ["s1", "--in", into, "--dry-run"], m().root)).doc).toMatchObject({ dryRun: true, agent: into });
+    // s1 is a Claude Code session: into the other agents it converts; into Claude Code itself it is refused, as an error document
+    for (const into of m().agents.filter((x) => x !== "claude"))
+      expect((await json(m(), "resume", ["s1", "--in", into, "--dry-run"], m().root)).doc).toMatchObject({ dryRun: true, agent: into });
+    const own = await m().ctx(["resume", "s1", "--in", "claude", "--dry-run", "--json"], { cwd: m().root, allowFail: true });
+    expect(own.code).toBe(1);
+    expect(JSON.parse(own.stdout)).toMatchObject({ schemaVersion: 1, command: "resume", ok: false, error: { code: "SameAgentResume" } });
     expect((await json(m(), "install", ["--dry-run"])).doc.ok).toBe(true);
     for (const agent of m().agents) {
       for (const action of ["status", "install"]) expect((await json(m(), "hook", [action, "--agent", agent, "--dry-run"])).doc).toMatchObject({ agent, action });

@@ -55,6 +55,14 @@ describe("git ctx resume: bad input", () => {
     const dry = await m.ctx(["resume", "019b0000-0000-7000-8000-0000000000e3", "--in", "claude", "--dry-run"], { cwd: m.home });
     expect(dry.stdout).toMatch(/would write Codex CLI session .* as a new Claude Code session: .*\.jsonl \(dry run: nothing written\)/);
     expect(snapshot()).toEqual(before);
+    // --in the session's own agent: refused with the agent's own command, nothing written (issue 23, point 8)
+    const codexFiles = () => readdirSync(sessions, { recursive: true }).map(String).sort();
+    const rollouts = codexFiles();
+    const own = await m.ctx(["resume", "019b0000-0000-7000-8000-0000000000e3", "--in", "codex"], { cwd: m.home, allowFail: true });
+    expect(own.code).toBe(1);
+    expect(own.stderr).toContain("session 019b0000-0000-7000-8000-0000000000e3 already is a Codex CLI session: nothing to convert, nothing was written");
+    expect(own.stderr).toContain(`Continue it with: cd ${JSON.stringify(root)} && codex resume 019b0000-0000-7000-8000-0000000000e3`);
+    expect(codexFiles()).toEqual(rollouts);
     // a machine without Claude Code's home: refused, nothing created
     const bare = await node("C");
     cleanups.push(bare.cleanup);

@@ -1,4 +1,5 @@
 import * as path from "node:path";
+import { claudeResumeCommand } from "./cli.js";
 import { latestRecordTime, stringOf } from "../records.js";
 import type { Anchors } from "../../sentinel/index.js";
 import type { JoinedProject } from "../../view/state.js";
@@ -31,6 +32,7 @@ const CLAUDE_SYNCED = globList(["?*.jsonl", "?*/subagents/?*.{jsonl,json}", "?*/
 export const claude: Agent = {
   id: "claude",
   title: "Claude Code",
+  resumeCommand: claudeResumeCommand,
   /**
    * learn's model run: `--no-session-persistence` (added by learn) still leaves an empty
    * `projects/<key>/memory/` for the run's folder in Claude Code 2.1.330, and a client without the

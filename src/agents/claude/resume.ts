@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { claudeResumeCommand } from "./cli.js";
 import * as path from "node:path";
 import { machineOsHome } from "../../roster/machine.js";
 import { backupPath, conversionId, ResumeExistsError, ResumeWriteError, writeNewSessionFile } from "../resume.js";
@@ -31,7 +32,7 @@ export async function writeClaudeSession(s: CanonicalSession, root: string, env:
   const key = existsSync(store) ? chooseProjectFolder(store, root, os).key : claudeDirKey(root);
   const w = writeClaudeTranscript(s, root, { sessionId: conversionId(s, "claude") });
   const file = path.join(store, key, `${w.sessionId}.jsonl`);
-  const written: WrittenSession = { id: w.sessionId, path: file, command: `cd ${JSON.stringify(root)} && claude --resume ${w.sessionId}`, warnings: w.warnings };
+  const written: WrittenSession = { id: w.sessionId, path: file, command: claudeResumeCommand(w.sessionId, root), warnings: w.warnings };
   if (existsSync(file)) {
     if (!o.force) throw new ResumeExistsError({ agent: "Claude Code", id: w.sessionId, path: file, command: written.command });
     written.replaced = backupPath(file);

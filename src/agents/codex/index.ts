@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
+import { codexResumeCommand } from "./cli.js";
 import { latestRecordTime, stringOf } from "../records.js";
 import * as path from "node:path";
 import type { Anchors } from "../../sentinel/index.js";
@@ -26,6 +27,7 @@ export { codexHome, codexSessionsDir } from "./home.js";
 export const codex: Agent = {
   id: "codex",
   title: "Codex CLI",
+  resumeCommand: codexResumeCommand,
   isSession: (rel) => ROLLOUT_PATH.test(rel),
   /** A rollout's latest record `timestamp` (in the file's last bytes) (every rollout line has one). */
   activityTime: (rel, tail, whole) => (ROLLOUT_PATH.test(rel) ? latestRecordTime(tail, whole, (r) => stringOf(r.timestamp)) : undefined),

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { codexResumeCommand } from "./cli.js";
 import * as path from "node:path";
 import { backupPath, conversionRandom, ResumeExistsError, ResumeWriteError, writeNewSessionFile } from "../resume.js";
 import { unpairedTools, type CanonicalSession } from "../session.js";
@@ -29,7 +30,7 @@ export async function writeCodexSession(s: CanonicalSession, root: string, home:
   const id = earlier ? path.basename(earlier).slice(-36 - ".jsonl".length, -".jsonl".length) : uuidv7(now.getTime(), random);
   const w = writeCodexRollout(s, root, { now, id });
   const file = path.join(home, "sessions", earlier ?? rolloutRelPath(id, now));
-  const written: WrittenSession = { id: w.id, path: file, command: `cd ${JSON.stringify(root)} && codex resume ${w.id}`, warnings: [...w.warnings] };
+  const written: WrittenSession = { id: w.id, path: file, command: codexResumeCommand(w.id, root), warnings: [...w.warnings] };
   if (earlier) {
     if (!o.force) throw new ResumeExistsError({ agent: "Codex CLI", id, path: file, command: written.command });
     written.replaced = backupPath(file);

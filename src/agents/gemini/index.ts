@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, symlinkSync } from "node:fs";
+import { geminiResumeCommand } from "./cli.js";
 import * as path from "node:path";
 import type { Anchors } from "../../sentinel/index.js";
 import type { JoinedProject } from "../../view/state.js";
@@ -63,6 +64,7 @@ const GEMINI_SYNCED_PATH = globList(["chats/?*.{json,jsonl}", "chats/?*/?*.{json
 export const gemini: Agent = {
   id: "gemini",
   title: "Gemini CLI",
+  resumeCommand: geminiResumeCommand,
   modelScratch: geminiModelScratch,
   /** A chat at the top of `chats/` (a subfolder holds a chat's subagents' chats). */
   isSession: (rel) => /^chats\/[^/]+\.jsonl?$/.test(rel),

@@ -1,4 +1,5 @@
 import { existsSync, readdirSync } from "node:fs";
+import { geminiResumeCommand } from "./cli.js";
 import * as path from "node:path";
 import { backupPath, conversionId, ResumeExistsError, ResumeWriteError, writeNewSessionFile } from "../resume.js";
 import { unpairedTools, type CanonicalSession } from "../session.js";
@@ -35,7 +36,7 @@ export async function writeGeminiSession(s: CanonicalSession, root: string, home
     ? readdirSync(chats).find((n) => n.startsWith("session-") && n.endsWith(`-${id.slice(0, 8)}.jsonl`) && readGeminiSession(path.join(chats, n))?.id === id)
     : undefined;
   const file = path.join(chats, earlier ?? w.name);
-  const written: WrittenSession = { id: w.id, path: file, command: `cd ${JSON.stringify(root)} && gemini --resume ${w.id}`, warnings: [...w.warnings] };
+  const written: WrittenSession = { id: w.id, path: file, command: geminiResumeCommand(w.id, root), warnings: [...w.warnings] };
   if (earlier) {
     if (!o.force) throw new ResumeExistsError({ agent: "Gemini CLI", id, path: file, command: written.command });
     written.replaced = backupPath(file);
