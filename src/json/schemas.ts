@@ -46,6 +46,9 @@ const PathMessageSchema = z.strictObject({ path: z.string(), message: z.string()
 /** A file held back for secrets: rule ids, fingerprints (for `ctx.allow`) and the fix; never the secret. */
 const SecretSchema = z.strictObject({ path: z.string(), rules: z.array(z.string()), fingerprints: z.array(z.string()), fix: z.string() });
 
+/** A project in one agent's view, as join and leave name it: the view's agent and folder, the project's id and root here. */
+const ProjectInViewFields = { agent: AgentSchema, dir: z.string(), id: z.string(), root: z.string() };
+
 /** The fields init and join share: a project's folder, whether it was joined already, the note on other spellings, the files held back. */
 const KeyField = d(z.string(), 'The project\'s folder in the view ("" in a shared-layout view: Codex).');
 const AlreadyJoinedField = d(z.boolean(), "The project was joined with this root and folder before this run.");
@@ -231,10 +234,7 @@ export const LeaveSchema = d(
     dryRun: z.boolean(),
     views: z.array(
       z.strictObject({
-        agent: AgentSchema,
-        dir: z.string(),
-        id: z.string(),
-        root: z.string(),
+        ...ProjectInViewFields,
         key: d(z.string(), 'The project\'s folder in the view, kept with its files (`""` in a shared-layout view).'),
         rosterUpdated: d(z.boolean(), "This machine's entry left the cluster roster."),
         untracked: d(z.boolean(), "The folder was tracked and no longer is."),
@@ -286,10 +286,7 @@ export const JoinSchema = d(
     dryRun: z.boolean(),
     views: z.array(
       z.strictObject({
-        agent: AgentSchema,
-        dir: z.string(),
-        id: z.string(),
-        root: z.string(),
+        ...ProjectInViewFields,
         key: KeyField,
         mergedLocal: d(z.boolean(), "Local sessions already in the folder were (dry run: would be) committed and merged into the cluster."),
         alreadyJoined: AlreadyJoinedField,
