@@ -162,3 +162,16 @@ export function rootOccurrences(text: string, a: Anchors): string[] {
   }
   return out;
 }
+
+/** `x` cut into pieces of the given sizes (+1 each), the rest as the last piece: chunk boundaries for stream tests. */
+export function cut(x: Buffer, sizes: number[]): Buffer[] {
+  const out: Buffer[] = [];
+  let o = 0;
+  for (const s of sizes) {
+    if (o >= x.length) break;
+    out.push(x.subarray(o, o + s + 1));
+    o += s + 1;
+  }
+  if (o < x.length) out.push(x.subarray(o));
+  return out;
+}

@@ -4,21 +4,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Chunker, canonicalize, createCanonicalizeStream, createLocalizeStream, localize, type Anchors } from "../../src/sentinel/index.js";
 import { NUM_RUNS } from "../helpers/env.js";
-import { ALL_MACHINES, LINUX, LINUX_B, MAC, WIN, WIN_B, biasedBytes } from "./fixtures.js";
+import { ALL_MACHINES, LINUX, LINUX_B, MAC, WIN, WIN_B, biasedBytes, cut } from "./fixtures.js";
 
 const machine = fc.constantFrom(...Object.values(ALL_MACHINES));
-
-function cut(x: Buffer, sizes: number[]): Buffer[] {
-  const out: Buffer[] = [];
-  let o = 0;
-  for (const s of sizes) {
-    if (o >= x.length) break;
-    out.push(x.subarray(o, o + s + 1));
-    o += s + 1;
-  }
-  if (o < x.length) out.push(x.subarray(o));
-  return out;
-}
 
 function runChunker(a: Anchors, mode: "canonicalize" | "localize", parts: Buffer[], chunkBytes: number): Buffer {
   const ch = new Chunker(a, mode, chunkBytes);

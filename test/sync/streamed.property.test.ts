@@ -6,7 +6,7 @@ import { canonicalize, localize, type Anchors } from "../../src/sentinel/index.j
 import { isPrefix, planFileUpdate } from "../../src/sync/plan.js";
 import { localizedChunks, planStreamedUpdate, scanBlob } from "../../src/sync/streamed.js";
 import { NUM_RUNS } from "../helpers/env.js";
-import { LINUX, MAC_UNICODE, WIN } from "../sentinel/fixtures.js";
+import { LINUX, MAC_UNICODE, WIN, cut } from "../sentinel/fixtures.js";
 
 /**
  * The streaming path of a large transcript's receiving sync (issue 22, point 8;
@@ -17,19 +17,6 @@ import { LINUX, MAC_UNICODE, WIN } from "../sentinel/fixtures.js";
  */
 
 const RUNS = Math.min(NUM_RUNS, 2000);
-
-/** `x` cut into pieces of the given sizes (+1 each), the rest as the last piece. */
-function cut(x: Buffer, sizes: number[]): Buffer[] {
-  const out: Buffer[] = [];
-  let o = 0;
-  for (const s of sizes) {
-    if (o >= x.length) break;
-    out.push(x.subarray(o, o + s + 1));
-    o += s + 1;
-  }
-  if (o < x.length) out.push(x.subarray(o));
-  return out;
-}
 
 async function* from(parts: Buffer[]): AsyncGenerator<Buffer> {
   for (const p of parts) yield p;
